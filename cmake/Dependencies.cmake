@@ -1,0 +1,13 @@
+# Every dependency comes from a Debian bookworm package (see scripts/setup.sh).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+find_package(RocksDB CONFIG REQUIRED)
+find_package(simdjson CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(Boost 1.74 REQUIRED)
+find_package(antlr4-runtime CONFIG REQUIRED)
+find_program(ANTLR4_TOOL antlr4 REQUIRED)
+if(BROOK_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()

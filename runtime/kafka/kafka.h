@@ -1,0 +1,127 @@
+// Kafka access for the runtime: three small interfaces (Admin, Producer, Consumer) created by a
+// KafkaClientFactory. Implementations:
+//   - LibrdkafkaClientFactory (librdkafka_client.h): a real cluster, or the embedded broker
+//     (librdkafka's mock cluster, see embedded_broker.h).
+//   - InMemoryBroker (in_memory_broker.h): deterministic, synchronous, for tests and brook-test.
+//
+// No call blocks without a bound: every potentially waiting call takes a timeout.
+// Thread-safety: a Consumer or Producer is used by one thread at a time; Admin and the factory
+// are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace brook::kafka {
+
+using Millis = std::chrono::milliseconds;
+
+struct Header {
+  std::string key;
+  std::optional<std::string> value;  // null header value allowed
+};
+
+// A record as read. Views stay valid until the next Poll() on the consumer that returned it.
+struct RecordView {
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp = 0;  // ms since epoch (CreateTime or LogAppendTime)
+  std::optional<std::string_view> key;
+  std::optional<std::string_view> value;  // nullopt = tombstone
+  const std::vector<Header>* headers = nullptr;  // may be null when there are none
+};
+
+// A record to write. Owned bytes: the producer may copy or move them.
+struct OutRecord {
+  std::string topic;
+  int32_t partition = -1;  // -1: by key, with Kafka's Java default partitioner (murmur2)
+  int64_t timestamp = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<Header> headers;
+};
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 1;   // default partition count for topics brook creates
+  int replicas = 1;
+  std::map<std::string, std::string> config;  // e.g. cleanup.policy
+};
+
+struct TopicInfo {
+  std::string name;
+  int partitions = 0;
+  int replicas = 1;
+};
+
+struct TopicPartitionOffset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;  // the next offset to read (Kafka's committed-offset convention)
+};
+
+class Admin {
+ public:
+  virtual ~Admin() = default;
+  // Creates a topic. Returns kAlreadyExists if it exists; kTimeout if the cluster does not answer
+  // within `timeout`.
+  virtual Status CreateTopic(const TopicSpec& spec, Millis timeout) = 0;
+  virtual Status DeleteTopic(const std::string& name, Millis timeout) = 0;
+  // nullopt when the topic does not exist.
+  virtual Result<std::optional<TopicInfo>> DescribeTopic(const std::string& name, Millis timeout) = 0;
+  virtual Result<std::vector<TopicInfo>> ListTopics(Millis timeout) = 0;
+};
+
+class Producer {
+ public:
+  virtual ~Producer() = default;
+  // Enqueues a record; delivery is acknowledged asynchronously.
+  virtual Status Send(OutRecord record) = 0;
+  // Waits until every record sent so far is acknowledged. Returns the first delivery error since
+  // the previous Flush, or kTimeout.
+  virtual Status Flush(Millis timeout) = 0;
+};
+
+struct ConsumerConfig {
+  std::string group_id;
+  std::vector<std::string> topics;
+  bool from_beginning = true;   // auto.offset.reset=earliest (ksqlDB's default for queries)
+  std::map<std::string, std::string> extra;  // passed through to the client
+};
+
+class Consumer {
+ public:
+  virtual ~Consumer() = default;
+  // Appends up to `max_records` records to `out` (cleared first). Waits at most `timeout` when
+  // nothing is available. Records of one partition come in offset order.
+  virtual Status Poll(size_t max_records, Millis timeout, std::vector<RecordView>& out) = 0;
+  // Commits offsets synchronously for this consumer's group.
+  virtual Status Commit(const std::vector<TopicPartitionOffset>& offsets) = 0;
+  // Current end offsets minus committed/position, for lag metrics. Optional.
+  virtual Result<int64_t> Lag() { return Unsupported("lag not supported"); }
+};
+
+class KafkaClientFactory {
+ public:
+  virtual ~KafkaClientFactory() = default;
+  virtual Result<std::unique_ptr<Consumer>> NewConsumer(const ConsumerConfig& config) = 0;
+  virtual Result<std::unique_ptr<Producer>> NewProducer() = 0;
+  virtual Admin& admin() = 0;
+  // Bootstrap address, or "in-memory".
+  virtual std::string Describe() const = 0;
+};
+
+// Kafka's Java default partitioner: murmur2(key) & 0x7fffffff % partitions.
+int32_t DefaultPartition(std::string_view key, int32_t partitions);
+uint32_t Murmur2(std::string_view data);
+
+}  // namespace brook::kafka

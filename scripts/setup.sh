@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what brook needs to build and test, from Debian bookworm packages.
+# Idempotent: installs only missing packages. Needs root (or sudo) on first run.
+set -euo pipefail
+
+PACKAGES=(
+  g++ cmake ninja-build ccache pkg-config git
+  librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
+  libboost-dev nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev
+  kcat python3 curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

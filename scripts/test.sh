@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command: install what is missing, build, run the whole test suite.
+# The last line printed is the summary "N passed, M failed".
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+"$ROOT/scripts/setup.sh"
+BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/build.sh"
+cd "$BUILD_DIR"
+set +e
+ctest --output-on-failure -j"$(nproc)" --timeout 600 2>&1 | tee ctest.log
+rc=${PIPESTATUS[0]}
+set -e
+summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' ctest.log | tail -1)
+failed=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$summary")
+total=$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/' <<<"$summary")
+if [[ -z "$summary" ]]; then echo "0 passed, 1 failed"; exit 1; fi
+echo "$((total - failed)) passed, $failed failed"
+exit "$rc"
