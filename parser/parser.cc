@@ -1,0 +1,182 @@
+#include "parser/parser.h"
+
+#include <cctype>
+
+#include "BrookSqlLexer.h"
+#include "BrookSqlParser.h"
+#include "antlr4-runtime.h"
+#include "parser/ast_builder.h"
+
+namespace brook {
+
+namespace {
+
+using grammar::BrookSqlLexer;
+using grammar::BrookSqlParser;
+
+// Collects the first syntax error with its position.
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, size_t line,
+                   size_t column, const std::string& msg, std::exception_ptr) override {
+    if (!status_.ok()) return;
+    SourceRange r;
+    r.line = static_cast<int>(line);
+    r.column = static_cast<int>(column);
+    std::string detail = msg;
+    if (offending != nullptr && offending->getType() != antlr4::Token::EOF) {
+      r.begin = offending->getStartIndex();
+      r.end = offending->getStopIndex() + 1;
+      detail = "Syntax error at or near '" + offending->getText() + "'";
+      if (msg.rfind("mismatched input", 0) == 0 || msg.rfind("extraneous input", 0) == 0) {
+        size_t exp = msg.find("expecting");
+        if (exp != std::string::npos && msg.size() - exp < 120) detail += " (" + msg.substr(exp) + ")";
+      }
+    } else if (offending != nullptr) {
+      r.begin = offending->getStartIndex();
+      r.end = r.begin;
+      detail = "Syntax error at end of input";
+    }
+    status_ = Status(StatusCode::kParseError, "Syntax Error\n" + detail, r);
+  }
+  const Status& status() const { return status_; }
+
+ private:
+  Status status_;
+};
+
+}  // namespace
+
+Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
+  antlr4::ANTLRInputStream input(sql.data(), sql.size());
+  BrookSqlLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  BrookSqlParser parser(&tokens);
+  ErrorCollector errors;
+  lexer.removeErrorListeners();
+  parser.removeErrorListeners();
+  lexer.addErrorListener(&errors);
+  parser.addErrorListener(&errors);
+  // Two-stage parse: fast SLL first, full LL only when SLL fails.
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+      antlr4::atn::PredictionMode::SLL);
+  parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+  BrookSqlParser::StatementsContext* tree = nullptr;
+  try {
+    tree = parser.statements();
+  } catch (antlr4::ParseCancellationException&) {
+    tokens.seek(0);
+    parser.reset();
+    parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
+    tree = parser.statements();
+  }
+  if (!errors.status().ok()) return errors.status();
+  AstBuilder builder(sql);
+  return builder.BuildStatements(tree);
+}
+
+Result<ast::ExprPtr> Parser::ParseExpression(std::string_view sql) {
+  antlr4::ANTLRInputStream input(sql.data(), sql.size());
+  BrookSqlLexer lexer(&input);
+  antlr4::CommonTokenStream tokens(&lexer);
+  BrookSqlParser parser(&tokens);
+  ErrorCollector errors;
+  lexer.removeErrorListeners();
+  parser.removeErrorListeners();
+  lexer.addErrorListener(&errors);
+  parser.addErrorListener(&errors);
+  auto* tree = parser.singleExpression();
+  if (!errors.status().ok()) return errors.status();
+  AstBuilder builder(sql);
+  return builder.BuildExpression(tree->expression());
+}
+
+std::vector<std::string> Parser::SplitStatements(std::string_view sql) {
+  std::vector<std::string> out;
+  std::string cur;
+  size_t i = 0;
+  auto flush = [&] {
+    bool blank = true;
+    for (char c : cur) {
+      if (!std::isspace(static_cast<unsigned char>(c))) blank = false;
+    }
+    if (!blank) out.push_back(cur);
+    cur.clear();
+  };
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      size_t j = i + 1;
+      while (j < sql.size()) {
+        if (sql[j] == c) {
+          if (j + 1 < sql.size() && sql[j + 1] == c) {
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        ++j;
+      }
+      cur.append(sql.substr(i, j + 1 - i));
+      i = j + 1;
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t j = sql.find('\n', i);
+      if (j == std::string_view::npos) j = sql.size();
+      cur.append(sql.substr(i, j - i));
+      i = j;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      size_t j = sql.find("*/", i + 2);
+      j = j == std::string_view::npos ? sql.size() : j + 2;
+      cur.append(sql.substr(i, j - i));
+      i = j;
+    } else if (c == ';') {
+      cur += ';';
+      flush();
+      ++i;
+    } else {
+      cur += c;
+      ++i;
+    }
+  }
+  flush();
+  return out;
+}
+
+Result<std::string> SubstituteVariables(std::string_view sql,
+                                        const std::map<std::string, std::string>& variables) {
+  std::string out;
+  size_t i = 0;
+  while (i < sql.size()) {
+    if (sql[i] == '$' && i + 2 < sql.size() && sql[i + 1] == '$' && sql[i + 2] == '{') {
+      out += '$';
+      i += 2;  // "$${" -> "${", left as is
+      size_t close = sql.find('}', i);
+      if (close == std::string_view::npos) close = sql.size() - 1;
+      out.append(sql.substr(i, close + 1 - i));
+      i = close + 1;
+      continue;
+    }
+    if (sql[i] == '$' && i + 1 < sql.size() && sql[i + 1] == '{') {
+      size_t close = sql.find('}', i);
+      if (close != std::string_view::npos) {
+        std::string name(sql.substr(i + 2, close - i - 2));
+        std::string upper;
+        for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        auto it = variables.find(upper);
+        if (it == variables.end()) {
+          return InvalidArgument("Failed to substitute variables:\nCan't find variable '" + name +
+                                 "'. Define it with DEFINE " + name + "='<value>';");
+        }
+        out += it->second;
+        i = close + 1;
+        continue;
+      }
+    }
+    out += sql[i++];
+  }
+  return out;
+}
+
+}  // namespace brook
