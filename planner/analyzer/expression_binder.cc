@@ -1,0 +1,658 @@
+#include "planner/analyzer/expression_binder.h"
+
+#include <algorithm>
+
+#include "common/java_format.h"
+
+namespace brook {
+
+namespace {
+
+using ast::ExprKind;
+
+BoundExprPtr Make(BoundExpr e) { return std::make_shared<const BoundExpr>(std::move(e)); }
+
+int NumericRank(const TypePtr& t) {
+  if (!t) return -1;
+  switch (t->kind()) {
+    case TypeKind::kInt: return 0;
+    case TypeKind::kBigint: return 1;
+    case TypeKind::kDecimal: return 2;
+    case TypeKind::kDouble: return 3;
+    default: return -1;
+  }
+}
+
+const char* CompareName(const std::string& op) {
+  if (op == "=") return "EQUAL";
+  if (op == "<>") return "NOT_EQUAL";
+  if (op == "<") return "LESS_THAN";
+  if (op == "<=") return "LESS_THAN_OR_EQUAL";
+  if (op == ">") return "GREATER_THAN";
+  if (op == ">=") return "GREATER_THAN_OR_EQUAL";
+  return "IS_DISTINCT_FROM";
+}
+
+bool IsTemporal(const TypePtr& t) {
+  return t && (t->kind() == TypeKind::kTimestamp || t->kind() == TypeKind::kDate ||
+               t->kind() == TypeKind::kTime);
+}
+
+}  // namespace
+
+TypePtr DecimalArithmeticType(ArithOp op, const TypePtr& a, const TypePtr& b) {
+  TypePtr x = DecimalOf(a), y = DecimalOf(b);
+  int p1 = x->precision(), s1 = x->scale(), p2 = y->precision(), s2 = y->scale();
+  int p = 0, s = 0;
+  switch (op) {
+    case ArithOp::kAdd:
+    case ArithOp::kSub:
+      s = std::max(s1, s2);
+      p = std::max(p1 - s1, p2 - s2) + s + 1;
+      break;
+    case ArithOp::kMul:
+      p = p1 + p2 + 1;
+      s = s1 + s2;
+      break;
+    case ArithOp::kDiv:
+      s = std::max(6, s1 + p2 + 1);
+      p = p1 - s1 + s2 + s;
+      break;
+    case ArithOp::kMod:
+      s = std::max(s1, s2);
+      p = std::min(p1 - s1, p2 - s2) + s;
+      break;
+  }
+  if (p > 38) {
+    s = std::max(0, s - (p - 38));
+    p = 38;
+  }
+  if (s > p) s = p;
+  return SqlType::Decimal(std::max(p, 1), s);
+}
+
+Result<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
+  if (!a) return b;
+  if (!b) return a;
+  if (TypesEqual(a, b)) return a;
+  int ra = NumericRank(a), rb = NumericRank(b);
+  if (ra >= 0 && rb >= 0) {
+    if (ra == 3 || rb == 3) return SqlType::Double();
+    if (ra == 2 || rb == 2) {
+      TypePtr x = DecimalOf(a), y = DecimalOf(b);
+      int s = std::max(x->scale(), y->scale());
+      int p = std::max(x->precision() - x->scale(), y->precision() - y->scale()) + s;
+      return SqlType::Decimal(std::min(p, 38), s);
+    }
+    return SqlType::Bigint();
+  }
+  if (a->kind() == TypeKind::kArray && b->kind() == TypeKind::kArray) {
+    ASSIGN_OR_RETURN(TypePtr e, CommonType(a->element(), b->element()));
+    return SqlType::Array(e);
+  }
+  if (a->kind() == TypeKind::kMap && b->kind() == TypeKind::kMap) {
+    ASSIGN_OR_RETURN(TypePtr k, CommonType(a->key(), b->key()));
+    ASSIGN_OR_RETURN(TypePtr v, CommonType(a->value(), b->value()));
+    return SqlType::Map(k, v);
+  }
+  return InvalidArgument("incompatible types " + TypeName(a) + " and " + TypeName(b));
+}
+
+bool CanImplicitlyCast(const TypePtr& from, const TypePtr& to) {
+  if (!from || !to) return true;
+  if (TypesEqual(from, to)) return true;
+  int rf = NumericRank(from), rt = NumericRank(to);
+  if (rf >= 0 && rt >= 0) return rf <= rt;
+  if (from->kind() == TypeKind::kArray && to->kind() == TypeKind::kArray) {
+    return CanImplicitlyCast(from->element(), to->element());
+  }
+  if (from->kind() == TypeKind::kMap && to->kind() == TypeKind::kMap) {
+    return CanImplicitlyCast(from->key(), to->key()) &&
+           CanImplicitlyCast(from->value(), to->value());
+  }
+  return false;
+}
+
+bool CanCast(const TypePtr& from, const TypePtr& to) {
+  if (!from || !to) return true;
+  if (TypesEqual(from, to)) return true;
+  TypeKind f = from->kind(), t = to->kind();
+  if (t == TypeKind::kString) return f != TypeKind::kBytes || true;
+  if (from->IsNumeric() && to->IsNumeric()) return true;
+  if (f == TypeKind::kString) {
+    return to->IsPrimitive() && t != TypeKind::kBytes;
+  }
+  if (f == TypeKind::kBoolean) return t == TypeKind::kString;
+  if (f == TypeKind::kTimestamp) return t == TypeKind::kDate || t == TypeKind::kTime;
+  if (f == TypeKind::kDate) return t == TypeKind::kTimestamp;
+  if (f == TypeKind::kArray && t == TypeKind::kArray) return CanCast(from->element(), to->element());
+  if (f == TypeKind::kMap && t == TypeKind::kMap) {
+    return CanCast(from->key(), to->key()) && CanCast(from->value(), to->value());
+  }
+  if (f == TypeKind::kStruct && t == TypeKind::kStruct) {
+    for (const auto& tf : to->fields()) {
+      int i = from->FieldIndex(tf.name);
+      if (i >= 0 && !CanCast(from->fields()[i].type, tf.type)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+Result<TypePtr> ResolveType(const ast::TypeNode& node, const Catalog& catalog) {
+  using K = ast::TypeNode::Kind;
+  switch (node.kind) {
+    case K::kArray: {
+      ASSIGN_OR_RETURN(TypePtr e, ResolveType(*node.children[0], catalog));
+      return SqlType::Array(e);
+    }
+    case K::kMap: {
+      ASSIGN_OR_RETURN(TypePtr k, ResolveType(*node.children[0], catalog));
+      ASSIGN_OR_RETURN(TypePtr v, ResolveType(*node.children[1], catalog));
+      return SqlType::Map(k, v);
+    }
+    case K::kStruct: {
+      std::vector<StructField> fields;
+      for (size_t i = 0; i < node.children.size(); ++i) {
+        ASSIGN_OR_RETURN(TypePtr t, ResolveType(*node.children[i], catalog));
+        for (const auto& f : fields) {
+          if (f.name == node.field_names[i]) {
+            return InvalidArgument("Duplicate field names found in STRUCT: '" + f.name + "'",
+                                   node.range);
+          }
+        }
+        fields.push_back({node.field_names[i], t});
+      }
+      return SqlType::Struct(std::move(fields));
+    }
+    case K::kDecimal: {
+      int p = node.params.size() > 0 ? node.params[0] : 0;
+      int s = node.params.size() > 1 ? node.params[1] : 0;
+      if (p < 1 || p > 38) {
+        return InvalidArgument("DECIMAL precision must be between 1 and 38: " + std::to_string(p),
+                               node.range);
+      }
+      if (s < 0 || s > p) {
+        return InvalidArgument("DECIMAL scale must be between 0 and precision (" +
+                                   std::to_string(p) + "): " + std::to_string(s),
+                               node.range);
+      }
+      return SqlType::Decimal(p, s);
+    }
+    case K::kNamed: break;
+  }
+  const std::string& n = node.name;
+  if (!node.params.empty() && n != "VARCHAR" && n != "STRING") {
+    return InvalidArgument("Unexpected parameters for type " + n, node.range);
+  }
+  if (n == "BOOLEAN") return SqlType::Boolean();
+  if (n == "INT" || n == "INTEGER") return SqlType::Int();
+  if (n == "BIGINT") return SqlType::Bigint();
+  if (n == "DOUBLE") return SqlType::Double();
+  if (n == "STRING" || n == "VARCHAR") return SqlType::String();
+  if (n == "BYTES") return SqlType::Bytes();
+  if (n == "DATE") return SqlType::Date();
+  if (n == "TIME") return SqlType::Time();
+  if (n == "TIMESTAMP") return SqlType::Timestamp();
+  if (TypePtr t = catalog.FindType(n)) return t;
+  return InvalidArgument("Unknown type: " + n, node.range);
+}
+
+Result<BoundExprPtr> ExpressionBinder::BindColumn(const ast::Expr& e) {
+  if (e.qualifier.empty()) {
+    for (auto it = lambda_vars_.rbegin(); it != lambda_vars_.rend(); ++it) {
+      if (it->first == e.name) {
+        BoundExpr b;
+        b.kind = BoundKind::kLambdaVar;
+        b.index = it->second.first;
+        b.type = it->second.second;
+        b.text = e.name;
+        b.range = e.range;
+        return Make(std::move(b));
+      }
+    }
+  }
+  const ScopeColumn* found = nullptr;
+  bool qualifier_known = e.qualifier.empty();
+  for (const ScopeColumn& c : scope_.columns) {
+    if (!e.qualifier.empty()) {
+      if (c.qualifier != e.qualifier) continue;
+      qualifier_known = true;
+    }
+    if (c.name != e.name) continue;
+    if (found && found->qualifier != c.qualifier && !c.pseudo) {
+      return InvalidArgument("Column '" + e.name + "' is ambiguous. Could be any of: " +
+                                 found->qualifier + "." + e.name + ", " + c.qualifier + "." + e.name,
+                             e.range);
+    }
+    if (!found) found = &c;
+  }
+  if (!qualifier_known) {
+    return InvalidArgument("'" + e.qualifier + "' is not a valid stream/table name or alias.",
+                           e.range);
+  }
+  if (!found) {
+    std::string name = e.qualifier.empty() ? e.name : e.qualifier + "." + e.name;
+    return InvalidArgument(clause_ + " column '" + name + "' cannot be resolved.", e.range);
+  }
+  if (found->window_bound && !allow_window_bounds_) {
+    return InvalidArgument("Window bounds column " + found->name +
+                               " can only be used in the SELECT clause of windowed aggregations",
+                           e.range);
+  }
+  BoundExpr b;
+  b.kind = BoundKind::kColumn;
+  b.index = found->index;
+  b.type = found->type;
+  b.text = e.name;
+  b.range = e.range;
+  return Make(std::move(b));
+}
+
+Status ExpressionBinder::CheckComparable(const ast::Expr& e, const BoundExprPtr& l,
+                                         const BoundExprPtr& r, const std::string& op) {
+  const TypePtr& a = l->type;
+  const TypePtr& b = r->type;
+  auto fail = [&]() -> Status {
+    return InvalidArgument("Cannot compare " + ast::FormatExpr(*e.children[0]) + " (" +
+                               TypeName(a) + ") to " + ast::FormatExpr(*e.children[1]) + " (" +
+                               TypeName(b) + ") with " + CompareName(op) + ".",
+                           e.range);
+  };
+  if (!a || !b) return Status::Ok();
+  bool ok = false;
+  if (a->IsNumeric() && b->IsNumeric()) ok = true;
+  else if (a->kind() == b->kind() && a->IsPrimitive()) ok = true;
+  else if ((IsTemporal(a) && (IsTemporal(b) || b->kind() == TypeKind::kString)) ||
+           (IsTemporal(b) && a->kind() == TypeKind::kString)) ok = true;
+  else if (!a->IsPrimitive() && TypesEqual(a, b) && (op == "=" || op == "<>" || op == "DISTINCT"))
+    ok = true;
+  if (!ok) return fail();
+  return Status::Ok();
+}
+
+Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
+  const ScalarFunction* fn = functions_.Find(e.name);
+  if (!fn) {
+    return InvalidArgument("Can't find any functions with the name '" + e.name + "'", e.range);
+  }
+  BoundExpr b;
+  b.kind = BoundKind::kFunction;
+  b.function = fn;
+  b.text = e.text;
+  b.range = e.range;
+  std::vector<TypePtr> types;
+  for (const auto& c : e.children) {
+    if (c->kind == ExprKind::kLambda) {
+      return Unsupported("Lambda functions are not supported yet", c->range);
+    }
+    ASSIGN_OR_RETURN(BoundExprPtr arg, Bind(*c));
+    types.push_back(arg->type);
+    b.children.push_back(arg);
+  }
+  auto resolved = fn->resolve(types);
+  if (!resolved.ok()) return std::move(resolved).TakeStatus().WithRange(e.range);
+  b.type = *resolved;
+  b.arg_types = types;
+  return Make(std::move(b));
+}
+
+Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
+  BoundExpr b;
+  b.text = e.text;
+  b.range = e.range;
+  std::vector<BoundExprPtr> kids;
+  auto bind_children = [&]() -> Status {
+    for (const auto& c : e.children) {
+      ASSIGN_OR_RETURN(BoundExprPtr k, Bind(*c));
+      kids.push_back(k);
+    }
+    return Status::Ok();
+  };
+  switch (e.kind) {
+    case ExprKind::kLiteral: {
+      b.kind = BoundKind::kLiteral;
+      b.literal = e.literal;
+      switch (e.literal_kind) {
+        case ast::LiteralKind::kNull: b.type = nullptr; break;
+        case ast::LiteralKind::kBoolean: b.type = SqlType::Boolean(); break;
+        case ast::LiteralKind::kInteger: b.type = SqlType::Int(); break;
+        case ast::LiteralKind::kBigint: b.type = SqlType::Bigint(); break;
+        case ast::LiteralKind::kDouble: b.type = SqlType::Double(); break;
+        case ast::LiteralKind::kString: b.type = SqlType::String(); break;
+        case ast::LiteralKind::kDecimal: {
+          int s = std::max(0, e.literal.decimal_scale());
+          int p = std::max(DecimalDigits(e.literal.decimal_unscaled()), s);
+          if (e.literal.decimal_scale() < 0) {
+            b.literal = Value::Decimal(e.literal.decimal_unscaled() * Pow10(-e.literal.decimal_scale()), 0);
+            p = DecimalDigits(b.literal.decimal_unscaled());
+          }
+          b.type = SqlType::Decimal(std::min(p, 38), s);
+          break;
+        }
+      }
+      return Make(std::move(b));
+    }
+    case ExprKind::kColumnRef: return BindColumn(e);
+    case ExprKind::kFunctionCall: return BindFunction(e);
+    case ExprKind::kDereference: {
+      RETURN_IF_ERROR(bind_children());
+      const TypePtr& t = kids[0]->type;
+      if (!t || t->kind() != TypeKind::kStruct) {
+        return InvalidArgument("Expected STRUCT type for dereference of " +
+                                   ast::FormatExpr(*e.children[0]) + " but got " + TypeName(t),
+                               e.range);
+      }
+      int idx = t->FieldIndex(e.name);
+      if (idx < 0) {
+        return InvalidArgument("Could not find field '" + e.name + "' in '" +
+                                   ast::FormatExpr(*e.children[0]) + "'.",
+                               e.range);
+      }
+      b.kind = BoundKind::kDereference;
+      b.index = idx;
+      b.type = t->fields()[idx].type;
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kSubscript: {
+      RETURN_IF_ERROR(bind_children());
+      const TypePtr& t = kids[0]->type;
+      b.kind = BoundKind::kSubscript;
+      b.children = kids;
+      if (t && t->kind() == TypeKind::kArray) {
+        if (kids[1]->type && !kids[1]->type->IsIntegral()) {
+          return InvalidArgument("Array index must be an INTEGER: " + e.children[1]->text,
+                                 e.children[1]->range);
+        }
+        b.type = t->element();
+      } else if (t && t->kind() == TypeKind::kMap) {
+        b.type = t->value();
+      } else {
+        return InvalidArgument("Subscript expression requires ARRAY or MAP but got " + TypeName(t),
+                               e.range);
+      }
+      return Make(std::move(b));
+    }
+    case ExprKind::kCast: {
+      RETURN_IF_ERROR(bind_children());
+      ASSIGN_OR_RETURN(TypePtr target, ResolveType(*e.cast_type, catalog_));
+      if (!CanCast(kids[0]->type, target)) {
+        return InvalidArgument("Cast of " + TypeName(kids[0]->type) + " to " + TypeName(target) +
+                                   " is not supported",
+                               e.range);
+      }
+      b.kind = BoundKind::kCast;
+      b.type = target;
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kCase: {
+      RETURN_IF_ERROR(bind_children());
+      b.kind = BoundKind::kCase;
+      b.has_operand = e.has_operand;
+      b.has_else = e.has_else;
+      size_t i = e.has_operand ? 1 : 0;
+      size_t end = kids.size() - (e.has_else ? 1 : 0);
+      TypePtr result;
+      for (; i < end; i += 2) {
+        if (!e.has_operand && kids[i]->type && kids[i]->type->kind() != TypeKind::kBoolean) {
+          return InvalidArgument("WHEN operand type should be boolean. Type for '" +
+                                     e.children[i]->text + "' is " + TypeName(kids[i]->type),
+                                 e.children[i]->range);
+        }
+        auto ct = CommonType(result, kids[i + 1]->type);
+        if (!ct.ok()) {
+          return InvalidArgument(
+              "Invalid Case expression. Type for all 'THEN' clauses should be the same.\n"
+              "THEN expression '" + e.children[i + 1]->text + "' has type: " +
+                  TypeName(kids[i + 1]->type) + ".\nPrevious THEN expression(s) type: " +
+                  TypeName(result) + ".",
+              e.range);
+        }
+        result = *ct;
+      }
+      if (e.has_else) {
+        auto ct = CommonType(result, kids.back()->type);
+        if (!ct.ok()) {
+          return InvalidArgument("Invalid Case expression. Type for the default clause should be "
+                                 "the same as for 'THEN' clauses.\nTHEN type: " + TypeName(result) +
+                                     ".\nDEFAULT type: " + TypeName(kids.back()->type) + ".",
+                                 e.range);
+        }
+        result = *ct;
+      }
+      b.type = result;
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kArithmetic: {
+      RETURN_IF_ERROR(bind_children());
+      b.kind = BoundKind::kArith;
+      const std::string& op = e.op;
+      b.arith = op == "+" ? ArithOp::kAdd : op == "-" ? ArithOp::kSub : op == "*" ? ArithOp::kMul
+              : op == "/" ? ArithOp::kDiv : ArithOp::kMod;
+      TypePtr a = kids[0]->type, c = kids[1]->type;
+      if (!a) a = c;
+      if (!c) c = a;
+      if (!a || !a->IsNumeric() || !c->IsNumeric()) {
+        if (a && c && b.arith == ArithOp::kAdd && a->kind() == TypeKind::kString &&
+            c->kind() == TypeKind::kString) {
+          b.kind = BoundKind::kConcat;
+          b.type = SqlType::String();
+          b.children = kids;
+          return Make(std::move(b));
+        }
+        return InvalidArgument("Error processing expression: " + ast::FormatExpr(e) +
+                                   ". Unsupported arithmetic types. " + TypeName(kids[0]->type) +
+                                   " " + TypeName(kids[1]->type),
+                               e.range);
+      }
+      int ra = NumericRank(a), rc = NumericRank(c);
+      if (ra == 3 || rc == 3) b.type = SqlType::Double();
+      else if (ra == 2 || rc == 2) b.type = DecimalArithmeticType(b.arith, a, c);
+      else b.type = (ra == 1 || rc == 1) ? SqlType::Bigint() : SqlType::Int();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kNegate: {
+      RETURN_IF_ERROR(bind_children());
+      if (kids[0]->type && !kids[0]->type->IsNumeric()) {
+        return InvalidArgument("Unsupported type for negation: " + TypeName(kids[0]->type), e.range);
+      }
+      b.kind = BoundKind::kNegate;
+      b.type = kids[0]->type;
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kNot:
+    case ExprKind::kAnd:
+    case ExprKind::kOr: {
+      RETURN_IF_ERROR(bind_children());
+      for (size_t i = 0; i < kids.size(); ++i) {
+        if (kids[i]->type && kids[i]->type->kind() != TypeKind::kBoolean) {
+          return InvalidArgument("Type mismatch: expected BOOLEAN but got " +
+                                     TypeName(kids[i]->type) + " for '" + e.children[i]->text + "'",
+                                 e.children[i]->range);
+        }
+      }
+      b.kind = e.kind == ExprKind::kNot ? BoundKind::kNot
+             : e.kind == ExprKind::kAnd ? BoundKind::kAnd : BoundKind::kOr;
+      b.type = SqlType::Boolean();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kComparison:
+    case ExprKind::kIsDistinctFrom: {
+      RETURN_IF_ERROR(bind_children());
+      std::string op = e.kind == ExprKind::kComparison ? e.op : "DISTINCT";
+      RETURN_IF_ERROR(CheckComparable(e, kids[0], kids[1], op));
+      b.kind = e.kind == ExprKind::kComparison ? BoundKind::kCompare : BoundKind::kDistinct;
+      b.compare = op == "=" ? CompareOp::kEq : op == "<>" ? CompareOp::kNe : op == "<" ? CompareOp::kLt
+                : op == "<=" ? CompareOp::kLe : op == ">" ? CompareOp::kGt
+                : op == ">=" ? CompareOp::kGe : CompareOp::kEq;
+      b.negated = e.negated;
+      b.type = SqlType::Boolean();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kIsNull: {
+      RETURN_IF_ERROR(bind_children());
+      b.kind = BoundKind::kIsNull;
+      b.negated = e.negated;
+      b.type = SqlType::Boolean();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kBetween: {
+      RETURN_IF_ERROR(bind_children());
+      for (int i = 1; i <= 2; ++i) {
+        ast::Expr pair = e;
+        pair.children = {e.children[0], e.children[i]};
+        RETURN_IF_ERROR(CheckComparable(pair, kids[0], kids[i], i == 1 ? ">=" : "<="));
+      }
+      b.kind = BoundKind::kBetween;
+      b.negated = e.negated;
+      b.type = SqlType::Boolean();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kIn: {
+      RETURN_IF_ERROR(bind_children());
+      for (size_t i = 1; i < kids.size(); ++i) {
+        const TypePtr& a = kids[0]->type;
+        const TypePtr& c = kids[i]->type;
+        if (!a || !c) continue;
+        bool ok = (a->IsNumeric() && c->IsNumeric()) || TypesEqual(a, c) ||
+                  (IsTemporal(a) && c->kind() == TypeKind::kString) ||
+                  (a->kind() == c->kind() && a->IsPrimitive()) ||
+                  (a->kind() == c->kind() && !a->IsPrimitive() && CommonType(a, c).ok());
+        if (!ok) {
+          return InvalidArgument("invalid input syntax for type " + TypeName(a) + ": \"" +
+                                     e.children[i]->text + "\"",
+                                 e.children[i]->range);
+        }
+      }
+      b.kind = BoundKind::kIn;
+      b.negated = e.negated;
+      b.type = SqlType::Boolean();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kLike: {
+      RETURN_IF_ERROR(bind_children());
+      for (size_t i = 0; i < 2; ++i) {
+        if (kids[i]->type && kids[i]->type->kind() != TypeKind::kString) {
+          return InvalidArgument("Function 'LIKE' does not accept parameters (" +
+                                     TypeName(kids[0]->type) + ", " + TypeName(kids[1]->type) + ").",
+                                 e.range);
+        }
+      }
+      b.kind = BoundKind::kLike;
+      b.negated = e.negated;
+      if (e.escape) b.escape = (*e.escape)[0];
+      b.type = SqlType::Boolean();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kConcat: {
+      RETURN_IF_ERROR(bind_children());
+      for (size_t i = 0; i < 2; ++i) {
+        if (kids[i]->type && kids[i]->type->kind() != TypeKind::kString &&
+            kids[i]->type->kind() != TypeKind::kBytes) {
+          return InvalidArgument("Function 'concat' does not accept parameters (" +
+                                     TypeName(kids[0]->type) + ", " + TypeName(kids[1]->type) + ").",
+                                 e.range);
+        }
+      }
+      b.kind = BoundKind::kConcat;
+      b.type = kids[0]->type ? kids[0]->type : kids[1]->type;
+      if (!b.type) b.type = SqlType::String();
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kArray: {
+      RETURN_IF_ERROR(bind_children());
+      TypePtr elem;
+      for (size_t i = 0; i < kids.size(); ++i) {
+        auto ct = CommonType(elem, kids[i]->type);
+        if (!ct.ok()) {
+          return InvalidArgument("invalid input syntax for type " + TypeName(elem) + ": \"" +
+                                     e.children[i]->text + "\".",
+                                 e.children[i]->range);
+        }
+        elem = *ct;
+      }
+      if (!elem) {
+        return InvalidArgument("Cannot construct an array with all NULL elements (see "
+                               "https://github.com/confluentinc/ksql/issues/4239). As a "
+                               "workaround, you may cast a NULL value to the desired type.",
+                               e.range);
+      }
+      b.kind = BoundKind::kArray;
+      b.type = SqlType::Array(elem);
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kMap: {
+      RETURN_IF_ERROR(bind_children());
+      TypePtr kt, vt;
+      for (size_t i = 0; i + 1 < kids.size(); i += 2) {
+        auto k = CommonType(kt, kids[i]->type);
+        if (!k.ok()) return InvalidArgument("Map keys must all be of the same type", e.range);
+        kt = *k;
+        auto v = CommonType(vt, kids[i + 1]->type);
+        if (!v.ok()) {
+          return InvalidArgument("invalid input syntax for type " + TypeName(vt) + ": \"" +
+                                     e.children[i + 1]->text + "\".",
+                                 e.children[i + 1]->range);
+        }
+        vt = *v;
+      }
+      if (!kids.empty() && !kt) {
+        return InvalidArgument("Cannot construct a map with all NULL keys (see "
+                               "https://github.com/confluentinc/ksql/issues/4239). As a "
+                               "workaround, you may cast a NULL key to the desired type.",
+                               e.range);
+      }
+      if (!kids.empty() && !vt) {
+        return InvalidArgument("Cannot construct a map with all NULL values (see "
+                               "https://github.com/confluentinc/ksql/issues/4239). As a "
+                               "workaround, you may cast a NULL value to the desired type.",
+                               e.range);
+      }
+      if (kids.empty()) {
+        return InvalidArgument("Map constructor cannot be empty. Please supply at least one "
+                               "key value pair (see https://github.com/confluentinc/ksql/issues/"
+                               "4239).",
+                               e.range);
+      }
+      b.kind = BoundKind::kMap;
+      b.type = SqlType::Map(kt, vt);
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kStruct: {
+      RETURN_IF_ERROR(bind_children());
+      std::vector<StructField> fields;
+      for (size_t i = 0; i < kids.size(); ++i) {
+        for (const auto& f : fields) {
+          if (f.name == e.names[i]) {
+            return InvalidArgument("Duplicate field names found in STRUCT: '" + f.name + "'",
+                                   e.range);
+          }
+        }
+        fields.push_back({e.names[i], kids[i]->type ? kids[i]->type : SqlType::String()});
+      }
+      b.kind = BoundKind::kStruct;
+      b.type = SqlType::Struct(std::move(fields));
+      b.children = kids;
+      return Make(std::move(b));
+    }
+    case ExprKind::kLambda:
+      return InvalidArgument("Lambda expressions are only allowed as function arguments", e.range);
+  }
+  return Internal("unhandled expression kind");
+}
+
+}  // namespace brook

@@ -1,0 +1,62 @@
+// ExpressionBinder: ast::Expr -> BoundExpr. Resolves columns against a Scope, checks types with
+// ksqlDB's rules and messages, resolves functions through the FunctionRegistry.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "parser/ast/expression.h"
+#include "planner/analyzer/bound_expr.h"
+#include "planner/analyzer/catalog.h"
+#include "planner/analyzer/function_registry.h"
+#include "planner/analyzer/scope.h"
+
+namespace brook {
+
+class ExpressionBinder {
+ public:
+  // `clause` names the clause in messages: "SELECT", "WHERE", "PARTITION BY", ...
+  ExpressionBinder(const Scope& scope, const FunctionRegistry& functions, const Catalog& catalog,
+                   std::string clause)
+      : scope_(scope), functions_(functions), catalog_(catalog), clause_(std::move(clause)) {}
+
+  Result<BoundExprPtr> Bind(const ast::Expr& expr);
+
+  // When false, WINDOWSTART/WINDOWEND references are rejected (ksqlDB allows them only in the
+  // SELECT of windowed aggregations).
+  void set_allow_window_bounds(bool allow) { allow_window_bounds_ = allow; }
+
+ private:
+  Result<BoundExprPtr> BindColumn(const ast::Expr& e);
+  Result<BoundExprPtr> BindFunction(const ast::Expr& e);
+  Status CheckComparable(const ast::Expr& e, const BoundExprPtr& l, const BoundExprPtr& r,
+                         const std::string& op_name);
+
+  const Scope& scope_;
+  const FunctionRegistry& functions_;
+  const Catalog& catalog_;
+  std::string clause_;
+  bool allow_window_bounds_ = true;
+  // Active lambda parameters: name -> slot.
+  std::vector<std::pair<std::string, std::pair<int, TypePtr>>> lambda_vars_;
+  int next_lambda_slot_ = 0;
+};
+
+// Resolves an AST type to a SqlType (custom types from the catalog).
+Result<TypePtr> ResolveType(const ast::TypeNode& node, const Catalog& catalog);
+
+// Common super type of two types for CASE, ARRAY[...], IN, COALESCE: numeric widening
+// (INT < BIGINT < DECIMAL < DOUBLE), otherwise types must be equal. Null args are ignored.
+Result<TypePtr> CommonType(const TypePtr& a, const TypePtr& b);
+
+// Whether CAST(from AS to) is allowed.
+bool CanCast(const TypePtr& from, const TypePtr& to);
+
+// Whether a value of `from` may be used where `to` is expected without an explicit cast
+// (numeric widening; NULL goes anywhere).
+bool CanImplicitlyCast(const TypePtr& from, const TypePtr& to);
+
+// Result type of DECIMAL arithmetic, following ksqlDB (capped at precision 38).
+TypePtr DecimalArithmeticType(ArithOp op, const TypePtr& a, const TypePtr& b);
+
+}  // namespace brook

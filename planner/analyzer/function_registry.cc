@@ -1,0 +1,37 @@
+#include "planner/analyzer/function_registry.h"
+
+namespace brook {
+
+void FunctionRegistry::Register(ScalarFunction fn) {
+  std::string name = fn.name;
+  scalars_[name] = std::make_unique<ScalarFunction>(std::move(fn));
+}
+
+const ScalarFunction* FunctionRegistry::Find(const std::string& name) const {
+  auto it = scalars_.find(name);
+  return it == scalars_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const ScalarFunction*> FunctionRegistry::All() const {
+  std::vector<const ScalarFunction*> out;
+  for (const auto& [_, f] : scalars_) out.push_back(f.get());
+  return out;
+}
+
+std::string FormatArgTypes(const std::vector<TypePtr>& args) {
+  std::string s = "(";
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i) s += ", ";
+    s += TypeName(args[i]);
+  }
+  return s + ")";
+}
+
+Status NoMatchingSignature(const std::string& name, const std::vector<TypePtr>& args) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return InvalidArgument("Function '" + lower + "' does not accept parameters " +
+                         FormatArgTypes(args) + ".");
+}
+
+}  // namespace brook

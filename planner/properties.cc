@@ -1,0 +1,161 @@
+#include "planner/properties.h"
+
+#include <cctype>
+
+namespace brook {
+
+namespace {
+std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Parses "10 SECONDS" style durations for WINDOW_SIZE.
+std::optional<int64_t> ParseDurationText(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  size_t start = i;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  if (i == start) return std::nullopt;
+  int64_t n = std::stoll(text.substr(start, i - start));
+  std::string unit = Upper(text.substr(i));
+  unit.erase(0, unit.find_first_not_of(' '));
+  while (!unit.empty() && unit.back() == ' ') unit.pop_back();
+  if (!unit.empty() && unit.back() == 'S') unit.pop_back();
+  if (unit == "MILLISECOND") return n;
+  if (unit == "SECOND") return n * 1000;
+  if (unit == "MINUTE") return n * 60'000;
+  if (unit == "HOUR") return n * 3'600'000;
+  if (unit == "DAY") return n * 86'400'000;
+  return std::nullopt;
+}
+}  // namespace
+
+std::string ConfigOr(const Config& config, const std::string& key, const std::string& fallback) {
+  auto it = config.find(key);
+  return it == config.end() ? fallback : it->second;
+}
+
+bool IsKnownFormat(const std::string& f) {
+  return f == "JSON" || f == "KAFKA" || f == "DELIMITED" || f == "NONE" || f == "AVRO" ||
+         f == "PROTOBUF" || f == "PROTOBUF_NOSR" || f == "JSON_SR";
+}
+
+Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, bool for_query) {
+  SourceProperties out;
+  std::optional<std::string> format;
+  for (const auto& [name, v] : props.entries) {
+    auto str = [&]() -> Result<std::string> {
+      if (v.value.kind() == Value::Kind::kString) return v.value.as_string();
+      return v.raw;
+    };
+    auto integer = [&]() -> Result<int64_t> {
+      if (v.value.kind() == Value::Kind::kInt || v.value.kind() == Value::Kind::kBigint) {
+        return v.value.as_int64();
+      }
+      if (v.value.kind() == Value::Kind::kString) {
+        try {
+          return static_cast<int64_t>(std::stoll(v.value.as_string()));
+        } catch (...) {
+        }
+      }
+      return InvalidArgument("Invalid value for property " + name + ": " + v.raw, v.range);
+    };
+    if (name == "KAFKA_TOPIC") {
+      ASSIGN_OR_RETURN(out.kafka_topic, str());
+    } else if (name == "KEY_FORMAT") {
+      ASSIGN_OR_RETURN(std::string s, str());
+      out.key_format = Upper(s);
+    } else if (name == "VALUE_FORMAT") {
+      ASSIGN_OR_RETURN(std::string s, str());
+      out.value_format = Upper(s);
+    } else if (name == "FORMAT") {
+      ASSIGN_OR_RETURN(std::string s, str());
+      format = Upper(s);
+    } else if (name == "PARTITIONS") {
+      ASSIGN_OR_RETURN(int64_t n, integer());
+      if (n < 1) return InvalidArgument("Invalid number of partitions: " + v.raw, v.range);
+      out.partitions = static_cast<int>(n);
+    } else if (name == "REPLICAS") {
+      ASSIGN_OR_RETURN(int64_t n, integer());
+      out.replicas = static_cast<int>(n);
+    } else if (name == "TIMESTAMP") {
+      ASSIGN_OR_RETURN(std::string s, str());
+      out.timestamp = Upper(s);
+      if (s.size() > 1 && (s.front() == '`' || s.front() == '"')) out.timestamp = s.substr(1, s.size() - 2);
+    } else if (name == "TIMESTAMP_FORMAT") {
+      ASSIGN_OR_RETURN(out.timestamp_format, str());
+    } else if (name == "WRAP_SINGLE_VALUE") {
+      if (v.value.kind() == Value::Kind::kBool) {
+        out.wrap_single_value = v.value.as_bool();
+      } else {
+        ASSIGN_OR_RETURN(std::string s, str());
+        out.wrap_single_value = Upper(s) == "TRUE";
+      }
+    } else if (name == "KEY_DELIMITER" || name == "VALUE_DELIMITER") {
+      ASSIGN_OR_RETURN(std::string s, str());
+      std::string d = s;
+      if (Upper(s) == "SPACE") d = " ";
+      else if (Upper(s) == "TAB") d = "\t";
+      else if (s.empty()) {
+        return InvalidArgument(
+            "Failed to prepare statement: Configuration " + name +
+                " is invalid: Delimiter cannot be empty, if you meant to have a tab or space for "
+                "delimiter, please use the word 'TAB' or 'SPACE'",
+            v.range);
+      } else if (s.size() != 1) {
+        return InvalidArgument("Failed to prepare statement: Configuration " + name +
+                                   " is invalid: Delimiter must be a single character or TAB or "
+                                   "SPACE, but was: " + s,
+                               v.range);
+      }
+      (name == "KEY_DELIMITER" ? out.key_delimiter : out.value_delimiter) = d;
+    } else if (name == "WINDOW_TYPE") {
+      if (for_query) return InvalidArgument("Invalid config variable(s) in the WITH clause: WINDOW_TYPE", v.range);
+      ASSIGN_OR_RETURN(std::string s, str());
+      out.window_type = Upper(s);
+      if (*out.window_type != "TUMBLING" && *out.window_type != "HOPPING" &&
+          *out.window_type != "SESSION") {
+        return InvalidArgument("Invalid value for WINDOW_TYPE: " + s, v.range);
+      }
+    } else if (name == "WINDOW_SIZE") {
+      if (for_query) return InvalidArgument("Invalid config variable(s) in the WITH clause: WINDOW_SIZE", v.range);
+      ASSIGN_OR_RETURN(std::string s, str());
+      out.window_size_ms = ParseDurationText(s);
+      if (!out.window_size_ms) return InvalidArgument("Invalid duration for WINDOW_SIZE: " + s, v.range);
+    } else if (name == "QUERY_ID") {
+      ASSIGN_OR_RETURN(std::string s, str());
+      out.query_id = Upper(s);
+    } else if (name == "RETENTION_MS" || name == "CLEANUP_POLICY" || name == "VALUE_SCHEMA_ID" ||
+               name == "KEY_SCHEMA_ID" || name == "VALUE_AVRO_SCHEMA_FULL_NAME" ||
+               name == "KEY_SCHEMA_FULL_NAME" || name == "VALUE_SCHEMA_FULL_NAME" ||
+               name == "SOURCE_CONNECTOR" || name == "SOURCED_BY_CONNECTOR") {
+      // Accepted; not used by the formats brook supports today.
+    } else {
+      return InvalidArgument("Invalid config variable(s) in the WITH clause: " + name, v.range);
+    }
+  }
+  if (format) {
+    if (out.key_format || out.value_format) {
+      return InvalidArgument(
+          "Cannot supply both 'KEY_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both key and "
+          "value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and 'VALUE_FORMAT'.",
+          props.range);
+    }
+    out.key_format = format;
+    out.value_format = format;
+  }
+  for (const auto* f : {&out.key_format, &out.value_format}) {
+    if (*f && !IsKnownFormat(**f)) return InvalidArgument("Unknown format: " + **f, props.range);
+  }
+  if (out.window_type == "SESSION" && out.window_size_ms) {
+    return InvalidArgument("'WINDOW_SIZE' should not be set for SESSION windows.", props.range);
+  }
+  if (out.window_type && out.window_type != "SESSION" && !out.window_size_ms) {
+    return InvalidArgument("'WINDOW_SIZE' is required for TUMBLING and HOPPING windows.",
+                           props.range);
+  }
+  return out;
+}
+
+}  // namespace brook

@@ -1,0 +1,50 @@
+// WITH-clause properties of CREATE statements, validated with ksqlDB's messages, and the
+// session/server configuration keys the planner reads.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "common/status.h"
+#include "parser/ast/statement.h"
+#include "planner/analyzer/catalog.h"
+
+namespace brook {
+
+// Session + server configuration (ksql.* keys), string-valued as in ksqlDB.
+using Config = std::map<std::string, std::string>;
+
+// Config keys and their defaults.
+inline constexpr const char* kDefaultKeyFormat = "ksql.persistence.default.format.key";  // KAFKA
+inline constexpr const char* kDefaultValueFormat = "ksql.persistence.default.format.value";  // none
+inline constexpr const char* kWrapSingleValues = "ksql.persistence.wrap.single.values";  // true
+inline constexpr const char* kOutputTopicPrefix = "ksql.output.topic.name.prefix";  // ""
+inline constexpr const char* kSinkPartitions = "ksql.sink.partitions";  // source's count
+inline constexpr const char* kNewQueryPlanner = "ksql.new.query.planner.enabled";  // false
+
+std::string ConfigOr(const Config& config, const std::string& key, const std::string& fallback);
+
+struct SourceProperties {
+  std::optional<std::string> kafka_topic;
+  std::optional<std::string> key_format;
+  std::optional<std::string> value_format;
+  std::optional<int> partitions;
+  std::optional<int> replicas;
+  std::optional<std::string> timestamp;
+  std::optional<std::string> timestamp_format;
+  std::optional<bool> wrap_single_value;
+  std::optional<std::string> key_delimiter;
+  std::optional<std::string> value_delimiter;
+  std::optional<std::string> window_type;
+  std::optional<int64_t> window_size_ms;
+  std::optional<std::string> query_id;  // INSERT INTO ... WITH (QUERY_ID=...)
+};
+
+// Parses and validates. `for_query` disallows WINDOW_* (C*AS) as ksqlDB does.
+Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, bool for_query);
+
+
+bool IsKnownFormat(const std::string& upper);
+
+}  // namespace brook
