@@ -1,0 +1,31 @@
+// JsonText: a small JSON tree that keeps each number's original text, because QTT compares
+// DECIMAL outputs by scale ("2.50" is not "2.5") and nlohmann::json would lose that.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace brook::testing {
+
+struct JsonNode {
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject } type = Type::kNull;
+  bool boolean = false;
+  std::string text;  // number text, or string contents
+  std::vector<JsonNode> items;                              // array
+  std::vector<std::pair<std::string, JsonNode>> fields;     // object, in order
+
+  const JsonNode* Get(const std::string& key) const;
+  bool IsNull() const { return type == Type::kNull; }
+  // Serializes back to JSON text (numbers verbatim).
+  std::string Dump() const;
+};
+
+// Parses JSON, allowing // and /* */ comments (as Jackson's ALLOW_COMMENTS does).
+Result<JsonNode> ParseJsonText(std::string_view text);
+
+}  // namespace brook::testing

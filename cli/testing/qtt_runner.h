@@ -1,0 +1,43 @@
+// QttRunner: runs ksqlDB QTT-format test files (see docs/testing.md) through the engine on the
+// in-memory broker and compares outputs with ksqlDB's rules.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "cli/testing/json_text.h"
+#include "planner/analyzer/function_registry.h"
+
+namespace brook::testing {
+
+struct CaseResult {
+  std::string name;
+  enum class Outcome { kPassed, kFailed, kSkipped } outcome = Outcome::kPassed;
+  std::string detail;  // why it failed or was skipped
+};
+
+struct RunnerOptions {
+  std::optional<std::regex> filter;  // on full case names
+  bool verbose = false;              // print passing cases too
+};
+
+class QttRunner {
+ public:
+  QttRunner(const FunctionRegistry& functions, RunnerOptions options)
+      : functions_(functions), options_(std::move(options)) {}
+
+  // Runs every case of one file; appends results.
+  void RunFile(const std::string& path, std::vector<CaseResult>& results);
+  // Runs one expanded case (format/config already substituted).
+  CaseResult RunCase(const std::string& name, const JsonNode& test,
+                     const std::vector<std::string>& statements,
+                     const std::vector<std::pair<std::string, std::string>>& properties);
+
+ private:
+  const FunctionRegistry& functions_;
+  RunnerOptions options_;
+};
+
+}  // namespace brook::testing

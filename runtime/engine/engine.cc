@@ -1,0 +1,459 @@
+#include "runtime/engine/engine.h"
+#include "runtime/engine/persistent_query.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "parser/parser.h"
+#include "planner/analyzer/expression_binder.h"
+#include "planner/ddl_planner.h"
+#include "planner/query_planner.h"
+#include "runtime/expr/cast.h"
+
+namespace brook {
+
+using json = nlohmann::json;
+
+
+// ---------------------------------------------------------------------------------------------
+// TransientQuery
+
+TransientQuery::TransientQuery(std::string id, std::unique_ptr<QueryTask> task,
+                               std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema, std::vector<std::string> column_names,
+                               std::vector<TypePtr> column_types, std::vector<bool> column_is_key)
+    : id_(std::move(id)),
+      task_(std::move(task)),
+      buffer_(std::move(buffer)),
+      schema_(std::move(schema)),
+      column_names_(std::move(column_names)),
+      column_types_(std::move(column_types)),
+      column_is_key_(std::move(column_is_key)) {}
+
+Result<bool> TransientQuery::Poll(size_t max_records, kafka::Millis timeout,
+                                  std::vector<OutputRow>& rows) {
+  if (!task_->limit_reached()) {
+    ASSIGN_OR_RETURN(size_t n, task_->PollOnce(max_records, timeout));
+    (void)n;
+  }
+  for (auto& r : *buffer_) rows.push_back(std::move(r));
+  buffer_->clear();
+  return !task_->limit_reached();
+}
+
+std::string TransientQuery::SchemaString(bool mark_keys) const {
+  std::string s;
+  for (size_t i = 0; i < column_names_.size(); ++i) {
+    if (i) s += ", ";
+    s += "`" + column_names_[i] + "` " + TypeName(column_types_[i]);
+    if (mark_keys && column_is_key_[i]) s += " KEY";
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine
+
+Engine::Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functions,
+               EngineOptions options)
+    : kafka_(kafka), functions_(functions), options_(std::move(options)) {}
+
+Engine::~Engine() { Stop(); }
+
+Config Engine::Merge(const Config& session) const {
+  Config c = options_.config;
+  for (const auto& [k, v] : session) {
+    std::string key = k;
+    // ksqlDB accepts both "ksql.streams.x" and "x" for Streams properties.
+    c[key] = v;
+  }
+  return c;
+}
+
+std::string Engine::NextQueryId(const std::string& prefix, const std::string& sink) {
+  std::string id = prefix + (sink.empty() ? "" : "_" + sink) + "_" + std::to_string(query_counter_++);
+  return id;
+}
+
+std::shared_ptr<json> Engine::StatusEntity(const std::string& text, const std::string& command_id,
+                                           const std::string& message,
+                                           const std::string& query_id) {
+  auto e = std::make_shared<json>();
+  (*e)["@type"] = "currentStatus";
+  (*e)["statementText"] = text;
+  (*e)["commandId"] = command_id;
+  (*e)["commandStatus"] = {{"status", "SUCCESS"},
+                           {"message", message},
+                           {"queryId", query_id.empty() ? json(nullptr) : json(query_id)}};
+  (*e)["commandSequenceNumber"] = ++command_seq_;
+  (*e)["warnings"] = json::array();
+  return e;
+}
+
+Result<std::vector<ExecuteResult>> Engine::ExecuteScript(std::string_view sql,
+                                                         SessionState& session,
+                                                         std::vector<ExecuteResult>* done) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::vector<ExecuteResult> results;
+  // Statements are parsed one at a time so DEFINE affects the statements after it.
+  std::vector<std::string> texts = Parser::SplitStatements(sql);
+  size_t offset = 0;
+  for (const std::string& raw : texts) {
+    size_t at = sql.find(raw, offset);
+    if (at != std::string_view::npos) offset = at;
+    std::string text = raw;
+    bool substituted = false;
+    auto sub_enabled = Merge(session.properties).count("ksql.variable.substitution.enable")
+                           ? Merge(session.properties)["ksql.variable.substitution.enable"]
+                           : "true";
+    if (text.find("${") != std::string::npos && sub_enabled != "false") {
+      auto r = SubstituteVariables(text, session.variables);
+      if (!r.ok()) return r.status();
+      substituted = *r != text;
+      text = std::move(r).value();
+    }
+    auto parsed = Parser::Parse(text);
+    if (!parsed.ok()) {
+      Status st = parsed.status();
+      if (!substituted && st.range()) {
+        // Re-base the position on the whole script.
+        SourceRange r = *st.range();
+        std::string_view before = sql.substr(0, offset);
+        int lines = 0;
+        for (char c : before) lines += c == '\n';
+        size_t last_nl = before.rfind('\n');
+        if (r.line == 1) r.column += static_cast<int>(last_nl == std::string_view::npos ? offset : offset - last_nl - 1);
+        r.line += lines;
+        r.begin += offset;
+        r.end += offset;
+        st = Status(st.code(), st.message(), r);
+      }
+      return st;
+    }
+    for (const auto& stmt : *parsed) {
+      current_statement_text_ = stmt->text;
+      auto r = Execute(*stmt, session);
+      if (!r.ok()) {
+        Status st = r.status();
+        if (!substituted && st.range()) {
+          SourceRange rg = *st.range();
+          std::string_view before = sql.substr(0, offset);
+          int lines = 0;
+          for (char c : before) lines += c == '\n';
+          size_t last_nl = before.rfind('\n');
+          if (rg.line == 1) rg.column += static_cast<int>(last_nl == std::string_view::npos ? offset : offset - last_nl - 1);
+          rg.line += lines;
+          rg.begin += offset;
+          rg.end += offset;
+          st = Status(st.code(), st.message(), rg);
+        }
+        if (done) *done = std::move(results);
+        return st;
+      }
+      results.push_back(std::move(r).value());
+    }
+    offset += raw.size();
+  }
+  return results;
+}
+
+Result<ExecuteResult> Engine::Execute(const ast::Statement& stmt, SessionState& session) {
+  Config cfg = Merge(session.properties);
+  using K = ast::StatementKind;
+  switch (stmt.kind) {
+    case K::kCreateSource:
+      return ExecuteCreateSource(static_cast<const ast::CreateSource&>(stmt), cfg);
+    case K::kCreateAsSelect:
+      return ExecuteCreateAs(static_cast<const ast::CreateAsSelect&>(stmt), cfg);
+    case K::kInsertInto:
+      return ExecuteInsertInto(static_cast<const ast::InsertInto&>(stmt), cfg);
+    case K::kInsertValues:
+      return ExecuteInsertValues(static_cast<const ast::InsertValues&>(stmt), cfg);
+    case K::kQuery:
+      return ExecuteQuery(static_cast<const ast::QueryStatement&>(stmt), cfg);
+    case K::kDropSource:
+      return ExecuteDrop(static_cast<const ast::DropSource&>(stmt));
+    case K::kTerminate:
+      return ExecuteTerminate(static_cast<const ast::SimpleStatement&>(stmt));
+    case K::kExplain:
+      return ExecuteExplain(static_cast<const ast::Explain&>(stmt), cfg);
+    case K::kRegisterType: {
+      const auto& s = static_cast<const ast::RegisterType&>(stmt);
+      if (catalog_.FindType(s.name)) {
+        if (s.if_not_exists) return ExecuteResult{};
+        return InvalidArgument("Cannot register custom type '" + s.name +
+                                   "' since it is already registered with type: " +
+                                   TypeName(catalog_.FindType(s.name)),
+                               s.range);
+      }
+      ASSIGN_OR_RETURN(TypePtr t, ResolveType(*s.type, catalog_));
+      catalog_.PutType(s.name, t);
+      return ExecuteResult{StatusEntity(s.text, "type/" + s.name + "/create",
+                                        "Registered custom type with name '" + s.name +
+                                            "' and SQL type " + TypeName(t),
+                                        "")};
+    }
+    case K::kDropType: {
+      const auto& s = static_cast<const ast::DropType&>(stmt);
+      if (!catalog_.RemoveType(s.name) && !s.if_exists) {
+        return InvalidArgument("Type " + s.name + " does not exist.", s.range);
+      }
+      return ExecuteResult{StatusEntity(s.text, "type/" + s.name + "/drop",
+                                        "Dropped type '" + s.name + "'", "")};
+    }
+    case K::kSetProperty: {
+      const auto& s = static_cast<const ast::SimpleStatement&>(stmt);
+      session.properties[s.name] = s.value;
+      return ExecuteResult{};
+    }
+    case K::kUnsetProperty: {
+      const auto& s = static_cast<const ast::SimpleStatement&>(stmt);
+      session.properties.erase(s.name);
+      return ExecuteResult{};
+    }
+    case K::kDefineVariable: {
+      const auto& s = static_cast<const ast::SimpleStatement&>(stmt);
+      session.variables[s.name] = s.value;
+      return ExecuteResult{};
+    }
+    case K::kUndefineVariable: {
+      const auto& s = static_cast<const ast::SimpleStatement&>(stmt);
+      session.variables.erase(s.name);
+      return ExecuteResult{};
+    }
+    case K::kDescribeSource:
+    case K::kDescribeStreams:
+    case K::kDescribeFunction:
+      return ExecuteDescribe(static_cast<const ast::SimpleStatement&>(stmt));
+    case K::kPrintTopic:
+      return Unsupported("PRINT is only available on the /query-stream endpoint.", stmt.range);
+    default:
+      return ExecuteList(static_cast<const ast::SimpleStatement&>(stmt), session);
+  }
+}
+
+Status Engine::EnsureTopic(const std::string& topic, int partitions, int replicas) {
+  kafka::TopicSpec spec;
+  spec.name = topic;
+  spec.partitions = partitions;
+  spec.replicas = replicas;
+  Status st = kafka_.admin().CreateTopic(spec, options_.admin_timeout);
+  if (st.ok() || st.code() == StatusCode::kAlreadyExists) return Status::Ok();
+  return st;
+}
+
+Result<int> Engine::TopicPartitions(const std::string& topic) {
+  ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
+  if (!info) return NotFound("Topic '" + topic + "' does not exist.");
+  return info->partitions;
+}
+
+Result<ExecuteResult> Engine::ExecuteCreateSource(const ast::CreateSource& s, const Config& cfg) {
+  const char* what = s.is_table ? "table" : "stream";
+  if (DataSourcePtr existing = catalog_.Find(s.name)) {
+    if (s.if_not_exists) {
+      auto e = std::make_shared<json>();
+      (*e)["@type"] = "warning_entity";
+      (*e)["statementText"] = s.text;
+      (*e)["message"] = std::string("Cannot add ") + what + " '" + s.name + "': A " +
+                        (existing->is_table ? "table" : "stream") +
+                        " with the same name already exists";
+      (*e)["warnings"] = json::array();
+      return ExecuteResult{e};
+    }
+    if (!s.or_replace) {
+      return InvalidArgument(std::string("Cannot add ") + what + " '" + s.name + "': A " +
+                                 (existing->is_table ? "table" : "stream") +
+                                 " with the same name already exists",
+                             s.name_range);
+    }
+    if (s.is_source || existing->read_only) {
+      return InvalidArgument(std::string("Cannot add ") + what + " '" + s.name +
+                                 "': CREATE OR REPLACE is not supported on source " + what + "s.",
+                             s.range);
+    }
+  }
+  if (s.or_replace && s.is_source) {
+    return InvalidArgument(std::string("Cannot add ") + what + " '" + s.name +
+                               "': CREATE OR REPLACE is not supported on source " + what + "s.",
+                           s.range);
+  }
+  ASSIGN_OR_RETURN(CreateSourcePlan plan, PlanCreateSource(s, catalog_, cfg));
+  ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(plan.source->topic, options_.admin_timeout));
+  if (!info) {
+    if (plan.partitions || options_.create_missing_source_topics) {
+      RETURN_IF_ERROR(EnsureTopic(plan.source->topic, plan.partitions.value_or(1),
+                                  plan.replicas.value_or(1)));
+    } else {
+      return InvalidArgument("Topic '" + plan.source->topic + "' does not exist. If you want to "
+                             "create a new topic for the " + what + " please re-run the statement "
+                             "providing the required 'PARTITIONS' configuration in the WITH clause "
+                             "(and optionally 'REPLICAS'). For example: CREATE STREAM FOO (ID INT, "
+                             "VALUE STRING) WITH (KAFKA_TOPIC='" + plan.source->topic +
+                                 "', PARTITIONS=2, REPLICAS=1, FORMAT='JSON');",
+                             s.range);
+    }
+  } else if (plan.partitions && *plan.partitions != info->partitions) {
+    return InvalidArgument("A Kafka topic with the name '" + plan.source->topic +
+                               "' already exists, with different partition/replica configuration "
+                               "than required. KSQL expects " + std::to_string(*plan.partitions) +
+                               " partitions (topic has " + std::to_string(info->partitions) +
+                               "), 1 replication factor (topic has 1).",
+                           s.range);
+  }
+  catalog_.Put(plan.source);
+  return ExecuteResult{StatusEntity(s.text, std::string(what) + "/" + s.name + "/create",
+                                    s.is_table ? "Table created" : "Stream created", "")};
+}
+
+Status Engine::StartPersistent(const QueryPlan& plan, const std::string& sink_name) {
+  auto q = std::make_unique<PersistentQuery>();
+  q->id = plan.query_id;
+  q->sql = plan.sql;
+  q->sink = sink_name;
+  q->source = plan.source.source_name;
+  q->plan = plan;
+  ASSIGN_OR_RETURN(q->producer, kafka_.NewProducer());
+  QueryTaskOptions opts;
+  opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;
+  opts.from_beginning =
+      ConfigOr(options_.config, "ksql.streams.auto.offset.reset",
+               ConfigOr(options_.config, "auto.offset.reset", "earliest")) != "latest";
+  ASSIGN_OR_RETURN(q->task, QueryTask::Create(q->plan, kafka_, q->producer.get(), nullptr,
+                                              &processing_log_, opts));
+  if (DataSourcePtr src = catalog_.Find(plan.source.source_name)) src->reading_queries.insert(q->id);
+  if (DataSourcePtr dst = catalog_.Find(sink_name)) dst->writing_queries.insert(q->id);
+  PersistentQuery* raw = q.get();
+  queries_[q->id] = std::move(q);
+  if (running_) raw->thread = std::thread([this, raw] { RunQueryThread(raw); });
+  return Status::Ok();
+}
+
+void Engine::RunQueryThread(PersistentQuery* q) {
+  while (!q->stop && running_) {
+    auto r = q->task->PollOnce(options_.max_batch, kafka::Millis(100));
+    if (!r.ok()) {
+      std::lock_guard<std::recursive_mutex> lock(mu_);
+      q->state = "ERROR";
+      q->error = r.status().ToString();
+      return;
+    }
+  }
+}
+
+Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg) {
+  if (DataSourcePtr existing = catalog_.Find(s.name)) {
+    if (s.if_not_exists) {
+      auto e = std::make_shared<json>();
+      (*e)["@type"] = "warning_entity";
+      (*e)["statementText"] = s.text;
+      (*e)["message"] = std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" +
+                        s.name + "': A " + (existing->is_table ? "table" : "stream") +
+                        " with the same name already exists";
+      (*e)["warnings"] = json::array();
+      return ExecuteResult{e};
+    }
+    if (!s.or_replace) {
+      return InvalidArgument(std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" +
+                                 s.name + "': A " + (existing->is_table ? "table" : "stream") +
+                                 " with the same name already exists",
+                             s.name_range);
+    }
+    return Unsupported("CREATE OR REPLACE of a query is not supported by brook yet.", s.range);
+  }
+  DataSourcePtr from = catalog_.Find(s.query.from.name);
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kCreateAs;
+  req.query = &s.query;
+  req.query_id = (s.is_table ? "CTAS_" : "CSAS_") + s.name + "_" + std::to_string(query_counter_);
+  req.sql = s.text;
+  req.sink_name = s.name;
+  req.sink_is_table = s.is_table;
+  req.sink_properties = &s.properties;
+  req.sink_range = s.name_range;
+  if (from) {
+    auto parts = TopicPartitions(from->topic);
+    req.source_partitions = parts.ok() ? *parts : 1;
+  }
+  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  ++query_counter_;
+  const SinkStep& sink = *planned.plan.sink;
+  // The sink topic: create it, or check an existing one is compatible.
+  ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(sink.topic, options_.admin_timeout));
+  if (!info) {
+    RETURN_IF_ERROR(EnsureTopic(sink.topic, sink.partitions, planned.sink_replicas.value_or(1)));
+  }
+  catalog_.Put(planned.sink_source);
+  Status st = StartPersistent(planned.plan, s.name);
+  if (!st.ok()) {
+    catalog_.Remove(s.name);
+    return st;
+  }
+  return ExecuteResult{StatusEntity(s.text,
+                                    std::string(s.is_table ? "table/" : "stream/") + s.name + "/create",
+                                    "Created query with ID " + planned.plan.query_id,
+                                    planned.plan.query_id)};
+}
+
+Result<ExecuteResult> Engine::ExecuteInsertInto(const ast::InsertInto& s, const Config& cfg) {
+  DataSourcePtr target = catalog_.Find(s.target);
+  if (!target) {
+    return InvalidArgument("Sink does not exist: " + s.target, s.target_range);
+  }
+  ASSIGN_OR_RETURN(SourceProperties props, ParseSourceProperties(s.properties, true));
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kInsertInto;
+  req.query = &s.query;
+  req.query_id = props.query_id.value_or("INSERTQUERY_" + std::to_string(query_counter_));
+  if (queries_.count(req.query_id)) {
+    return InvalidArgument("Query ID '" + req.query_id + "' already exists.", s.range);
+  }
+  req.sql = s.text;
+  req.insert_target = target;
+  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  ++query_counter_;
+  RETURN_IF_ERROR(StartPersistent(planned.plan, s.target));
+  return ExecuteResult{StatusEntity(s.text, "stream/" + s.target + "/create",
+                                    "Created query with ID " + planned.plan.query_id,
+                                    planned.plan.query_id)};
+}
+
+Result<ExecuteResult> Engine::ExecuteQuery(const ast::QueryStatement& s, const Config& cfg) {
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kTransient;
+  req.query = &s.query;
+  static std::mt19937_64 rng(std::random_device{}());
+  std::string id = "transient_" + s.query.from.name + "_" + std::to_string(rng() >> 1);
+  req.query_id = id;
+  req.sql = s.text;
+  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  QueryTaskOptions opts;
+  opts.group_id = "_confluent-ksql-" + options_.service_id + id;
+  std::string reset = ConfigOr(cfg, "auto.offset.reset",
+                               ConfigOr(cfg, "ksql.streams.auto.offset.reset", "latest"));
+  opts.from_beginning = reset == "earliest";
+  // Rows land in a buffer the TransientQuery drains on Poll.
+  auto buffer = std::make_shared<std::vector<OutputRow>>();
+  ASSIGN_OR_RETURN(auto task, QueryTask::Create(planned.plan, kafka_, nullptr,
+                                                [buffer](OutputRow&& r) {
+                                                  buffer->push_back(std::move(r));
+                                                },
+                                                &processing_log_, opts));
+  std::vector<std::string> names;
+  std::vector<TypePtr> types;
+  std::vector<bool> is_key;
+  for (const auto& [k, idx] : planned.plan.select_order) {
+    const Column& c = k ? planned.plan.output_schema.key[idx] : planned.plan.output_schema.value[idx];
+    names.push_back(c.name);
+    types.push_back(c.type);
+    is_key.push_back(k);
+  }
+  auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer,
+                                             planned.plan.output_schema, names, types, is_key);
+  transients_[id] = tq;
+  ExecuteResult result;
+  result.transient = tq;
+  return result;
+}
+
+}  // namespace brook

@@ -1,0 +1,162 @@
+// Engine: executes statements against the catalog and runs the resulting queries.
+//
+// Two ways to drive queries:
+//   - threaded (brookd): Start() gives each persistent query its own StreamThread that polls
+//     its consumer until the query is terminated or the engine stops;
+//   - deterministic (brook-test, unit tests): RunUntilIdle() polls every query in turn until
+//     no query reads anything, so a chain of queries settles after each input record.
+//
+// Statement results are ksqlDB REST entities (nlohmann::json), so the REST server, the shell
+// and the conformance runner all see exactly what ksqlDB would return.
+// Thread-safety: all public methods are safe to call concurrently (one engine mutex).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json_fwd.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+#include "parser/ast/statement.h"
+#include "planner/analyzer/catalog.h"
+#include "planner/analyzer/function_registry.h"
+#include "planner/properties.h"
+#include "runtime/engine/processing_log.h"
+#include "runtime/engine/query_task.h"
+#include "runtime/kafka/kafka.h"
+
+namespace brook {
+
+struct EngineOptions {
+  Config config;                      // server-level ksql.* properties
+  bool threaded = false;              // run persistent queries on their own threads
+  // CREATE STREAM/TABLE over a missing topic: create it with 1 partition instead of failing
+  // (the conformance runner's topics exist implicitly). Default false, as in ksqlDB.
+  bool create_missing_source_topics = false;
+  std::string service_id = "default_";  // ksql.service.id: prefix of consumer groups
+  kafka::Millis admin_timeout{10000};   // bound on every topic admin call (default 10 s)
+  size_t max_batch = 1000;              // records per poll per query (default 1000)
+};
+
+// Session state of one client: SET properties and DEFINE variables.
+struct SessionState {
+  Config properties;
+  std::map<std::string, std::string> variables;
+};
+
+// A running transient (push) query, owned by whoever serves it.
+class TransientQuery {
+ public:
+  // `buffer` is where the task's RowSink puts rows; Poll drains it.
+  TransientQuery(std::string id, std::unique_ptr<QueryTask> task,
+                 std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema,
+                 std::vector<std::string> column_names, std::vector<TypePtr> column_types,
+                 std::vector<bool> column_is_key);
+  const std::string& id() const { return id_; }
+  // Polls once; appends produced rows. Returns false once the query is complete (LIMIT).
+  Result<bool> Poll(size_t max_records, kafka::Millis timeout, std::vector<OutputRow>& rows);
+  const std::vector<std::string>& column_names() const { return column_names_; }
+  const std::vector<TypePtr>& column_types() const { return column_types_; }
+  const std::vector<bool>& column_is_key() const { return column_is_key_; }
+  // "`A` STRING KEY, `B` INTEGER" — the header schema of ksqlDB's /query responses.
+  std::string SchemaString(bool mark_keys) const;
+
+ private:
+  std::string id_;
+  std::unique_ptr<QueryTask> task_;
+  std::shared_ptr<std::vector<OutputRow>> buffer_;
+  LogicalSchema schema_;
+  std::vector<std::string> column_names_;
+  std::vector<TypePtr> column_types_;
+  std::vector<bool> column_is_key_;
+};
+
+struct ExecuteResult {
+  std::shared_ptr<nlohmann::json> entity;   // null for statements with no entity (SET, INSERT VALUES)
+  std::shared_ptr<TransientQuery> transient;  // set for SELECT
+};
+
+struct QueryInfo {
+  std::string id;
+  std::string sql;
+  std::string sink;
+  std::string sink_topic;
+  std::string source;
+  std::string state;  // RUNNING, ERROR
+  uint64_t records_in = 0;
+  uint64_t records_out = 0;
+};
+
+class Engine {
+ public:
+  Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functions,
+         EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Parses and runs a script of statements in order, stopping at the first failure. On
+  // failure the Status is positioned relative to `sql`; results of the statements that ran
+  // before are in `done` if given.
+  Result<std::vector<ExecuteResult>> ExecuteScript(std::string_view sql, SessionState& session,
+                                                   std::vector<ExecuteResult>* done = nullptr);
+
+  // Deterministic driver: polls all persistent queries until none reads a record.
+  Status RunUntilIdle();
+  void Start();
+  void Stop();
+
+  const Catalog& catalog() const { return catalog_; }
+  ProcessingLog& processing_log() { return processing_log_; }
+  std::vector<QueryInfo> Queries() const;
+  const FunctionRegistry& functions() const { return functions_; }
+  kafka::KafkaClientFactory& kafka() { return kafka_; }
+  const EngineOptions& options() const { return options_; }
+  // Terminates a transient query by id (REST /close-query). Returns false if unknown.
+  bool CloseTransient(const std::string& id);
+
+ private:
+  struct PersistentQuery;
+
+  Result<ExecuteResult> Execute(const ast::Statement& stmt, SessionState& session);
+  Result<ExecuteResult> ExecuteCreateSource(const ast::CreateSource& s, const Config& cfg);
+  Result<ExecuteResult> ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg);
+  Result<ExecuteResult> ExecuteInsertInto(const ast::InsertInto& s, const Config& cfg);
+  Result<ExecuteResult> ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg);
+  Result<ExecuteResult> ExecuteQuery(const ast::QueryStatement& s, const Config& cfg);
+  Result<ExecuteResult> ExecuteDrop(const ast::DropSource& s);
+  Result<ExecuteResult> ExecuteTerminate(const ast::SimpleStatement& s);
+  Result<ExecuteResult> ExecuteDescribe(const ast::SimpleStatement& s);
+  Result<ExecuteResult> ExecuteList(const ast::SimpleStatement& s, SessionState& session);
+  Result<ExecuteResult> ExecuteExplain(const ast::Explain& s, const Config& cfg);
+  Status StartPersistent(const QueryPlan& plan, const std::string& sink_name);
+  Status EnsureTopic(const std::string& topic, int partitions, int replicas);
+  Result<int> TopicPartitions(const std::string& topic);
+  std::string NextQueryId(const std::string& prefix, const std::string& sink);
+  Config Merge(const Config& session) const;
+  std::shared_ptr<nlohmann::json> StatusEntity(const std::string& text,
+                                               const std::string& command_id,
+                                               const std::string& message,
+                                               const std::string& query_id);
+  void RunQueryThread(PersistentQuery* q);
+
+  kafka::KafkaClientFactory& kafka_;
+  const FunctionRegistry& functions_;
+  EngineOptions options_;
+  Catalog catalog_;
+  ProcessingLog processing_log_;
+  std::unique_ptr<kafka::Producer> producer_;
+  mutable std::recursive_mutex mu_;
+  std::map<std::string, std::unique_ptr<PersistentQuery>> queries_;
+  std::map<std::string, std::weak_ptr<TransientQuery>> transients_;
+  int64_t query_counter_ = 0;
+  int64_t command_seq_ = 0;
+  std::atomic<bool> running_{false};
+  std::string current_statement_text_;
+};
+
+}  // namespace brook

@@ -1,0 +1,507 @@
+// Engine: INSERT VALUES, DROP, TERMINATE, SHOW/LIST, DESCRIBE, EXPLAIN, and query driving.
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "planner/analyzer/expression_binder.h"
+#include "planner/analyzer/scope.h"
+#include "runtime/engine/engine.h"
+#include "runtime/engine/persistent_query.h"
+#include "runtime/expr/cast.h"
+#include "runtime/expr/evaluator.h"
+#include "runtime/serde/serde.h"
+
+namespace brook {
+
+using json = nlohmann::json;
+
+namespace {
+
+json SchemaJson(const TypePtr& t) {
+  json j;
+  switch (t->kind()) {
+    case TypeKind::kArray:
+      j = {{"type", "ARRAY"}, {"fields", nullptr}, {"memberSchema", SchemaJson(t->element())}};
+      break;
+    case TypeKind::kMap:
+      j = {{"type", "MAP"}, {"fields", nullptr}, {"memberSchema", SchemaJson(t->value())}};
+      break;
+    case TypeKind::kStruct: {
+      json fields = json::array();
+      for (const auto& f : t->fields()) fields.push_back({{"name", f.name}, {"schema", SchemaJson(f.type)}});
+      j = {{"type", "STRUCT"}, {"fields", fields}, {"memberSchema", nullptr}};
+      break;
+    }
+    case TypeKind::kDecimal:
+      j = {{"type", "DECIMAL"}, {"fields", nullptr}, {"memberSchema", nullptr},
+           {"parameters", {{"precision", t->precision()}, {"scale", t->scale()}}}};
+      break;
+    default:
+      j = {{"type", t->ToString()}, {"fields", nullptr}, {"memberSchema", nullptr}};
+  }
+  return j;
+}
+
+std::string Join(const std::set<std::string>& s) {
+  std::string out;
+  for (const auto& x : s) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+}  // namespace
+
+Result<ExecuteResult> Engine::ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg) {
+  DataSourcePtr target = catalog_.Find(s.target);
+  if (!target) {
+    return InvalidArgument("Cannot insert values into an unknown stream/table: " + s.target,
+                           s.target_range);
+  }
+  if (target->read_only) {
+    return InvalidArgument("Cannot insert values into read-only " +
+                               std::string(target->is_table ? "table: " : "stream: ") + s.target,
+                           s.target_range);
+  }
+  const LogicalSchema& schema = target->schema;
+  std::vector<std::string> columns = s.columns;
+  if (columns.empty()) {
+    for (const Column& c : schema.key) columns.push_back(c.name);
+    for (const Column& c : schema.value) {
+      if (c.ns != ColumnNamespace::kHeader) columns.push_back(c.name);
+    }
+  }
+  if (columns.size() != s.values.size()) {
+    std::string expected, got;
+    for (const auto& c : columns) expected += (expected.empty() ? "`" : ", `") + c + "`";
+    for (const auto& v : s.values) got += (got.empty() ? "" : ", ") + ast::FormatExpr(*v);
+    return InvalidArgument("Expected a value for each column. Expected Columns: [" + expected +
+                               "]. Got [" + got + "]",
+                           s.range);
+  }
+  std::vector<Value> key(schema.key.size());
+  std::vector<Column> value_cols;
+  for (const Column& c : schema.value) {
+    if (c.ns != ColumnNamespace::kHeader) value_cols.push_back(c);
+  }
+  std::vector<Value> value(value_cols.size());
+  std::optional<int64_t> rowtime;
+  Scope empty;
+  ExpressionBinder binder(empty, functions_, catalog_, "INSERT VALUES");
+  EvalContext ctx;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string& name = columns[i];
+    SourceRange range = i < s.column_ranges.size() ? s.column_ranges[i] : s.values[i]->range;
+    TypePtr type;
+    Value* slot = nullptr;
+    if (name == kRowtime) {
+      type = SqlType::Bigint();
+    } else if (name == kRowpartition || name == kRowoffset) {
+      return InvalidArgument("Inserting into column `" + name + "` is not allowed.", range);
+    } else if (int k = schema.KeyIndex(name); k >= 0) {
+      type = schema.key[k].type;
+      slot = &key[k];
+    } else {
+      const Column* vc = schema.FindValue(name);
+      if (vc && vc->ns == ColumnNamespace::kHeader) {
+        return InvalidArgument("Cannot insert into HEADER columns: " + name, range);
+      }
+      int vi = -1;
+      for (size_t j = 0; j < value_cols.size(); ++j) {
+        if (value_cols[j].name == name) vi = static_cast<int>(j);
+      }
+      if (vi < 0) {
+        return InvalidArgument("Column name " + name + " does not exist.", range);
+      }
+      type = value_cols[vi].type;
+      slot = &value[vi];
+    }
+    ASSIGN_OR_RETURN(BoundExprPtr b, binder.Bind(*s.values[i]));
+    ctx.Reset();
+    Value v = Evaluate(*b, nullptr, ctx);
+    if (ctx.failed()) return InvalidArgument(ctx.error, s.values[i]->range);
+    if (!v.is_null() && b->type && !TypesEqual(b->type, type)) {
+      bool ok = CanImplicitlyCast(b->type, type) ||
+                (b->type->kind() == TypeKind::kString &&
+                 (type->kind() == TypeKind::kTimestamp || type->kind() == TypeKind::kDate ||
+                  type->kind() == TypeKind::kTime));
+      if (!ok) {
+        return InvalidArgument("Expected type " + TypeName(type) + " for field " + name +
+                                   " but got " + TypeName(b->type) + "(" +
+                                   ast::FormatExpr(*s.values[i]) + ")",
+                               s.values[i]->range);
+      }
+      auto c = CastValue(v, b->type, type);
+      if (!c.ok()) return InvalidArgument(c.status().message(), s.values[i]->range);
+      v = std::move(c).value();
+    }
+    if (slot) *slot = std::move(v);
+    else if (!v.is_null()) rowtime = v.as_int64();
+  }
+  kafka::OutRecord rec;
+  rec.topic = target->topic;
+  rec.timestamp = rowtime.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  if (!schema.key.empty()) {
+    ASSIGN_OR_RETURN(auto ks, MakeSerde(target->key_format, schema.key, true));
+    bool all_null = true;
+    for (const Value& v : key) all_null = all_null && v.is_null();
+    if (!all_null) {
+      auto k = ks->Encode(key.data());
+      if (!k.ok()) return InvalidArgument("Failed to insert values into '" + s.target + "'. " + k.status().message(), s.range);
+      rec.key = *k;
+    }
+  }
+  ASSIGN_OR_RETURN(auto vs, MakeSerde(target->value_format, value_cols, false));
+  auto v = vs->Encode(value.data());
+  if (!v.ok()) return InvalidArgument("Failed to insert values into '" + s.target + "'. " + v.status().message(), s.range);
+  rec.value = *v;
+  if (!producer_) {
+    ASSIGN_OR_RETURN(producer_, kafka_.NewProducer());
+  }
+  RETURN_IF_ERROR(producer_->Send(std::move(rec)));
+  RETURN_IF_ERROR(producer_->Flush(options_.admin_timeout));
+  return ExecuteResult{};
+}
+
+Result<ExecuteResult> Engine::ExecuteDrop(const ast::DropSource& s) {
+  DataSourcePtr src = catalog_.Find(s.name);
+  if (!src) {
+    if (s.if_exists) {
+      return ExecuteResult{StatusEntity(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
+                                        "Source " + s.name + " does not exist.", "")};
+    }
+    return InvalidArgument("Source " + s.name + " does not exist.", s.name_range);
+  }
+  if (src->is_table != s.is_table) {
+    return InvalidArgument(std::string("Incompatible data source type is ") +
+                               (src->is_table ? "TABLE" : "STREAM") + ", but statement was DROP " +
+                               (s.is_table ? "TABLE" : "STREAM"),
+                           s.range);
+  }
+  if (s.delete_topic && src->read_only) {
+    return InvalidArgument("Cannot delete topic for read-only source: " + s.name, s.range);
+  }
+  std::set<std::string> writers, readers;
+  for (const auto& id : src->writing_queries) {
+    if (queries_.count(id)) writers.insert(id);
+  }
+  for (const auto& id : src->reading_queries) {
+    if (queries_.count(id)) readers.insert(id);
+  }
+  if (!writers.empty() || !readers.empty()) {
+    std::string msg = "Cannot drop " + s.name + ".";
+    if (!readers.empty()) msg += "\nThe following queries read from this source: [" + Join(readers) + "].";
+    if (!writers.empty()) msg += "\nThe following queries write into this source: [" + Join(writers) + "].";
+    msg += "\nYou need to terminate them before dropping " + s.name + ".";
+    return InvalidArgument(msg, s.range);
+  }
+  catalog_.Remove(s.name);
+  if (s.delete_topic) {
+    Status st = kafka_.admin().DeleteTopic(src->topic, options_.admin_timeout);
+    st.PermitUnchecked();  // the source is gone either way; a missing topic is not an error
+  }
+  return ExecuteResult{StatusEntity(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
+                                    "Source " + s.name + " (topic: " + src->topic + ") was dropped.",
+                                    "")};
+}
+
+Result<ExecuteResult> Engine::ExecuteTerminate(const ast::SimpleStatement& s) {
+  std::vector<std::string> ids;
+  if (s.all) {
+    for (const auto& [id, _] : queries_) ids.push_back(id);
+  } else {
+    if (transients_.count(s.name)) {
+      transients_.erase(s.name);
+      auto e = std::make_shared<json>();
+      *e = {{"@type", "terminate_query"}, {"statementText", s.text}, {"queryId", s.name},
+            {"wasTerminated", true}, {"warnings", json::array()}};
+      return ExecuteResult{e};
+    }
+    if (!queries_.count(s.name)) {
+      return InvalidArgument("Unknown queryId: " + s.name, s.name_range);
+    }
+    ids.push_back(s.name);
+  }
+  for (const auto& id : ids) {
+    auto it = queries_.find(id);
+    PersistentQuery* q = it->second.get();
+    q->stop = true;
+    if (q->thread.joinable()) q->thread.join();
+    for (const auto& src : catalog_.All()) {
+      src->reading_queries.erase(id);
+      src->writing_queries.erase(id);
+    }
+    queries_.erase(it);
+  }
+  return ExecuteResult{StatusEntity(s.text, "terminate/" + (s.all ? std::string("ALL") : s.name) + "/execute",
+                                    "Query terminated.", "")};
+}
+
+Result<ExecuteResult> Engine::ExecuteDescribe(const ast::SimpleStatement& s) {
+  auto e = std::make_shared<json>();
+  auto describe = [&](const DataSource& src, bool extended) {
+    json fields = json::array();
+    for (const Column& c : src.schema.key) {
+      fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}, {"type", "KEY"}});
+    }
+    for (const Column& c : src.schema.value) {
+      json f = {{"name", c.name}, {"schema", SchemaJson(c.type)}};
+      if (c.ns == ColumnNamespace::kHeader) {
+        f["type"] = "HEADER";
+        if (c.header_key) f["headerKey"] = *c.header_key;
+      }
+      fields.push_back(f);
+    }
+    auto running = [&](const std::set<std::string>& ids) {
+      json arr = json::array();
+      for (const auto& id : ids) {
+        auto it = queries_.find(id);
+        if (it == queries_.end()) continue;
+        arr.push_back({{"queryString", it->second->sql},
+                       {"sinks", json::array({it->second->sink})},
+                       {"sinkKafkaTopics", json::array({it->second->plan.sink ? it->second->plan.sink->topic : ""})},
+                       {"id", id},
+                       {"statusCount", {{it->second->state, 1}}},
+                       {"queryType", "PERSISTENT"},
+                       {"state", it->second->state}});
+      }
+      return arr;
+    };
+    auto parts = TopicPartitions(src.topic);
+    std::string stats;
+    if (extended) {
+      uint64_t in = 0;
+      for (const auto& id : src.reading_queries) {
+        auto it = queries_.find(id);
+        if (it != queries_.end()) in += it->second->task->records_in();
+      }
+      stats = "records-consumed: " + std::to_string(in);
+    }
+    return json{{"name", src.name},
+                {"windowType", src.window ? json(src.window->type == WindowInfo::Type::kSession ? "SESSION"
+                                                 : src.window->type == WindowInfo::Type::kHopping ? "HOPPING"
+                                                                                                  : "TUMBLING")
+                                          : json(nullptr)},
+                {"readQueries", running(src.reading_queries)},
+                {"writeQueries", running(src.writing_queries)},
+                {"fields", fields},
+                {"type", src.is_table ? "TABLE" : "STREAM"},
+                {"timestamp", src.timestamp_column.value_or("")},
+                {"statistics", stats},
+                {"errorStats", extended ? "failed-messages: " + std::to_string(processing_log_.count()) : ""},
+                {"extended", extended},
+                {"keyFormat", src.key_format.name},
+                {"valueFormat", src.value_format.name},
+                {"topic", src.topic},
+                {"partitions", parts.ok() ? *parts : 0},
+                {"replication", parts.ok() ? 1 : 0},
+                {"statement", src.sql},
+                {"queryOffsetSummaries", json::array()},
+                {"sourceConstraints", json::array()},
+                {"clusterStatistics", json::array()},
+                {"clusterErrorStats", json::array()}};
+  };
+  if (s.kind == ast::StatementKind::kDescribeSource) {
+    DataSourcePtr src = catalog_.Find(s.name);
+    if (!src) {
+      return InvalidArgument("Could not find STREAM/TABLE '" + s.name + "' in the Metastore",
+                             s.name_range);
+    }
+    *e = {{"@type", "sourceDescription"}, {"statementText", s.text},
+          {"sourceDescription", describe(*src, s.extended)}, {"warnings", json::array()}};
+    return ExecuteResult{e};
+  }
+  if (s.kind == ast::StatementKind::kDescribeStreams) {
+    json arr = json::array();
+    for (const auto& src : catalog_.All()) {
+      if (src->is_table == s.tables) arr.push_back(describe(*src, s.extended));
+    }
+    *e = {{"@type", "source_descriptions"}, {"statementText", s.text},
+          {"sourceDescriptions", arr}, {"warnings", json::array()}};
+    return ExecuteResult{e};
+  }
+  const ScalarFunction* fn = functions_.Find(s.name);
+  if (!fn) {
+    return InvalidArgument("Can't find any functions with the name '" + s.name + "'", s.name_range);
+  }
+  json variants = json::array();
+  for (const auto& sig : fn->signatures) {
+    variants.push_back({{"arguments", json::array()}, {"returnType", ""}, {"description", sig}});
+  }
+  *e = {{"@type", "describe_function"}, {"statementText", s.text}, {"name", fn->name},
+        {"description", fn->description}, {"author", "brook"}, {"version", ""},
+        {"path", "internal"}, {"functions", variants}, {"type", "SCALAR"},
+        {"warnings", json::array()}};
+  return ExecuteResult{e};
+}
+
+Result<ExecuteResult> Engine::ExecuteList(const ast::SimpleStatement& s, SessionState& session) {
+  auto e = std::make_shared<json>();
+  using K = ast::StatementKind;
+  switch (s.kind) {
+    case K::kListStreams:
+    case K::kListTables: {
+      bool tables = s.kind == K::kListTables;
+      json arr = json::array();
+      for (const auto& src : catalog_.All()) {
+        if (src->is_table != tables) continue;
+        arr.push_back({{"type", tables ? "TABLE" : "STREAM"}, {"name", src->name},
+                       {"topic", src->topic}, {"keyFormat", src->key_format.name},
+                       {"valueFormat", src->value_format.name},
+                       {"isWindowed", src->window.has_value()}});
+      }
+      *e = {{"@type", tables ? "tables" : "streams"}, {"statementText", s.text},
+            {tables ? "tables" : "streams", arr}, {"warnings", json::array()}};
+      break;
+    }
+    case K::kListTopics: {
+      ASSIGN_OR_RETURN(auto topics, kafka_.admin().ListTopics(options_.admin_timeout));
+      json arr = json::array();
+      for (const auto& t : topics) {
+        if (!s.all && (t.name.rfind("_confluent", 0) == 0 || t.name.rfind("__", 0) == 0)) continue;
+        json reps = json::array();
+        for (int i = 0; i < t.partitions; ++i) reps.push_back(t.replicas);
+        arr.push_back({{"name", t.name}, {"replicaInfo", reps}});
+      }
+      *e = {{"@type", "kafka_topics"}, {"statementText", s.text}, {"topics", arr},
+            {"warnings", json::array()}};
+      break;
+    }
+    case K::kListQueries: {
+      json arr = json::array();
+      for (const auto& [id, q] : queries_) {
+        arr.push_back({{"queryString", q->sql}, {"sinks", json::array({q->sink})},
+                       {"sinkKafkaTopics", json::array({q->plan.sink ? q->plan.sink->topic : ""})},
+                       {"id", id}, {"statusCount", {{q->state, 1}}},
+                       {"queryType", "PERSISTENT"}, {"state", q->state}});
+      }
+      *e = {{"@type", "queries"}, {"statementText", s.text}, {"queries", arr},
+            {"warnings", json::array()}};
+      break;
+    }
+    case K::kListProperties: {
+      json arr = json::array();
+      Config merged = Merge(session.properties);
+      for (const auto& [k, v] : merged) {
+        arr.push_back({{"name", k}, {"scope", "KSQL"}, {"value", v}, {"editable", true},
+                       {"level", session.properties.count(k) ? "SESSION" : "SERVER"}});
+      }
+      json over = json::array();
+      for (const auto& [k, _] : session.properties) over.push_back(k);
+      *e = {{"@type", "properties"}, {"statementText", s.text}, {"properties", arr},
+            {"overwrittenProperties", over}, {"defaultProperties", json::array()},
+            {"warnings", json::array()}};
+      break;
+    }
+    case K::kListFunctions: {
+      json arr = json::array();
+      for (const ScalarFunction* f : functions_.All()) {
+        arr.push_back({{"name", f->name}, {"type", "SCALAR"}, {"category", f->category}});
+      }
+      *e = {{"@type", "function_names"}, {"statementText", s.text}, {"functions", arr},
+            {"warnings", json::array()}};
+      break;
+    }
+    case K::kListTypes: {
+      json types = json::object();
+      for (const auto& [name, t] : catalog_.types()) types[name] = SchemaJson(t);
+      *e = {{"@type", "type_list"}, {"statementText", s.text}, {"types", types},
+            {"warnings", json::array()}};
+      break;
+    }
+    case K::kListVariables: {
+      json arr = json::array();
+      for (const auto& [k, v] : session.variables) arr.push_back({{"name", k}, {"value", v}});
+      *e = {{"@type", "variables"}, {"statementText", s.text}, {"variables", arr},
+            {"warnings", json::array()}};
+      break;
+    }
+    default:
+      return Unsupported("Statement not supported", s.range);
+  }
+  return ExecuteResult{e};
+}
+
+Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config& cfg) {
+  auto e = std::make_shared<json>();
+  if (!s.statement) {
+    auto it = queries_.find(s.query_id);
+    if (it == queries_.end()) return InvalidArgument("Query with id:" + s.query_id + " does not exist", s.range);
+    const PersistentQuery& q = *it->second;
+    json fields = json::array();
+    for (const Column& c : q.plan.output_schema.key) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}, {"type", "KEY"}});
+    for (const Column& c : q.plan.output_schema.value) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}});
+    *e = {{"@type", "queryDescription"}, {"statementText", s.text},
+          {"queryDescription", {{"id", q.id}, {"statementText", q.sql}, {"windowType", nullptr},
+                                {"fields", fields}, {"sources", json::array({q.source})},
+                                {"sinks", json::array({q.sink})}, {"topology", q.plan.Describe()},
+                                {"executionPlan", q.plan.Describe()}, {"overriddenProperties", json::object()},
+                                {"ksqlHostQueryStatus", json::object()}, {"queryType", "PERSISTENT"},
+                                {"queryErrors", json::array()}, {"tasksMetadata", json::array()},
+                                {"consumerGroupId", "_confluent-ksql-" + options_.service_id + "query_" + q.id},
+                                {"state", q.state}}},
+          {"warnings", json::array()}};
+    return ExecuteResult{e};
+  }
+  *e = {{"@type", "executionPlan"}, {"statementText", s.text},
+        {"executionPlan", "EXPLAIN of ad-hoc statements: run the statement and EXPLAIN its query id."},
+        {"warnings", json::array()}};
+  return ExecuteResult{e};
+}
+
+Status Engine::RunUntilIdle() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  for (int rounds = 0; rounds < 1'000'000; ++rounds) {
+    bool progress = false;
+    for (auto& [id, q] : queries_) {
+      auto r = q->task->PollOnce(options_.max_batch, kafka::Millis(0));
+      if (!r.ok()) {
+        q->state = "ERROR";
+        q->error = r.status().ToString();
+        return r.status();
+      }
+      if (*r > 0) progress = true;
+    }
+    if (!progress) return Status::Ok();
+  }
+  return Internal("queries did not settle");
+}
+
+void Engine::Start() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (running_) return;
+  running_ = true;
+  for (auto& [id, q] : queries_) {
+    PersistentQuery* raw = q.get();
+    if (!raw->thread.joinable()) raw->thread = std::thread([this, raw] { RunQueryThread(raw); });
+  }
+}
+
+void Engine::Stop() {
+  std::vector<PersistentQuery*> qs;
+  {
+    std::lock_guard<std::recursive_mutex> lock(mu_);
+    running_ = false;
+    for (auto& [id, q] : queries_) qs.push_back(q.get());
+  }
+  for (PersistentQuery* q : qs) {
+    q->stop = true;
+    if (q->thread.joinable()) q->thread.join();
+  }
+}
+
+std::vector<QueryInfo> Engine::Queries() const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::vector<QueryInfo> out;
+  for (const auto& [id, q] : queries_) {
+    out.push_back({id, q->sql, q->sink, q->plan.sink ? q->plan.sink->topic : "", q->source,
+                   q->state, q->task->records_in(), q->task->records_out()});
+  }
+  return out;
+}
+
+bool Engine::CloseTransient(const std::string& id) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return transients_.erase(id) > 0;
+}
+
+}  // namespace brook

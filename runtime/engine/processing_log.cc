@@ -1,0 +1,32 @@
+#include "runtime/engine/processing_log.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace brook {
+
+void ProcessingLog::Log(ProcessingLogEntry e) {
+  e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+  count_.fetch_add(1);
+  if (echo_) {
+    std::fprintf(stderr, "processing.%s.%s %s topic=%s partition=%d offset=%lld: %s\n",
+                 e.query_id.c_str(), e.step.c_str(),
+                 e.type == ProcessingLogEntry::Type::kDeserializationError ? "DESERIALIZATION_ERROR"
+                 : e.type == ProcessingLogEntry::Type::kSerializationError ? "SERIALIZATION_ERROR"
+                 : e.type == ProcessingLogEntry::Type::kProductionError    ? "PRODUCTION_ERROR"
+                                                                           : "RECORD_PROCESSING_ERROR",
+                 e.topic.c_str(), e.partition, static_cast<long long>(e.offset), e.message.c_str());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back(std::move(e));
+  while (entries_.size() > capacity_) entries_.pop_front();
+}
+
+std::vector<ProcessingLogEntry> ProcessingLog::Recent() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {entries_.begin(), entries_.end()};
+}
+
+}  // namespace brook

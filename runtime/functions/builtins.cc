@@ -1,0 +1,83 @@
+#include "runtime/functions/builtins.h"
+
+#include "common/java_format.h"
+#include "runtime/functions/function_util.h"
+
+namespace brook {
+
+namespace functions {
+
+namespace {
+bool MatchParam(const Param& p, const TypePtr& t, bool exact) {
+  if (!t) return true;  // NULL literal fits anything
+  switch (p.kind) {
+    case Param::Kind::kAny: return true;
+    case Param::Kind::kAnyNumeric: return t->IsNumeric();
+    case Param::Kind::kAnyArray: return t->kind() == TypeKind::kArray;
+    case Param::Kind::kAnyMap: return t->kind() == TypeKind::kMap;
+    case Param::Kind::kType:
+      if (exact) {
+        if (p.type->kind() == TypeKind::kDecimal) return t->kind() == TypeKind::kDecimal;
+        if (p.type->kind() == TypeKind::kArray && t->kind() == TypeKind::kArray) {
+          return !p.type->element() || TypesEqual(p.type->element(), t->element());
+        }
+        return TypesEqual(p.type, t);
+      }
+      if (p.type->kind() == TypeKind::kDecimal) return t->IsNumeric() && t->kind() != TypeKind::kDouble;
+      return CanImplicitlyCast(t, p.type);
+  }
+  return false;
+}
+}  // namespace
+
+TypeResolver Overloads(std::string name, std::vector<Overload> overloads) {
+  return [name, overloads](const std::vector<TypePtr>& args) -> Result<TypePtr> {
+    for (bool exact : {true, false}) {
+      for (const Overload& o : overloads) {
+        size_t n = o.params.size();
+        if (o.variadic ? args.size() + 1 < n : args.size() != n) continue;
+        bool ok = true;
+        for (size_t i = 0; i < args.size() && ok; ++i) {
+          const Param& p = i < n ? o.params[i] : o.params.back();
+          ok = MatchParam(p, args[i], exact);
+        }
+        if (ok) return o.ret(args);
+      }
+    }
+    return NoMatchingSignature(name, args);
+  };
+}
+
+void Add(FunctionRegistry& r, std::string name, std::string category, std::string description,
+         TypeResolver resolve, ScalarImpl impl, bool null_if_any_null) {
+  ScalarFunction f;
+  f.name = std::move(name);
+  f.category = std::move(category);
+  f.description = std::move(description);
+  f.resolve = std::move(resolve);
+  f.impl = std::move(impl);
+  f.null_if_any_null = null_if_any_null;
+  r.Register(std::move(f));
+}
+
+double AsDouble(const Value& v) { return v.ToDouble(); }
+int64_t AsInt64(const Value& v) {
+  if (v.kind() == Value::Kind::kDouble) return static_cast<int64_t>(v.as_double());
+  if (v.kind() == Value::Kind::kDecimal) return static_cast<int64_t>(v.decimal_unscaled() / Pow10(v.decimal_scale()));
+  return v.as_int64();
+}
+const std::string& AsString(const Value& v) { return v.as_string(); }
+
+}  // namespace functions
+
+void RegisterBuiltinFunctions(FunctionRegistry& r) {
+  functions::RegisterStringFunctions(r);
+  functions::RegisterMathFunctions(r);
+  functions::RegisterNullFunctions(r);
+  functions::RegisterCollectionFunctions(r);
+  functions::RegisterJsonFunctions(r);
+  functions::RegisterDateTimeFunctions(r);
+  functions::RegisterUrlFunctions(r);
+}
+
+}  // namespace brook

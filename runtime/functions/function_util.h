@@ -1,0 +1,62 @@
+// Helpers for declaring built-in functions concisely. Each family of functions lives in its
+// own file (string_functions.cc, math_functions.cc, ...) and registers itself from
+// RegisterBuiltinFunctions (builtins.cc).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "planner/analyzer/expression_binder.h"
+#include "planner/analyzer/function_registry.h"
+
+namespace brook::functions {
+
+// A parameter pattern: a concrete type, or a wildcard.
+struct Param {
+  enum class Kind { kType, kAny, kAnyNumeric, kAnyArray, kAnyMap } kind = Kind::kType;
+  TypePtr type;
+  Param(TypePtr t) : kind(Kind::kType), type(std::move(t)) {}  // NOLINT
+  explicit Param(Kind k) : kind(k) {}
+};
+inline Param Any() { return Param(Param::Kind::kAny); }
+inline Param AnyNumeric() { return Param(Param::Kind::kAnyNumeric); }
+inline Param AnyArray() { return Param(Param::Kind::kAnyArray); }
+inline Param AnyMap() { return Param(Param::Kind::kAnyMap); }
+
+// How the return type is derived from the (bound) argument types.
+using ReturnFn = std::function<TypePtr(const std::vector<TypePtr>&)>;
+inline ReturnFn Returns(TypePtr t) {
+  return [t](const std::vector<TypePtr>&) { return t; };
+}
+inline ReturnFn ReturnsArg(size_t i) {
+  return [i](const std::vector<TypePtr>& a) { return i < a.size() ? a[i] : nullptr; };
+}
+
+struct Overload {
+  std::vector<Param> params;
+  ReturnFn ret;
+  bool variadic = false;  // the last param repeats zero or more times
+};
+
+// Resolver trying overloads in order: exact matches first, then implicit widening.
+TypeResolver Overloads(std::string name, std::vector<Overload> overloads);
+
+// Registers a function.
+void Add(FunctionRegistry& r, std::string name, std::string category, std::string description,
+         TypeResolver resolve, ScalarImpl impl, bool null_if_any_null = true);
+
+// Argument accessors with implicit numeric widening.
+double AsDouble(const Value& v);
+int64_t AsInt64(const Value& v);
+const std::string& AsString(const Value& v);
+
+// Per-family registration.
+void RegisterStringFunctions(FunctionRegistry& r);
+void RegisterMathFunctions(FunctionRegistry& r);
+void RegisterNullFunctions(FunctionRegistry& r);
+void RegisterCollectionFunctions(FunctionRegistry& r);
+void RegisterJsonFunctions(FunctionRegistry& r);
+void RegisterDateTimeFunctions(FunctionRegistry& r);
+void RegisterUrlFunctions(FunctionRegistry& r);
+
+}  // namespace brook::functions

@@ -1,0 +1,254 @@
+// Numeric functions: ABS, CEIL, FLOOR, ROUND, TRUNC, SIGN, SQRT, CBRT, EXP, LN, LOG, POWER,
+// trigonometry, DEGREES, RADIANS, PI, RANDOM, GREATEST, LEAST, GEO_DISTANCE.
+#include <cmath>
+#include <random>
+
+#include "common/java_format.h"
+#include "runtime/expr/cast.h"
+#include "runtime/functions/function_util.h"
+
+namespace brook::functions {
+
+namespace {
+
+TypePtr Dbl() { return SqlType::Double(); }
+
+// Rounds a decimal to `places` with HALF_UP.
+Value RoundDecimal(const Value& v, int places, int out_scale) {
+  int s = v.decimal_scale();
+  int128 u = v.decimal_unscaled();
+  if (places < s) {
+    auto r = RescaleDecimal(u, s, std::max(places, 0), 0);
+    u = r ? *r : 0;
+    s = std::max(places, 0);
+    if (places < 0) {
+      int128 p = Pow10(-places);
+      int128 q = u / p, rem = u % p;
+      if ((rem < 0 ? -rem : rem) * 2 >= p) q += u < 0 ? -1 : 1;
+      u = q * p;
+    }
+  }
+  auto r = RescaleDecimal(u, s, out_scale, 0);
+  return Value::Decimal(r ? *r : 0, out_scale);
+}
+
+void Unary(FunctionRegistry& r, const char* name, double (*fn)(double), const char* desc) {
+  Add(r, name, "MATHEMATICAL", desc, Overloads(name, {{{Dbl()}, Returns(Dbl())}}),
+      [fn](const std::vector<Value>& a, FunctionContext&) { return Value::Double(fn(a[0].ToDouble())); });
+}
+
+}  // namespace
+
+void RegisterMathFunctions(FunctionRegistry& r) {
+  Add(r, "ABS", "MATHEMATICAL", "The absolute value of a number.",
+      Overloads("ABS", {{{SqlType::Int()}, ReturnsArg(0)}, {{SqlType::Bigint()}, ReturnsArg(0)},
+                        {{SqlType::Decimal(38, 0)}, ReturnsArg(0)}, {{Dbl()}, Returns(Dbl())}}),
+      [](const std::vector<Value>& a, FunctionContext&) {
+        const Value& v = a[0];
+        switch (v.kind()) {
+          case Value::Kind::kInt: return Value::Int(v.as_int() < 0 ? -v.as_int() : v.as_int());
+          case Value::Kind::kBigint: return Value::Bigint(v.as_int64() < 0 ? -v.as_int64() : v.as_int64());
+          case Value::Kind::kDecimal:
+            return Value::Decimal(v.decimal_unscaled() < 0 ? -v.decimal_unscaled() : v.decimal_unscaled(),
+                                  v.decimal_scale());
+          default: return Value::Double(std::fabs(v.ToDouble()));
+        }
+      });
+  auto ceil_floor = [](bool ceil) {
+    return [ceil](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+      const Value& v = a[0];
+      switch (v.kind()) {
+        case Value::Kind::kInt:
+        case Value::Kind::kBigint: return v;
+        case Value::Kind::kDecimal: {
+          int s = v.decimal_scale();
+          int128 p = Pow10(s);
+          int128 q = v.decimal_unscaled() / p, rem = v.decimal_unscaled() % p;
+          if (rem != 0 && ceil && v.decimal_unscaled() > 0) q += 1;
+          if (rem != 0 && !ceil && v.decimal_unscaled() < 0) q -= 1;
+          int out_scale = ctx.return_type ? ctx.return_type->scale() : 0;
+          return Value::Decimal(q * Pow10(out_scale), out_scale);
+        }
+        default: return Value::Double(ceil ? std::ceil(v.ToDouble()) : std::floor(v.ToDouble()));
+      }
+    };
+  };
+  auto same_or_decimal0 = [](const std::vector<TypePtr>& a) -> TypePtr {
+    if (a[0] && a[0]->kind() == TypeKind::kDecimal) {
+      return SqlType::Decimal(std::max(1, a[0]->precision() - a[0]->scale() + (a[0]->scale() > 0 ? 1 : 0)), 0);
+    }
+    return a[0] ? a[0] : SqlType::Double();
+  };
+  Add(r, "CEIL", "MATHEMATICAL", "Rounds up to the nearest integer value.",
+      Overloads("CEIL", {{{SqlType::Int()}, ReturnsArg(0)}, {{SqlType::Bigint()}, ReturnsArg(0)},
+                         {{SqlType::Decimal(38, 0)}, same_or_decimal0}, {{Dbl()}, Returns(Dbl())}}),
+      ceil_floor(true));
+  Add(r, "FLOOR", "MATHEMATICAL", "Rounds down to the nearest integer value.",
+      Overloads("FLOOR", {{{SqlType::Int()}, ReturnsArg(0)}, {{SqlType::Bigint()}, ReturnsArg(0)},
+                          {{SqlType::Decimal(38, 0)}, same_or_decimal0}, {{Dbl()}, Returns(Dbl())}}),
+      ceil_floor(false));
+  Add(r, "ROUND", "MATHEMATICAL", "ROUND(x[, places]): half-up rounding.",
+      Overloads("ROUND",
+                {{{SqlType::Int()}, ReturnsArg(0)},
+                 {{SqlType::Bigint()}, ReturnsArg(0)},
+                 {{Dbl()}, Returns(SqlType::Bigint())},
+                 {{SqlType::Decimal(38, 0)}, same_or_decimal0},
+                 {{SqlType::Int(), SqlType::Int()}, ReturnsArg(0)},
+                 {{SqlType::Bigint(), SqlType::Int()}, ReturnsArg(0)},
+                 {{Dbl(), SqlType::Int()}, Returns(Dbl())},
+                 {{SqlType::Decimal(38, 0), SqlType::Int()}, ReturnsArg(0)}}),
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        const Value& v = a[0];
+        bool has_places = a.size() > 1;
+        int places = has_places ? static_cast<int>(a[1].as_int64()) : 0;
+        switch (v.kind()) {
+          case Value::Kind::kInt:
+          case Value::Kind::kBigint: {
+            if (places >= 0) return v;
+            int64_t p = static_cast<int64_t>(Pow10(-places));
+            int64_t x = v.as_int64();
+            int64_t q = x / p, rem = x % p;
+            if (std::llabs(rem) * 2 >= p) q += x < 0 ? -1 : 1;
+            int64_t out = q * p;
+            return v.kind() == Value::Kind::kInt ? Value::Int(static_cast<int32_t>(out)) : Value::Bigint(out);
+          }
+          case Value::Kind::kDecimal:
+            return RoundDecimal(v, places, ctx.return_type ? ctx.return_type->scale() : 0);
+          default: {
+            double d = v.ToDouble();
+            if (!has_places) return Value::Bigint(static_cast<int64_t>(std::floor(d + 0.5)));
+            if (std::isnan(d) || std::isinf(d)) return Value::Double(d);
+            auto parts = ParseDecimal(JavaDoubleToString(d));
+            if (!parts) return Value::Double(d);
+            Value dec = Value::Decimal(parts->unscaled, std::max(parts->scale, 0));
+            if (parts->scale < 0) dec = Value::Decimal(parts->unscaled * Pow10(-parts->scale), 0);
+            Value rounded = RoundDecimal(dec, places, std::max(places, 0));
+            return Value::Double(rounded.ToDouble());
+          }
+        }
+      });
+  Add(r, "SIGN", "MATHEMATICAL", "The sign of a number: -1, 0 or 1.",
+      Overloads("SIGN", {{{SqlType::Int()}, Returns(SqlType::Int())}, {{SqlType::Bigint()}, Returns(SqlType::Int())},
+                         {{Dbl()}, Returns(SqlType::Int())}}),
+      [](const std::vector<Value>& a, FunctionContext&) {
+        double d = a[0].ToDouble();
+        return Value::Int(d > 0 ? 1 : (d < 0 ? -1 : 0));
+      });
+  Unary(r, "SQRT", [](double x) { return std::sqrt(x); }, "Square root.");
+  Unary(r, "CBRT", [](double x) { return std::cbrt(x); }, "Cube root.");
+  Unary(r, "EXP", [](double x) { return std::exp(x); }, "e raised to the power.");
+  Unary(r, "LN", [](double x) { return std::log(x); }, "Natural logarithm.");
+  Unary(r, "SIN", [](double x) { return std::sin(x); }, "Sine.");
+  Unary(r, "COS", [](double x) { return std::cos(x); }, "Cosine.");
+  Unary(r, "TAN", [](double x) { return std::tan(x); }, "Tangent.");
+  Unary(r, "ASIN", [](double x) { return std::asin(x); }, "Arc sine.");
+  Unary(r, "ACOS", [](double x) { return std::acos(x); }, "Arc cosine.");
+  Unary(r, "ATAN", [](double x) { return std::atan(x); }, "Arc tangent.");
+  Unary(r, "SINH", [](double x) { return std::sinh(x); }, "Hyperbolic sine.");
+  Unary(r, "COSH", [](double x) { return std::cosh(x); }, "Hyperbolic cosine.");
+  Unary(r, "TANH", [](double x) { return std::tanh(x); }, "Hyperbolic tangent.");
+  Unary(r, "COT", [](double x) { return 1.0 / std::tan(x); }, "Cotangent.");
+  Unary(r, "DEGREES", [](double x) { return x * 180.0 / M_PI; }, "Radians to degrees.");
+  Unary(r, "RADIANS", [](double x) { return x / 180.0 * M_PI; }, "Degrees to radians.");
+  Add(r, "ATAN2", "MATHEMATICAL", "ATAN2(y, x)", Overloads("ATAN2", {{{Dbl(), Dbl()}, Returns(Dbl())}}),
+      [](const std::vector<Value>& a, FunctionContext&) {
+        return Value::Double(std::atan2(a[0].ToDouble(), a[1].ToDouble()));
+      });
+  Add(r, "LOG", "MATHEMATICAL", "LOG(x) natural log, LOG(base, x).",
+      Overloads("LOG", {{{Dbl()}, Returns(Dbl())}, {{Dbl(), Dbl()}, Returns(Dbl())}}),
+      [](const std::vector<Value>& a, FunctionContext&) {
+        if (a.size() == 1) return Value::Double(std::log(a[0].ToDouble()));
+        return Value::Double(std::log(a[1].ToDouble()) / std::log(a[0].ToDouble()));
+      });
+  Add(r, "POWER", "MATHEMATICAL", "POWER(base, exponent)", Overloads("POWER", {{{Dbl(), Dbl()}, Returns(Dbl())}}),
+      [](const std::vector<Value>& a, FunctionContext&) {
+        return Value::Double(std::pow(a[0].ToDouble(), a[1].ToDouble()));
+      });
+  Add(r, "PI", "MATHEMATICAL", "The constant pi.", Overloads("PI", {{{}, Returns(Dbl())}}),
+      [](const std::vector<Value>&, FunctionContext&) { return Value::Double(M_PI); });
+  Add(r, "RANDOM", "MATHEMATICAL", "A random DOUBLE in [0, 1).", Overloads("RANDOM", {{{}, Returns(Dbl())}}),
+      [](const std::vector<Value>&, FunctionContext&) {
+        thread_local std::mt19937_64 rng(std::random_device{}());
+        return Value::Double(std::uniform_real_distribution<double>(0, 1)(rng));
+      });
+  Add(r, "TRUNC", "MATHEMATICAL", "TRUNC(x[, places]): rounds toward zero.",
+      Overloads("TRUNC", {{{SqlType::Int()}, ReturnsArg(0)}, {{SqlType::Bigint()}, ReturnsArg(0)},
+                          {{Dbl()}, Returns(SqlType::Bigint())}, {{Dbl(), SqlType::Int()}, Returns(Dbl())},
+                          {{SqlType::Decimal(38, 0)}, same_or_decimal0},
+                          {{SqlType::Decimal(38, 0), SqlType::Int()}, ReturnsArg(0)}}),
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        const Value& v = a[0];
+        int places = a.size() > 1 ? static_cast<int>(a[1].as_int64()) : 0;
+        if (v.kind() == Value::Kind::kInt || v.kind() == Value::Kind::kBigint) return v;
+        if (v.kind() == Value::Kind::kDecimal) {
+          int s = v.decimal_scale();
+          int128 u = v.decimal_unscaled();
+          if (places < s) u = u / Pow10(s - std::max(places, 0)) * Pow10(s - std::max(places, 0));
+          int out = ctx.return_type ? ctx.return_type->scale() : 0;
+          auto r2 = RescaleDecimal(u / (out < s ? Pow10(s - out) : 1), out < s ? out : s, out, 0);
+          return Value::Decimal(r2 ? *r2 : 0, out);
+        }
+        double d = v.ToDouble();
+        if (a.size() == 1) return Value::Bigint(static_cast<int64_t>(std::trunc(d)));
+        double p = std::pow(10.0, places);
+        return Value::Double(std::trunc(d * p) / p);
+      });
+  auto extreme = [](bool greatest) {
+    return [greatest](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+      Value best;
+      for (const Value& v : a) {
+        if (v.is_null()) continue;
+        if (best.is_null() || (greatest ? v.Compare(best) > 0 : v.Compare(best) < 0)) best = v;
+      }
+      if (!best.is_null() && ctx.return_type && ctx.arg_types) {
+        auto c = CastValue(best, nullptr, ctx.return_type);
+        if (best.kind() == Value::Kind::kInt && ctx.return_type->kind() == TypeKind::kBigint) return Value::Bigint(best.as_int64());
+        if (ctx.return_type->kind() == TypeKind::kDouble) return Value::Double(best.ToDouble());
+        if (ctx.return_type->kind() == TypeKind::kDecimal) {
+          return ToDecimal(best, ctx.return_type->scale());
+        }
+        (void)c;
+      }
+      return best;
+    };
+  };
+  auto common = [](const std::string& name) -> TypeResolver {
+    return [name](const std::vector<TypePtr>& a) -> Result<TypePtr> {
+      if (a.empty()) return NoMatchingSignature(name, a);
+      TypePtr t;
+      for (const auto& x : a) {
+        auto c = CommonType(t, x);
+        if (!c.ok()) return NoMatchingSignature(name, a);
+        t = *c;
+      }
+      if (!t) return NoMatchingSignature(name, a);
+      if (!t->IsPrimitive() || t->kind() == TypeKind::kBoolean) return NoMatchingSignature(name, a);
+      return t;
+    };
+  };
+  Add(r, "GREATEST", "MATHEMATICAL", "The greatest of its arguments (NULLs ignored).", common("GREATEST"),
+      extreme(true), false);
+  Add(r, "LEAST", "MATHEMATICAL", "The least of its arguments (NULLs ignored).", common("LEAST"),
+      extreme(false), false);
+  Add(r, "GEO_DISTANCE", "MATHEMATICAL", "GEO_DISTANCE(lat1, lon1, lat2, lon2[, 'KM'|'MI'])",
+      Overloads("GEO_DISTANCE", {{{Dbl(), Dbl(), Dbl(), Dbl()}, Returns(Dbl())},
+                                 {{Dbl(), Dbl(), Dbl(), Dbl(), SqlType::String()}, Returns(Dbl())}}),
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        double radius = 6371.0;
+        if (a.size() > 4) {
+          std::string u = a[4].as_string();
+          for (char& c : u) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (u == "mi" || u == "miles") radius = 3959.0;
+          else if (u != "km" && u != "kilometers") {
+            ctx.error = "GeoDistance function units parameter must be one of 'MI', 'MILES', 'KM', 'KILOMETERS'";
+            return Value();
+          }
+        }
+        double lat1 = a[0].ToDouble() * M_PI / 180, lat2 = a[2].ToDouble() * M_PI / 180;
+        double dlat = lat2 - lat1, dlon = (a[3].ToDouble() - a[1].ToDouble()) * M_PI / 180;
+        double h = std::pow(std::sin(dlat / 2), 2) + std::cos(lat1) * std::cos(lat2) * std::pow(std::sin(dlon / 2), 2);
+        return Value::Double(2 * radius * std::asin(std::sqrt(h)));
+      });
+}
+
+}  // namespace brook::functions
