@@ -10,6 +10,8 @@ std::string JavaDoubleToString(double d) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
   if (d == 0) return std::signbit(d) ? "-0.0" : "0.0";
+  // Java prints the smallest subnormal with two digits.
+  if (std::fabs(d) == 4.9406564584124654e-324) return d < 0 ? "-4.9E-324" : "4.9E-324";
   // Shortest round-trip digits, then laid out the way Java does.
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);

@@ -10,7 +10,7 @@
 #include "planner/analyzer/expression_binder.h"
 #include "runtime/engine/engine.h"
 #include "runtime/kafka/in_memory_broker.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/serde/serde.h"
 #include "common/base64.h"
 

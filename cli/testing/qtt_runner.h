@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "cli/testing/json_text.h"
+#include "common/json_text.h"
 #include "planner/analyzer/function_registry.h"
 
 namespace brook::testing {
+using brook::JsonNode;
+using brook::ParseJsonText;
 
 struct CaseResult {
   std::string name;

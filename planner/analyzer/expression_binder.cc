@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "common/java_format.h"
+#include "common/time_util.h"
+#include "common/value_cast.h"
 
 namespace brook {
 
@@ -282,7 +284,29 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
   b.text = e.text;
   b.range = e.range;
   std::vector<TypePtr> types;
+  static const char* kUnitFunctions[] = {"TIMESTAMPADD", "TIMESTAMPSUB", "DATEADD",
+                                         "DATESUB", "TIMEADD", "TIMESUB"};
+  bool unit_first = false;
+  for (const char* f : kUnitFunctions) unit_first = unit_first || e.name == f;
   for (const auto& c : e.children) {
+    if (unit_first && c == e.children[0] && c->kind == ExprKind::kColumnRef && c->qualifier.empty()) {
+      // TIMESTAMPADD(SECONDS, ...): the unit is a keyword, passed on as its name.
+      static const char* kUnits[] = {"MILLISECOND", "MILLISECONDS", "SECOND", "SECONDS",
+                                     "MINUTE", "MINUTES", "HOUR", "HOURS", "DAY", "DAYS"};
+      bool is_unit = false;
+      for (const char* u : kUnits) is_unit = is_unit || c->name == u;
+      if (is_unit) {
+        BoundExpr lit;
+        lit.kind = BoundKind::kLiteral;
+        lit.literal = Value::String(c->name);
+        lit.type = SqlType::String();
+        lit.text = c->name;
+        lit.range = c->range;
+        b.children.push_back(Make(std::move(lit)));
+        types.push_back(SqlType::String());
+        continue;
+      }
+    }
     if (c->kind == ExprKind::kLambda) {
       return Unsupported("Lambda functions are not supported yet", c->range);
     }
@@ -295,6 +319,57 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
   b.type = *resolved;
   b.arg_types = types;
   return Make(std::move(b));
+}
+
+bool ExpressionBinder::IsTimeColumn(const ast::Expr& e) const {
+  return e.kind == ExprKind::kColumnRef &&
+         (e.name == kRowtime || e.name == kWindowstart || e.name == kWindowend);
+}
+
+Status ExpressionBinder::CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bound) {
+  if (e.kind != ExprKind::kLiteral || e.literal_kind != ast::LiteralKind::kString) {
+    return Status::Ok();
+  }
+  auto ms = ParseTimestamp(e.literal.as_string());
+  if (!ms) {
+    return InvalidArgument("Failed to parse timestamp '" + e.literal.as_string() +
+                               "': text is not a valid timestamp (expected yyyy-MM-ddTHH:mm:ss.SSS)",
+                           e.range);
+  }
+  BoundExpr b = *bound;
+  b.literal = Value::Bigint(*ms);
+  b.type = SqlType::Bigint();
+  bound = Make(std::move(b));
+  return Status::Ok();
+}
+
+Status ExpressionBinder::CoerceLiteral(const ast::Expr& e, const TypePtr& target,
+                                       BoundExprPtr& bound) {
+  if (!target || e.kind != ExprKind::kLiteral || e.literal_kind != ast::LiteralKind::kString) {
+    return Status::Ok();
+  }
+  if (!target->IsNumeric() && target->kind() != TypeKind::kBoolean) return Status::Ok();
+  std::string text = e.literal.as_string();
+  Value v = e.literal;
+  Result<Value> c = Value();
+  if (target->kind() == TypeKind::kBoolean) {
+    std::string low;
+    for (char ch : text) low += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (low != "true" && low != "false") c = InvalidArgument("bad");
+    else c = Value::Bool(low == "true");
+  } else {
+    c = CastValue(v, SqlType::String(), target);
+  }
+  if (!c.ok()) {
+    return InvalidArgument("invalid input syntax for type " + TypeName(target) + ": \"" + e.text +
+                               "\"",
+                           e.range);
+  }
+  BoundExpr b = *bound;
+  b.literal = *c;
+  b.type = target;
+  bound = Make(std::move(b));
+  return Status::Ok();
 }
 
 Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
@@ -486,6 +561,8 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
     case ExprKind::kIsDistinctFrom: {
       RETURN_IF_ERROR(bind_children());
       std::string op = e.kind == ExprKind::kComparison ? e.op : "DISTINCT";
+      if (IsTimeColumn(*e.children[0])) RETURN_IF_ERROR(CoerceTimeLiteral(*e.children[1], kids[1]));
+      if (IsTimeColumn(*e.children[1])) RETURN_IF_ERROR(CoerceTimeLiteral(*e.children[0], kids[0]));
       RETURN_IF_ERROR(CheckComparable(e, kids[0], kids[1], op));
       b.kind = e.kind == ExprKind::kComparison ? BoundKind::kCompare : BoundKind::kDistinct;
       b.compare = op == "=" ? CompareOp::kEq : op == "<>" ? CompareOp::kNe : op == "<" ? CompareOp::kLt
@@ -506,6 +583,10 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
     }
     case ExprKind::kBetween: {
       RETURN_IF_ERROR(bind_children());
+      if (IsTimeColumn(*e.children[0])) {
+        RETURN_IF_ERROR(CoerceTimeLiteral(*e.children[1], kids[1]));
+        RETURN_IF_ERROR(CoerceTimeLiteral(*e.children[2], kids[2]));
+      }
       for (int i = 1; i <= 2; ++i) {
         ast::Expr pair = e;
         pair.children = {e.children[0], e.children[i]};
@@ -519,6 +600,9 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
     }
     case ExprKind::kIn: {
       RETURN_IF_ERROR(bind_children());
+      for (size_t i = 1; i < kids.size(); ++i) {
+        RETURN_IF_ERROR(CoerceLiteral(*e.children[i], kids[0]->type, kids[i]));
+      }
       for (size_t i = 1; i < kids.size(); ++i) {
         const TypePtr& a = kids[0]->type;
         const TypePtr& c = kids[i]->type;

@@ -29,6 +29,11 @@ class ExpressionBinder {
  private:
   Result<BoundExprPtr> BindColumn(const ast::Expr& e);
   Result<BoundExprPtr> BindFunction(const ast::Expr& e);
+  bool IsTimeColumn(const ast::Expr& e) const;
+  // ROWTIME >= '2020-01-01T00:00:00': the string literal becomes epoch milliseconds.
+  Status CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bound);
+  // x IN ('1', 2): a string literal is converted to the numeric/boolean type of x.
+  Status CoerceLiteral(const ast::Expr& e, const TypePtr& target, BoundExprPtr& bound);
   Status CheckComparable(const ast::Expr& e, const BoundExprPtr& l, const BoundExprPtr& r,
                          const std::string& op_name);
 

@@ -9,7 +9,7 @@
 #include "planner/analyzer/expression_binder.h"
 #include "planner/ddl_planner.h"
 #include "planner/query_planner.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 
 namespace brook {
 

@@ -6,7 +6,7 @@
 #include "planner/analyzer/scope.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/expr/evaluator.h"
 #include "runtime/serde/serde.h"
 

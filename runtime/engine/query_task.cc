@@ -1,7 +1,7 @@
 #include "runtime/engine/query_task.h"
 
 #include "common/time_util.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 
 namespace brook {
 
@@ -222,7 +222,9 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
     bool null_key = key_count_ == 0 || !r.key.has_value();
     if (null_key) return;  // tables ignore records without a key
   }
-  // Filter (not applied to tombstones: they delete whatever the key held).
+  // A stream record with a null value never passes a WHERE clause.
+  if (null_value && !src.is_table && plan_.filter) return;
+  // Filter (not applied to table tombstones: they delete whatever the key held).
   if (!null_value && plan_.filter) {
     eval_.Reset();
     Value ok = Evaluate(*plan_.filter, row_.data(), eval_);
@@ -240,7 +242,10 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
     eval_.Reset();
     size_t nk = plan_.rekey_exprs.size();
     for (size_t i = 0; i < nk; ++i) {
-      rekeyed_[i] = Evaluate(*plan_.rekey_exprs[i], row_.data(), eval_);
+      const BoundExpr& e = *plan_.rekey_exprs[i];
+      // With a null value only key columns are known; every other expression is NULL.
+      bool key_ref = e.kind == BoundKind::kColumn && e.index < static_cast<int>(key_count_);
+      rekeyed_[i] = null_value && !key_ref ? Value() : Evaluate(e, row_.data(), eval_);
     }
     if (eval_.failed()) {
       LogError(ProcessingLogEntry::Type::kRecordProcessingError, r, "rekey_v1", "",
@@ -294,7 +299,6 @@ void QueryTask::Emit(const kafka::RecordView& r, const Value* row, bool tombston
         }
         rec.key = std::move(*k);
       }
-      if (all_null && plan_.output_schema.key.size() > 1) rec.key.reset();
     }
     if (!tombstone) {
       if (plan_.sink->timestamp_column >= 0) {
@@ -306,6 +310,11 @@ void QueryTask::Emit(const kafka::RecordView& r, const Value* row, bool tombston
           } else {
             rec.timestamp = tv.as_int64();
           }
+        }
+        if (tv.is_null() || rec.timestamp < 0) {
+          LogError(ProcessingLogEntry::Type::kRecordProcessingError, r, "sink_v1", "value",
+                   "Invalid timestamp for the sink's TIMESTAMP column");
+          return;
         }
       }
       auto v = sink_value_serde_->Encode(out_value_.data());

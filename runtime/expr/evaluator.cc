@@ -4,7 +4,7 @@
 
 #include "common/java_format.h"
 #include "common/time_util.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 
 namespace brook {
 
@@ -297,10 +297,11 @@ Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
       return Value::Bool(false);
     }
     case BoundKind::kCompare: {
+      // ksqlDB: a comparison involving NULL is false (not NULL).
       Value a = eval(0);
-      if (a.is_null()) return Value::Null();
+      if (a.is_null()) return Value::Bool(false);
       Value b = eval(1);
-      if (b.is_null()) return Value::Null();
+      if (b.is_null()) return Value::Bool(false);
       bool ok;
       int c = CompareValues(a, b, ok);
       if (!ok) return Fail(ctx, e, "Cannot compare values in " + e.text);
@@ -323,14 +324,14 @@ Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
     }
     case BoundKind::kBetween: {
       Value v = eval(0), lo = eval(1), hi = eval(2);
-      if (v.is_null() || lo.is_null() || hi.is_null()) return Value::Null();
+      if (v.is_null() || lo.is_null() || hi.is_null()) return Value::Bool(false);
       bool ok1, ok2;
       bool in = CompareValues(v, lo, ok1) >= 0 && CompareValues(v, hi, ok2) <= 0;
       return Value::Bool(e.negated ? !in : in);
     }
     case BoundKind::kIn: {
       Value v = eval(0);
-      if (v.is_null()) return Value::Null();
+      if (v.is_null()) return Value::Bool(false);
       bool saw_null = false;
       for (size_t i = 1; i < e.children.size(); ++i) {
         Value x = eval(i);
@@ -341,7 +342,7 @@ Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
         bool ok;
         if (CompareValues(v, x, ok) == 0 && ok) return Value::Bool(!e.negated);
       }
-      if (saw_null) return Value::Null();
+      (void)saw_null;
       return Value::Bool(e.negated);
     }
     case BoundKind::kLike: {

@@ -1,7 +1,7 @@
 // ARRAY and MAP functions.
 #include <algorithm>
 
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/functions/function_util.h"
 
 namespace brook::functions {

@@ -245,8 +245,14 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, int64
       }
       case 'a':
         has_ampm = true;
-        if (text.compare(t, 2, "PM") == 0 || text.compare(t, 2, "pm") == 0) pm = true;
-        else if (text.compare(t, 2, "AM") != 0 && text.compare(t, 2, "am") != 0) ok = false;
+        if (t + 2 > text.size()) {
+          ok = false;
+        } else {
+          char a0 = static_cast<char>(std::toupper(static_cast<unsigned char>(text[t])));
+          char a1 = static_cast<char>(std::toupper(static_cast<unsigned char>(text[t + 1])));
+          if (a1 != 'M' || (a0 != 'A' && a0 != 'P')) ok = false;
+          pm = a0 == 'P';
+        }
         t += 2;
         break;
       case 'E': {
@@ -264,7 +270,7 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, int64
       case 'X':
       case 'x':
       case 'Z': {
-        if (t < text.size() && text[t] == 'Z') {
+        if (t < text.size() && (text[t] == 'Z' || text[t] == 'z')) {
           ++t;
           has_offset = true;
           parsed_off = 0;

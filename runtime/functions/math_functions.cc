@@ -4,7 +4,7 @@
 #include <random>
 
 #include "common/java_format.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/functions/function_util.h"
 
 namespace brook::functions {
@@ -118,12 +118,9 @@ void RegisterMathFunctions(FunctionRegistry& r) {
             double d = v.ToDouble();
             if (!has_places) return Value::Bigint(static_cast<int64_t>(std::floor(d + 0.5)));
             if (std::isnan(d) || std::isinf(d)) return Value::Double(d);
-            auto parts = ParseDecimal(JavaDoubleToString(d));
-            if (!parts) return Value::Double(d);
-            Value dec = Value::Decimal(parts->unscaled, std::max(parts->scale, 0));
-            if (parts->scale < 0) dec = Value::Decimal(parts->unscaled * Pow10(-parts->scale), 0);
-            Value rounded = RoundDecimal(dec, places, std::max(places, 0));
-            return Value::Double(rounded.ToDouble());
+            // Math.round semantics (half toward positive infinity) at `places`.
+            double p = std::pow(10.0, places);
+            return Value::Double(std::floor(d * p + 0.5) / p);
           }
         }
       });
@@ -158,7 +155,9 @@ void RegisterMathFunctions(FunctionRegistry& r) {
       Overloads("LOG", {{{Dbl()}, Returns(Dbl())}, {{Dbl(), Dbl()}, Returns(Dbl())}}),
       [](const std::vector<Value>& a, FunctionContext&) {
         if (a.size() == 1) return Value::Double(std::log(a[0].ToDouble()));
-        return Value::Double(std::log(a[1].ToDouble()) / std::log(a[0].ToDouble()));
+        double base = a[0].ToDouble();
+        if (base <= 0 || base == 1) return Value::Double(std::nan(""));
+        return Value::Double(std::log(a[1].ToDouble()) / std::log(base));
       });
   Add(r, "POWER", "MATHEMATICAL", "POWER(base, exponent)", Overloads("POWER", {{{Dbl(), Dbl()}, Returns(Dbl())}}),
       [](const std::vector<Value>& a, FunctionContext&) {
@@ -183,10 +182,14 @@ void RegisterMathFunctions(FunctionRegistry& r) {
         if (v.kind() == Value::Kind::kDecimal) {
           int s = v.decimal_scale();
           int128 u = v.decimal_unscaled();
-          if (places < s) u = u / Pow10(s - std::max(places, 0)) * Pow10(s - std::max(places, 0));
+          if (places < s) {
+            int drop = s - places;  // digits to zero out (places may be negative)
+            if (drop > 38) u = 0;
+            else u = u / Pow10(drop) * Pow10(drop);
+          }
           int out = ctx.return_type ? ctx.return_type->scale() : 0;
-          auto r2 = RescaleDecimal(u / (out < s ? Pow10(s - out) : 1), out < s ? out : s, out, 0);
-          return Value::Decimal(r2 ? *r2 : 0, out);
+          int128 r2 = out >= s ? u * Pow10(out - s) : u / Pow10(s - out);
+          return Value::Decimal(r2, out);
         }
         double d = v.ToDouble();
         if (a.size() == 1) return Value::Bigint(static_cast<int64_t>(std::trunc(d)));
@@ -234,8 +237,11 @@ void RegisterMathFunctions(FunctionRegistry& r) {
       Overloads("GEO_DISTANCE", {{{Dbl(), Dbl(), Dbl(), Dbl()}, Returns(Dbl())},
                                  {{Dbl(), Dbl(), Dbl(), Dbl(), SqlType::String()}, Returns(Dbl())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        for (size_t i = 0; i < 4; ++i) {
+          if (a[i].is_null()) return Value();
+        }
         double radius = 6371.0;
-        if (a.size() > 4) {
+        if (a.size() > 4 && !a[4].is_null()) {
           std::string u = a[4].as_string();
           for (char& c : u) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           if (u == "mi" || u == "miles") radius = 3959.0;
@@ -248,7 +254,8 @@ void RegisterMathFunctions(FunctionRegistry& r) {
         double dlat = lat2 - lat1, dlon = (a[3].ToDouble() - a[1].ToDouble()) * M_PI / 180;
         double h = std::pow(std::sin(dlat / 2), 2) + std::cos(lat1) * std::cos(lat2) * std::pow(std::sin(dlon / 2), 2);
         return Value::Double(2 * radius * std::asin(std::sqrt(h)));
-      });
+      },
+      false);
 }
 
 }  // namespace brook::functions

@@ -1,5 +1,5 @@
 // NULL handling: COALESCE, IFNULL, NULLIF, and AS_VALUE (copies a key column into the value).
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/functions/function_util.h"
 
 namespace brook::functions {

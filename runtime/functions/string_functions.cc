@@ -268,9 +268,12 @@ void RegisterStringFunctions(FunctionRegistry& r) {
           size_t f = s.find(ed, p);
           std::string entry = s.substr(p, f == std::string::npos ? std::string::npos : f - p);
           size_t k = entry.find(kd);
-          if (k != std::string::npos) {
+          if (!entry.empty() && k != std::string::npos) {
+            // Java's split(kvDelim): the text up to the next delimiter is the value.
+            size_t k2 = entry.find(kd, k + kd.size());
             Value key = Value::String(entry.substr(0, k));
-            Value val = Value::String(entry.substr(k + kd.size()));
+            Value val = Value::String(entry.substr(
+                k + kd.size(), k2 == std::string::npos ? std::string::npos : k2 - k - kd.size()));
             bool replaced = false;
             for (size_t i = 0; i < out.size(); i += 2) {
               if (out[i] == key) {

@@ -1,7 +1,7 @@
 // DELIMITED format: one CSV line per record (RFC 4180 quoting, configurable delimiter).
 #include "common/base64.h"
 #include "common/java_format.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/serde/serde.h"
 
 namespace brook {
@@ -10,6 +10,18 @@ namespace {
 
 class DelimitedSerde : public Serde {
  public:
+  // Apache Commons CSV's MINIMAL quoting, which ksqlDB's DELIMITED format uses.
+  bool NeedsQuotes(const std::string& text, bool first_field) const {
+    if (text.empty()) return first_field;
+    unsigned char c = static_cast<unsigned char>(text[0]);
+    if (first_field && !std::isalnum(c)) return true;
+    if (c <= '#') return true;
+    for (char ch : text) {
+      if (ch == '\n' || ch == '\r' || ch == '"' || ch == delim_) return true;
+    }
+    return static_cast<unsigned char>(text.back()) <= ' ';
+  }
+
   DelimitedSerde(std::vector<Column> columns, char delimiter)
       : columns_(std::move(columns)), delim_(delimiter) {}
 
@@ -106,10 +118,7 @@ class DelimitedSerde : public Serde {
         case Value::Kind::kTimestamp: text = std::to_string(v.as_int64()); break;
         default: text = ValueToText(v, columns_[c].type);
       }
-      bool quote = v.kind() == Value::Kind::kString &&
-                   (text.find(delim_) != std::string::npos || text.find('"') != std::string::npos ||
-                    text.find('\n') != std::string::npos || text.find('\r') != std::string::npos ||
-                    text.empty());
+      bool quote = NeedsQuotes(text, c == 0);
       if (quote) {
         out += '"';
         for (char ch : text) {

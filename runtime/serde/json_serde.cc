@@ -8,7 +8,7 @@
 
 #include "common/base64.h"
 #include "common/java_format.h"
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 #include "runtime/serde/serde.h"
 
 namespace brook {

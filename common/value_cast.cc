@@ -1,4 +1,4 @@
-#include "runtime/expr/cast.h"
+#include "common/value_cast.h"
 
 #include <cmath>
 #include <charconv>

@@ -1,10 +1,11 @@
-#include "cli/testing/json_text.h"
+#include "common/json_text.h"
 
+#include <cctype>
 #include <cstdio>
 
 #include "common/serde_text.h"
 
-namespace brook::testing {
+namespace brook {
 
 const JsonNode* JsonNode::Get(const std::string& key) const {
   for (const auto& [k, v] : fields) {
@@ -19,10 +20,10 @@ class Reader {
  public:
   explicit Reader(std::string_view s) : s_(s) {}
 
-  Result<JsonNode> Parse() {
+  Result<JsonNode> Parse(bool allow_trailing = false) {
     ASSIGN_OR_RETURN(JsonNode n, Value());
     Skip();
-    if (pos_ != s_.size()) return Err("trailing characters");
+    if (pos_ != s_.size() && !allow_trailing) return Err("trailing characters");
     return n;
   }
 
@@ -233,5 +234,6 @@ std::string JsonNode::Dump() const {
 }
 
 Result<JsonNode> ParseJsonText(std::string_view text) { return Reader(text).Parse(); }
+Result<JsonNode> ParseJsonPrefix(std::string_view text) { return Reader(text).Parse(true); }
 
-}  // namespace brook::testing
+}  // namespace brook

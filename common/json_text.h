@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace brook::testing {
+namespace brook {
 
 struct JsonNode {
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject } type = Type::kNull;
@@ -27,5 +27,8 @@ struct JsonNode {
 
 // Parses JSON, allowing // and /* */ comments (as Jackson's ALLOW_COMMENTS does).
 Result<JsonNode> ParseJsonText(std::string_view text);
+// Like ParseJsonText but ignores anything after the first complete value (as Jackson's
+// ObjectMapper.readTree does).
+Result<JsonNode> ParseJsonPrefix(std::string_view text);
 
-}  // namespace brook::testing
+}  // namespace brook
