@@ -26,8 +26,15 @@ std::string Status::ToString() const {
 
 std::string PositionedMessage(const Status& status) {
   if (status.range() && status.range()->valid()) {
-    return "line " + std::to_string(status.range()->line) + ":" +
-           std::to_string(status.range()->column + 1) + ": " + status.message();
+    const SourceRange& r = *status.range();
+    // ksqlDB's two spellings: syntax errors "line 1:8: ...", semantic errors
+    // "Line: 1, Col: 8: ...".
+    if (status.code() == StatusCode::kParseError) {
+      return "line " + std::to_string(r.line) + ":" + std::to_string(r.column + 1) + ": " +
+             status.message();
+    }
+    return "Line: " + std::to_string(r.line) + ", Col: " + std::to_string(r.column + 1) + ": " +
+           status.message();
   }
   return status.message();
 }

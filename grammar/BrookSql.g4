@@ -43,6 +43,7 @@ statement
     | INSERT INTO sourceName withProperties? query                           #insertInto
     | INSERT INTO sourceName (LPAREN columns RPAREN)? VALUES
         LPAREN (expression (COMMA expression)*)? RPAREN                      #insertValues
+    | ALTER (STREAM | TABLE) sourceName alterOption (COMMA alterOption)*     #alterSource
     | DROP STREAM (IF EXISTS)? sourceName (DELETE TOPIC)?                    #dropStream
     | DROP TABLE (IF EXISTS)? sourceName (DELETE TOPIC)?                     #dropTable
     ;
@@ -92,6 +93,10 @@ columnConstraints
 
 columns
     : identifier (COMMA identifier)*
+    ;
+
+alterOption
+    : ADD COLUMN? identifier type
     ;
 
 withProperties
@@ -144,7 +149,8 @@ partitionBy
     ;
 
 selectItem
-    : expression (AS? identifier)?                                           #selectSingle
+    : primaryExpression STRUCT_FIELD_REF ASTERISK                            #selectStructAll
+    | expression (AS? identifier)?                                           #selectSingle
     | identifier DOT ASTERISK                                                #selectAll
     | ASTERISK                                                               #selectAll
     ;
@@ -268,6 +274,7 @@ type
 
 typeParameter
     : INTEGER_VALUE
+    | KW_STRING
     ;
 
 baseType
@@ -314,6 +321,7 @@ nonReserved
     | KEY | HEADERS | HEADER | SIZE | ADVANCE | RETENTION | GRACE | PERIOD | SAMPLE
     | BEGINNING | CHANGES | FINAL | EXTENDED | DESCRIBE | LIST | PRINT | TERMINATE
     | VALUES | DELETE | TUMBLING | HOPPING | EMIT | LIMIT | DECIMAL | RIGHT | LEFT
+    | KW_STRING | ADD | ALTER
     ;
 
 EMIT: E M I T;
@@ -438,6 +446,9 @@ KEY: K E Y;
 HEADERS: H E A D E R S;
 HEADER: H E A D E R;
 DECIMAL: D E C I M A L;
+KW_STRING: S T R I N G;
+ADD: A D D;
+ALTER: A L T E R;
 
 EQ: '=';
 NEQ: '<>' | '!=';

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "common/java_format.h"
 
@@ -158,7 +159,10 @@ Result<ast::Query> AstBuilder::Query(P::QueryContext* ctx) {
   for (auto* item : ctx->selectItem()) {
     SelectItem si;
     si.range = Range(item);
-    if (auto* single = dynamic_cast<P::SelectSingleContext*>(item)) {
+    if (auto* sa = dynamic_cast<P::SelectStructAllContext*>(item)) {
+      si.kind = SelectItem::Kind::kStructAll;
+      ASSIGN_OR_RETURN(si.expr, Primary(sa->primaryExpression()));
+    } else if (auto* single = dynamic_cast<P::SelectSingleContext*>(item)) {
       ASSIGN_OR_RETURN(si.expr, Expr(single->expression()));
       if (single->identifier()) si.alias = Identifier(single->identifier());
     } else {
@@ -442,6 +446,20 @@ Result<StatementPtr> AstBuilder::Statement(P::StatementContext* ctx) {
     }
     return StatementPtr(s);
   }
+  if (auto* c = dynamic_cast<P::AlterSourceContext*>(ctx)) {
+    auto s = std::make_shared<AlterSource>();
+    s->is_table = c->TABLE() != nullptr;
+    s->name = Identifier(c->sourceName()->identifier());
+    s->name_range = Range(c->sourceName());
+    for (auto* o : c->alterOption()) {
+      TableElement te;
+      te.name = Identifier(o->identifier());
+      te.range = Range(o);
+      ASSIGN_OR_RETURN(te.type, Type(o->type()));
+      s->columns.push_back(std::move(te));
+    }
+    return StatementPtr(s);
+  }
   auto fill_drop = [&](DropSource& s, auto* c) {
     s.if_exists = c->EXISTS() != nullptr;
     s.delete_topic = c->DELETE() != nullptr;
@@ -617,7 +635,11 @@ Result<ExprPtr> AstBuilder::Number(P::NumberContext* ctx, SourceRange range) {
     e->literal = Value::Decimal(parts->unscaled, parts->scale);
   } else {
     e->literal_kind = LiteralKind::kDouble;
-    e->literal = Value::Double(std::strtod(text.c_str(), nullptr));
+    double d = std::strtod(text.c_str(), nullptr);
+    if (std::isinf(d)) {
+      return Status(StatusCode::kParseError, "Number overflows DOUBLE: " + text, range);
+    }
+    e->literal = Value::Double(d);
   }
   return e;
 }
@@ -770,7 +792,9 @@ Result<TypeNodePtr> AstBuilder::Type(P::TypeContext* ctx) {
   } else {
     t->kind = TypeNode::Kind::kNamed;
     t->name = Identifier(ctx->baseType()->identifier());
-    for (auto* p : ctx->typeParameter()) t->params.push_back(std::stoi(p->getText()));
+    for (auto* p : ctx->typeParameter()) {
+      if (p->INTEGER_VALUE()) t->params.push_back(std::stoi(p->getText()));
+    }
   }
   return t;
 }

@@ -20,11 +20,11 @@ bool ContainsMap(const TypePtr& t) {
   }
 }
 
-std::string ColumnList(const std::vector<Column>& cols) {
+std::string ColumnList(const std::vector<Column>& cols, bool is_key) {
   std::string s = "[";
   for (size_t i = 0; i < cols.size(); ++i) {
     if (i) s += ", ";
-    s += "`" + cols[i].name + "` " + TypeName(cols[i].type);
+    s += "`" + cols[i].name + "` " + TypeName(cols[i].type) + (is_key ? " KEY" : "");
   }
   return s + "]";
 }
@@ -45,8 +45,35 @@ const char* KindWord(TypeKind k) {
 
 }  // namespace
 
-Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& in_columns, bool is_key,
+static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Column>& in_columns,
+                                  bool is_key, const SourceRange& range);
+
+Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& columns, bool is_key,
                       const SourceRange& range) {
+  Status st = ValidateFormatInner(format, columns, is_key, range);
+  if (st.ok() || !is_key || format.name == "NONE" || st.code() == StatusCode::kUnsupported ||
+      st.message().rfind("Map keys", 0) == 0) {
+    return st;
+  }
+  std::string column;
+  if (st.message().find("does not support type") != std::string::npos) {
+    for (const Column& c : columns) {
+      if (!c.type->IsPrimitive() || c.type->kind() == TypeKind::kBoolean ||
+          c.type->kind() == TypeKind::kDecimal || c.type->kind() == TypeKind::kDate ||
+          c.type->kind() == TypeKind::kTime || c.type->kind() == TypeKind::kTimestamp) {
+        column = ", column: `" + c.name + "`";
+        break;
+      }
+    }
+  }
+  return InvalidArgument("Key format does not support schema.\nformat: " + format.name +
+                             "\nschema: Persistence{columns=" + ColumnList(columns, true) +
+                             ", features=[]}\nreason: " + st.message() + column,
+                         range);
+}
+
+static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Column>& in_columns,
+                                  bool is_key, const SourceRange& range) {
   std::vector<Column> columns;
   for (const Column& c : in_columns) {
     if (c.ns != ColumnNamespace::kHeader) columns.push_back(c);
@@ -60,7 +87,7 @@ Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& in_co
   if (f == "NONE") {
     if (!columns.empty()) {
       return InvalidArgument("The 'NONE' format can only be used when no columns are defined. Got: " +
-                                 ColumnList(columns),
+                                 ColumnList(columns, is_key),
                              range);
     }
     return Status::Ok();
@@ -68,7 +95,7 @@ Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& in_co
   if (f == "KAFKA") {
     if (columns.size() > 1) {
       return InvalidArgument("The 'KAFKA' format only supports a single field. Got: " +
-                                 ColumnList(columns),
+                                 ColumnList(columns, is_key),
                              range);
     }
     for (const Column& c : columns) {
@@ -137,10 +164,19 @@ Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const C
                            stmt.range);
   }
   src->topic = *props.kafka_topic;
+  {
+    std::string vf = props.value_format.value_or(ConfigOr(config, kDefaultValueFormat, ""));
+    for (char& c : vf) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (props.value_delimiter && !vf.empty() && vf != "DELIMITED") {
+      return InvalidArgument(vf + " does not support the following configs: [delimiter]",
+                             stmt.range);
+    }
+  }
 
   for (const ast::TableElement& el : stmt.elements) {
     if (IsReservedColumn(el.name)) {
-      return InvalidArgument("'" + el.name + "' is a reserved column name.", el.range);
+      return InvalidArgument("'" + el.name + "' is a reserved column name. You cannot use it as a "
+                             "name for a column.", el.range);
     }
     if (src->schema.FindKey(el.name) || src->schema.FindValue(el.name)) {
       return InvalidArgument("Duplicate column names:\n\t" + el.name, el.range);
@@ -244,8 +280,8 @@ Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const C
     }
     src->value_format.delimiter = *props.value_delimiter;
   }
-  if (src->schema.key.empty() && !props.key_format && key_format == "KAFKA") {
-    src->key_format.name = "KAFKA";  // keyless: KAFKA format with no columns is fine
+  if (src->schema.key.empty() && !props.key_format) {
+    src->key_format.name = "NONE";  // keyless streams get the NONE key format, as in ksqlDB
   }
   int value_cols = 0;
   for (const Column& c : src->schema.value) value_cols += c.ns == ColumnNamespace::kValue;

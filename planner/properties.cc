@@ -97,7 +97,7 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
       std::string d = s;
       if (Upper(s) == "SPACE") d = " ";
       else if (Upper(s) == "TAB") d = "\t";
-      else if (s.empty()) {
+      else if (s.empty() || s == " " || s == "\t") {
         return InvalidArgument(
             "Failed to prepare statement: Configuration " + name +
                 " is invalid: Delimiter cannot be empty, if you meant to have a tab or space for "
@@ -105,8 +105,8 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
             v.range);
       } else if (s.size() != 1) {
         return InvalidArgument("Failed to prepare statement: Configuration " + name +
-                                   " is invalid: Delimiter must be a single character or TAB or "
-                                   "SPACE, but was: " + s,
+                                   " is invalid: Invalid delimiter value: '" + s +
+                                   "'. Delimiter must be a single character or TAB,SPACE",
                                v.range);
       }
       (name == "KEY_DELIMITER" ? out.key_delimiter : out.value_delimiter) = d;

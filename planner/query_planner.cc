@@ -55,9 +55,15 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
   if (!q.joins.empty()) {
     return Unsupported("JOIN is not supported by brook yet.", q.joins[0].range);
   }
+  if (q.window && !q.has_group_by) {
+    return InvalidArgument("WINDOW clause requires a GROUP BY clause.", q.window->range);
+  }
   if (q.window) {
     return Unsupported("Windowed aggregation (WINDOW) is not supported by brook yet.",
                        q.window->range);
+  }
+  if (persistent && src->is_table && src->window) {
+    return InvalidArgument("KSQL does not support persistent queries on windowed tables.", q.range);
   }
   if (q.has_group_by) {
     return Unsupported("GROUP BY is not supported by brook yet.", q.range);
@@ -98,8 +104,17 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
   // WHERE.
   if (q.where) {
     ExpressionBinder binder(scope, functions, catalog, "WHERE");
-    binder.set_allow_window_bounds(false);
-    ASSIGN_OR_RETURN(plan.filter, binder.Bind(*q.where));
+    binder.set_allow_window_bounds(windowed);
+    auto bound = binder.Bind(*q.where);
+    if (!bound.ok()) {
+      Status st = bound.status();
+      if (st.message().find("cannot be resolved") != std::string::npos ||
+          st.code() != StatusCode::kInvalidArgument) {
+        return st;
+      }
+      return Status(st.code(), "Error in WHERE expression: " + st.message(), st.range());
+    }
+    plan.filter = *bound;
     if (plan.filter->type && plan.filter->type->kind() != TypeKind::kBoolean) {
       return InvalidArgument("Type error in WHERE expression: Should evaluate to boolean but is " +
                                  q.where->text + " (" + TypeName(plan.filter->type) + ") instead.",
@@ -119,12 +134,36 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
     plan.rekeyed = true;
     int generated = 0;
     std::vector<Column> new_keys;
-    if (q.partition_by.size() == 1 && q.partition_by[0]->kind == ExprKind::kLiteral &&
-        q.partition_by[0]->literal_kind == ast::LiteralKind::kNull) {
+    auto is_null = [](const ast::Expr& e) {
+      return e.kind == ExprKind::kLiteral && e.literal_kind == ast::LiteralKind::kNull;
+    };
+    if (q.partition_by.empty()) {
+      return InvalidArgument("PARTITION BY requires at least one expression", q.range);
+    }
+    if (q.partition_by.size() > 1) {
+      for (const auto& pe : q.partition_by) {
+        if (is_null(*pe)) {
+          return InvalidArgument("Cannot PARTITION BY multiple columns including NULL", pe->range);
+        }
+      }
+    }
+    if (q.partition_by.size() == 1 && is_null(*q.partition_by[0])) {
       keyless = true;
     } else {
       for (const auto& pe : q.partition_by) {
-        ASSIGN_OR_RETURN(BoundExprPtr b, binder.Bind(*pe));
+        auto bound = binder.Bind(*pe);
+        if (!bound.ok()) {
+          Status st = bound.status();
+          if (pe->kind == ExprKind::kColumnRef &&
+              st.message().find("cannot be resolved") != std::string::npos) {
+            return InvalidArgument("PARTITION BY column '" + pe->name + "' cannot be resolved. '" +
+                                       pe->name + "' must be a column in the source schema since "
+                                       "PARTITION BY is applied on the input.",
+                                   pe->range);
+          }
+          return st;
+        }
+        BoundExprPtr b = *bound;
         if (!b->type) {
           return InvalidArgument("Can't infer a type of null. Please explicitly cast it to a "
                                  "required type, e.g. CAST(null AS VARCHAR).", pe->range);
@@ -192,6 +231,13 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
     }
     return false;
   };
+  // Generated names (KSQL_COL_n, struct field names) avoid the source's column names too.
+  auto source_name = [&](const std::string& n) {
+    for (const ScopeColumn& c : select_scope.columns) {
+      if (c.name == n && !c.pseudo) return true;
+    }
+    return false;
+  };
   for (const ast::SelectItem& item : q.select) {
     if (item.kind == ast::SelectItem::Kind::kAllColumns) {
       if (!item.source.empty() && item.source != alias) {
@@ -214,6 +260,29 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
       }
       continue;
     }
+    if (item.kind == ast::SelectItem::Kind::kStructAll) {
+      ASSIGN_OR_RETURN(BoundExprPtr base, binder.Bind(*item.expr));
+      if (!base->type || base->type->kind() != TypeKind::kStruct) {
+        return InvalidArgument("Expected STRUCT type for " + ast::FormatExpr(*item.expr) +
+                                   "->* but got " + TypeName(base->type),
+                               item.range);
+      }
+      const auto& fields = base->type->fields();
+      for (size_t i = 0; i < fields.size(); ++i) {
+        BoundExpr d;
+        d.kind = BoundKind::kDereference;
+        d.index = static_cast<int>(i);
+        d.type = fields[i].type;
+        d.children = {base};
+        d.text = item.expr->text + "->" + fields[i].name;
+        Projected p;
+        p.name = fields[i].name;
+        p.expr = std::make_shared<const BoundExpr>(std::move(d));
+        p.range = item.range;
+        items.push_back(std::move(p));
+      }
+      continue;
+    }
     const ast::Expr& e = *item.expr;
     Projected p;
     p.ast = &e;
@@ -223,6 +292,13 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
       return InvalidArgument("Can't infer a type of null. Please explicitly cast it to a required "
                              "type, e.g. CAST(null AS VARCHAR).",
                              e.range);
+    }
+    std::optional<int> partition_match;
+    if (plan.has_rekey && !(p.expr->kind == BoundKind::kColumn)) {
+      std::string text = QualifiedText(e, alias);
+      for (size_t k = 0; k < partition_texts.size(); ++k) {
+        if (partition_texts[k] == text) partition_match = static_cast<int>(k);
+      }
     }
     if (item.alias) {
       p.name = *item.alias;
@@ -242,12 +318,17 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
                                    "`. Please remove or alias the column.",
                                item.range);
       }
+    } else if (partition_match) {
+      p.name = new_key_names[*partition_match];
     } else if (e.kind == ExprKind::kDereference) {
       p.name = e.name;
+      for (int suffix = 1; used_name(p.name) || source_name(p.name); ++suffix) {
+        p.name = e.name + "_" + std::to_string(suffix);
+      }
     } else {
       do {
         p.name = "KSQL_COL_" + std::to_string(generated++);
-      } while (used_name(p.name));
+      } while (used_name(p.name) || source_name(p.name));
     }
     // Does it reproduce a key column of the (possibly rekeyed) input?
     if (p.expr->kind == BoundKind::kColumn) {
@@ -294,22 +375,26 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
   std::string target = req.kind == QueryPlanRequest::Kind::kInsertInto ? req.insert_target->name
                                                                       : req.sink_name;
   bool drop_key = false;
+  std::vector<std::string> missing;
   for (size_t k = 0; k < input_keys.size(); ++k) {
     if (key_item[k] >= 0 || !persistent) continue;
-    if (plan.has_rekey) {
-      std::string t = partition_texts[k];
-      return InvalidArgument("The query used to build `" + target +
-                                 "` must include the partitioning expression " + t +
-                                 " in its projection (eg, SELECT " + t + "...).",
-                             q.range);
-    }
-    if (new_planner && !src->is_table) {
+    if (!plan.has_rekey && new_planner && !src->is_table) {
       drop_key = true;
       continue;
     }
-    return InvalidArgument("The query used to build `" + target + "` must include the key column " +
-                               input_keys[k].name + " in its projection (eg, SELECT " +
-                               input_keys[k].name + "...).",
+    missing.push_back(plan.has_rekey ? partition_texts[k] : input_keys[k].name);
+  }
+  if (!missing.empty()) {
+    std::string listed, eg;
+    for (size_t i = 0; i < missing.size(); ++i) {
+      listed += (i == 0 ? "" : (i + 1 == missing.size() ? " and " : ", ")) + missing[i];
+      eg += (i ? ", " : "") + missing[i];
+    }
+    std::string what = plan.has_rekey ? (missing.size() > 1 ? "partitioning expressions "
+                                                            : "partitioning expression ")
+                                      : (missing.size() > 1 ? "key columns " : "key column ");
+    return InvalidArgument("The query used to build `" + target + "` must include the " + what +
+                               listed + " in its projection (eg, SELECT " + eg + "...).",
                            q.range);
   }
 
@@ -405,9 +490,11 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
     if (props.key_format && *props.key_format != "NONE") {
       return InvalidArgument("Key format specified for stream without key columns.", q.range);
     }
-    sink.key_format = FormatInfo{"KAFKA"};
+    sink.key_format = FormatInfo{"NONE"};
   } else if (sink.key_format.name == "NONE") {
-    sink.key_format = FormatInfo{"KAFKA"};
+    // A keyless source gained a key: use the value format if it can carry keys.
+    const std::string& vf = props.value_format ? *props.value_format : src->value_format.name;
+    sink.key_format = FormatInfo{vf == "JSON" || vf == "DELIMITED" ? vf : "KAFKA"};
   }
   if (props.key_format) sink.key_format = FormatInfo{*props.key_format};
   if (props.key_delimiter) sink.key_format.delimiter = *props.key_delimiter;
@@ -433,6 +520,10 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
       std::stoi(ConfigOr(config, kSinkPartitions, std::to_string(req.source_partitions))));
   if (props.timestamp) {
     int idx = plan.output_schema.ValueIndex(*props.timestamp);
+    if (idx < 0 && plan.output_schema.KeyIndex(*props.timestamp) >= 0) {
+      return Unsupported("A key column as the sink's TIMESTAMP is not supported by brook yet.",
+                         q.range);
+    }
     if (idx < 0) {
       return InvalidArgument("The TIMESTAMP column set in the WITH clause does not exist in the "
                              "schema: '" + *props.timestamp + "'",

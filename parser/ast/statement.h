@@ -39,6 +39,7 @@ enum class StatementKind {
   kDefineVariable,
   kUndefineVariable,
   kExplain,
+  kAlterSource,
 };
 
 struct Statement {
@@ -96,7 +97,8 @@ struct JoinClause {
 };
 
 struct SelectItem {
-  enum class Kind { kExpression, kAllColumns } kind = Kind::kExpression;
+  // kStructAll: `expr->*` (expr holds the struct expression).
+  enum class Kind { kExpression, kAllColumns, kStructAll } kind = Kind::kExpression;
   ExprPtr expr;
   std::optional<std::string> alias;
   std::string source;  // kAllColumns: qualifier for `src.*`, empty for `*`
@@ -173,6 +175,14 @@ struct InsertValues : Statement {
   std::vector<std::string> columns;
   std::vector<SourceRange> column_ranges;
   std::vector<ExprPtr> values;
+};
+
+struct AlterSource : Statement {
+  AlterSource() : Statement(StatementKind::kAlterSource) {}
+  bool is_table = false;
+  std::string name;
+  SourceRange name_range;
+  std::vector<TableElement> columns;  // ADD COLUMN name type
 };
 
 struct DropSource : Statement {

@@ -261,6 +261,9 @@ Status ExpressionBinder::CheckComparable(const ast::Expr& e, const BoundExprPtr&
                                TypeName(b) + ") with " + CompareName(op) + ".",
                            e.range);
   };
+  if (!a && !b && op != "DISTINCT") {
+    return InvalidArgument("Comparison with NULL not supported: NULL " + op + " NULL", e.range);
+  }
   if (!a || !b) return Status::Ok();
   bool ok = false;
   if (a->IsNumeric() && b->IsNumeric()) ok = true;
@@ -330,7 +333,27 @@ Status ExpressionBinder::CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bou
   if (e.kind != ExprKind::kLiteral || e.literal_kind != ast::LiteralKind::kString) {
     return Status::Ok();
   }
-  auto ms = ParseTimestamp(e.literal.as_string());
+  // ksqlDB accepts partial timestamps here: '2018', '2018-05', '2018-05-11T21', ...
+  std::string text = e.literal.as_string();
+  std::optional<int64_t> ms = ParseTimestamp(text);
+  if (!ms) {
+    static const char* kFill = "0000-01-01T00:00:00.000";
+    size_t date_len = std::min<size_t>(text.size(), 10);
+    if (text.size() >= 4 && text.size() < 23) {
+      std::string t = text;
+      size_t zone = t.find_first_of("Z+", 10);
+      std::string tz;
+      if (zone != std::string::npos) {
+        tz = t.substr(zone);
+        t = t.substr(0, zone);
+      }
+      if (t.size() <= 10 || t.size() == 13 || t.size() == 16 || t.size() == 19 || t.size() > 19) {
+        std::string full = t + std::string(kFill + std::min<size_t>(t.size(), 23));
+        ms = ParseTimestamp(full + tz);
+      }
+    }
+    (void)date_len;
+  }
   if (!ms) {
     return InvalidArgument("Failed to parse timestamp '" + e.literal.as_string() +
                                "': text is not a valid timestamp (expected yyyy-MM-ddTHH:mm:ss.SSS)",

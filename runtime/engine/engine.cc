@@ -171,6 +171,8 @@ Result<ExecuteResult> Engine::Execute(const ast::Statement& stmt, SessionState& 
       return ExecuteInsertValues(static_cast<const ast::InsertValues&>(stmt), cfg);
     case K::kQuery:
       return ExecuteQuery(static_cast<const ast::QueryStatement&>(stmt), cfg);
+    case K::kAlterSource:
+      return ExecuteAlter(static_cast<const ast::AlterSource&>(stmt));
     case K::kDropSource:
       return ExecuteDrop(static_cast<const ast::DropSource&>(stmt));
     case K::kTerminate:
@@ -398,7 +400,11 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
 Result<ExecuteResult> Engine::ExecuteInsertInto(const ast::InsertInto& s, const Config& cfg) {
   DataSourcePtr target = catalog_.Find(s.target);
   if (!target) {
-    return InvalidArgument("Sink does not exist: " + s.target, s.target_range);
+    return InvalidArgument("Source `" + s.target + "` does not exist.", s.target_range);
+  }
+  if (target->schema.HasHeaders()) {
+    return InvalidArgument("Cannot insert into " + s.target + " because it has header columns",
+                           s.target_range);
   }
   ASSIGN_OR_RETURN(SourceProperties props, ParseSourceProperties(s.properties, true));
   QueryPlanRequest req;

@@ -129,6 +129,7 @@ class Engine {
   Result<ExecuteResult> ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg);
   Result<ExecuteResult> ExecuteQuery(const ast::QueryStatement& s, const Config& cfg);
   Result<ExecuteResult> ExecuteDrop(const ast::DropSource& s);
+  Result<ExecuteResult> ExecuteAlter(const ast::AlterSource& s);
   Result<ExecuteResult> ExecuteTerminate(const ast::SimpleStatement& s);
   Result<ExecuteResult> ExecuteDescribe(const ast::SimpleStatement& s);
   Result<ExecuteResult> ExecuteList(const ast::SimpleStatement& s, SessionState& session);

@@ -4,6 +4,7 @@
 
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
+#include "planner/ddl_planner.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
 #include "common/value_cast.h"
@@ -52,7 +53,7 @@ std::string Join(const std::set<std::string>& s) {
 Result<ExecuteResult> Engine::ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg) {
   DataSourcePtr target = catalog_.Find(s.target);
   if (!target) {
-    return InvalidArgument("Cannot insert values into an unknown stream/table: " + s.target,
+    return InvalidArgument("Cannot insert values into an unknown stream/table: `" + s.target + "`",
                            s.target_range);
   }
   if (target->read_only) {
@@ -62,6 +63,13 @@ Result<ExecuteResult> Engine::ExecuteInsertValues(const ast::InsertValues& s, co
   }
   const LogicalSchema& schema = target->schema;
   std::vector<std::string> columns = s.columns;
+  if (columns.empty() && schema.HasHeaders()) {
+    std::string headers;
+    for (const Column& c : schema.value) {
+      if (c.ns == ColumnNamespace::kHeader) headers += (headers.empty() ? "" : ", ") + c.name;
+    }
+    return InvalidArgument("Cannot insert into HEADER columns: " + headers, s.range);
+  }
   if (columns.empty()) {
     for (const Column& c : schema.key) columns.push_back(c.name);
     for (const Column& c : schema.value) {
@@ -162,6 +170,40 @@ Result<ExecuteResult> Engine::ExecuteInsertValues(const ast::InsertValues& s, co
   return ExecuteResult{};
 }
 
+Result<ExecuteResult> Engine::ExecuteAlter(const ast::AlterSource& s) {
+  const char* what = s.is_table ? "table" : "stream";
+  DataSourcePtr src = catalog_.Find(s.name);
+  if (!src || src->is_table != s.is_table) {
+    return InvalidArgument(std::string("Source ") + s.name + " does not exist.", s.name_range);
+  }
+  if (src->read_only) {
+    return InvalidArgument(std::string("Cannot alter ") + what + " '" + s.name + "': ALTER "
+                               "operations are not supported on source " + what + "s.",
+                           s.range);
+  }
+  if (src->is_cas) {
+    return InvalidArgument(std::string("ALTER command is not supported for CREATE ") +
+                               (s.is_table ? "TABLE" : "STREAM") + " AS SELECT statements.",
+                           s.range);
+  }
+  auto updated = std::make_shared<DataSource>(*src);
+  for (const ast::TableElement& el : s.columns) {
+    if (updated->schema.FindKey(el.name) || updated->schema.FindValue(el.name)) {
+      return InvalidArgument("Cannot add column `" + el.name + "` to schema. A column with the "
+                                 "same name already exists.",
+                             el.range);
+    }
+    ASSIGN_OR_RETURN(TypePtr t, ResolveType(*el.type, catalog_));
+    updated->schema.value.push_back({el.name, t, ColumnNamespace::kValue, std::nullopt});
+  }
+  RETURN_IF_ERROR(ValidateFormat(updated->value_format, updated->schema.value, false, s.range));
+  catalog_.Put(updated);
+  return ExecuteResult{StatusEntity(s.text, std::string(what) + "/" + s.name + "/alter",
+                                    std::string(s.is_table ? "Table" : "Stream") + " " + s.name +
+                                        " altered.",
+                                    "")};
+}
+
 Result<ExecuteResult> Engine::ExecuteDrop(const ast::DropSource& s) {
   DataSourcePtr src = catalog_.Find(s.name);
   if (!src) {
@@ -169,7 +211,7 @@ Result<ExecuteResult> Engine::ExecuteDrop(const ast::DropSource& s) {
       return ExecuteResult{StatusEntity(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
                                         "Source " + s.name + " does not exist.", "")};
     }
-    return InvalidArgument("Source " + s.name + " does not exist.", s.name_range);
+    return InvalidArgument(std::string(s.is_table ? "Table " : "Stream ") + s.name + " does not exist.", s.name_range);
   }
   if (src->is_table != s.is_table) {
     return InvalidArgument(std::string("Incompatible data source type is ") +

@@ -1,6 +1,7 @@
 #include "runtime/engine/query_task.h"
 
 #include "common/time_util.h"
+#include "runtime/functions/datetime_format.h"
 #include "common/value_cast.h"
 
 namespace brook {
@@ -137,6 +138,7 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
   const SourceStep& src = plan_.source;
   for (Value& v : row_) v = Value();
   // Key.
+  input_key_null_ = !r.key.has_value();
   if (r.key && key_count_ > 0) {
     Status st = key_serde_->Decode(*r.key, row_.data());
     if (!st.ok()) {
@@ -197,7 +199,13 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
       return;
     }
     if (tv.kind() == Value::Kind::kString) {
-      auto ts = ParseTimestamp(tv.as_string());
+      std::optional<int64_t> ts;
+      if (src.timestamp_format) {
+        auto parsed = functions::ParseMillis(tv.as_string(), *src.timestamp_format, 0);
+        if (parsed.ok()) ts = *parsed;
+      } else {
+        ts = ParseTimestamp(tv.as_string());
+      }
       if (!ts) {
         LogError(ProcessingLogEntry::Type::kRecordProcessingError, r, "source_v1", "value",
                  "Failed to parse timestamp '" + tv.as_string() + "'");
@@ -287,7 +295,8 @@ void QueryTask::Emit(const kafka::RecordView& r, const Value* row, bool tombston
     kafka::OutRecord rec;
     rec.topic = plan_.sink->topic;
     rec.timestamp = rowtime;
-    if (!plan_.output_schema.key.empty()) {
+    // A record without a key keeps having no key unless PARTITION BY computed a new one.
+    if (!plan_.output_schema.key.empty() && !(input_key_null_ && !plan_.has_rekey)) {
       bool all_null = true;
       for (const Value& v : out_key_) all_null = all_null && v.is_null();
       if (!all_null || plan_.output_schema.key.size() > 1) {

@@ -84,6 +84,7 @@ class QueryTask {
   uint64_t records_out_ = 0;
   int64_t emitted_ = 0;
   bool limit_reached_ = false;
+  bool input_key_null_ = false;
   int64_t stream_time_ = -1;
 };
 

@@ -250,10 +250,15 @@ void RegisterMathFunctions(FunctionRegistry& r) {
             return Value();
           }
         }
-        double lat1 = a[0].ToDouble() * M_PI / 180, lat2 = a[2].ToDouble() * M_PI / 180;
-        double dlat = lat2 - lat1, dlon = (a[3].ToDouble() - a[1].ToDouble()) * M_PI / 180;
-        double h = std::pow(std::sin(dlat / 2), 2) + std::cos(lat1) * std::cos(lat2) * std::pow(std::sin(dlon / 2), 2);
-        return Value::Double(2 * radius * std::asin(std::sqrt(h)));
+        // Same operation order as ksqlDB (Java's Math.toRadians) so results match bit for bit.
+        constexpr double kToRadians = 0.017453292519943295;
+        double lat1 = a[0].ToDouble() * kToRadians, lat2 = a[2].ToDouble() * kToRadians;
+        double dlat = (a[2].ToDouble() - a[0].ToDouble()) * kToRadians;
+        double dlon = (a[3].ToDouble() - a[1].ToDouble()) * kToRadians;
+        double h = std::pow(std::sin(dlat / 2), 2) +
+                   std::cos(lat1) * std::cos(lat2) * std::pow(std::sin(dlon / 2), 2);
+        double c = 2 * std::asin(std::sqrt(h));
+        return Value::Double(radius * c);
       },
       false);
 }

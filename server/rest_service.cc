@@ -1,0 +1,458 @@
+#include "server/rest_service.h"
+
+#include <cctype>
+#include <exception>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "common/diagnostic.h"
+#include "parser/parser.h"
+#include "server/print_topic.h"
+
+namespace brook::server {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
+
+std::string DumpEntity(const json& entity) {
+  return entity.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string_view TrimView(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// One ';'-terminated statement of a request and where it starts in the request text.
+struct Piece {
+  std::string text;
+  size_t at = 0;
+};
+
+std::vector<Piece> SplitRequest(std::string_view sql) {
+  std::vector<Piece> pieces;
+  size_t offset = 0;
+  for (std::string& text : Parser::SplitStatements(sql)) {
+    size_t at = sql.find(text, offset);
+    if (at == std::string_view::npos) at = offset;
+    offset = at + text.size();
+    pieces.push_back({std::move(text), at});
+  }
+  return pieces;
+}
+
+// The statement kinds of a piece, if it parses as written (variables not substituted).
+std::vector<ast::StatementKind> KindsOf(const std::string& piece) {
+  std::vector<ast::StatementKind> kinds;
+  auto parsed = Parser::Parse(piece);
+  if (!parsed.ok()) return kinds;
+  for (const ast::StatementPtr& s : *parsed) kinds.push_back(s->kind);
+  return kinds;
+}
+
+bool IsQueryKind(ast::StatementKind k) {
+  return k == ast::StatementKind::kQuery || k == ast::StatementKind::kPrintTopic;
+}
+
+// Rebases an engine Status positioned within `piece` onto the whole request text.
+Status RebaseOnRequest(const Status& st, const Piece& piece, std::string_view sql) {
+  // With ${variables} substituted, the engine's positions refer to the substituted text.
+  if (!st.range() || piece.text.find("${") != std::string::npos) return st;
+  return Status(st.code(), st.message(), RebaseRange(*st.range(), sql, piece.at));
+}
+
+}  // namespace
+
+ApiError StatementError(const Status& status, std::string_view script,
+                        std::string statement_text, std::vector<std::string> entities) {
+  ApiError e;
+  const StatusCode c = status.code();
+  e.error_code = (c == StatusCode::kIOError || c == StatusCode::kTimeout ||
+                  c == StatusCode::kInternal)
+                     ? kServerError
+                     : kBadStatement;
+  e.statement_error = true;
+  e.message = PositionedMessage(status);
+  e.statement_text = std::move(statement_text);
+  e.entities = std::move(entities);
+  if (status.range() && status.range()->valid()) {
+    const SourceRange& r = *status.range();
+    // Render only when the range lies inside `script` (it may refer to substituted text).
+    if (r.end <= script.size()) e.diagnostic = RenderDiagnostic(status, script);
+  }
+  return e;
+}
+
+RestService::RestService(Engine& engine, RestServiceOptions options)
+    : engine_(engine), options_(std::move(options)) {}
+
+void RestService::Shutdown() {
+  shutting_down_ = true;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, q] : push_queries_) q->cancelled = true;
+}
+
+std::vector<std::string> RestService::ActivePushQueries() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, q] : push_queries_) ids.push_back(id);
+  return ids;
+}
+
+bool RestService::Cancel(const std::string& query_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = push_queries_.find(query_id);
+  if (it == push_queries_.end()) return false;
+  it->second->cancelled = true;
+  return true;
+}
+
+void RestService::SendError(ResponseWriter& out, const ApiError& error) {
+  out.Send(error.http_status(), kJsonMediaType, error.ToJson());
+}
+
+void RestService::Handle(const HttpRequest& request, ResponseWriter& out) {
+  try {
+    const std::string& path = request.path;
+    const bool get = request.method == "GET";
+    const bool post = request.method == "POST";
+    if (path == "/chc/live" || path == "/chc/ready") {
+      if (!get) {
+        out.Send(405, kPlainText, "Method Not Allowed");
+        return;
+      }
+      out.Send(200, kJsonMediaType, "{}");
+      return;
+    }
+    if (path == "/healthcheck") {
+      if (!get) {
+        out.Send(405, kPlainText, "Method Not Allowed");
+        return;
+      }
+      const bool healthy = !shutting_down_;
+      out.Send(healthy ? 200 : 503, kJsonMediaType, HealthcheckJson(healthy));
+      return;
+    }
+    if (shutting_down_) {
+      SendError(out, ApiError::Generic(kServerShuttingDown, "The server is shutting down"));
+      return;
+    }
+    struct Route {
+      std::string_view path;
+      bool post;
+      void (RestService::*handler)(const HttpRequest&, ResponseWriter&);
+    };
+    static const Route kRoutes[] = {
+        {"/ksql", true, &RestService::HandleKsql},
+        {"/query-stream", true, &RestService::HandleQueryStream},
+        {"/query", true, &RestService::HandleLegacyQuery},
+        {"/close-query", true, &RestService::HandleCloseQuery},
+    };
+    for (const Route& r : kRoutes) {
+      if (path != r.path) continue;
+      if (!post) {
+        out.Send(405, kPlainText, "Method Not Allowed");
+        return;
+      }
+      (this->*r.handler)(request, out);
+      return;
+    }
+    if (path == "/" && get) {
+      out.Send(307, kPlainText, "", {{"Location", "/info"}});
+      return;
+    }
+    if (path == "/info" && get) {
+      out.Send(200, kJsonMediaType,
+               ServerInfoJson(options_.version, options_.kafka_cluster_id, options_.service_id,
+                              "RUNNING"));
+      return;
+    }
+    if (path.rfind("/is_valid_property/", 0) == 0 && get) {
+      out.Send(200, kJsonMediaType, "true");
+      return;
+    }
+    out.Send(404, kPlainText, "Not Found");
+  } catch (const std::exception& e) {
+    // Nothing below should throw; this is the module edge. If the response has started the
+    // write fails harmlessly and the connection is closed by the caller.
+    SendError(out, ApiError::Generic(kServerError, std::string("Internal error: ") + e.what()));
+  }
+}
+
+void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
+  KsqlRequestOrError parsed = ParseKsqlRequest(request.body);
+  if (!parsed.request) {
+    SendError(out, parsed.error);
+    return;
+  }
+  const KsqlRequest& req = *parsed.request;
+  const std::vector<Piece> pieces = SplitRequest(req.ksql);
+
+  // ksqlDB validates the whole request before running any of it: a SELECT or PRINT anywhere
+  // rejects the request with 40002.
+  for (const Piece& piece : pieces) {
+    for (ast::StatementKind k : KindsOf(piece.text)) {
+      if (!IsQueryKind(k)) continue;
+      ApiError e;
+      e.error_code = kQueryEndpoint;
+      e.statement_error = true;
+      e.message = QueryEndpointMessage();
+      e.statement_text = std::string(TrimView(piece.text));
+      SendError(out, e);
+      return;
+    }
+  }
+
+  SessionState session;
+  session.properties = req.properties;
+  session.variables = req.variables;
+  std::vector<std::string> entities;
+  for (const Piece& piece : pieces) {
+    std::vector<ExecuteResult> done;
+    Result<std::vector<ExecuteResult>> run = engine_.ExecuteScript(piece.text, session, &done);
+    std::vector<ExecuteResult>& results = run.ok() ? *run : done;
+    for (ExecuteResult& r : results) {
+      if (r.transient) engine_.CloseTransient(r.transient->id());  // not reachable: checked
+      if (!r.entity) continue;
+      const json& entity = *r.entity;
+      if (entity.value("@type", "") == "terminate_query") {
+        // TERMINATE of a transient query: stop the stream that serves it.
+        (void)Cancel(entity.value("queryId", ""));
+      }
+      entities.push_back(DumpEntity(entity));
+    }
+    if (!run.ok()) {
+      Status st = RebaseOnRequest(run.status(), piece, req.ksql);
+      SendError(out, StatementError(st, req.ksql, std::string(TrimView(piece.text)),
+                                    std::move(entities)));
+      return;
+    }
+  }
+  std::string body = "[";
+  for (size_t i = 0; i < entities.size(); ++i) {
+    if (i) body += ',';
+    body += entities[i];
+  }
+  body += ']';
+  out.Send(200, kJsonMediaType, std::move(body));
+}
+
+void RestService::HandleQueryStream(const HttpRequest& request, ResponseWriter& out) {
+  QueryStreamRequestOrError parsed = ParseQueryStreamRequest(request.body);
+  if (!parsed.request) {
+    SendError(out, parsed.error);
+    return;
+  }
+  std::optional<StreamFormat> format = NegotiateStreamFormat(request.accept, false);
+  if (!format) {
+    out.Send(404, kPlainText, "Not Found");
+    return;
+  }
+  SessionState session;
+  session.properties = parsed.request->properties;
+  session.variables = parsed.request->variables;
+  RunPushQuery(parsed.request->sql, session, *format, /*legacy=*/false, out);
+}
+
+void RestService::HandleLegacyQuery(const HttpRequest& request, ResponseWriter& out) {
+  KsqlRequestOrError parsed = ParseKsqlRequest(request.body);
+  if (!parsed.request) {
+    SendError(out, parsed.error);
+    return;
+  }
+  if (TrimView(parsed.request->ksql).empty()) {
+    SendError(out, ApiError::Generic(kBadRequest, "\"ksql\" field must be populated"));
+    return;
+  }
+  std::optional<StreamFormat> format = NegotiateStreamFormat(request.accept, true);
+  if (!format) {
+    out.Send(404, kPlainText, "Not Found");
+    return;
+  }
+  SessionState session;
+  session.properties = parsed.request->properties;
+  session.variables = parsed.request->variables;
+  RunPushQuery(parsed.request->ksql, session, *format, /*legacy=*/true, out);
+}
+
+void RestService::HandleCloseQuery(const HttpRequest& request, ResponseWriter& out) {
+  CloseQueryRequestOrError parsed = ParseCloseQueryRequest(request.body);
+  if (!parsed.query_id) {
+    SendError(out, parsed.error);
+    return;
+  }
+  if (!Cancel(*parsed.query_id)) {
+    SendError(out, ApiError::Generic(kBadRequest, "No query with id " + *parsed.query_id));
+    return;
+  }
+  out.Send(200, kJsonMediaType, "");
+}
+
+void RestService::RunPushQuery(const std::string& sql, SessionState& session,
+                               StreamFormat format, bool legacy, ResponseWriter& out) {
+  const std::vector<Piece> pieces = SplitRequest(sql);
+  if (pieces.size() != 1) {
+    ApiError e;
+    e.error_code = kBadStatement;
+    e.statement_error = true;
+    e.statement_text = sql;
+    e.message = pieces.empty() ? "No statement to execute" : "Expected exactly one statement";
+    SendError(out, e);
+    return;
+  }
+  const Piece& piece = pieces[0];
+  const std::string statement_text(TrimView(piece.text));
+  std::vector<ast::StatementKind> kinds = KindsOf(piece.text);
+  if (kinds.size() == 1 && !IsQueryKind(kinds[0])) {
+    ApiError e;
+    e.error_code = kBadRequest;
+    e.statement_error = true;
+    e.statement_text = statement_text;
+    e.message = "Not a query: only SELECT and PRINT statements can be sent to this endpoint";
+    SendError(out, e);
+    return;
+  }
+
+  const bool is_print = kinds.size() == 1 && kinds[0] == ast::StatementKind::kPrintTopic;
+  if (is_print && !legacy && format != StreamFormat::kDelimited) {
+    // ksqlDB serves PRINT on /query-stream only in the delimited format.
+    out.Send(406, kPlainText, "Not Acceptable");
+    return;
+  }
+
+  // Take a push-query slot before starting anything.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (static_cast<int>(push_queries_.size()) + reserved_ >= options_.max_push_queries) {
+      SendError(out, ApiError::Generic(
+                         kMaxPushQueriesExceeded,
+                         "Not executing query as the maximum number of push queries (" +
+                             std::to_string(options_.max_push_queries) +
+                             ") has been reached. Consider increasing ksql.max.push.queries."));
+      return;
+    }
+    ++reserved_;
+  }
+  auto release_reservation = [this] {
+    std::lock_guard<std::mutex> lock(mu_);
+    --reserved_;
+  };
+
+  if (is_print) {
+    auto parsed = Parser::Parse(piece.text);
+    const auto& print = static_cast<const ast::SimpleStatement&>(*(*parsed)[0]);
+    static std::atomic<uint64_t> print_counter{0};
+    const std::string id = "print_" + std::to_string(print_counter++);
+    auto pq = std::make_shared<PushQuery>();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --reserved_;
+      push_queries_[id] = pq;
+    }
+    PrintRequest pr;
+    pr.topic = print.name;
+    pr.from_beginning = print.from_beginning;
+    pr.limit = print.limit;
+    pr.interval = print.interval.value_or(1);
+    pr.group_prefix = "_confluent-ksql-" + options_.service_id + "print_";
+    pr.poll_timeout = options_.push_poll;
+    pr.admin_timeout = engine_.options().admin_timeout;
+    Status st = RunPrint(engine_.kafka(), pr, ContentType(format), out,
+                         [this, pq] { return pq->cancelled.load() || shutting_down_.load(); });
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      push_queries_.erase(id);
+    }
+    if (!st.ok()) {
+      Status positioned = st.range() ? st : Status(st.code(), st.message(), print.name_range);
+      SendError(out, StatementError(RebaseOnRequest(positioned, piece, sql), sql, statement_text,
+                                    {}));
+    }
+    return;
+  }
+
+  std::vector<ExecuteResult> done;
+  Result<std::vector<ExecuteResult>> run = engine_.ExecuteScript(piece.text, session, &done);
+  if (!run.ok()) {
+    release_reservation();
+    SendError(out, StatementError(RebaseOnRequest(run.status(), piece, sql), sql, statement_text,
+                                  {}));
+    return;
+  }
+  std::shared_ptr<TransientQuery> query;
+  for (ExecuteResult& r : *run) {
+    if (r.transient) query = std::move(r.transient);
+  }
+  if (!query) {
+    release_reservation();
+    ApiError e;
+    e.error_code = kBadRequest;
+    e.statement_error = true;
+    e.statement_text = statement_text;
+    e.message = "Not a query: only SELECT and PRINT statements can be sent to this endpoint";
+    SendError(out, e);
+    return;
+  }
+  const std::string id = query->id();
+  auto pq = std::make_shared<PushQuery>();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    --reserved_;
+    push_queries_[id] = pq;
+  }
+
+  QueryStreamEncoder encoder(format);
+  StreamHeader header;
+  header.query_id = id;
+  header.column_names = query->column_names();
+  header.column_types = query->column_types();
+  header.schema = query->SchemaString(false);
+  bool client_ok = out.BeginChunked(200, ContentType(format)) &&
+                   out.WriteChunk(encoder.Header(header));
+  std::optional<StreamEnd> end;
+  std::vector<OutputRow> rows;
+  while (client_ok) {
+    if (pq->cancelled || shutting_down_) {
+      end = StreamEnd::kCompleted;
+      break;
+    }
+    if (out.PeerClosed()) {
+      client_ok = false;
+      break;
+    }
+    rows.clear();
+    Result<bool> more = query->Poll(options_.push_max_records, options_.push_poll, rows);
+    if (!more.ok()) {
+      client_ok = out.WriteChunk(encoder.Error(
+          ApiError::Generic(kServerError, PositionedMessage(more.status()))));
+      break;
+    }
+    for (const OutputRow& row : rows) {
+      std::string chunk = encoder.Row(row.columns, header.column_types, row.tombstone);
+      if (!chunk.empty() && !out.WriteChunk(chunk)) {
+        client_ok = false;
+        break;
+      }
+    }
+    if (client_ok && !*more) end = StreamEnd::kLimitReached;
+    if (end) break;
+  }
+  if (client_ok) {
+    if (end) {
+      std::string tail = encoder.End(*end);
+      if (!tail.empty()) client_ok = out.WriteChunk(tail);
+    }
+    if (client_ok) out.EndChunked();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    push_queries_.erase(id);
+  }
+  engine_.CloseTransient(id);
+  // `query` is destroyed here: its consumer leaves the group (bounded, see the Kafka factory).
+}
+
+}  // namespace brook::server

@@ -1,0 +1,93 @@
+// RestService: brookd's REST endpoints, independent of the HTTP library.
+//
+// The HTTP layer (http_server.h) parses a request into an HttpRequest and hands it to
+// Handle() together with a ResponseWriter bound to the connection; the service decides the
+// status, headers and body bytes. Streaming endpoints (/query-stream, /query) hold the calling
+// thread for as long as the push query runs: they poll the engine's TransientQuery on that
+// thread (it is single-owner) and write one chunk per header/row until LIMIT, client
+// disconnect, /close-query, TERMINATE or Shutdown().
+//
+// Routes: POST /ksql, POST /query-stream, POST /query, POST /close-query, GET /info,
+// GET /healthcheck, GET /chc/live, GET /chc/ready, GET /is_valid_property/<name>,
+// GET / (307 to /info); anything else 404 "Not Found" (405 for a known path with another
+// method).
+//
+// Thread-safety: Handle() may be called concurrently from many connection threads. The engine
+// serializes statement execution itself.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runtime/engine/engine.h"
+#include "server/http_types.h"
+#include "server/rest_format.h"
+
+namespace brook::server {
+
+struct RestServiceOptions {
+  std::string version = "0.29.0";   // KsqlServerInfo.version (must look like a ksqlDB version)
+  std::string kafka_cluster_id;     // KsqlServerInfo.kafkaClusterId
+  std::string service_id = "default_";
+  int max_push_queries = 100;        // ksql.max.push.queries
+  std::chrono::milliseconds push_poll{100};  // brook.push.poll.ms
+  size_t push_max_records = 500;     // rows taken per poll of a push query
+};
+
+class RestService {
+ public:
+  // `engine` must outlive the service.
+  RestService(Engine& engine, RestServiceOptions options);
+  RestService(const RestService&) = delete;
+  RestService& operator=(const RestService&) = delete;
+
+  // Serves one request completely (for streaming endpoints: until the query ends).
+  void Handle(const HttpRequest& request, ResponseWriter& out);
+
+  // Ends every running push query (their streams finish with "Query Completed") and makes
+  // new requests fail with 503. Returns at once; the streams end within one poll interval.
+  void Shutdown();
+
+  // Ids of the push queries being served right now.
+  std::vector<std::string> ActivePushQueries() const;
+
+ private:
+  struct PushQuery {
+    std::atomic<bool> cancelled{false};
+  };
+
+  void HandleKsql(const HttpRequest& request, ResponseWriter& out);
+  void HandleQueryStream(const HttpRequest& request, ResponseWriter& out);
+  void HandleLegacyQuery(const HttpRequest& request, ResponseWriter& out);
+  void HandleCloseQuery(const HttpRequest& request, ResponseWriter& out);
+  // Runs `sql` (one SELECT) and streams its rows in `format`.
+  // `legacy`: the request came to /query (PRINT is then allowed in every format).
+  void RunPushQuery(const std::string& sql, SessionState& session, StreamFormat format,
+                    bool legacy, ResponseWriter& out);
+  void SendError(ResponseWriter& out, const ApiError& error);
+  // Cancels a push query by id; false if none is running under that id.
+  bool Cancel(const std::string& query_id);
+
+  Engine& engine_;
+  RestServiceOptions options_;
+  std::atomic<bool> shutting_down_{false};
+  mutable std::mutex mu_;  // guards push_queries_ and reserved_
+  std::map<std::string, std::shared_ptr<PushQuery>> push_queries_;
+  int reserved_ = 0;  // push query slots taken by requests still starting their query
+};
+
+// A statement Status from the engine as the ApiError to send: 400 statement_error 40001 for
+// user errors, 500 statement_error 50000 for kIOError/kTimeout/kInternal. `script` is the
+// request's SQL (positions in `status` are relative to it), `statement_text` the failing
+// statement, `entities` the serialized results of the statements that ran before.
+ApiError StatementError(const Status& status, std::string_view script,
+                        std::string statement_text, std::vector<std::string> entities);
+
+}  // namespace brook::server

@@ -1,0 +1,168 @@
+#include "server/server.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "common/diagnostic.h"
+#include "runtime/engine/engine.h"
+#include "runtime/functions/builtins.h"
+#include "runtime/kafka/embedded_broker.h"
+#include "runtime/kafka/librdkafka_client.h"
+#include "server/http_server.h"
+#include "server/rest_service.h"
+
+namespace brook::server {
+namespace {
+
+// A stable, Kafka-cluster-id-shaped name for the cluster (brook's Kafka interfaces do not
+// expose the real cluster id yet): 22 characters derived from the bootstrap address.
+std::string ClusterIdFor(const std::string& bootstrap, bool embedded) {
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (char c : bootstrap) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string id = embedded ? "embedded-" : "";
+  uint64_t x = h;
+  while (id.size() < 22) {
+    id += kAlphabet[x % 64];
+    x /= 64;
+    if (x == 0) x = h = h * 6364136223846793005ULL + 1442695040888963407ULL;
+  }
+  return id;
+}
+
+void Log(std::ostream& log, const std::string& line) {
+  log << line << '\n';
+  log.flush();
+}
+
+}  // namespace
+
+struct BrookServer::Parts {
+  ~Parts() {
+    // Members are declared in start order; tear down explicitly in reverse.
+    http.reset();
+    rest.reset();
+    engine.reset();
+    kafka.reset();
+    broker.reset();
+  }
+  ServerConfig config;
+  std::string bootstrap;
+  std::unique_ptr<kafka::EmbeddedBroker> broker;
+  std::unique_ptr<kafka::LibrdkafkaClientFactory> kafka;
+  FunctionRegistry functions;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<RestService> rest;
+  std::unique_ptr<HttpServer> http;
+  Listener listener;
+  bool shut_down = false;
+};
+
+BrookServer::BrookServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+BrookServer::~BrookServer() { Shutdown(); }
+
+uint16_t BrookServer::port() const { return parts_->http ? parts_->http->port() : 0; }
+
+std::string BrookServer::url() const {
+  const std::string& host = parts_->listener.host;
+  const bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
+}
+
+std::string BrookServer::bootstrap_servers() const { return parts_->bootstrap; }
+
+void BrookServer::Shutdown() {
+  Parts& p = *parts_;
+  if (p.shut_down) return;
+  p.shut_down = true;
+  if (p.rest) p.rest->Shutdown();  // push queries end within one poll interval
+  if (p.http) p.http->Stop();      // closes the listener and every connection, waits for threads
+  if (p.engine) p.engine->Stop();  // joins persistent-query threads
+}
+
+Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& config,
+                                                        std::ostream& log) {
+  auto parts = std::make_unique<Parts>();
+  parts->config = config;
+  ASSIGN_OR_RETURN(parts->listener, ParseListener(config.listeners));
+  for (const std::string& key : config.ignored_keys) {
+    Log(log, "brookd: warning: ignoring unknown configuration key '" + key + "'");
+  }
+
+  // Kafka.
+  kafka::LibrdkafkaOptions kafka_options;
+  if (config.bootstrap_servers.empty()) {
+    ASSIGN_OR_RETURN(parts->broker, kafka::EmbeddedBroker::Start());
+    parts->bootstrap = parts->broker->bootstrap_servers();
+    Log(log, "brookd: embedded Kafka broker at " + parts->bootstrap);
+  } else {
+    parts->bootstrap = config.bootstrap_servers;
+    if (config.broker_auto_create_topics) {
+      kafka_options.topic_creation = kafka::LibrdkafkaOptions::TopicCreation::kBrokerAutoCreate;
+    }
+  }
+  parts->kafka = std::make_unique<kafka::LibrdkafkaClientFactory>(
+      parts->bootstrap, config.kafka_properties, parts->broker.get(), kafka_options);
+
+  // Engine.
+  RegisterBuiltinFunctions(parts->functions);
+  EngineOptions engine_options;
+  engine_options.config = config.ksql_properties;
+  engine_options.threaded = true;
+  engine_options.service_id = config.service_id;
+  engine_options.admin_timeout = kafka::Millis(config.admin_timeout_ms);
+  engine_options.max_batch = static_cast<size_t>(config.max_batch);
+  parts->engine = std::make_unique<Engine>(*parts->kafka, parts->functions, engine_options);
+  parts->engine->Start();
+
+  // Startup script.
+  if (!config.script_file.empty()) {
+    std::ifstream in(config.script_file, std::ios::binary);
+    if (!in) return IOError("cannot read script '" + config.script_file + "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string sql = text.str();
+    SessionState session;
+    Result<std::vector<ExecuteResult>> run = parts->engine->ExecuteScript(sql, session);
+    if (!run.ok()) {
+      const Status& st = run.status();
+      return Status(st.code(), config.script_file + ": " + RenderDiagnostic(st, sql));
+    }
+    for (const ExecuteResult& r : *run) {
+      if (r.transient) {
+        parts->engine->CloseTransient(r.transient->id());
+        return InvalidArgument(config.script_file +
+                               ": SELECT statements are not allowed in a startup script");
+      }
+    }
+    Log(log, "brookd: ran " + std::to_string(run->size()) + " statement(s) from " +
+                 config.script_file);
+  }
+
+  // REST + HTTP.
+  RestServiceOptions rest_options;
+  rest_options.version = kCompatibleKsqlVersion;
+  rest_options.kafka_cluster_id = ClusterIdFor(parts->bootstrap, parts->broker != nullptr);
+  rest_options.service_id = config.service_id;
+  rest_options.max_push_queries = config.max_push_queries;
+  rest_options.push_poll = std::chrono::milliseconds(config.push_poll_ms);
+  parts->rest = std::make_unique<RestService>(*parts->engine, rest_options);
+  HttpServerOptions http_options;
+  http_options.host = parts->listener.host;
+  http_options.port = parts->listener.port;
+  http_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  http_options.shutdown_timeout = std::chrono::milliseconds(config.shutdown_timeout_ms);
+  parts->http = std::make_unique<HttpServer>(*parts->rest, http_options);
+  RETURN_IF_ERROR(parts->http->Start());
+
+  std::unique_ptr<BrookServer> server(new BrookServer(std::move(parts)));
+  Log(log, "brookd: listening on " + server->url());
+  return server;
+}
+
+}  // namespace brook::server

@@ -1,0 +1,138 @@
+// Unit tests of brookd's configuration: properties files, flags, listeners.
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace brook::server {
+namespace {
+
+TEST(PropertiesTest, SeparatorsCommentsAndWhitespace) {
+  auto p = ParseProperties(
+      "# comment\n"
+      "! also a comment\n"
+      "\n"
+      "listeners=http://0.0.0.0:9000\n"
+      "  bootstrap.servers : broker:9092  \n"
+      "ksql.service.id brook_\n"
+      "empty=\n"
+      "key\\=with\\:seps=v\n");
+  EXPECT_EQ(p.at("listeners"), "http://0.0.0.0:9000");
+  EXPECT_EQ(p.at("bootstrap.servers"), "broker:9092");
+  EXPECT_EQ(p.at("ksql.service.id"), "brook_");
+  EXPECT_EQ(p.at("empty"), "");
+  EXPECT_EQ(p.at("key=with:seps"), "v");
+  EXPECT_EQ(p.size(), 5u);
+}
+
+TEST(PropertiesTest, ContinuationEscapesAndOverride) {
+  auto p = ParseProperties(
+      "a=one \\\n"
+      "    two\r\n"
+      "b=tab\\there\\u0041\n"
+      "c=first\n"
+      "c=second\n"
+      "d=back\\\\\n");
+  EXPECT_EQ(p.at("a"), "one two");
+  EXPECT_EQ(p.at("b"), "tab\thereA");
+  EXPECT_EQ(p.at("c"), "second");
+  EXPECT_EQ(p.at("d"), "back\\");
+}
+
+TEST(ConfigTest, ApplyPropertyRoutesKeys) {
+  ServerConfig c;
+  ASSERT_TRUE(ApplyProperty("ksql.service.id", "svc_", c).ok());
+  ASSERT_TRUE(ApplyProperty("ksql.streams.auto.offset.reset", "latest", c).ok());
+  ASSERT_TRUE(ApplyProperty("kafka.security.protocol", "SSL", c).ok());
+  ASSERT_TRUE(ApplyProperty("brook.kafka.topic.creation", "auto", c).ok());
+  ASSERT_TRUE(ApplyProperty("brook.push.poll.ms", "25", c).ok());
+  ASSERT_TRUE(ApplyProperty("ksql.max.push.queries", "3", c).ok());
+  ASSERT_TRUE(ApplyProperty("authentication.method", "NONE", c).ok());
+  EXPECT_EQ(c.service_id, "svc_");
+  EXPECT_EQ(c.ksql_properties.at("ksql.service.id"), "svc_");
+  EXPECT_EQ(c.ksql_properties.at("ksql.streams.auto.offset.reset"), "latest");
+  EXPECT_EQ(c.kafka_properties.at("security.protocol"), "SSL");
+  EXPECT_TRUE(c.broker_auto_create_topics);
+  EXPECT_EQ(c.push_poll_ms, 25);
+  EXPECT_EQ(c.max_push_queries, 3);
+  EXPECT_EQ(c.ignored_keys, std::vector<std::string>{"authentication.method"});
+
+  EXPECT_EQ(ApplyProperty("brook.push.poll.ms", "soon", c).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ApplyProperty("brook.kafka.topic.creation", "maybe", c).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ApplyProperty("ksql.max.push.queries", "0", c).code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(ConfigTest, Defaults) {
+  auto c = ParseCommandLine({});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listeners, "http://0.0.0.0:8088");
+  EXPECT_EQ(c->bootstrap_servers, "");
+  EXPECT_EQ(c->service_id, "default_");
+  EXPECT_EQ(c->max_push_queries, 100);
+  EXPECT_EQ(c->push_poll_ms, 100);
+  EXPECT_TRUE(c->script_file.empty());
+}
+
+TEST(ConfigTest, CommandLinePrecedence) {
+  char path[] = "/tmp/brookd-config-test-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << "listeners=http://127.0.0.1:1111\n"
+                         "bootstrap.servers=file:9092\n"
+                         "ksql.service.id=from_file_\n"
+                         "ksql.persistence.default.format.key=JSON\n";
+  auto c = ParseCommandLine({"-D", "ksql.service.id=from_define_", "--config", path,
+                             "--bootstrap-servers=flag:9092", "-Dlisteners=http://127.0.0.1:2222",
+                             "--script", "x.sql"});
+  std::remove(path);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->listeners, "http://127.0.0.1:2222");     // -D over the file
+  EXPECT_EQ(c->bootstrap_servers, "flag:9092");          // flag over the file
+  EXPECT_EQ(c->service_id, "from_define_");              // -D over the file
+  EXPECT_EQ(c->ksql_properties.at("ksql.persistence.default.format.key"), "JSON");
+  EXPECT_EQ(c->script_file, "x.sql");
+}
+
+TEST(ConfigTest, CommandLineErrors) {
+  EXPECT_EQ(ParseCommandLine({"--bogus"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseCommandLine({"--listeners"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseCommandLine({"-D", "novalue"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseCommandLine({"--config", "/nonexistent/brookd.properties"}).status().code(),
+            StatusCode::kIOError);
+  EXPECT_EQ(ParseCommandLine({"--help"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ParseCommandLine({"--listeners", "https://0.0.0.0:8088"}).status().code(),
+            StatusCode::kUnsupported);
+}
+
+TEST(ListenerTest, Parses) {
+  auto l = ParseListener("http://0.0.0.0:8088");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->host, "0.0.0.0");
+  EXPECT_EQ(l->port, 8088);
+  l = ParseListener(" HTTP://localhost:0/ ");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->host, "localhost");
+  EXPECT_EQ(l->port, 0);
+  l = ParseListener("http://[::1]:9000");
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->host, "::1");
+  EXPECT_EQ(l->port, 9000);
+}
+
+TEST(ListenerTest, Rejects) {
+  EXPECT_EQ(ParseListener("0.0.0.0:8088").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseListener("http://host").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseListener("http://host:99999").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseListener("http://:80").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseListener("http://a:1,http://b:2").status().code(), StatusCode::kUnsupported);
+  EXPECT_EQ(ParseListener("https://a:1").status().code(), StatusCode::kUnsupported);
+}
+
+}  // namespace
+}  // namespace brook::server
