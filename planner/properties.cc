@@ -101,12 +101,14 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
         return InvalidArgument(
             "Failed to prepare statement: Configuration " + name +
                 " is invalid: Delimiter cannot be empty, if you meant to have a tab or space for "
-                "delimiter, please use the word 'TAB' or 'SPACE'",
+                "delimiter, please use the special values 'TAB' or 'SPACE'\nExample valid value: "
+                "';'",
             v.range);
       } else if (s.size() != 1) {
         return InvalidArgument("Failed to prepare statement: Configuration " + name +
                                    " is invalid: Invalid delimiter value: '" + s +
-                                   "'. Delimiter must be a single character or TAB,SPACE",
+                                   "'. Delimiter must be a single character or TAB,SPACE\n"
+                                   "Example valid value: ';'",
                                v.range);
       }
       (name == "KEY_DELIMITER" ? out.key_delimiter : out.value_delimiter) = d;

@@ -354,6 +354,30 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
     }
   }
 
+  // The sink's TIMESTAMP column must be one of the projected columns.
+  if (persistent && req.sink_properties) {
+    if (const ast::PropertyValue* ts = req.sink_properties->Find("TIMESTAMP")) {
+      std::string name = ts->value.kind() == Value::Kind::kString ? ts->value.as_string() : ts->raw;
+      for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      const Projected* found = nullptr;
+      for (const auto& it : items) {
+        if (it.name == name) found = &it;
+      }
+      if (!found) {
+        return InvalidArgument("The TIMESTAMP column set in the WITH clause does not exist in the "
+                               "schema: '" + name + "'",
+                               ts->range);
+      }
+      TypeKind k = found->expr->type->kind();
+      bool has_format = req.sink_properties->Find("TIMESTAMP_FORMAT") != nullptr;
+      if (!(k == TypeKind::kBigint || k == TypeKind::kTimestamp ||
+            (k == TypeKind::kString && has_format))) {
+        return InvalidArgument("Timestamp column, `" + name + "`, should be LONG(INT64), TIMESTAMP, "
+                               "or a String with a timestamp_format specified.",
+                               ts->range);
+      }
+    }
+  }
   // Key columns of the output.
   const std::vector<Column>& input_keys = key_schema_for_select->key;
   std::vector<int> key_item(input_keys.size(), -1);
@@ -383,6 +407,13 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
       continue;
     }
     missing.push_back(plan.has_rekey ? partition_texts[k] : input_keys[k].name);
+  }
+  if (!missing.empty()) {
+    // ksqlDB names every key column / partitioning expression when any is missing.
+    missing.clear();
+    for (size_t k = 0; k < input_keys.size(); ++k) {
+      missing.push_back(plan.has_rekey ? partition_texts[k] : input_keys[k].name);
+    }
   }
   if (!missing.empty()) {
     std::string listed, eg;
@@ -492,9 +523,8 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
     }
     sink.key_format = FormatInfo{"NONE"};
   } else if (sink.key_format.name == "NONE") {
-    // A keyless source gained a key: use the value format if it can carry keys.
-    const std::string& vf = props.value_format ? *props.value_format : src->value_format.name;
-    sink.key_format = FormatInfo{vf == "JSON" || vf == "DELIMITED" ? vf : "KAFKA"};
+    // A keyless source gained a key: use the default key format.
+    sink.key_format = FormatInfo{ConfigOr(config, kDefaultKeyFormat, "KAFKA")};
   }
   if (props.key_format) sink.key_format = FormatInfo{*props.key_format};
   if (props.key_delimiter) sink.key_format.delimiter = *props.key_delimiter;

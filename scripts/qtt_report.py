@@ -21,12 +21,14 @@ with open(run_path, errors="replace") as f:
     for line in f:
         for tag in ("PASS ", "FAIL ", "SKIP "):
             if line.startswith(tag):
-                name = line[len(tag):].split(": ", 1)[0].strip()
+                name = line[len(tag):].rstrip("\n")
                 stem, _, rest = name.partition(" - ")
-                # Longest case name that prefixes the rest (format/config suffixes follow).
+                # Longest case name that prefixes the rest (format/config suffixes or
+                # ": detail" follow; case names may themselves contain ": ").
                 best = None
                 for (s, c) in cases:
-                    if s == stem and (rest == c or rest.startswith(c + " - ")):
+                    if s == stem and (rest == c or rest.startswith(c + " - ") or
+                                      rest.startswith(c + ": ")):
                         if best is None or len(c) > len(best):
                             best = c
                 if best is not None:

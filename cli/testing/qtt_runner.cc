@@ -218,7 +218,12 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
   Engine engine(broker, functions_, opts);
   SessionState session;
   const Node* expected_exc = test.Get("expectedException");
-  for (const std::string& sql : statements) {
+  // ksqlDB's harness runs the statements as one script, one per line, so error positions
+  // count lines across statements.
+  std::string script;
+  for (const std::string& sql : statements) script += (script.empty() ? "" : "\n") + sql;
+  {
+    const std::string& sql = script;
     auto r = engine.ExecuteScript(sql, session);
     if (!r.ok()) {
       if (expected_exc) {

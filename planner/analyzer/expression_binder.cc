@@ -92,6 +92,18 @@ Result<TypePtr> CommonType(const TypePtr& a, const TypePtr& b) {
     ASSIGN_OR_RETURN(TypePtr e, CommonType(a->element(), b->element()));
     return SqlType::Array(e);
   }
+  if (a->kind() == TypeKind::kStruct && b->kind() == TypeKind::kStruct &&
+      a->fields().size() == b->fields().size()) {
+    std::vector<StructField> fields;
+    for (size_t i = 0; i < a->fields().size(); ++i) {
+      if (a->fields()[i].name != b->fields()[i].name) {
+        return InvalidArgument("incompatible types " + TypeName(a) + " and " + TypeName(b));
+      }
+      ASSIGN_OR_RETURN(TypePtr f, CommonType(a->fields()[i].type, b->fields()[i].type));
+      fields.push_back({a->fields()[i].name, f});
+    }
+    return SqlType::Struct(std::move(fields));
+  }
   if (a->kind() == TypeKind::kMap && b->kind() == TypeKind::kMap) {
     ASSIGN_OR_RETURN(TypePtr k, CommonType(a->key(), b->key()));
     ASSIGN_OR_RETURN(TypePtr v, CommonType(a->value(), b->value()));
@@ -366,6 +378,103 @@ Status ExpressionBinder::CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bou
   return Status::Ok();
 }
 
+namespace {
+std::string InTypeName(const TypePtr& t) {
+  return t->kind() == TypeKind::kDecimal ? "DECIMAL" : TypeName(t);
+}
+bool Comparable(const TypePtr& a, const TypePtr& b) {
+  if (a->IsNumeric() && b->IsNumeric()) return true;
+  if (a->IsPrimitive() && a->kind() == b->kind()) return true;
+  bool ta = a->kind() == TypeKind::kTimestamp || a->kind() == TypeKind::kDate ||
+            a->kind() == TypeKind::kTime;
+  if (ta && b->kind() == TypeKind::kString) return true;
+  if (a->kind() == TypeKind::kStruct && b->kind() == TypeKind::kStruct) return true;
+  if (!a->IsPrimitive() && a->kind() == b->kind()) return CommonType(a, b).ok();
+  return false;
+}
+}  // namespace
+
+Status ExpressionBinder::CoerceInItem(const ast::Expr& e, const TypePtr& target,
+                                      BoundExprPtr& bound) {
+  const TypePtr& t = bound->type;
+  if (!target || !t) return Status::Ok();
+  bool string_literal = e.kind == ExprKind::kLiteral && e.literal_kind == ast::LiteralKind::kString;
+  if (string_literal && (target->IsNumeric() || target->kind() == TypeKind::kBoolean)) {
+    std::string text = e.literal.as_string();
+    BoundExpr nb = *bound;
+    auto bad = [&]() {
+      return InvalidArgument("invalid input syntax for type " + InTypeName(target) + ": \"" +
+                             text + "\".");
+    };
+    if (target->kind() == TypeKind::kBoolean) {
+      std::string low;
+      for (char ch : text) low += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      bool is_true = !low.empty() && (std::string("true").rfind(low, 0) == 0 ||
+                                       std::string("yes").rfind(low, 0) == 0);
+      bool is_false = !low.empty() && (std::string("false").rfind(low, 0) == 0 ||
+                                        std::string("no").rfind(low, 0) == 0);
+      if (!is_true && !is_false) return bad();
+      nb.literal = Value::Bool(is_true);
+      nb.type = SqlType::Boolean();
+    } else {
+      auto parts = ParseDecimal(text);
+      if (!parts) return bad();
+      if (target->kind() == TypeKind::kDouble) {
+        nb.literal = Value::Double(std::strtod(text.c_str(), nullptr));
+        nb.type = SqlType::Double();
+      } else {
+        int scale = std::max(parts->scale, 0);
+        int128 unscaled = parts->scale < 0 ? parts->unscaled * Pow10(-parts->scale) : parts->unscaled;
+        nb.literal = Value::Decimal(unscaled, scale);
+        nb.type = SqlType::Decimal(std::max(DecimalDigits(unscaled), scale), scale);
+      }
+    }
+    bound = Make(std::move(nb));
+    return Status::Ok();
+  }
+  if (target->kind() == TypeKind::kString && e.kind == ExprKind::kLiteral) {
+    if (t->kind() != TypeKind::kString) {
+      BoundExpr nb = *bound;
+      nb.literal = Value::String(ast::FormatExpr(e));
+      nb.type = SqlType::String();
+      bound = Make(std::move(nb));
+    }
+    return Status::Ok();
+  }
+  // Constructors with string literals inside: ARRAY['3'] against ARRAY<BIGINT>, MAP('a' := '1').
+  if ((e.kind == ExprKind::kArray && target->kind() == TypeKind::kArray) ||
+      (e.kind == ExprKind::kMap && target->kind() == TypeKind::kMap)) {
+    BoundExpr nb = *bound;
+    for (size_t i = 0; i < e.children.size(); ++i) {
+      bool is_value = e.kind == ExprKind::kArray || i % 2 == 1;
+      TypePtr want = e.kind == ExprKind::kArray ? target->element()
+                     : is_value                 ? target->value()
+                                                : target->key();
+      const ast::Expr& c = *e.children[i];
+      if (c.kind == ExprKind::kLiteral && c.literal_kind == ast::LiteralKind::kString &&
+          want->IsNumeric()) {
+        auto cv = CastValue(c.literal, SqlType::String(), want);
+        if (!cv.ok()) {
+          return InvalidArgument("invalid input syntax for type " + InTypeName(want) + ": \"" +
+                                 c.literal.as_string() + "\"");
+        }
+        BoundExpr lit = *nb.children[i];
+        lit.literal = *cv;
+        lit.type = want;
+        nb.children[i] = Make(std::move(lit));
+      } else if (nb.children[i]->type && !Comparable(want, nb.children[i]->type)) {
+        break;
+      }
+    }
+    nb.type = target;
+    bound = Make(std::move(nb));
+    if (Comparable(target, bound->type)) return Status::Ok();
+  }
+  if (Comparable(target, t)) return Status::Ok();
+  return InvalidArgument("operator does not exist: " + TypeName(target) + " = " + TypeName(t) +
+                         " (" + ast::FormatExpr(e) + ")");
+}
+
 Status ExpressionBinder::CoerceLiteral(const ast::Expr& e, const TypePtr& target,
                                        BoundExprPtr& bound) {
   if (!target || e.kind != ExprKind::kLiteral || e.literal_kind != ast::LiteralKind::kString) {
@@ -624,20 +733,9 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
     case ExprKind::kIn: {
       RETURN_IF_ERROR(bind_children());
       for (size_t i = 1; i < kids.size(); ++i) {
-        RETURN_IF_ERROR(CoerceLiteral(*e.children[i], kids[0]->type, kids[i]));
-      }
-      for (size_t i = 1; i < kids.size(); ++i) {
-        const TypePtr& a = kids[0]->type;
-        const TypePtr& c = kids[i]->type;
-        if (!a || !c) continue;
-        bool ok = (a->IsNumeric() && c->IsNumeric()) || TypesEqual(a, c) ||
-                  (IsTemporal(a) && c->kind() == TypeKind::kString) ||
-                  (a->kind() == c->kind() && a->IsPrimitive()) ||
-                  (a->kind() == c->kind() && !a->IsPrimitive() && CommonType(a, c).ok());
-        if (!ok) {
-          return InvalidArgument("invalid input syntax for type " + TypeName(a) + ": \"" +
-                                     e.children[i]->text + "\"",
-                                 e.children[i]->range);
+        Status st = CoerceInItem(*e.children[i], kids[0]->type, kids[i]);
+        if (!st.ok()) {
+          return Status(st.code(), "Invalid Predicate: " + st.message(), e.children[i]->range);
         }
       }
       b.kind = BoundKind::kIn;

@@ -34,6 +34,9 @@ class ExpressionBinder {
   Status CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bound);
   // x IN ('1', 2): a string literal is converted to the numeric/boolean type of x.
   Status CoerceLiteral(const ast::Expr& e, const TypePtr& target, BoundExprPtr& bound);
+  // x IN (...): each item must compare with `=` against x; literals are converted as ksqlDB
+  // does ('10' against INT, 10 against STRING, ARRAY['1'] against ARRAY<BIGINT>).
+  Status CoerceInItem(const ast::Expr& e, const TypePtr& target, BoundExprPtr& bound);
   Status CheckComparable(const ast::Expr& e, const BoundExprPtr& l, const BoundExprPtr& r,
                          const std::string& op_name);
 

@@ -314,8 +314,13 @@ void QueryTask::Emit(const kafka::RecordView& r, const Value* row, bool tombston
         const Value& tv = out_value_[plan_.sink->timestamp_column];
         if (!tv.is_null()) {
           if (tv.kind() == Value::Kind::kString) {
-            auto ts = ParseTimestamp(tv.as_string());
-            if (ts) rec.timestamp = *ts;
+            rec.timestamp = -1;
+            if (plan_.sink->timestamp_format) {
+              auto ts = functions::ParseMillis(tv.as_string(), *plan_.sink->timestamp_format, 0);
+              if (ts.ok()) rec.timestamp = *ts;
+            } else if (auto ts = ParseTimestamp(tv.as_string())) {
+              rec.timestamp = *ts;
+            }
           } else {
             rec.timestamp = tv.as_int64();
           }
