@@ -6,8 +6,8 @@ set -euo pipefail
 PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
   librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
-  libboost-dev nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev
-  kcat python3 curl
+  libboost-dev nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev libssl-dev
+  kcat python3 curl tzdata
 )
 
 missing=()

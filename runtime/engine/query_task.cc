@@ -201,7 +201,7 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
     if (tv.kind() == Value::Kind::kString) {
       std::optional<int64_t> ts;
       if (src.timestamp_format) {
-        auto parsed = functions::ParseMillis(tv.as_string(), *src.timestamp_format, 0);
+        auto parsed = functions::ParseMillis(tv.as_string(), *src.timestamp_format, functions::Utc());
         if (parsed.ok()) ts = *parsed;
       } else {
         ts = ParseTimestamp(tv.as_string());
@@ -316,7 +316,7 @@ void QueryTask::Emit(const kafka::RecordView& r, const Value* row, bool tombston
           if (tv.kind() == Value::Kind::kString) {
             rec.timestamp = -1;
             if (plan_.sink->timestamp_format) {
-              auto ts = functions::ParseMillis(tv.as_string(), *plan_.sink->timestamp_format, 0);
+              auto ts = functions::ParseMillis(tv.as_string(), *plan_.sink->timestamp_format, functions::Utc());
               if (ts.ok()) rec.timestamp = *ts;
             } else if (auto ts = ParseTimestamp(tv.as_string())) {
               rec.timestamp = *ts;

@@ -18,6 +18,7 @@ std::string Pad(int64_t v, int width) {
 }
 
 std::string OffsetText(int64_t off_ms, char letter, int count) {
+  if (off_ms == 0 && letter == 'Z' && count >= 4) return "GMT";
   if (off_ms == 0 && (letter == 'X')) return "Z";
   int64_t m = (off_ms < 0 ? -off_ms : off_ms) / 60000;
   std::string sign = off_ms < 0 ? "-" : "+";
@@ -29,34 +30,13 @@ std::string OffsetText(int64_t off_ms, char letter, int count) {
 }
 }  // namespace
 
-Result<int64_t> ZoneOffsetMillis(const std::string& zone_in) {
-  std::string z = zone_in;
-  for (const char* p : {"UTC", "GMT", "UT"}) {
-    if (z.rfind(p, 0) == 0) {
-      z = z.substr(std::string(p).size());
-      break;
-    }
-  }
-  if (z.empty() || z == "Z") return int64_t{0};
-  if (z[0] != '+' && z[0] != '-') {
-    return InvalidArgument("Unknown time-zone ID: " + zone_in + " (brook supports UTC and fixed "
-                           "offsets such as +05:30 for now)");
-  }
-  int sign = z[0] == '-' ? -1 : 1;
-  std::string rest = z.substr(1);
-  int h = 0, m = 0;
-  if (rest.find(':') != std::string::npos) {
-    std::sscanf(rest.c_str(), "%d:%d", &h, &m);
-  } else if (rest.size() > 2) {
-    h = std::stoi(rest.substr(0, rest.size() - 2));
-    m = std::stoi(rest.substr(rest.size() - 2));
-  } else {
-    h = std::stoi(rest);
-  }
-  return int64_t{sign * (h * 3600000LL + m * 60000LL)};
+const TimeZone& Utc() {
+  static const std::shared_ptr<const TimeZone> utc = *TimeZone::Find("UTC");
+  return *utc;
 }
 
-Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& p, int64_t off) {
+Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& p, const TimeZone& zone) {
+  int64_t off = zone.OffsetAt(epoch_ms);
   int64_t local = epoch_ms + off;
   int64_t days = FloorDiv(local, 86'400'000);
   int64_t ms = local - days * 86'400'000;
@@ -117,10 +97,8 @@ Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& p, int64_t
       case 'X':
       case 'x':
       case 'Z': out += OffsetText(off, ch, cnt); break;
-      case 'z':
-      case 'V':
-        out += off == 0 ? "UTC" : OffsetText(off, 'x', 3);
-        break;
+      case 'z': out += zone.AbbreviationAt(epoch_ms); break;
+      case 'V': out += zone.id(); break;
       default:
         return InvalidArgument("Unknown pattern letter: " + std::string(1, ch));
     }
@@ -129,9 +107,10 @@ Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& p, int64_t
   return out;
 }
 
-Result<int64_t> ParseMillis(const std::string& text, const std::string& p, int64_t off) {
+Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const TimeZone& zone) {
   int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, milli = 0;
   bool pm = false, has_ampm = false, has_offset = false;
+  std::shared_ptr<const TimeZone> parsed_zone;
   int64_t parsed_off = 0;
   size_t t = 0;
   auto fail = [&]() -> Status {
@@ -279,20 +258,19 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, int64
         size_t start = t;
         if (t < text.size() && (text[t] == '+' || text[t] == '-')) ++t;
         while (t < text.size() && (std::isdigit(static_cast<unsigned char>(text[t])) || text[t] == ':')) ++t;
-        auto o = ZoneOffsetMillis(text.substr(start, t - start));
+        auto o = TimeZone::Find(text.substr(start, t - start));
         if (!o.ok()) return fail();
         has_offset = true;
-        parsed_off = *o;
+        parsed_off = (*o)->OffsetAt(0);
         break;
       }
       case 'z':
       case 'V': {
         size_t start = t;
         while (t < text.size() && !std::isspace(static_cast<unsigned char>(text[t]))) ++t;
-        auto o = ZoneOffsetMillis(text.substr(start, t - start));
+        auto o = TimeZone::Find(text.substr(start, t - start));
         if (!o.ok()) return o.status();
-        has_offset = true;
-        parsed_off = *o;
+        parsed_zone = *o;
         break;
       }
       default: return InvalidArgument("Unknown pattern letter: " + std::string(1, ch));
@@ -310,7 +288,9 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, int64
   }
   int64_t days = DaysFromCivil(year, static_cast<int>(month), 1) + day - 1;
   int64_t local = days * 86'400'000 + ((hour * 60 + minute) * 60 + second) * 1000 + milli;
-  return local - (has_offset ? parsed_off : off);
+  if (has_offset) return local - parsed_off;
+  const TimeZone& z = parsed_zone ? *parsed_zone : zone;
+  return local - z.OffsetForLocal(local);
 }
 
 }  // namespace brook::functions

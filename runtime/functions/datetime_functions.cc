@@ -36,16 +36,16 @@ std::optional<int64_t> UnitMillis(std::string u) {
 
 Value FormatWith(int64_t ms, const std::vector<Value>& a, size_t pattern_i, size_t zone_i,
                  FunctionContext& ctx) {
-  int64_t off = 0;
+  std::shared_ptr<const TimeZone> zone;
   if (a.size() > zone_i) {
-    auto o = ZoneOffsetMillis(a[zone_i].as_string());
+    auto o = TimeZone::Find(a[zone_i].as_string());
     if (!o.ok()) {
       ctx.error = o.status().message();
       return Value();
     }
-    off = *o;
+    zone = *o;
   }
-  auto s = FormatMillis(ms, a[pattern_i].as_string(), off);
+  auto s = FormatMillis(ms, a[pattern_i].as_string(), zone ? *zone : Utc());
   if (!s.ok()) {
     ctx.error = s.status().message();
     return Value();
@@ -54,11 +54,11 @@ Value FormatWith(int64_t ms, const std::vector<Value>& a, size_t pattern_i, size
 }
 
 Result<int64_t> ParseWith(const std::vector<Value>& a, size_t zone_i) {
-  int64_t off = 0;
   if (a.size() > zone_i) {
-    ASSIGN_OR_RETURN(off, ZoneOffsetMillis(a[zone_i].as_string()));
+    ASSIGN_OR_RETURN(auto zone, TimeZone::Find(a[zone_i].as_string()));
+    return ParseMillis(a[0].as_string(), a[1].as_string(), *zone);
   }
-  return ParseMillis(a[0].as_string(), a[1].as_string(), off);
+  return ParseMillis(a[0].as_string(), a[1].as_string(), Utc());
 }
 
 }  // namespace
@@ -166,13 +166,14 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
   Add(r, "CONVERT_TZ", "DATE / TIME", "CONVERT_TZ(ts, fromZone, toZone)",
       Overloads("CONVERT_TZ", {{{Ts(), Str(), Str()}, Returns(Ts())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        auto from = ZoneOffsetMillis(a[1].as_string());
-        auto to = ZoneOffsetMillis(a[2].as_string());
+        auto from = TimeZone::Find(a[1].as_string());
+        auto to = TimeZone::Find(a[2].as_string());
         if (!from.ok() || !to.ok()) {
           ctx.error = (!from.ok() ? from.status() : to.status()).message();
           return Value();
         }
-        return Value::Timestamp(a[0].as_int64() - *from + *to);
+        int64_t utc = a[0].as_int64() - (*from)->OffsetForLocal(a[0].as_int64());
+        return Value::Timestamp(utc + (*to)->OffsetAt(utc));
       });
 }
 

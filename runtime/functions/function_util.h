@@ -58,5 +58,6 @@ void RegisterCollectionFunctions(FunctionRegistry& r);
 void RegisterJsonFunctions(FunctionRegistry& r);
 void RegisterDateTimeFunctions(FunctionRegistry& r);
 void RegisterUrlFunctions(FunctionRegistry& r);
+void RegisterBytesFunctions(FunctionRegistry& r);
 
 }  // namespace brook::functions

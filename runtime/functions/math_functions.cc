@@ -92,7 +92,10 @@ void RegisterMathFunctions(FunctionRegistry& r) {
                 {{{SqlType::Int()}, ReturnsArg(0)},
                  {{SqlType::Bigint()}, ReturnsArg(0)},
                  {{Dbl()}, Returns(SqlType::Bigint())},
-                 {{SqlType::Decimal(38, 0)}, same_or_decimal0},
+                 {{SqlType::Decimal(38, 0)}, [](const std::vector<TypePtr>& a) -> TypePtr {
+                    if (!a[0] || a[0]->kind() != TypeKind::kDecimal) return a[0];
+                    return SqlType::Decimal(std::max(1, a[0]->precision() - a[0]->scale()), 0);
+                  }},
                  {{SqlType::Int(), SqlType::Int()}, ReturnsArg(0)},
                  {{SqlType::Bigint(), SqlType::Int()}, ReturnsArg(0)},
                  {{Dbl(), SqlType::Int()}, Returns(Dbl())},
