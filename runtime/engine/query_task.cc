@@ -29,13 +29,18 @@ Result<std::unique_ptr<QueryTask>> QueryTask::Create(const QueryPlan& plan,
   t->value_count_ = values.size();
   // Which value columns does the query read? (Decode only those.)
   std::vector<bool> needed_values;
+  std::vector<bool> filter_values;  // value columns the filter (or timestamp) reads
   {
     std::vector<bool> used(src.row_width, false);
+    std::vector<bool> used_by_filter(src.row_width, false);
     std::function<void(const BoundExpr&)> mark = [&](const BoundExpr& e) {
       if (e.kind == BoundKind::kColumn && e.index >= 0 && e.index < src.row_width) used[e.index] = true;
       for (const auto& c : e.children) mark(*c);
     };
-    if (plan.filter) mark(*plan.filter);
+    if (plan.filter) {
+      mark(*plan.filter);
+      used_by_filter = used;
+    }
     for (const auto& e : plan.rekey_exprs) mark(*e);
     if (plan.has_rekey) {
       // Projections are over the rekeyed row; map used rekeyed slots back to source slots.
@@ -56,16 +61,33 @@ Result<std::unique_ptr<QueryTask>> QueryTask::Create(const QueryPlan& plan,
       for (const auto& e : plan.key_exprs) mark(*e);
       for (const auto& e : plan.value_exprs) mark(*e);
     }
-    if (src.timestamp_index >= 0) used[src.timestamp_index] = true;
-    size_t vi = 0;
+    if (src.timestamp_index >= 0) {
+      used[src.timestamp_index] = true;
+      used_by_filter[src.timestamp_index] = true;
+    }
     for (size_t i = 0; i < src.schema.value.size(); ++i) {
       if (src.schema.value[i].ns == ColumnNamespace::kHeader) continue;
       needed_values.push_back(used[t->key_count_ + i]);
-      ++vi;
+      filter_values.push_back(used_by_filter[t->key_count_ + i]);
     }
   }
   ASSIGN_OR_RETURN(t->key_serde_, MakeSerde(src.key_format, src.schema.key, true));
-  ASSIGN_OR_RETURN(t->value_serde_, MakeSerde(src.value_format, values, false, needed_values));
+  bool two_phase = plan.filter && src.value_format.name == "JSON" && values.size() > 1 &&
+                   src.schema.value.size() == values.size();
+  if (two_phase) {
+    std::vector<bool> rest(needed_values.size());
+    bool any_rest = false;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      rest[i] = needed_values[i] && !filter_values[i];
+      any_rest = any_rest || rest[i];
+    }
+    ASSIGN_OR_RETURN(t->value_serde_, MakeSerde(src.value_format, values, false, filter_values));
+    if (any_rest) {
+      ASSIGN_OR_RETURN(t->post_filter_serde_, MakeSerde(src.value_format, values, false, rest));
+    }
+  } else {
+    ASSIGN_OR_RETURN(t->value_serde_, MakeSerde(src.value_format, values, false, needed_values));
+  }
   for (size_t i = 0; i < src.schema.value.size(); ++i) {
     const Column& c = src.schema.value[i];
     if (c.ns != ColumnNamespace::kHeader) continue;
@@ -243,6 +265,14 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
     if (!IsTrue(ok)) {
       if (src.is_table) Emit(r, row_.data(), true, rowtime);
       return;
+    }
+    if (post_filter_serde_) {
+      Status st = post_filter_serde_->Decode(*r.value, row_.data() + key_count_);
+      if (!st.ok()) {
+        LogError(ProcessingLogEntry::Type::kDeserializationError, r, "source_v1", "value",
+                 st.message());
+        return;
+      }
     }
   }
   const Value* input = row_.data();

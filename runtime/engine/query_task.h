@@ -68,6 +68,9 @@ class QueryTask {
   RowSink sink_;
   std::unique_ptr<Serde> key_serde_;
   std::unique_ptr<Serde> value_serde_;
+  // Two-phase decoding (JSON with a WHERE clause): value_serde_ decodes only the columns the
+  // filter reads; post_filter_serde_ decodes the rest for records that pass.
+  std::unique_ptr<Serde> post_filter_serde_;
   std::unique_ptr<Serde> sink_key_serde_;
   std::unique_ptr<Serde> sink_value_serde_;
   std::vector<kafka::RecordView> batch_;

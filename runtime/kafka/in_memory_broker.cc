@@ -35,41 +35,48 @@ class InMemoryConsumer : public Consumer {
   Status Poll(size_t max_records, Millis, std::vector<RecordView>& out) override {
     out.clear();
     std::lock_guard<std::mutex> lock(broker_->mu_);
+    // One cursor per assigned partition; pick the lowest sequence number each step.
+    struct Cursor {
+      const std::string* topic;
+      int32_t partition;
+      const std::deque<StoredRecord>* log;
+      int64_t pos;
+    };
+    std::vector<Cursor> cursors;
+    for (const std::string& t : config_.topics) {
+      auto it = broker_->topics_.find(t);
+      if (it == broker_->topics_.end()) continue;
+      const auto& parts = it->second.partitions;
+      for (int32_t p = 0; p < static_cast<int32_t>(parts.size()); ++p) {
+        cursors.push_back({&it->first, p, &parts[p], Position(t, p)});
+      }
+    }
     while (out.size() < max_records) {
-      // Pick the lowest-sequence unread record across subscribed partitions.
-      const StoredRecord* best = nullptr;
-      std::pair<std::string, int32_t> best_tp;
-      const std::string* best_topic = nullptr;
-      for (const std::string& t : config_.topics) {
-        auto it = broker_->topics_.find(t);
-        if (it == broker_->topics_.end()) continue;
-        const auto& parts = it->second.partitions;
-        for (int32_t p = 0; p < static_cast<int32_t>(parts.size()); ++p) {
-          int64_t pos = Position(t, p);
-          const auto& log = parts[p];
-          if (log.empty()) continue;
-          int64_t base = log.front().offset;
-          if (pos - base >= static_cast<int64_t>(log.size())) continue;
-          const StoredRecord& r = log[pos - base];
-          if (!best || r.seq < best->seq) {
-            best = &r;
-            best_tp = {t, p};
-            best_topic = &it->first;
-          }
+      Cursor* best = nullptr;
+      const StoredRecord* best_rec = nullptr;
+      for (Cursor& c : cursors) {
+        if (c.log->empty()) continue;
+        int64_t idx = c.pos - c.log->front().offset;
+        if (idx < 0 || idx >= static_cast<int64_t>(c.log->size())) continue;
+        const StoredRecord& r = (*c.log)[idx];
+        if (!best_rec || r.seq < best_rec->seq) {
+          best = &c;
+          best_rec = &r;
         }
       }
       if (!best) break;
       RecordView v;
-      v.topic = *best_topic;
-      v.partition = best_tp.second;
-      v.offset = best->offset;
-      v.timestamp = best->timestamp;
-      if (best->key) v.key = std::string_view(*best->key);
-      if (best->value) v.value = std::string_view(*best->value);
-      v.headers = best->headers.empty() ? nullptr : &best->headers;
+      v.topic = *best->topic;
+      v.partition = best->partition;
+      v.offset = best_rec->offset;
+      v.timestamp = best_rec->timestamp;
+      if (best_rec->key) v.key = std::string_view(*best_rec->key);
+      if (best_rec->value) v.value = std::string_view(*best_rec->value);
+      v.headers = best_rec->headers.empty() ? nullptr : &best_rec->headers;
       out.push_back(v);
-      positions_[best_tp] = best->offset + 1;
+      best->pos = best_rec->offset + 1;
     }
+    for (const Cursor& c : cursors) positions_[{*c.topic, c.partition}] = c.pos;
     return Status::Ok();
   }
 

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 
@@ -17,13 +18,13 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+inline char AsciiUpper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; }
+
+// ASCII case-insensitive equality (JSON field names match columns case-insensitively).
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(a[i])) !=
-        std::toupper(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
+    if (a[i] != b[i] && AsciiUpper(a[i]) != AsciiUpper(b[i])) return false;
   }
   return true;
 }
@@ -52,6 +53,30 @@ Result<Value> ConvertText(std::string_view text, const TypePtr& t) {
 }
 
 Result<Value> Convert(od::value v, const TypePtr& t) {
+  // Fast paths for the common case of a JSON number in a numeric column.
+  switch (t->kind()) {
+    case TypeKind::kBigint: {
+      int64_t n;
+      if (!v.get_int64().get(n)) return Value::Bigint(n);
+      break;
+    }
+    case TypeKind::kInt: {
+      int64_t n;
+      if (!v.get_int64().get(n)) return Value::Int(static_cast<int32_t>(n));
+      break;
+    }
+    case TypeKind::kDouble: {
+      double d;
+      if (!v.get_double().get(d)) return Value::Double(d);
+      break;
+    }
+    case TypeKind::kString: {
+      std::string_view s;
+      if (!v.get_string().get(s)) return Value::String(std::string(s));
+      break;
+    }
+    default: break;
+  }
   od::json_type jt;
   if (v.type().get(jt)) return InvalidArgument("malformed JSON");
   if (jt == od::json_type::null) return Value::Null();
@@ -222,6 +247,13 @@ class JsonSerde : public Serde {
   JsonSerde(std::vector<Column> columns, bool unwrapped, std::vector<bool> needed)
       : columns_(std::move(columns)), unwrapped_(unwrapped), needed_(std::move(needed)) {
     if (needed_.empty()) needed_.assign(columns_.size(), true);
+    for (bool n : needed_) needed_count_ += n;
+    for (const Column& c : columns_) {
+      std::string prefix;
+      AppendJsonString(c.name, prefix);
+      prefix += ':';
+      encoded_names_.push_back(std::move(prefix));
+    }
   }
 
   Status Decode(std::string_view data, Value* out) override {
@@ -252,11 +284,22 @@ class JsonSerde : public Serde {
     if (doc.get_object().get(obj)) {
       return InvalidArgument("Failed to deserialize JSON: expected a JSON object");
     }
+    size_t remaining = needed_count_;
     for (auto field : obj) {
+      if (remaining == 0) break;  // every needed column found: skip the rest of the record
       std::string_view key;
-      if (field.unescaped_key().get(key)) return InvalidArgument("Failed to deserialize JSON");
+      // Fast path: the raw key up to its closing quote, when it has no escapes.
+      const char* raw = field.key().raw();
+      const char* end = static_cast<const char*>(
+          std::memchr(raw, '"', buffer_.data() + data.size() - raw));
+      if (end && !std::memchr(raw, '\\', end - raw)) {
+        key = std::string_view(raw, end - raw);
+      } else if (field.unescaped_key().get(key)) {
+        return InvalidArgument("Failed to deserialize JSON");
+      }
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (!needed_[i] || !EqualsIgnoreCase(key, columns_[i].name)) continue;
+        --remaining;
         od::value fv;
         if (field.value().get(fv)) return InvalidArgument("Failed to deserialize JSON");
         auto r = Convert(fv, columns_[i].type);
@@ -277,11 +320,11 @@ class JsonSerde : public Serde {
       AppendJson(values[0], columns_[0].type, out);
       return std::optional<std::string>(std::move(out));
     }
+    out.reserve(64 + 16 * columns_.size());
     out += '{';
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i) out += ',';
-      AppendJsonString(columns_[i].name, out);
-      out += ':';
+      out += encoded_names_[i];
       AppendJson(values[i], columns_[i].type, out);
     }
     out += '}';
@@ -334,6 +377,8 @@ class JsonSerde : public Serde {
   std::vector<Column> columns_;
   bool unwrapped_;
   std::vector<bool> needed_;
+  size_t needed_count_ = 0;
+  std::vector<std::string> encoded_names_;  // "\"NAME\":" per column, built once
   od::parser parser_;
   std::string buffer_;
 };
@@ -342,7 +387,14 @@ class JsonSerde : public Serde {
 
 void AppendJsonString(std::string_view s, std::string& out) {
   out += '"';
-  for (char c : s) {
+  // Copy runs of characters that need no escaping in one go.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    char c = s[i];
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -361,6 +413,7 @@ void AppendJsonString(std::string_view s, std::string& out) {
         }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
@@ -372,7 +425,12 @@ void AppendJson(const Value& v, const TypePtr& type, std::string& out) {
     case Value::Kind::kBigint:
     case Value::Kind::kDate:
     case Value::Kind::kTime:
-    case Value::Kind::kTimestamp: out += std::to_string(v.as_int64()); return;
+    case Value::Kind::kTimestamp: {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, v.as_int64());
+      out.append(buf, r.ptr);
+      return;
+    }
     case Value::Kind::kDouble: {
       double d = v.as_double();
       if (std::isnan(d) || std::isinf(d)) {
