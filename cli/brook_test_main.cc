@@ -1,6 +1,6 @@
 // brook-test: runs ksqlDB QTT-format conformance files through brook.
 //
-//   brook-test [--filter REGEX] [--verbose] PATH...
+//   brook-test [--filter REGEX] [--batch-size N] [--verbose] PATH...
 //
 // PATH may be a file or a folder (searched recursively for *.json). Prints one line per failing
 // case, then "N passed, M failed, K skipped". Exit code 0 only if nothing failed.
@@ -20,17 +20,19 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (a == "--filter" && i + 1 < argc) {
       options.filter = std::regex(argv[++i]);
+    } else if (a == "--batch-size" && i + 1 < argc) {
+      options.batch_size = std::max<size_t>(1, std::stoul(argv[++i]));
     } else if (a == "--verbose" || a == "-v") {
       options.verbose = true;
     } else if (a == "--help" || a == "-h") {
-      std::cout << "usage: brook-test [--filter REGEX] [--verbose] PATH...\n";
+      std::cout << "usage: brook-test [--filter REGEX] [--batch-size N] [--verbose] PATH...\n";
       return 0;
     } else {
       paths.push_back(a);
     }
   }
   if (paths.empty()) {
-    std::cerr << "usage: brook-test [--filter REGEX] [--verbose] PATH...\n";
+    std::cerr << "usage: brook-test [--filter REGEX] [--batch-size N] [--verbose] PATH...\n";
     return 2;
   }
   std::vector<std::string> files;

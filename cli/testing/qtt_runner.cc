@@ -192,6 +192,7 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
   kafka::InMemoryBroker broker(1);
   EngineOptions opts;
   opts.create_missing_source_topics = true;
+  opts.max_batch = options_.batch_size;
   opts.service_id = "some.ksql.service.id";
   opts.config["ksql.streams.auto.offset.reset"] = "earliest";
   bool exact_numbers = true;

@@ -23,6 +23,7 @@ struct CaseResult {
 struct RunnerOptions {
   std::optional<std::regex> filter;  // on full case names
   bool verbose = false;              // print passing cases too
+  size_t batch_size = 1000;          // records per poll per query (results must not depend on it)
 };
 
 class QttRunner {

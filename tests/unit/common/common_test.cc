@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include "common/diagnostic.h"
+#include "common/java_format.h"
+#include "common/time_util.h"
+#include "common/time_zone.h"
+#include "common/value_cast.h"
+
+namespace brook {
+namespace {
+
+TEST(JavaFormatTest, DoublesPrintLikeJava) {
+  EXPECT_EQ(JavaDoubleToString(1.0), "1.0");
+  EXPECT_EQ(JavaDoubleToString(0.1), "0.1");
+  EXPECT_EQ(JavaDoubleToString(0.001), "0.001");
+  EXPECT_EQ(JavaDoubleToString(0.0001), "1.0E-4");
+  EXPECT_EQ(JavaDoubleToString(1e7), "1.0E7");
+  EXPECT_EQ(JavaDoubleToString(9999999.0), "9999999.0");
+  EXPECT_EQ(JavaDoubleToString(123456789.125), "1.23456789125E8");
+  EXPECT_EQ(JavaDoubleToString(-0.0), "-0.0");
+  EXPECT_EQ(JavaDoubleToString(4.9e-324), "4.9E-324");
+  EXPECT_EQ(JavaDoubleToString(1.0 / 3), "0.3333333333333333");
+}
+
+TEST(JavaFormatTest, DecimalsKeepTheirScale) {
+  EXPECT_EQ(DecimalToString(1250, 2), "12.50");
+  EXPECT_EQ(DecimalToString(-5, 2), "-0.05");
+  EXPECT_EQ(DecimalToString(7, 0), "7");
+  auto p = ParseDecimal("1.10");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->scale, 2);
+  EXPECT_EQ(static_cast<int64_t>(p->unscaled), 110);
+  EXPECT_FALSE(ParseDecimal("1.2.3").has_value());
+  // HALF_UP when reducing scale, overflow detected against precision.
+  EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(125, 2, 1, 5)), 13);
+  EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(-125, 2, 1, 5)), -13);
+  EXPECT_FALSE(RescaleDecimal(12345, 0, 2, 5).has_value());
+}
+
+TEST(ValueCastTest, StringConversionsFollowKsqlDb) {
+  auto i = CastValue(Value::String(" 42 "), SqlType::String(), SqlType::Int());
+  ASSERT_TRUE(i.ok());
+  EXPECT_EQ(i->as_int(), 42);
+  EXPECT_FALSE(CastValue(Value::String("4x"), SqlType::String(), SqlType::Int()).ok());
+  auto d = CastValue(Value::Double(1.5), SqlType::Double(), SqlType::Decimal(4, 2));
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->DebugString(), "1.50");
+  auto s = CastValue(Value::Array({Value::Int(1), Value::Int(2)}), SqlType::Array(SqlType::Int()),
+                     SqlType::String());
+  EXPECT_EQ(s->as_string(), "[1, 2]");
+  auto ts = CastValue(Value::String("2020-01-02T03:04:05.006"), SqlType::String(),
+                      SqlType::Timestamp());
+  ASSERT_TRUE(ts.ok());
+  EXPECT_EQ(FormatTimestamp(ts->as_int64()), "2020-01-02T03:04:05.006");
+}
+
+TEST(TimeZoneTest, NamedZonesFollowDaylightSaving) {
+  auto la = TimeZone::Find("America/Los_Angeles");
+  ASSERT_TRUE(la.ok()) << la.status().ToString();
+  int64_t summer = 1526075913000;  // 2018-05-11T21:58:33Z
+  int64_t winter = 1515000000000;  // 2018-01-03
+  EXPECT_EQ((*la)->OffsetAt(summer), -7 * 3600000LL);
+  EXPECT_EQ((*la)->AbbreviationAt(summer), "PDT");
+  EXPECT_EQ((*la)->OffsetAt(winter), -8 * 3600000LL);
+  auto fixed = TimeZone::Find("+05:30");
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ((*fixed)->OffsetAt(0), 5 * 3600000LL + 30 * 60000LL);
+  EXPECT_FALSE(TimeZone::Find("Not/AZone").ok());
+  EXPECT_FALSE(TimeZone::Find("../../etc/passwd").ok());
+}
+
+TEST(DiagnosticTest, RendersCaretUnderTheSpan) {
+  SourceRange r{2, 7, 16, 20};
+  Status st(StatusCode::kInvalidArgument, "bad column", r);
+  std::string sql = "SELECT 1\nFROM x WHERE nope > 1";
+  std::string out = RenderDiagnostic(st, sql);
+  EXPECT_NE(out.find("Line: 2, Col: 8: bad column"), std::string::npos) << out;
+  EXPECT_NE(out.find("LINE 2: FROM x WHERE nope > 1\n               ^^^^"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace brook
