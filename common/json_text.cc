@@ -176,34 +176,12 @@ class Reader {
   size_t pos_ = 0;
 };
 
-void Escape(const std::string& s, std::string& out) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char b[8];
-          std::snprintf(b, sizeof b, "\\u%04x", c);
-          out += b;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
 void DumpTo(const JsonNode& n, std::string& out) {
   switch (n.type) {
     case JsonNode::Type::kNull: out += "null"; break;
     case JsonNode::Type::kBool: out += n.boolean ? "true" : "false"; break;
     case JsonNode::Type::kNumber: out += n.text; break;
-    case JsonNode::Type::kString: Escape(n.text, out); break;
+    case JsonNode::Type::kString: AppendJsonString(n.text, out); break;
     case JsonNode::Type::kArray:
       out += '[';
       for (size_t i = 0; i < n.items.size(); ++i) {
@@ -216,7 +194,7 @@ void DumpTo(const JsonNode& n, std::string& out) {
       out += '{';
       for (size_t i = 0; i < n.fields.size(); ++i) {
         if (i) out += ',';
-        Escape(n.fields[i].first, out);
+        AppendJsonString(n.fields[i].first, out);
         out += ':';
         DumpTo(n.fields[i].second, out);
       }
@@ -226,6 +204,38 @@ void DumpTo(const JsonNode& n, std::string& out) {
 }
 
 }  // namespace
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  out += '"';
+  // Copy runs of characters that need no escaping in one go.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    char c = s[i];
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
 
 std::string JsonNode::Dump() const {
   std::string out;

@@ -25,6 +25,9 @@ struct JsonNode {
   std::string Dump() const;
 };
 
+// Appends `s` as a JSON string literal (quotes and escapes), copying unescaped runs at once.
+void AppendJsonString(std::string_view s, std::string& out);
+
 // Parses JSON, allowing // and /* */ comments (as Jackson's ALLOW_COMMENTS does).
 Result<JsonNode> ParseJsonText(std::string_view text);
 // Like ParseJsonText but ignores anything after the first complete value (as Jackson's

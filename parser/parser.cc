@@ -47,16 +47,27 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 
 }  // namespace
 
-Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
-  antlr4::ANTLRInputStream input(sql.data(), sql.size());
-  BrookSqlLexer lexer(&input);
-  antlr4::CommonTokenStream tokens(&lexer);
-  BrookSqlParser parser(&tokens);
+// Lexer, token stream and parser over one input, reporting into one ErrorCollector.
+struct ParseSession {
+  explicit ParseSession(std::string_view sql)
+      : input(sql.data(), sql.size()), lexer(&input), tokens(&lexer), parser(&tokens) {
+    lexer.removeErrorListeners();
+    parser.removeErrorListeners();
+    lexer.addErrorListener(&errors);
+    parser.addErrorListener(&errors);
+  }
+  antlr4::ANTLRInputStream input;
+  BrookSqlLexer lexer;
+  antlr4::CommonTokenStream tokens;
+  BrookSqlParser parser;
   ErrorCollector errors;
-  lexer.removeErrorListeners();
-  parser.removeErrorListeners();
-  lexer.addErrorListener(&errors);
-  parser.addErrorListener(&errors);
+};
+
+Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
+  ParseSession session(sql);
+  auto& parser = session.parser;
+  auto& tokens = session.tokens;
+  auto& errors = session.errors;
   // Two-stage parse: fast SLL first, full LL only when SLL fails.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
       antlr4::atn::PredictionMode::SLL);
@@ -78,17 +89,9 @@ Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
 }
 
 Result<ast::ExprPtr> Parser::ParseExpression(std::string_view sql) {
-  antlr4::ANTLRInputStream input(sql.data(), sql.size());
-  BrookSqlLexer lexer(&input);
-  antlr4::CommonTokenStream tokens(&lexer);
-  BrookSqlParser parser(&tokens);
-  ErrorCollector errors;
-  lexer.removeErrorListeners();
-  parser.removeErrorListeners();
-  lexer.addErrorListener(&errors);
-  parser.addErrorListener(&errors);
-  auto* tree = parser.singleExpression();
-  if (!errors.status().ok()) return errors.status();
+  ParseSession session(sql);
+  auto* tree = session.parser.singleExpression();
+  if (!session.errors.status().ok()) return session.errors.status();
   AstBuilder builder(sql);
   return builder.BuildExpression(tree->expression());
 }

@@ -112,43 +112,31 @@ Result<std::vector<ExecuteResult>> Engine::ExecuteScript(std::string_view sql,
       substituted = *r != text;
       text = std::move(r).value();
     }
-    auto parsed = Parser::Parse(text);
-    if (!parsed.ok()) {
-      Status st = parsed.status();
-      if (!substituted && st.range()) {
-        // Re-base the position on the whole script.
-        SourceRange r = *st.range();
-        std::string_view before = sql.substr(0, offset);
-        int lines = 0;
-        for (char c : before) lines += c == '\n';
-        size_t last_nl = before.rfind('\n');
-        if (r.line == 1) r.column += static_cast<int>(last_nl == std::string_view::npos ? offset : offset - last_nl - 1);
-        r.line += lines;
-        r.begin += offset;
-        r.end += offset;
-        st = Status(st.code(), st.message(), r);
+    // Positions are relative to the statement; re-base them on the whole script (not possible
+    // after variable substitution changed the text).
+    auto rebase = [&](const Status& st) -> Status {
+      if (substituted || !st.range()) return st;
+      SourceRange r = *st.range();
+      std::string_view before = sql.substr(0, offset);
+      int lines = 0;
+      for (char c : before) lines += c == '\n';
+      size_t last_nl = before.rfind('\n');
+      if (r.line == 1) {
+        r.column += static_cast<int>(last_nl == std::string_view::npos ? offset : offset - last_nl - 1);
       }
-      return st;
-    }
+      r.line += lines;
+      r.begin += offset;
+      r.end += offset;
+      return Status(st.code(), st.message(), r);
+    };
+    auto parsed = Parser::Parse(text);
+    if (!parsed.ok()) return rebase(parsed.status());
     for (const auto& stmt : *parsed) {
       current_statement_text_ = stmt->text;
       auto r = Execute(*stmt, session);
       if (!r.ok()) {
-        Status st = r.status();
-        if (!substituted && st.range()) {
-          SourceRange rg = *st.range();
-          std::string_view before = sql.substr(0, offset);
-          int lines = 0;
-          for (char c : before) lines += c == '\n';
-          size_t last_nl = before.rfind('\n');
-          if (rg.line == 1) rg.column += static_cast<int>(last_nl == std::string_view::npos ? offset : offset - last_nl - 1);
-          rg.line += lines;
-          rg.begin += offset;
-          rg.end += offset;
-          st = Status(st.code(), st.message(), rg);
-        }
         if (done) *done = std::move(results);
-        return st;
+        return rebase(r.status());
       }
       results.push_back(std::move(r).value());
     }

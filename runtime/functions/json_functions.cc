@@ -59,50 +59,6 @@ const Node* Walk(const Node& root, const std::string& path) {
 // A node as ksqlDB's JSON functions return it: strings bare, everything else as JSON text.
 std::string NodeText(const Node& n) { return n.type == Node::Type::kString ? n.text : n.Dump(); }
 
-// Like AppendJson, but DATE/TIME/TIMESTAMP as their ISO text (TO_JSON_STRING's format).
-void AppendJsonWithTemporalText(const Value& v, const TypePtr& t, std::string& out) {
-  switch (v.kind()) {
-    case Value::Kind::kDate: AppendJsonString(FormatDate(v.as_int64()), out); return;
-    case Value::Kind::kTime: AppendJsonString(FormatTime(v.as_int64()), out); return;
-    case Value::Kind::kTimestamp: AppendJsonString(FormatTimestamp(v.as_int64()), out); return;
-    case Value::Kind::kArray: {
-      out += '[';
-      const auto& l = v.list();
-      for (size_t i = 0; i < l.size(); ++i) {
-        if (i) out += ',';
-        AppendJsonWithTemporalText(l[i], t ? t->element() : nullptr, out);
-      }
-      out += ']';
-      return;
-    }
-    case Value::Kind::kStruct: {
-      out += '{';
-      const auto& l = v.list();
-      for (size_t i = 0; i < l.size(); ++i) {
-        if (i) out += ',';
-        AppendJsonString(t && i < t->fields().size() ? t->fields()[i].name : "?", out);
-        out += ':';
-        AppendJsonWithTemporalText(l[i], t && i < t->fields().size() ? t->fields()[i].type : nullptr, out);
-      }
-      out += '}';
-      return;
-    }
-    case Value::Kind::kMap: {
-      out += '{';
-      const auto& l = v.list();
-      for (size_t i = 0; i + 1 < l.size(); i += 2) {
-        if (i) out += ',';
-        AppendJsonString(l[i].kind() == Value::Kind::kString ? l[i].as_string() : l[i].DebugString(), out);
-        out += ':';
-        AppendJsonWithTemporalText(l[i + 1], t ? t->value() : nullptr, out);
-      }
-      out += '}';
-      return;
-    }
-    default: AppendJson(v, t, out);
-  }
-}
-
 }  // namespace
 
 void RegisterJsonFunctions(FunctionRegistry& r) {
@@ -241,7 +197,7 @@ void RegisterJsonFunctions(FunctionRegistry& r) {
       },
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
         std::string out;
-        AppendJsonWithTemporalText(a[0], ctx.arg_types ? (*ctx.arg_types)[0] : nullptr, out);
+        AppendJson(a[0], ctx.arg_types ? (*ctx.arg_types)[0] : nullptr, out, TemporalJson::kIsoText);
         return Value::String(out);
       },
       false);

@@ -9,6 +9,7 @@
 
 #include "common/base64.h"
 #include "common/java_format.h"
+#include "common/time_util.h"
 #include "common/value_cast.h"
 #include "runtime/serde/serde.h"
 
@@ -385,39 +386,15 @@ class JsonSerde : public Serde {
 
 }  // namespace
 
-void AppendJsonString(std::string_view s, std::string& out) {
-  out += '"';
-  // Copy runs of characters that need no escaping in one go.
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char ch = static_cast<unsigned char>(s[i]);
-    if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
-    char c = s[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
+void AppendJson(const Value& v, const TypePtr& type, std::string& out, TemporalJson temporal) {
+  if (temporal == TemporalJson::kIsoText) {
+    switch (v.kind()) {
+      case Value::Kind::kDate: AppendJsonString(FormatDate(v.as_int64()), out); return;
+      case Value::Kind::kTime: AppendJsonString(FormatTime(v.as_int64()), out); return;
+      case Value::Kind::kTimestamp: AppendJsonString(FormatTimestamp(v.as_int64()), out); return;
+      default: break;
     }
   }
-  out.append(s.data() + run, s.size() - run);
-  out += '"';
-}
-
-void AppendJson(const Value& v, const TypePtr& type, std::string& out) {
   switch (v.kind()) {
     case Value::Kind::kNull: out += "null"; return;
     case Value::Kind::kBool: out += v.as_bool() ? "true" : "false"; return;
@@ -448,7 +425,7 @@ void AppendJson(const Value& v, const TypePtr& type, std::string& out) {
       const auto& l = v.list();
       for (size_t i = 0; i < l.size(); ++i) {
         if (i) out += ',';
-        AppendJson(l[i], type ? type->element() : nullptr, out);
+        AppendJson(l[i], type ? type->element() : nullptr, out, temporal);
       }
       out += ']';
       return;
@@ -460,7 +437,7 @@ void AppendJson(const Value& v, const TypePtr& type, std::string& out) {
         if (i) out += ',';
         AppendJsonString(ValueToText(l[i], type ? type->key() : nullptr), out);
         out += ':';
-        AppendJson(l[i + 1], type ? type->value() : nullptr, out);
+        AppendJson(l[i + 1], type ? type->value() : nullptr, out, temporal);
       }
       out += '}';
       return;
@@ -472,7 +449,8 @@ void AppendJson(const Value& v, const TypePtr& type, std::string& out) {
         if (i) out += ',';
         AppendJsonString(type && i < type->fields().size() ? type->fields()[i].name : "?", out);
         out += ':';
-        AppendJson(l[i], type && i < type->fields().size() ? type->fields()[i].type : nullptr, out);
+        AppendJson(l[i], type && i < type->fields().size() ? type->fields()[i].type : nullptr, out,
+                   temporal);
       }
       out += '}';
       return;

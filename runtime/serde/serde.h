@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_text.h"
 #include "common/schema.h"
 #include "common/status.h"
 #include "common/value.h"
@@ -33,8 +34,14 @@ class Serde {
 Result<std::unique_ptr<Serde>> MakeSerde(const FormatInfo& format, std::vector<Column> columns,
                                          bool is_key, std::vector<bool> needed = {});
 
-// Java-compatible JSON text of a value (used by the JSON serde and by REST rows).
-void AppendJson(const Value& v, const TypePtr& type, std::string& out);
-void AppendJsonString(std::string_view s, std::string& out);
+// How DATE/TIME/TIMESTAMP appear in JSON text: as numbers (the JSON serde: days, ms of day,
+// epoch ms) or as ISO text ("2020-01-31", "12:34:56", "2020-01-31T12:34:56.789", as ksqlDB's
+// REST rows and TO_JSON_STRING print them).
+enum class TemporalJson { kNumbers, kIsoText };
+
+// Java-compatible JSON text of a value (DOUBLE like Double.toString, DECIMAL plain with its
+// scale, BYTES base64, MAP keys as text).
+void AppendJson(const Value& v, const TypePtr& type, std::string& out,
+                TemporalJson temporal = TemporalJson::kNumbers);
 
 }  // namespace brook
