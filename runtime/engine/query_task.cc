@@ -116,6 +116,11 @@ Result<std::unique_ptr<QueryTask>> QueryTask::Create(const QueryPlan& plan,
   return t;
 }
 
+int64_t QueryTask::stream_time(int32_t partition) const {
+  if (partition < 0 || static_cast<size_t>(partition) >= stream_time_.size()) return -1;
+  return stream_time_[partition];
+}
+
 void QueryTask::LogError(ProcessingLogEntry::Type type, const kafka::RecordView& r,
                          const std::string& step, const std::string& target,
                          const std::string& message) {
@@ -246,7 +251,10 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
   row_[base] = Value::Bigint(rowtime);
   row_[base + 1] = Value::Int(r.partition);
   row_[base + 2] = Value::Bigint(r.offset);
-  if (rowtime > stream_time_) stream_time_ = rowtime;
+  if (r.partition >= 0) {
+    if (static_cast<size_t>(r.partition) >= stream_time_.size()) stream_time_.resize(r.partition + 1, -1);
+    if (rowtime > stream_time_[r.partition]) stream_time_[r.partition] = rowtime;
+  }
 
   if (src.is_table) {
     bool null_key = key_count_ == 0 || !r.key.has_value();

@@ -8,6 +8,7 @@
 // written to the processing log; they never stop the query.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -48,9 +49,12 @@ class QueryTask {
   Result<size_t> PollOnce(size_t max_records, kafka::Millis timeout);
 
   bool limit_reached() const { return limit_reached_; }
-  uint64_t records_in() const { return records_in_; }
-  uint64_t records_out() const { return records_out_; }
-  int64_t stream_time() const { return stream_time_; }
+  // Counters may be read from other threads (metrics, SHOW QUERIES).
+  uint64_t records_in() const { return records_in_.load(std::memory_order_relaxed); }
+  uint64_t records_out() const { return records_out_.load(std::memory_order_relaxed); }
+  // Stream time of one input partition: the largest record timestamp seen on it (-1: none).
+  // Every partition is its own task in the DESIGN.md sense: its own event time and offsets.
+  int64_t stream_time(int32_t partition) const;
   const QueryPlan& plan() const { return plan_; }
   Result<int64_t> Lag() { return consumer_->Lag(); }
 
@@ -83,12 +87,12 @@ class QueryTask {
   size_t value_count_ = 0;   // value columns decoded by the value serde (no header columns)
   std::vector<int> header_slots_;  // flat-row slots of header columns, parallel to header_keys_
   std::vector<std::optional<std::string>> header_keys_;
-  uint64_t records_in_ = 0;
-  uint64_t records_out_ = 0;
+  std::atomic<uint64_t> records_in_{0};
+  std::atomic<uint64_t> records_out_{0};
   int64_t emitted_ = 0;
   bool limit_reached_ = false;
   bool input_key_null_ = false;
-  int64_t stream_time_ = -1;
+  std::vector<int64_t> stream_time_;  // per input partition
 };
 
 }  // namespace brook
