@@ -64,9 +64,22 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Find(const std::string& id) {
     return std::shared_ptr<const TimeZone>(tz);
   }
   auto unknown = [&]() { return InvalidArgument("Unknown time-zone ID: " + id); };
+  // Short ids java.time accepts (ZoneId.SHORT_IDS and common abbreviations) map to regions, so
+  // daylight saving still applies ("PST" in May is UTC-7, as in Java).
+  static const std::map<std::string, std::string> kShortIds = {
+      {"PST", "America/Los_Angeles"}, {"PDT", "America/Los_Angeles"},
+      {"MST", "America/Denver"},      {"MDT", "America/Denver"},
+      {"CST", "America/Chicago"},     {"CDT", "America/Chicago"},
+      {"EST", "America/New_York"},    {"EDT", "America/New_York"},
+      {"CET", "Europe/Paris"},        {"CEST", "Europe/Paris"},
+      {"BST", "Europe/London"},       {"IST", "Asia/Kolkata"},
+      {"JST", "Asia/Tokyo"},          {"AET", "Australia/Sydney"},
+      {"HST", "Pacific/Honolulu"},    {"AST", "America/Anchorage"}};
+  std::string file_id = id;
+  if (auto s = kShortIds.find(id); s != kShortIds.end()) file_id = s->second;
   if (id.find("..") != std::string::npos || id.empty() || id[0] == '/') return unknown();
   const char* dir = std::getenv("TZDIR");
-  std::ifstream in(std::string(dir ? dir : "/usr/share/zoneinfo") + "/" + id, std::ios::binary);
+  std::ifstream in(std::string(dir ? dir : "/usr/share/zoneinfo") + "/" + file_id, std::ios::binary);
   if (!in) return unknown();
   std::stringstream ss;
   ss << in.rdbuf();

@@ -117,7 +117,8 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
     plan.filter = *bound;
     if (plan.filter->type && plan.filter->type->kind() != TypeKind::kBoolean) {
       return InvalidArgument("Type error in WHERE expression: Should evaluate to boolean but is " +
-                                 q.where->text + " (" + TypeName(plan.filter->type) + ") instead.",
+                                 ast::FormatExpr(*q.where) + " (" + TypeName(plan.filter->type) +
+                                 ") instead.",
                              q.where->range);
     }
   }
@@ -551,8 +552,8 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
   if (props.timestamp) {
     int idx = plan.output_schema.ValueIndex(*props.timestamp);
     if (idx < 0 && plan.output_schema.KeyIndex(*props.timestamp) >= 0) {
-      return Unsupported("A key column as the sink's TIMESTAMP is not supported by brook yet.",
-                         q.range);
+      idx = plan.output_schema.KeyIndex(*props.timestamp);
+      sink.timestamp_in_key = true;
     }
     if (idx < 0) {
       return InvalidArgument("The TIMESTAMP column set in the WITH clause does not exist in the "

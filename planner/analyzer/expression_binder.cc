@@ -475,6 +475,55 @@ Status ExpressionBinder::CoerceInItem(const ast::Expr& e, const TypePtr& target,
                          " (" + ast::FormatExpr(e) + ")");
 }
 
+Status ExpressionBinder::CoerceStringLiterals(const std::vector<ast::ExprPtr>& exprs,
+                                              std::vector<BoundExprPtr>& kids, size_t first,
+                                              size_t step) {
+  auto is_string_literal = [&](size_t i) {
+    return exprs[i]->kind == ExprKind::kLiteral &&
+           exprs[i]->literal_kind == ast::LiteralKind::kString;
+  };
+  TypePtr common;
+  for (size_t i = first; i < kids.size(); i += step) {
+    if (is_string_literal(i) || !kids[i]->type) continue;
+    auto ct = CommonType(common, kids[i]->type);
+    if (!ct.ok()) return Status::Ok();  // reported by the caller
+    common = *ct;
+  }
+  if (!common || !(common->IsNumeric() || common->kind() == TypeKind::kBoolean)) {
+    return Status::Ok();
+  }
+  for (size_t i = first; i < kids.size(); i += step) {
+    if (!is_string_literal(i)) continue;
+    const std::string& text = exprs[i]->literal.as_string();
+    Result<Value> v = Value();
+    if (common->kind() == TypeKind::kBoolean) {
+      v = CastValue(exprs[i]->literal, SqlType::String(), common);
+    } else if (auto parts = ParseDecimal(text)) {
+      int128 unscaled = parts->unscaled;
+      int scale = parts->scale;
+      if (scale < 0) {
+        unscaled *= Pow10(-scale);
+        scale = 0;
+      }
+      v = CastValue(Value::Decimal(unscaled, scale),
+                    SqlType::Decimal(std::max(DecimalDigits(unscaled), std::max(scale, 1)), scale),
+                    common);
+    } else {
+      v = InvalidArgument("bad");
+    }
+    if (!v.ok()) {
+      return InvalidArgument("invalid input syntax for type " + TypeName(common) + ": \"" + text +
+                                 "\".",
+                             exprs[i]->range);
+    }
+    BoundExpr nb = *kids[i];
+    nb.literal = *v;
+    nb.type = common;
+    kids[i] = Make(std::move(nb));
+  }
+  return Status::Ok();
+}
+
 Status ExpressionBinder::CoerceLiteral(const ast::Expr& e, const TypePtr& target,
                                        BoundExprPtr& bound) {
   if (!target || e.kind != ExprKind::kLiteral || e.literal_kind != ast::LiteralKind::kString) {
@@ -778,6 +827,12 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
     }
     case ExprKind::kArray: {
       RETURN_IF_ERROR(bind_children());
+      if (kids.empty()) {
+        return InvalidArgument("Array constructor cannot be empty. Please supply at least one "
+                               "element (see https://github.com/confluentinc/ksql/issues/4239).",
+                               e.range);
+      }
+      RETURN_IF_ERROR(CoerceStringLiterals(e.children, kids, 0, 1));
       TypePtr elem;
       for (size_t i = 0; i < kids.size(); ++i) {
         auto ct = CommonType(elem, kids[i]->type);
@@ -801,6 +856,7 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
     }
     case ExprKind::kMap: {
       RETURN_IF_ERROR(bind_children());
+      RETURN_IF_ERROR(CoerceStringLiterals(e.children, kids, 1, 2));
       TypePtr kt, vt;
       for (size_t i = 0; i + 1 < kids.size(); i += 2) {
         auto k = CommonType(kt, kids[i]->type);

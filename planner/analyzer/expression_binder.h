@@ -36,6 +36,10 @@ class ExpressionBinder {
   Status CoerceLiteral(const ast::Expr& e, const TypePtr& target, BoundExprPtr& bound);
   // x IN (...): each item must compare with `=` against x; literals are converted as ksqlDB
   // does ('10' against INT, 10 against STRING, ARRAY['1'] against ARRAY<BIGINT>).
+  // ARRAY[1, '2'] / MAP('a' := 1, 'b' := '2'): string literals among numeric or boolean
+  // elements (every `step`-th child from `first`) become that type.
+  Status CoerceStringLiterals(const std::vector<ast::ExprPtr>& exprs,
+                              std::vector<BoundExprPtr>& kids, size_t first, size_t step);
   Status CoerceInItem(const ast::Expr& e, const TypePtr& target, BoundExprPtr& bound);
   Status CheckComparable(const ast::Expr& e, const BoundExprPtr& l, const BoundExprPtr& r,
                          const std::string& op_name);

@@ -39,6 +39,7 @@ struct SinkStep {
   FormatInfo value_format;
   int partitions = 1;
   int timestamp_column = -1;  // index into value columns whose value becomes the record time
+  bool timestamp_in_key = false;  // timestamp_column indexes the key columns instead
   std::optional<std::string> timestamp_format;
 };
 

@@ -53,7 +53,18 @@ std::string Join(const std::set<std::string>& s) {
 Result<ExecuteResult> Engine::ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg) {
   DataSourcePtr target = catalog_.Find(s.target);
   if (!target) {
-    return InvalidArgument("Cannot insert values into an unknown stream/table: `" + s.target + "`",
+    std::string hint;
+    for (const auto& src : catalog_.All()) {
+      std::string a = src->name, b = s.target;
+      for (char& c : a) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (char& c : b) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (a == b && src->name != s.target) {
+        hint = "\nDid you mean \"" + src->name + "\"? Hint: wrap the source name in double quotes "
+               "to make it case-sensitive.";
+      }
+    }
+    return InvalidArgument("Cannot insert values into an unknown stream/table: `" + s.target + "`" +
+                               hint,
                            s.target_range);
   }
   if (target->read_only) {

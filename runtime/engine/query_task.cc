@@ -349,7 +349,8 @@ void QueryTask::Emit(const kafka::RecordView& r, const Value* row, bool tombston
     }
     if (!tombstone) {
       if (plan_.sink->timestamp_column >= 0) {
-        const Value& tv = out_value_[plan_.sink->timestamp_column];
+        const Value& tv = plan_.sink->timestamp_in_key ? out_key_[plan_.sink->timestamp_column]
+                                                       : out_value_[plan_.sink->timestamp_column];
         if (!tv.is_null()) {
           if (tv.kind() == Value::Kind::kString) {
             rec.timestamp = -1;

@@ -32,8 +32,8 @@ std::optional<std::string> HexDecode(const std::string& s) {
   return out;
 }
 
-std::string HexEncode(const std::string& s) {
-  static const char* kHex = "0123456789abcdef";
+std::string HexEncode(const std::string& s, bool upper = false) {
+  const char* kHex = upper ? "0123456789ABCDEF" : "0123456789abcdef";
   std::string out;
   for (unsigned char c : s) {
     out += kHex[c >> 4];
@@ -46,7 +46,18 @@ std::string HexEncode(const std::string& s) {
 std::optional<std::string> Decode(const std::string& text, const std::string& enc) {
   std::string e = Lower(enc);
   if (e == "hex") return HexDecode(text);
-  if (e == "utf8" || e == "ascii") return text;
+  if (e == "utf8") return text;
+  if (e == "ascii") {
+    // Java's US_ASCII encoder: every non-ASCII character becomes '?'.
+    std::string out;
+    for (size_t i = 0; i < text.size();) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
+      out += c < 0x80 ? static_cast<char>(c) : '?';
+      i += n;
+    }
+    return out;
+  }
   if (e == "base64") return Base64Decode(text);
   return std::nullopt;
 }
@@ -120,7 +131,9 @@ void RegisterBytesFunctions(FunctionRegistry& r) {
   Add(r, "FROM_BYTES", "BYTES", "FROM_BYTES(bytes, encoding): encoding is hex, utf8, ascii or base64.",
       Overloads("FROM_BYTES", {{{Bytes(), Str()}, Returns(Str())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        auto s = Encode(a[0].as_string(), a[1].as_string());
+        std::optional<std::string> s = Lower(a[1].as_string()) == "hex"
+                                           ? std::optional<std::string>(HexEncode(a[0].as_string(), true))
+                                           : Encode(a[0].as_string(), a[1].as_string());
         if (!s) {
           ctx.error = "Supported input and output encodings are: hex, utf8, ascii and base64";
           return Value();
