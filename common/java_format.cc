@@ -1,5 +1,6 @@
 #include "common/java_format.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -44,12 +45,24 @@ std::string JavaDoubleToString(double d) {
 }
 
 int128 Pow10(int n) {
+  static const auto kTable = [] {
+    std::array<int128, 39> t{};
+    t[0] = 1;
+    for (int i = 1; i < 39; ++i) t[i] = t[i - 1] * 10;
+    return t;
+  }();
+  if (n >= 0 && n < 39) return kTable[n];
   int128 r = 1;
   for (int i = 0; i < n; ++i) r *= 10;
   return r;
 }
 
 std::string Int128ToString(int128 v) {
+  if (v >= INT64_MIN && v <= INT64_MAX) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+    return std::string(buf, r.ptr);
+  }
   if (v == 0) return "0";
   bool neg = v < 0;
   unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : v;
@@ -64,11 +77,9 @@ std::string Int128ToString(int128 v) {
 
 int DecimalDigits(int128 v) {
   if (v < 0) v = -v;
+  // Compare against powers of ten instead of dividing 128-bit numbers digit by digit.
   int n = 1;
-  while (v >= 10) {
-    v /= 10;
-    ++n;
-  }
+  while (n < 39 && v >= Pow10(n)) ++n;
   return n;
 }
 
