@@ -66,10 +66,18 @@ std::string Unescape(std::string_view s) {
     }
     char c = s[++i];
     switch (c) {
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 'f': out += '\f'; break;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 'f':
+        out += '\f';
+        break;
       case 'u': {
         unsigned cp = 0;
         if (i + 4 < s.size()) {
@@ -83,7 +91,8 @@ std::string Unescape(std::string_view s) {
         out += 'u';
         break;
       }
-      default: out += c;  // \\ \= \: \# \! and any other char stand for themselves
+      default:
+        out += c;  // \\ \= \: \# \! and any other char stand for themselves
     }
   }
   return out;

@@ -24,6 +24,9 @@ using tcp = net::ip::tcp;
 
 constexpr std::string_view kServerHeader = "brookd";
 
+// Beast 1.74 takes boost::string_view.
+beast::string_view Bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
+
 // ResponseWriter over one blocking socket.
 class BeastResponseWriter final : public ResponseWriter {
  public:
@@ -37,8 +40,8 @@ class BeastResponseWriter final : public ResponseWriter {
     http::response<http::string_body> res;
     res.version(version_);
     res.result(static_cast<unsigned>(status));
-    res.set(http::field::server, kServerHeader);
-    if (!content_type.empty()) res.set(http::field::content_type, content_type);
+    res.set(http::field::server, Bsv(kServerHeader));
+    if (!content_type.empty()) res.set(http::field::content_type, Bsv(content_type));
     for (const auto& [name, value] : extra_headers) res.set(name, value);
     res.keep_alive(keep_alive_);
     res.body() = std::move(body);
@@ -56,8 +59,8 @@ class BeastResponseWriter final : public ResponseWriter {
     http::response<http::empty_body> res;
     res.version(version_);
     res.result(static_cast<unsigned>(status));
-    res.set(http::field::server, kServerHeader);
-    res.set(http::field::content_type, content_type);
+    res.set(http::field::server, Bsv(kServerHeader));
+    res.set(http::field::content_type, Bsv(content_type));
     res.keep_alive(keep_alive_);
     res.chunked(true);
     http::response_serializer<http::empty_body> serializer(res);
@@ -116,7 +119,7 @@ void SendPlain(tcp::socket& socket, unsigned status, std::string body) {
   http::response<http::string_body> res;
   res.version(11);
   res.result(status);
-  res.set(http::field::server, kServerHeader);
+  res.set(http::field::server, Bsv(kServerHeader));
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.keep_alive(false);
   res.body() = std::move(body);
@@ -189,6 +192,10 @@ void HttpServer::Impl::Serve(tcp::socket& socket) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(options.max_body_bytes);
     http::read_header(socket, buffer, parser, ec);
+    if (ec == http::error::body_limit) {  // Content-Length above the limit
+      SendPlain(socket, 413, "Payload Too Large");
+      break;
+    }
     if (ec) {
       const bool http_parse_error =
           ec.category() == http::make_error_code(http::error::bad_method).category() &&
@@ -251,8 +258,7 @@ Status HttpServer::Start() {
     if (ec) {
       // Not a literal address: resolve the name (e.g. "localhost").
       tcp::resolver resolver(impl_->ioc);
-      auto results = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port),
-                                      ec);
+      auto results = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port), ec);
       if (ec || results.empty()) {
         return InvalidArgument("Cannot resolve listener host '" + impl_->options.host +
                                "': " + ec.message());
@@ -296,8 +302,8 @@ void HttpServer::Stop() {
   }
   std::unique_lock<std::mutex> lock(impl.mu);
   for (int fd : impl.open_fds) ::shutdown(fd, SHUT_RDWR);
-  impl.abandoned = !impl.idle.wait_for(lock, impl.options.shutdown_timeout,
-                                       [&] { return impl.active == 0; });
+  impl.abandoned =
+      !impl.idle.wait_for(lock, impl.options.shutdown_timeout, [&] { return impl.active == 0; });
 }
 
 }  // namespace brook::server

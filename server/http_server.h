@@ -21,7 +21,7 @@ namespace brook::server {
 
 struct HttpServerOptions {
   std::string host = "0.0.0.0";
-  uint16_t port = 8088;            // 0: any free port (see port())
+  uint16_t port = 8088;  // 0: any free port (see port())
   size_t max_body_bytes = 16 * 1024 * 1024;
   // Stop() waits this long for connection threads to finish before giving up on them.
   std::chrono::milliseconds shutdown_timeout{15000};

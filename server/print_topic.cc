@@ -37,9 +37,18 @@ bool IsText(std::string_view s) {
   return true;
 }
 
+// Big-endian integer of 4 or 8 bytes (Kafka's IntegerSerializer / LongSerializer).
+int64_t BigEndian(std::string_view data) {
+  uint64_t v = 0;
+  for (char c : data) v = (v << 8) | static_cast<unsigned char>(c);
+  if (data.size() == 4) return static_cast<int32_t>(static_cast<uint32_t>(v));
+  return static_cast<int64_t>(v);
+}
+
 std::string RenderData(const std::optional<std::string_view>& data) {
   if (!data) return "<null>";
   if (IsText(*data)) return std::string(*data);
+  if (data->size() == 4 || data->size() == 8) return std::to_string(BigEndian(*data));
   return Base64Encode(std::string(*data));
 }
 
@@ -52,7 +61,11 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 std::string DetectPrintFormat(std::string_view data) {
-  if (!IsText(data)) return "BYTES";
+  if (!IsText(data)) {
+    if (data.size() == 4) return "KAFKA_INT";
+    if (data.size() == 8) return "KAFKA_BIGINT or KAFKA_DOUBLE";
+    return "BYTES";
+  }
   size_t i = 0;
   while (i < data.size() && std::isspace(static_cast<unsigned char>(data[i]))) ++i;
   if (i < data.size() && (data[i] == '{' || data[i] == '[') &&
@@ -127,9 +140,10 @@ Status RunPrint(kafka::KafkaClientFactory& kafka, const PrintRequest& request,
     for (const kafka::RecordView& r : records) {
       if ((seen++) % interval != 0) continue;
       if (!formats_sent) {
-        chunk += "Key format: " +
-                 (r.key ? DetectPrintFormat(*r.key) : std::string("¯\\_(ツ)_/¯ - no data processed")) +
-                 "\n";
+        chunk +=
+            "Key format: " +
+            (r.key ? DetectPrintFormat(*r.key) : std::string("¯\\_(ツ)_/¯ - no data processed")) +
+            "\n";
         chunk += "Value format: " +
                  (r.value ? DetectPrintFormat(*r.value)
                           : std::string("¯\\_(ツ)_/¯ - no data processed")) +

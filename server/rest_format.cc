@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "common/time_util.h"
 #include "runtime/serde/serde.h"
 
 namespace brook::server {
@@ -64,8 +63,8 @@ bool ReadStringMap(const json& doc, const char* field, std::map<std::string, std
   auto it = doc.find(field);
   if (it == doc.end() || it->is_null()) return true;
   if (!it->is_object()) {
-    error = ApiError::Generic(kBadRequest, std::string("Invalid JSON in request: '") + field +
-                                               "' must be a JSON object");
+    error = ApiError::Generic(
+        kBadRequest, std::string("Invalid JSON in request: '") + field + "' must be a JSON object");
     return false;
   }
   for (auto e = it->begin(); e != it->end(); ++e) {
@@ -79,27 +78,12 @@ bool ReadString(const json& doc, const char* field, std::optional<std::string>& 
   auto it = doc.find(field);
   if (it == doc.end() || it->is_null()) return true;
   if (!it->is_string()) {
-    error = ApiError::Generic(kBadRequest, std::string("Invalid JSON in request: '") + field +
-                                               "' must be a string");
+    error = ApiError::Generic(
+        kBadRequest, std::string("Invalid JSON in request: '") + field + "' must be a string");
     return false;
   }
   out = it->get<std::string>();
   return true;
-}
-
-void AppendKeyText(const Value& key, const TypePtr& type, std::string& out) {
-  if (key.kind() == Value::Kind::kString) {
-    AppendJsonString(key.as_string(), out);
-    return;
-  }
-  // Map keys are STRING in ksqlDB; anything else is printed as its JSON text, quoted.
-  std::string text;
-  AppendRestValue(key, type, text);
-  if (!text.empty() && text.front() == '"') {
-    out += text;
-  } else {
-    AppendJsonString(text, out);
-  }
 }
 
 }  // namespace
@@ -169,8 +153,7 @@ QueryStreamRequestOrError ParseQueryStreamRequest(std::string_view body) {
   if (!ReadString(*doc, "sql", sql, result.error)) return result;
   if (!sql) {
     result.error = ApiError::Generic(
-        kBadRequest,
-        "Invalid JSON in request: Missing required creator property 'sql' (index 0)");
+        kBadRequest, "Invalid JSON in request: Missing required creator property 'sql' (index 0)");
     return result;
   }
   req.sql = std::move(*sql);
@@ -247,9 +230,12 @@ std::optional<StreamFormat> NegotiateStreamFormat(std::string_view accept,
 
 std::string_view ContentType(StreamFormat format) {
   switch (format) {
-    case StreamFormat::kDelimited: return kDelimitedMediaType;
-    case StreamFormat::kJsonArray: return kJsonMediaType;
-    case StreamFormat::kV1: return kJsonMediaType;
+    case StreamFormat::kDelimited:
+      return kDelimitedMediaType;
+    case StreamFormat::kJsonArray:
+      return kJsonMediaType;
+    case StreamFormat::kV1:
+      return kJsonMediaType;
   }
   return kJsonMediaType;
 }
@@ -258,55 +244,7 @@ std::string_view ContentType(StreamFormat format) {
 // Values
 
 void AppendRestValue(const Value& v, const TypePtr& type, std::string& out) {
-  switch (v.kind()) {
-    case Value::Kind::kTimestamp:
-      AppendJsonString(FormatTimestamp(v.as_int64()), out);
-      return;
-    case Value::Kind::kDate:
-      AppendJsonString(FormatDate(v.as_int64()), out);
-      return;
-    case Value::Kind::kTime:
-      AppendJsonString(FormatTime(v.as_int64()), out);
-      return;
-    case Value::Kind::kArray: {
-      out += '[';
-      const Value::List& l = v.list();
-      for (size_t i = 0; i < l.size(); ++i) {
-        if (i) out += ',';
-        AppendRestValue(l[i], type ? type->element() : nullptr, out);
-      }
-      out += ']';
-      return;
-    }
-    case Value::Kind::kMap: {
-      out += '{';
-      const Value::List& l = v.list();
-      for (size_t i = 0; i + 1 < l.size(); i += 2) {
-        if (i) out += ',';
-        AppendKeyText(l[i], type ? type->key() : nullptr, out);
-        out += ':';
-        AppendRestValue(l[i + 1], type ? type->value() : nullptr, out);
-      }
-      out += '}';
-      return;
-    }
-    case Value::Kind::kStruct: {
-      out += '{';
-      const Value::List& l = v.list();
-      for (size_t i = 0; i < l.size(); ++i) {
-        if (i) out += ',';
-        const bool known = type && i < type->fields().size();
-        AppendJsonString(known ? type->fields()[i].name : "F" + std::to_string(i + 1), out);
-        out += ':';
-        AppendRestValue(l[i], known ? type->fields()[i].type : nullptr, out);
-      }
-      out += '}';
-      return;
-    }
-    default:
-      AppendJson(v, type, out);
-      return;
-  }
+  AppendJson(v, type, out, TemporalJson::kIsoText);
 }
 
 std::string RowArrayJson(const std::vector<Value>& columns, const std::vector<TypePtr>& types) {
@@ -365,17 +303,22 @@ std::string QueryStreamEncoder::Row(const std::vector<Value>& columns,
 
 std::string QueryStreamEncoder::Error(const ApiError& error) {
   switch (format_) {
-    case StreamFormat::kDelimited: return error.ToJson() + "\n";
-    case StreamFormat::kJsonArray: return "," + error.ToJson() + "]";
-    case StreamFormat::kV1: return ",\n{\"errorMessage\":" + error.ToJson() + "}]";
+    case StreamFormat::kDelimited:
+      return error.ToJson() + "\n";
+    case StreamFormat::kJsonArray:
+      return "," + error.ToJson() + "]";
+    case StreamFormat::kV1:
+      return ",\n{\"errorMessage\":" + error.ToJson() + "}]";
   }
   return "";
 }
 
 std::string QueryStreamEncoder::End(StreamEnd how) {
   switch (format_) {
-    case StreamFormat::kDelimited: return "";
-    case StreamFormat::kJsonArray: return "]";
+    case StreamFormat::kDelimited:
+      return "";
+    case StreamFormat::kJsonArray:
+      return "]";
     case StreamFormat::kV1:
       return std::string(",\n{\"finalMessage\":\"") +
              (how == StreamEnd::kLimitReached ? "Limit Reached" : "Query Completed") + "\"}]";

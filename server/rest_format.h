@@ -44,9 +44,9 @@ struct ApiError {
   int error_code = kBadRequest;
   std::string message;
   bool statement_error = false;
-  std::string statement_text;        // statement errors only
+  std::string statement_text;         // statement errors only
   std::vector<std::string> entities;  // serialized KsqlEntity JSON of statements that ran before
-  std::string diagnostic;            // optional rendered form
+  std::string diagnostic;             // optional rendered form
 
   int http_status() const { return error_code / 100; }
   // The JSON body, fields in ksqlDB's order.
@@ -64,17 +64,17 @@ std::string QueryEndpointMessage();
 
 // POST /ksql and POST /query (KsqlRequest).
 struct KsqlRequest {
-  std::string ksql;                                  // "" when missing
-  std::map<std::string, std::string> properties;     // streamsProperties (values as text)
-  std::map<std::string, std::string> variables;      // sessionVariables
+  std::string ksql;                               // "" when missing
+  std::map<std::string, std::string> properties;  // streamsProperties (values as text)
+  std::map<std::string, std::string> variables;   // sessionVariables
   std::optional<int64_t> command_sequence_number;
 };
 
 // POST /query-stream (QueryStreamArgs).
 struct QueryStreamRequest {
-  std::string sql;                                   // required
-  std::map<std::string, std::string> properties;     // properties (values as text)
-  std::map<std::string, std::string> variables;      // sessionVariables
+  std::string sql;                                // required
+  std::map<std::string, std::string> properties;  // properties (values as text)
+  std::map<std::string, std::string> variables;   // sessionVariables
 };
 
 // Each returns the parsed request or the ApiError to send.

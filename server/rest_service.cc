@@ -1,5 +1,6 @@
 #include "server/rest_service.h"
 
+#include <algorithm>
 #include <cctype>
 #include <exception>
 #include <nlohmann/json.hpp>
@@ -44,13 +45,37 @@ std::vector<Piece> SplitRequest(std::string_view sql) {
   return pieces;
 }
 
-// The statement kinds of a piece, if it parses as written (variables not substituted).
-std::vector<ast::StatementKind> KindsOf(const std::string& piece) {
+// Parses a piece as the engine will run it: with the session's variables substituted when it
+// uses any.
+Result<std::vector<ast::StatementPtr>> ParsePiece(
+    const std::string& piece, const std::map<std::string, std::string>& variables) {
+  if (piece.find("${") == std::string::npos) return Parser::Parse(piece);
+  ASSIGN_OR_RETURN(std::string text, SubstituteVariables(piece, variables));
+  return Parser::Parse(text);
+}
+
+// The statement kinds of a piece; empty when it does not parse (execution reports the error).
+std::vector<ast::StatementKind> KindsOf(const std::string& piece,
+                                        const std::map<std::string, std::string>& variables) {
   std::vector<ast::StatementKind> kinds;
-  auto parsed = Parser::Parse(piece);
+  auto parsed = ParsePiece(piece, variables);
   if (!parsed.ok()) return kinds;
   for (const ast::StatementPtr& s : *parsed) kinds.push_back(s->kind);
   return kinds;
+}
+
+// The per-request session: properties as given, variable names upper-cased (the engine looks
+// ${name} up case-insensitively by its upper-case form, as DEFINE stores it).
+SessionState MakeSession(const std::map<std::string, std::string>& properties,
+                         const std::map<std::string, std::string>& variables) {
+  SessionState session;
+  session.properties = properties;
+  for (const auto& [name, value] : variables) {
+    std::string upper;
+    for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    session.variables[upper] = value;
+  }
+  return session;
 }
 
 bool IsQueryKind(ast::StatementKind k) {
@@ -66,14 +91,14 @@ Status RebaseOnRequest(const Status& st, const Piece& piece, std::string_view sq
 
 }  // namespace
 
-ApiError StatementError(const Status& status, std::string_view script,
-                        std::string statement_text, std::vector<std::string> entities) {
+ApiError StatementError(const Status& status, std::string_view script, std::string statement_text,
+                        std::vector<std::string> entities) {
   ApiError e;
   const StatusCode c = status.code();
-  e.error_code = (c == StatusCode::kIOError || c == StatusCode::kTimeout ||
-                  c == StatusCode::kInternal)
-                     ? kServerError
-                     : kBadStatement;
+  e.error_code =
+      (c == StatusCode::kIOError || c == StatusCode::kTimeout || c == StatusCode::kInternal)
+          ? kServerError
+          : kBadStatement;
   e.statement_error = true;
   e.message = PositionedMessage(status);
   e.statement_text = std::move(statement_text);
@@ -102,10 +127,43 @@ std::vector<std::string> RestService::ActivePushQueries() const {
   return ids;
 }
 
+bool RestService::WaitForStreams(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return streams_done_.wait_for(lock, timeout,
+                                [this] { return push_queries_.empty() && reserved_ == 0; });
+}
+
+std::shared_ptr<RestService::PushQuery> RestService::Register(const std::string& query_id) {
+  auto pq = std::make_shared<PushQuery>();
+  std::lock_guard<std::mutex> lock(mu_);
+  --reserved_;
+  push_queries_[query_id] = pq;
+  if (shutting_down_) pq->cancelled = true;
+  return pq;
+}
+
+void RestService::Unregister(const std::string& query_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  push_queries_.erase(query_id);
+  streams_done_.notify_all();
+}
+
 bool RestService::Cancel(const std::string& query_id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = push_queries_.find(query_id);
-  if (it == push_queries_.end()) return false;
+  if (it == push_queries_.end()) {
+    // ksqlDB compares query ids case-insensitively (TERMINATE transient_x works unquoted).
+    for (it = push_queries_.begin(); it != push_queries_.end(); ++it) {
+      if (it->first.size() == query_id.size() &&
+          std::equal(it->first.begin(), it->first.end(), query_id.begin(), [](char a, char b) {
+            return std::toupper(static_cast<unsigned char>(a)) ==
+                   std::toupper(static_cast<unsigned char>(b));
+          })) {
+        break;
+      }
+    }
+    if (it == push_queries_.end()) return false;
+  }
   it->second->cancelled = true;
   return true;
 }
@@ -190,11 +248,12 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
   }
   const KsqlRequest& req = *parsed.request;
   const std::vector<Piece> pieces = SplitRequest(req.ksql);
+  SessionState session = MakeSession(req.properties, req.variables);
 
   // ksqlDB validates the whole request before running any of it: a SELECT or PRINT anywhere
   // rejects the request with 40002.
   for (const Piece& piece : pieces) {
-    for (ast::StatementKind k : KindsOf(piece.text)) {
+    for (ast::StatementKind k : KindsOf(piece.text, session.variables)) {
       if (!IsQueryKind(k)) continue;
       ApiError e;
       e.error_code = kQueryEndpoint;
@@ -206,9 +265,6 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
     }
   }
 
-  SessionState session;
-  session.properties = req.properties;
-  session.variables = req.variables;
   std::vector<std::string> entities;
   for (const Piece& piece : pieces) {
     std::vector<ExecuteResult> done;
@@ -251,9 +307,7 @@ void RestService::HandleQueryStream(const HttpRequest& request, ResponseWriter& 
     out.Send(404, kPlainText, "Not Found");
     return;
   }
-  SessionState session;
-  session.properties = parsed.request->properties;
-  session.variables = parsed.request->variables;
+  SessionState session = MakeSession(parsed.request->properties, parsed.request->variables);
   RunPushQuery(parsed.request->sql, session, *format, /*legacy=*/false, out);
 }
 
@@ -272,9 +326,7 @@ void RestService::HandleLegacyQuery(const HttpRequest& request, ResponseWriter& 
     out.Send(404, kPlainText, "Not Found");
     return;
   }
-  SessionState session;
-  session.properties = parsed.request->properties;
-  session.variables = parsed.request->variables;
+  SessionState session = MakeSession(parsed.request->properties, parsed.request->variables);
   RunPushQuery(parsed.request->ksql, session, *format, /*legacy=*/true, out);
 }
 
@@ -291,8 +343,8 @@ void RestService::HandleCloseQuery(const HttpRequest& request, ResponseWriter& o
   out.Send(200, kJsonMediaType, "");
 }
 
-void RestService::RunPushQuery(const std::string& sql, SessionState& session,
-                               StreamFormat format, bool legacy, ResponseWriter& out) {
+void RestService::RunPushQuery(const std::string& sql, SessionState& session, StreamFormat format,
+                               bool legacy, ResponseWriter& out) {
   const std::vector<Piece> pieces = SplitRequest(sql);
   if (pieces.size() != 1) {
     ApiError e;
@@ -305,7 +357,7 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
   }
   const Piece& piece = pieces[0];
   const std::string statement_text(TrimView(piece.text));
-  std::vector<ast::StatementKind> kinds = KindsOf(piece.text);
+  std::vector<ast::StatementKind> kinds = KindsOf(piece.text, session.variables);
   if (kinds.size() == 1 && !IsQueryKind(kinds[0])) {
     ApiError e;
     e.error_code = kBadRequest;
@@ -339,19 +391,20 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
   auto release_reservation = [this] {
     std::lock_guard<std::mutex> lock(mu_);
     --reserved_;
+    streams_done_.notify_all();
   };
 
   if (is_print) {
-    auto parsed = Parser::Parse(piece.text);
+    auto parsed = ParsePiece(piece.text, session.variables);
+    if (!parsed.ok() || parsed->size() != 1) {  // KindsOf parsed it a moment ago
+      release_reservation();
+      SendError(out, ApiError::Generic(kServerError, "Internal error: PRINT did not re-parse"));
+      return;
+    }
     const auto& print = static_cast<const ast::SimpleStatement&>(*(*parsed)[0]);
     static std::atomic<uint64_t> print_counter{0};
     const std::string id = "print_" + std::to_string(print_counter++);
-    auto pq = std::make_shared<PushQuery>();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      --reserved_;
-      push_queries_[id] = pq;
-    }
+    std::shared_ptr<PushQuery> pq = Register(id);
     PrintRequest pr;
     pr.topic = print.name;
     pr.from_beginning = print.from_beginning;
@@ -362,14 +415,11 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
     pr.admin_timeout = engine_.options().admin_timeout;
     Status st = RunPrint(engine_.kafka(), pr, ContentType(format), out,
                          [this, pq] { return pq->cancelled.load() || shutting_down_.load(); });
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      push_queries_.erase(id);
-    }
+    Unregister(id);
     if (!st.ok()) {
       Status positioned = st.range() ? st : Status(st.code(), st.message(), print.name_range);
-      SendError(out, StatementError(RebaseOnRequest(positioned, piece, sql), sql, statement_text,
-                                    {}));
+      SendError(out,
+                StatementError(RebaseOnRequest(positioned, piece, sql), sql, statement_text, {}));
     }
     return;
   }
@@ -378,8 +428,8 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
   Result<std::vector<ExecuteResult>> run = engine_.ExecuteScript(piece.text, session, &done);
   if (!run.ok()) {
     release_reservation();
-    SendError(out, StatementError(RebaseOnRequest(run.status(), piece, sql), sql, statement_text,
-                                  {}));
+    SendError(out,
+              StatementError(RebaseOnRequest(run.status(), piece, sql), sql, statement_text, {}));
     return;
   }
   std::shared_ptr<TransientQuery> query;
@@ -397,12 +447,7 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
     return;
   }
   const std::string id = query->id();
-  auto pq = std::make_shared<PushQuery>();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    --reserved_;
-    push_queries_[id] = pq;
-  }
+  std::shared_ptr<PushQuery> pq = Register(id);
 
   QueryStreamEncoder encoder(format);
   StreamHeader header;
@@ -410,8 +455,8 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
   header.column_names = query->column_names();
   header.column_types = query->column_types();
   header.schema = query->SchemaString(false);
-  bool client_ok = out.BeginChunked(200, ContentType(format)) &&
-                   out.WriteChunk(encoder.Header(header));
+  bool client_ok =
+      out.BeginChunked(200, ContentType(format)) && out.WriteChunk(encoder.Header(header));
   std::optional<StreamEnd> end;
   std::vector<OutputRow> rows;
   while (client_ok) {
@@ -426,8 +471,8 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
     rows.clear();
     Result<bool> more = query->Poll(options_.push_max_records, options_.push_poll, rows);
     if (!more.ok()) {
-      client_ok = out.WriteChunk(encoder.Error(
-          ApiError::Generic(kServerError, PositionedMessage(more.status()))));
+      client_ok = out.WriteChunk(
+          encoder.Error(ApiError::Generic(kServerError, PositionedMessage(more.status()))));
       break;
     }
     for (const OutputRow& row : rows) {
@@ -447,10 +492,7 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session,
     }
     if (client_ok) out.EndChunked();
   }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    push_queries_.erase(id);
-  }
+  Unregister(id);
   engine_.CloseTransient(id);
   // `query` is destroyed here: its consumer leaves the group (bounded, see the Kafka factory).
 }

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,12 +34,12 @@
 namespace brook::server {
 
 struct RestServiceOptions {
-  std::string version = "0.29.0";   // KsqlServerInfo.version (must look like a ksqlDB version)
-  std::string kafka_cluster_id;     // KsqlServerInfo.kafkaClusterId
+  std::string version = "0.29.0";  // KsqlServerInfo.version (must look like a ksqlDB version)
+  std::string kafka_cluster_id;    // KsqlServerInfo.kafkaClusterId
   std::string service_id = "default_";
-  int max_push_queries = 100;        // ksql.max.push.queries
+  int max_push_queries = 100;                // ksql.max.push.queries
   std::chrono::milliseconds push_poll{100};  // brook.push.poll.ms
-  size_t push_max_records = 500;     // rows taken per poll of a push query
+  size_t push_max_records = 500;             // rows taken per poll of a push query
 };
 
 class RestService {
@@ -55,6 +56,10 @@ class RestService {
   // new requests fail with 503. Returns at once; the streams end within one poll interval.
   void Shutdown();
 
+  // Waits until every push query has ended (after Shutdown()), at most `timeout`. Returns
+  // false on timeout.
+  bool WaitForStreams(std::chrono::milliseconds timeout);
+
   // Ids of the push queries being served right now.
   std::vector<std::string> ActivePushQueries() const;
 
@@ -69,16 +74,20 @@ class RestService {
   void HandleCloseQuery(const HttpRequest& request, ResponseWriter& out);
   // Runs `sql` (one SELECT) and streams its rows in `format`.
   // `legacy`: the request came to /query (PRINT is then allowed in every format).
-  void RunPushQuery(const std::string& sql, SessionState& session, StreamFormat format,
-                    bool legacy, ResponseWriter& out);
+  void RunPushQuery(const std::string& sql, SessionState& session, StreamFormat format, bool legacy,
+                    ResponseWriter& out);
   void SendError(ResponseWriter& out, const ApiError& error);
   // Cancels a push query by id; false if none is running under that id.
   bool Cancel(const std::string& query_id);
+  // Registers a started push query (taking over its reserved slot) / removes it.
+  std::shared_ptr<PushQuery> Register(const std::string& query_id);
+  void Unregister(const std::string& query_id);
 
   Engine& engine_;
   RestServiceOptions options_;
   std::atomic<bool> shutting_down_{false};
-  mutable std::mutex mu_;  // guards push_queries_ and reserved_
+  mutable std::mutex mu_;                 // guards push_queries_ and reserved_
+  std::condition_variable streams_done_;  // signalled when push_queries_ shrinks
   std::map<std::string, std::shared_ptr<PushQuery>> push_queries_;
   int reserved_ = 0;  // push query slots taken by requests still starting their query
 };
@@ -87,7 +96,7 @@ class RestService {
 // user errors, 500 statement_error 50000 for kIOError/kTimeout/kInternal. `script` is the
 // request's SQL (positions in `status` are relative to it), `statement_text` the failing
 // statement, `entities` the serialized results of the statements that ran before.
-ApiError StatementError(const Status& status, std::string_view script,
-                        std::string statement_text, std::vector<std::string> entities);
+ApiError StatementError(const Status& status, std::string_view script, std::string statement_text,
+                        std::vector<std::string> entities);
 
 }  // namespace brook::server

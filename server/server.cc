@@ -80,7 +80,12 @@ void BrookServer::Shutdown() {
   Parts& p = *parts_;
   if (p.shut_down) return;
   p.shut_down = true;
-  if (p.rest) p.rest->Shutdown();  // push queries end within one poll interval
+  if (p.rest) {
+    p.rest->Shutdown();  // push queries end within one poll interval...
+    // ...and write their last chunk before the connections are closed under them.
+    (void)p.rest->WaitForStreams(std::chrono::milliseconds(
+        std::min<int64_t>(p.config.shutdown_timeout_ms, 5 * p.config.push_poll_ms + 2000)));
+  }
   if (p.http) p.http->Stop();      // closes the listener and every connection, waits for threads
   if (p.engine) p.engine->Stop();  // joins persistent-query threads
 }
@@ -140,8 +145,8 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
                                ": SELECT statements are not allowed in a startup script");
       }
     }
-    Log(log, "brookd: ran " + std::to_string(run->size()) + " statement(s) from " +
-                 config.script_file);
+    Log(log,
+        "brookd: ran " + std::to_string(run->size()) + " statement(s) from " + config.script_file);
   }
 
   // REST + HTTP.

@@ -130,8 +130,15 @@ Result<std::vector<ExecuteResult>> Engine::ExecuteScript(std::string_view sql,
       return Status(st.code(), st.message(), r);
     };
     auto parsed = Parser::Parse(text);
-    if (!parsed.ok()) return rebase(parsed.status());
+    if (!parsed.ok()) {
+      if (done) *done = std::move(results);
+      return rebase(parsed.status());
+    }
+    // ksqlDB's entities echo the statement with its terminating ';'.
+    bool terminated = raw.find_last_not_of(" \t\r\n") != std::string::npos &&
+                      raw[raw.find_last_not_of(" \t\r\n")] == ';';
     for (const auto& stmt : *parsed) {
+      if (terminated && parsed->size() == 1) stmt->text += ";";
       current_statement_text_ = stmt->text;
       auto r = Execute(*stmt, session);
       if (!r.ok()) {
@@ -444,6 +451,7 @@ Result<ExecuteResult> Engine::ExecuteQuery(const ast::QueryStatement& s, const C
   }
   auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer,
                                              planned.plan.output_schema, names, types, is_key);
+  tq->set_sql(s.text);
   transients_[id] = tq;
   ExecuteResult result;
   result.transient = tq;

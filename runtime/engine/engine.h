@@ -57,6 +57,8 @@ class TransientQuery {
                  std::vector<std::string> column_names, std::vector<TypePtr> column_types,
                  std::vector<bool> column_is_key);
   const std::string& id() const { return id_; }
+  const std::string& sql() const { return sql_; }
+  void set_sql(std::string sql) { sql_ = std::move(sql); }
   // Polls once; appends produced rows. Returns false once the query is complete (LIMIT).
   Result<bool> Poll(size_t max_records, kafka::Millis timeout, std::vector<OutputRow>& rows);
   const std::vector<std::string>& column_names() const { return column_names_; }
@@ -67,6 +69,7 @@ class TransientQuery {
 
  private:
   std::string id_;
+  std::string sql_;
   std::unique_ptr<QueryTask> task_;
   std::shared_ptr<std::vector<OutputRow>> buffer_;
   LogicalSchema schema_;

@@ -259,20 +259,38 @@ Result<ExecuteResult> Engine::ExecuteDrop(const ast::DropSource& s) {
 
 Result<ExecuteResult> Engine::ExecuteTerminate(const ast::SimpleStatement& s) {
   std::vector<std::string> ids;
+  // Query ids match case-insensitively (an unquoted id is upper-cased by the parser).
+  auto same_id = [](const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::toupper(static_cast<unsigned char>(a[i])) !=
+          std::toupper(static_cast<unsigned char>(b[i]))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::string name = s.name;
+  for (const auto& [id, _] : transients_) {
+    if (same_id(id, s.name)) name = id;
+  }
+  for (const auto& [id, _] : queries_) {
+    if (same_id(id, s.name)) name = id;
+  }
   if (s.all) {
     for (const auto& [id, _] : queries_) ids.push_back(id);
   } else {
-    if (transients_.count(s.name)) {
-      transients_.erase(s.name);
+    if (transients_.count(name)) {
+      transients_.erase(name);
       auto e = std::make_shared<json>();
-      *e = {{"@type", "terminate_query"}, {"statementText", s.text}, {"queryId", s.name},
+      *e = {{"@type", "terminate_query"}, {"statementText", s.text}, {"queryId", name},
             {"wasTerminated", true}, {"warnings", json::array()}};
       return ExecuteResult{e};
     }
-    if (!queries_.count(s.name)) {
+    if (!queries_.count(name)) {
       return InvalidArgument("Unknown queryId: " + s.name, s.name_range);
     }
-    ids.push_back(s.name);
+    ids.push_back(name);
   }
   for (const auto& id : ids) {
     auto it = queries_.find(id);
@@ -426,6 +444,18 @@ Result<ExecuteResult> Engine::ExecuteList(const ast::SimpleStatement& s, Session
                        {"sinkKafkaTopics", json::array({q->plan.sink ? q->plan.sink->topic : ""})},
                        {"id", id}, {"statusCount", {{q->state, 1}}},
                        {"queryType", "PERSISTENT"}, {"state", q->state}});
+      }
+      for (auto it = transients_.begin(); it != transients_.end();) {
+        auto tq = it->second.lock();
+        if (!tq) {
+          it = transients_.erase(it);
+          continue;
+        }
+        arr.push_back({{"queryString", tq->sql()}, {"sinks", json::array()},
+                       {"sinkKafkaTopics", json::array()}, {"id", tq->id()},
+                       {"statusCount", {{"RUNNING", 1}}}, {"queryType", "PUSH"},
+                       {"state", "RUNNING"}});
+        ++it;
       }
       *e = {{"@type", "queries"}, {"statementText", s.text}, {"queries", arr},
             {"warnings", json::array()}};

@@ -10,7 +10,7 @@
 namespace brook::server {
 namespace {
 
-TEST(PropertiesTest, SeparatorsCommentsAndWhitespace) {
+TEST(ServerPropertiesTest, SeparatorsCommentsAndWhitespace) {
   auto p = ParseProperties(
       "# comment\n"
       "! also a comment\n"
@@ -28,7 +28,7 @@ TEST(PropertiesTest, SeparatorsCommentsAndWhitespace) {
   EXPECT_EQ(p.size(), 5u);
 }
 
-TEST(PropertiesTest, ContinuationEscapesAndOverride) {
+TEST(ServerPropertiesTest, ContinuationEscapesAndOverride) {
   auto p = ParseProperties(
       "a=one \\\n"
       "    two\r\n"
@@ -42,7 +42,7 @@ TEST(PropertiesTest, ContinuationEscapesAndOverride) {
   EXPECT_EQ(p.at("d"), "back\\");
 }
 
-TEST(ConfigTest, ApplyPropertyRoutesKeys) {
+TEST(ServerConfigTest, ApplyPropertyRoutesKeys) {
   ServerConfig c;
   ASSERT_TRUE(ApplyProperty("ksql.service.id", "svc_", c).ok());
   ASSERT_TRUE(ApplyProperty("ksql.streams.auto.offset.reset", "latest", c).ok());
@@ -63,11 +63,10 @@ TEST(ConfigTest, ApplyPropertyRoutesKeys) {
   EXPECT_EQ(ApplyProperty("brook.push.poll.ms", "soon", c).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ApplyProperty("brook.kafka.topic.creation", "maybe", c).code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(ApplyProperty("ksql.max.push.queries", "0", c).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ApplyProperty("ksql.max.push.queries", "0", c).code(), StatusCode::kInvalidArgument);
 }
 
-TEST(ConfigTest, Defaults) {
+TEST(ServerConfigTest, Defaults) {
   auto c = ParseCommandLine({});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->listeners, "http://0.0.0.0:8088");
@@ -78,7 +77,7 @@ TEST(ConfigTest, Defaults) {
   EXPECT_TRUE(c->script_file.empty());
 }
 
-TEST(ConfigTest, CommandLinePrecedence) {
+TEST(ServerConfigTest, CommandLinePrecedence) {
   char path[] = "/tmp/brookd-config-test-XXXXXX";
   int fd = mkstemp(path);
   ASSERT_GE(fd, 0);
@@ -92,14 +91,14 @@ TEST(ConfigTest, CommandLinePrecedence) {
                              "--script", "x.sql"});
   std::remove(path);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->listeners, "http://127.0.0.1:2222");     // -D over the file
-  EXPECT_EQ(c->bootstrap_servers, "flag:9092");          // flag over the file
-  EXPECT_EQ(c->service_id, "from_define_");              // -D over the file
+  EXPECT_EQ(c->listeners, "http://127.0.0.1:2222");  // -D over the file
+  EXPECT_EQ(c->bootstrap_servers, "flag:9092");      // flag over the file
+  EXPECT_EQ(c->service_id, "from_define_");          // -D over the file
   EXPECT_EQ(c->ksql_properties.at("ksql.persistence.default.format.key"), "JSON");
   EXPECT_EQ(c->script_file, "x.sql");
 }
 
-TEST(ConfigTest, CommandLineErrors) {
+TEST(ServerConfigTest, CommandLineErrors) {
   EXPECT_EQ(ParseCommandLine({"--bogus"}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseCommandLine({"--listeners"}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseCommandLine({"-D", "novalue"}).status().code(), StatusCode::kInvalidArgument);
@@ -110,7 +109,7 @@ TEST(ConfigTest, CommandLineErrors) {
             StatusCode::kUnsupported);
 }
 
-TEST(ListenerTest, Parses) {
+TEST(ServerListenerTest, Parses) {
   auto l = ParseListener("http://0.0.0.0:8088");
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->host, "0.0.0.0");
@@ -125,7 +124,7 @@ TEST(ListenerTest, Parses) {
   EXPECT_EQ(l->port, 9000);
 }
 
-TEST(ListenerTest, Rejects) {
+TEST(ServerListenerTest, Rejects) {
   EXPECT_EQ(ParseListener("0.0.0.0:8088").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseListener("http://host").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseListener("http://host:99999").status().code(), StatusCode::kInvalidArgument);
