@@ -2,6 +2,7 @@
 // trigonometry, DEGREES, RADIANS, PI, RANDOM, GREATEST, LEAST, GEO_DISTANCE.
 #include <cmath>
 #include <random>
+#include <set>
 
 #include "common/java_format.h"
 #include "common/value_cast.h"
@@ -200,7 +201,27 @@ void RegisterMathFunctions(FunctionRegistry& r) {
         return Value::Double(std::trunc(d * p) / p);
       });
   auto extreme = [](bool greatest) {
-    return [greatest](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+    return [greatest](const std::vector<Value>& args, FunctionContext& ctx) -> Value {
+      std::vector<Value> converted;
+      const std::vector<Value>* in = &args;
+      if (ctx.return_type && (ctx.return_type->kind() == TypeKind::kDate ||
+                              ctx.return_type->kind() == TypeKind::kTime ||
+                              ctx.return_type->kind() == TypeKind::kTimestamp)) {
+        for (const Value& v : args) {
+          if (v.kind() != Value::Kind::kString) {
+            converted.push_back(v);
+            continue;
+          }
+          auto c = CastValue(v, SqlType::String(), ctx.return_type);
+          if (!c.ok()) {
+            ctx.error = c.status().message();
+            return Value();
+          }
+          converted.push_back(*c);
+        }
+        in = &converted;
+      }
+      const std::vector<Value>& a = *in;
       Value best;
       for (const Value& v : a) {
         if (v.is_null()) continue;
@@ -218,16 +239,49 @@ void RegisterMathFunctions(FunctionRegistry& r) {
       return best;
     };
   };
+  // ksqlDB declares one variadic overload per type (INT, BIGINT, DOUBLE, DECIMAL, STRING,
+  // BYTES, DATE, TIME, TIMESTAMP): mixed integer kinds are ambiguous unless a DOUBLE decides,
+  // and strings are accepted alongside DATE/TIME/TIMESTAMP (parsed at run time).
   auto common = [](const std::string& name) -> TypeResolver {
     return [name](const std::vector<TypePtr>& a) -> Result<TypePtr> {
+      std::string lower = name;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (a.empty()) return NoMatchingSignature(name, a);
+      auto ambiguous = [&]() {
+        std::string types;
+        for (size_t i = 0; i < a.size(); ++i) {
+          types += (i ? ", " : "") + (a[i] ? TypeName(a[i]) : std::string("null"));
+        }
+        return InvalidArgument("Function '" + lower +
+                               "' cannot be resolved due to ambiguous method parameters (" + types +
+                               ").");
+      };
+      TypePtr temporal;
+      bool has_string = false, has_double = false;
+      std::set<TypeKind> numeric_kinds;
+      for (const auto& x : a) {
+        if (!x) continue;
+        if (x->kind() == TypeKind::kDate || x->kind() == TypeKind::kTime ||
+            x->kind() == TypeKind::kTimestamp) {
+          if (temporal && temporal->kind() != x->kind()) return NoMatchingSignature(name, a);
+          temporal = x;
+        } else if (x->kind() == TypeKind::kString) {
+          has_string = true;
+        } else if (x->IsNumeric()) {
+          numeric_kinds.insert(x->kind());
+          has_double = has_double || x->kind() == TypeKind::kDouble;
+        }
+      }
+      if (temporal && numeric_kinds.empty()) return temporal;
+      if (numeric_kinds.size() > 1 && !has_double) return ambiguous();
       TypePtr t;
       for (const auto& x : a) {
         auto c = CommonType(t, x);
         if (!c.ok()) return NoMatchingSignature(name, a);
         t = *c;
       }
-      if (!t) return NoMatchingSignature(name, a);
+      if (!t) return ambiguous();
+      if (has_string && t->kind() != TypeKind::kString) return NoMatchingSignature(name, a);
       if (!t->IsPrimitive() || t->kind() == TypeKind::kBoolean) return NoMatchingSignature(name, a);
       return t;
     };
