@@ -236,6 +236,16 @@ Status Engine::EnsureTopic(const std::string& topic, int partitions, int replica
   spec.replicas = replicas;
   Status st = kafka_.admin().CreateTopic(spec, options_.admin_timeout);
   if (st.ok() || st.code() == StatusCode::kAlreadyExists) return Status::Ok();
+  if (st.code() == StatusCode::kTimeout) {
+    return Status(StatusCode::kTimeout,
+                  "Could not create topic '" + topic + "': the Kafka cluster did not answer within " +
+                      std::to_string(options_.admin_timeout.count()) + " ms (" + st.message() +
+                      "). If the cluster is librdkafka's mock (brook-devbroker), it cannot create "
+                      "topics through the admin API: start it with the topic on its command line "
+                      "(brook-devbroker " + topic + ":" + std::to_string(partitions) +
+                      ") or send it 'create " + topic + " " + std::to_string(partitions) +
+                      "' on stdin.");
+  }
   return st;
 }
 
