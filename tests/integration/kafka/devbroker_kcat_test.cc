@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/shell_util.h"
+
 #include "runtime/kafka/librdkafka_client.h"
 
 namespace brook::kafka {
@@ -36,30 +38,14 @@ std::string DevbrokerPath() {
 #endif
 }
 
-struct ShellResult {
-  int exit_code = -1;
-  std::string out;
-};
+using brook::testing::Have;
+using brook::testing::Shell;
+using brook::testing::ShellResult;
 
-// Runs `cmd` with /bin/sh (callers wrap external tools in `timeout`); returns its stdout.
-ShellResult Shell(const std::string& cmd) {
-  ShellResult result;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) result.out.append(buf, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool HaveKcat() { return Shell("command -v kcat >/dev/null 2>&1").exit_code == 0; }
+bool HaveKcat() { return Have("kcat"); }
 
 std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TMPDIR");
-  return std::string(dir != nullptr && *dir ? dir : "/tmp") + "/brook-devbroker-test-" +
-         std::to_string(getpid()) + "-" + name;
+  return brook::testing::TempPath("brook-devbroker-test", name);
 }
 
 // A running brook-devbroker child with pipes on its stdin and stdout.

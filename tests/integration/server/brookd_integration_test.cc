@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/shell_util.h"
+
 namespace brook {
 namespace {
 
@@ -41,34 +43,11 @@ std::string BrookdPath() { return BinaryPath("BROOKD", BROOKD_PATH); }
 std::string SourceDir() { return BinaryPath("BROOK_SOURCE_DIR", BROOK_SOURCE_DIR_PATH); }
 std::string DevbrokerPath() { return BinaryPath("BROOK_DEVBROKER", BROOK_DEVBROKER_PATH); }
 
-struct ShellResult {
-  int exit_code = -1;
-  std::string out;
-};
+using brook::testing::Have;
+using brook::testing::Shell;
+using brook::testing::ShellResult;
 
-// Runs `cmd` with /bin/sh and returns its stdout (callers wrap tools in `timeout`).
-ShellResult Shell(const std::string& cmd) {
-  ShellResult result;
-  FILE* pipe = popen(cmd.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) result.out.append(buf, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-bool Have(const std::string& tool) {
-  return Shell("command -v " + tool + " >/dev/null 2>&1").exit_code == 0;
-}
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TMPDIR");
-  static int counter = 0;
-  return std::string(dir != nullptr && *dir ? dir : "/tmp") + "/brookd-it-" +
-         std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" + name;
-}
+std::string TempPath(const std::string& name) { return brook::testing::TempPath("brookd-it", name); }
 
 std::string WriteTemp(const std::string& name, const std::string& content) {
   std::string path = TempPath(name);
