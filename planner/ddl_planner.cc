@@ -151,6 +151,41 @@ static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Co
   return Status::Ok();
 }
 
+Status CheckUpgradeCompatible(const std::string& name, const LogicalSchema& old_schema,
+                              const LogicalSchema& new_schema, const SourceRange& range) {
+  auto same = [](const Column& a, const Column& b) {
+    return a.name == b.name && TypesEqual(a.type, b.type) && a.ns == b.ns &&
+           a.header_key == b.header_key;
+  };
+  auto describe = [&](const std::string& detail) {
+    return InvalidArgument("Cannot upgrade data source: DataSource '`" + name + "`' has schema = " +
+                               old_schema.ToString() + " which is not upgrade compatible with " +
+                               new_schema.ToString() + ". (" + detail + ")",
+                           range);
+  };
+  std::vector<Column> changed_keys;
+  for (size_t i = 0; i < old_schema.key.size(); ++i) {
+    if (i >= new_schema.key.size() || !same(old_schema.key[i], new_schema.key[i])) {
+      changed_keys.push_back(old_schema.key[i]);
+    }
+  }
+  if (!changed_keys.empty() || old_schema.key.size() != new_schema.key.size()) {
+    return describe("Key columns must be identical. The following key columns are changed, "
+                    "missing or reordered: " + ColumnList(changed_keys, true));
+  }
+  std::vector<Column> changed;
+  for (size_t i = 0; i < old_schema.value.size(); ++i) {
+    if (i >= new_schema.value.size() || !same(old_schema.value[i], new_schema.value[i])) {
+      changed.push_back(old_schema.value[i]);
+    }
+  }
+  if (!changed.empty()) {
+    return describe("The following columns are changed, missing or reordered: " +
+                    ColumnList(changed, false));
+  }
+  return Status::Ok();
+}
+
 Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const Catalog& catalog,
                                           const Config& config) {
   ASSIGN_OR_RETURN(SourceProperties props, ParseSourceProperties(stmt.properties, false));

@@ -18,6 +18,11 @@ struct CreateSourcePlan {
 Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const Catalog& catalog,
                                           const Config& config);
 
+// CREATE OR REPLACE: the new schema must keep the key columns and extend the old value
+// columns only by appending (ksqlDB's upgrade rules and messages).
+Status CheckUpgradeCompatible(const std::string& name, const LogicalSchema& old_schema,
+                              const LogicalSchema& new_schema, const SourceRange& range);
+
 // Checks that `format` can serialize `columns` (KAFKA: one primitive; DELIMITED: no
 // ARRAY/MAP/STRUCT; NONE: no columns), with ksqlDB's messages.
 Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& columns, bool is_key,

@@ -286,6 +286,11 @@ Result<ExecuteResult> Engine::ExecuteCreateSource(const ast::CreateSource& s, co
                            s.range);
   }
   ASSIGN_OR_RETURN(CreateSourcePlan plan, PlanCreateSource(s, catalog_, cfg));
+  if (DataSourcePtr existing = catalog_.Find(s.name); existing && s.or_replace) {
+    RETURN_IF_ERROR(CheckUpgradeCompatible(s.name, existing->schema, plan.source->schema, s.range));
+    plan.source->reading_queries = existing->reading_queries;
+    plan.source->writing_queries = existing->writing_queries;
+  }
   ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(plan.source->topic, options_.admin_timeout));
   if (!info) {
     if (plan.partitions || options_.create_missing_source_topics) {
@@ -366,13 +371,31 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
                                  " with the same name already exists",
                              s.name_range);
     }
-    return Unsupported("CREATE OR REPLACE of a query is not supported by brook yet.", s.range);
+    if (existing->is_table != s.is_table) {
+      return InvalidArgument(std::string("Incompatible data source type is ") +
+                                 (existing->is_table ? "TABLE" : "STREAM") +
+                                 ", but statement was CREATE " + (s.is_table ? "TABLE" : "STREAM"),
+                             s.range);
+    }
+  }
+  // CREATE OR REPLACE of a C*AS upgrades its query in place: same query id, so the same
+  // consumer group resumes from the committed offsets.
+  DataSourcePtr replaced = s.or_replace ? catalog_.Find(s.name) : nullptr;
+  std::string replaced_query;
+  if (replaced) {
+    for (const auto& id : replaced->writing_queries) {
+      if (queries_.count(id) && (id.rfind("CSAS_", 0) == 0 || id.rfind("CTAS_", 0) == 0)) {
+        replaced_query = id;
+      }
+    }
   }
   DataSourcePtr from = catalog_.Find(s.query.from.name);
   QueryPlanRequest req;
   req.kind = QueryPlanRequest::Kind::kCreateAs;
   req.query = &s.query;
-  req.query_id = (s.is_table ? "CTAS_" : "CSAS_") + s.name + "_" + std::to_string(query_counter_);
+  req.query_id = !replaced_query.empty()
+                     ? replaced_query
+                     : (s.is_table ? "CTAS_" : "CSAS_") + s.name + "_" + std::to_string(query_counter_);
   req.sql = s.text;
   req.sink_name = s.name;
   req.sink_is_table = s.is_table;
@@ -382,8 +405,28 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
     auto parts = TopicPartitions(from->topic);
     req.source_partitions = parts.ok() ? *parts : 1;
   }
-  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  if (replaced) catalog_.Remove(s.name);  // the query may not read its own sink
+  auto planned_or = PlanQuery(req, catalog_, functions_, cfg);
+  if (replaced) catalog_.Put(replaced);
+  if (!planned_or.ok()) return planned_or.status();
+  QueryPlanResult planned = std::move(planned_or).value();
   ++query_counter_;
+  if (replaced) {
+    RETURN_IF_ERROR(CheckUpgradeCompatible(s.name, replaced->schema, planned.sink_source->schema,
+                                           s.range));
+    if (!replaced_query.empty()) {
+      auto it = queries_.find(replaced_query);
+      it->second->stop = true;
+      if (it->second->thread.joinable()) it->second->thread.join();
+      for (const auto& src : catalog_.All()) {
+        src->reading_queries.erase(replaced_query);
+        src->writing_queries.erase(replaced_query);
+      }
+      queries_.erase(it);
+    }
+    planned.sink_source->reading_queries = replaced->reading_queries;
+    planned.sink_source->writing_queries = replaced->writing_queries;
+  }
   const SinkStep& sink = *planned.plan.sink;
   // The sink topic: create it, or check an existing one is compatible.
   ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(sink.topic, options_.admin_timeout));
@@ -393,7 +436,8 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
   catalog_.Put(planned.sink_source);
   Status st = StartPersistent(planned.plan, s.name);
   if (!st.ok()) {
-    catalog_.Remove(s.name);
+    if (replaced) catalog_.Put(replaced);
+    else catalog_.Remove(s.name);
     return st;
   }
   return ExecuteResult{StatusEntity(s.text,

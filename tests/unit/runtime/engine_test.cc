@@ -178,6 +178,35 @@ TEST_F(EngineTest, InsertValuesAndTransientPushQueryWithLimit) {
   EXPECT_NE(bad.status().message().find("Expected type INTEGER for field V"), std::string::npos);
 }
 
+TEST_F(EngineTest, CreateOrReplaceUpgradesTheQueryInPlace) {
+  auto engine = NewEngine();
+  Run(*engine,
+      "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON');"
+      "CREATE STREAM o AS SELECT k, v FROM s;");
+  Produce("s", "a", R"({"v": 1})");
+  Produce("s", "b", R"({"v": 2})");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  auto bad = engine->ExecuteScript("CREATE OR REPLACE STREAM o AS SELECT k FROM s;", session_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find(
+                "The following columns are changed, missing or reordered: [`V` INTEGER]"),
+            std::string::npos)
+      << bad.status().message();
+  auto replaced = Run(*engine, "CREATE OR REPLACE STREAM o AS SELECT k, v, v * 10 AS w FROM s;");
+  ASSERT_EQ(replaced.size(), 1u);
+  EXPECT_EQ((*replaced[0].entity)["commandStatus"]["queryId"], "CSAS_O_0");
+  Produce("s", "c", R"({"v": 3})");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  // The upgraded query resumed from the committed offset: no record is processed twice.
+  EXPECT_EQ(Values("O"), (std::vector<std::string>{R"({"V":1})", R"({"V":2})",
+                                                   R"({"V":3,"W":30})"}));
+  EXPECT_EQ(engine->Queries().size(), 1u);
+  auto key_change = engine->ExecuteScript(
+      "CREATE OR REPLACE STREAM o AS SELECT v, k FROM s PARTITION BY v;", session_);
+  ASSERT_FALSE(key_change.ok());
+  EXPECT_NE(key_change.status().message().find("Key columns must be identical"), std::string::npos);
+}
+
 TEST_F(EngineTest, ErrorsInScriptsPointAtTheRightLine) {
   auto engine = NewEngine();
   std::string sql =
