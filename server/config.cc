@@ -160,6 +160,11 @@ Status ApplyProperty(const std::string& key, const std::string& value, ServerCon
     config.ksql_properties[key] = value;
   } else if (StartsWith(key, "kafka.") && key.size() > 6) {
     config.kafka_properties[key.substr(6)] = value;
+  } else if (key == "brook.processing.log.stderr") {
+    if (value != "true" && value != "false") {
+      return InvalidArgument("Invalid value for " + key + ": '" + value + "' (expected true or false)");
+    }
+    config.processing_log_stderr = value == "true";
   } else if (key == "brook.kafka.topic.creation") {
     if (value == "admin") {
       config.broker_auto_create_topics = false;

@@ -68,6 +68,9 @@ struct ServerConfig {
   std::map<std::string, std::string> kafka_properties;
   // `brook.kafka.topic.creation`: true for `auto`. Default false (`admin`).
   bool broker_auto_create_topics = false;
+  // `brook.processing.log.stderr`: echo each processing-log entry (skipped record) to stderr.
+  // Default true.
+  bool processing_log_stderr = true;
   // `brook.admin.timeout.ms`. Default 10000.
   int64_t admin_timeout_ms = 10000;
   // `brook.max.batch`. Default 1000.

@@ -123,6 +123,10 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
   engine_options.admin_timeout = kafka::Millis(config.admin_timeout_ms);
   engine_options.max_batch = static_cast<size_t>(config.max_batch);
   parts->engine = std::make_unique<Engine>(*parts->kafka, parts->functions, engine_options);
+  // Skipped records are echoed to stderr (brook.processing.log.stderr, default true) and, when
+  // configured, written to ksqlDB's processing-log topic/stream.
+  parts->engine->processing_log().set_echo(config.processing_log_stderr);
+  RETURN_IF_ERROR(parts->engine->ConfigureProcessingLog());
   parts->engine->Start();
 
   // Startup script.

@@ -58,7 +58,10 @@ Engine::Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functio
                EngineOptions options)
     : kafka_(kafka), functions_(functions), options_(std::move(options)) {}
 
-Engine::~Engine() { Stop(); }
+Engine::~Engine() {
+  processing_log_.SetSink(nullptr);  // the sink uses log_producer_, destroyed with the engine
+  Stop();
+}
 
 Config Engine::Merge(const Config& session) const {
   Config c = options_.config;

@@ -108,6 +108,15 @@ class Engine {
   Result<std::vector<ExecuteResult>> ExecuteScript(std::string_view sql, SessionState& session,
                                                    std::vector<ExecuteResult>* done = nullptr);
 
+  // Sets up ksqlDB's processing-log topic and stream when the configuration asks for them:
+  //   ksql.logging.processing.topic.auto.create   (default false) create the topic and write
+  //                                               every processing-log entry to it as JSON
+  //   ksql.logging.processing.topic.name          (default <service id>ksql_processing_log)
+  //   ksql.logging.processing.topic.partitions    (default 1)
+  //   ksql.logging.processing.stream.auto.create  (default false) register a stream over it
+  //   ksql.logging.processing.stream.name         (default PROCESSING_LOG)
+  Status ConfigureProcessingLog();
+
   // Deterministic driver: polls all persistent queries until none reads a record.
   Status RunUntilIdle();
   void Start();
@@ -154,6 +163,8 @@ class Engine {
   Catalog catalog_;
   ProcessingLog processing_log_;
   std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<kafka::Producer> log_producer_;
+  std::mutex log_producer_mu_;
   mutable std::recursive_mutex mu_;
   std::map<std::string, std::unique_ptr<PersistentQuery>> queries_;
   std::map<std::string, std::weak_ptr<TransientQuery>> transients_;

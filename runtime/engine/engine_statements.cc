@@ -531,6 +531,61 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
   return ExecuteResult{e};
 }
 
+Status Engine::ConfigureProcessingLog() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  const Config& cfg = options_.config;
+  if (ConfigOr(cfg, "ksql.logging.processing.topic.auto.create", "false") != "true") {
+    return Status::Ok();
+  }
+  std::string topic = ConfigOr(cfg, "ksql.logging.processing.topic.name",
+                               options_.service_id + "ksql_processing_log");
+  int partitions = std::atoi(ConfigOr(cfg, "ksql.logging.processing.topic.partitions", "1").c_str());
+  RETURN_IF_ERROR(EnsureTopic(topic, std::max(partitions, 1), 1));
+  ASSIGN_OR_RETURN(log_producer_, kafka_.NewProducer());
+  // One JSON record per entry, in ksqlDB's processing-log layout.
+  processing_log_.SetSink([this, topic](const ProcessingLogEntry& e) {
+    static const char* kNames[] = {"deserializationError", "recordProcessingError",
+                                   "productionError", "serializationError"};
+    int type = static_cast<int>(e.type);
+    json detail = {{"errorMessage", e.message}};
+    if (e.type == ProcessingLogEntry::Type::kDeserializationError ||
+        e.type == ProcessingLogEntry::Type::kSerializationError) {
+      detail["target"] = e.target;
+      detail["topic"] = e.topic;
+      detail["recordB64"] = nullptr;
+    }
+    if (e.type != ProcessingLogEntry::Type::kProductionError) detail["cause"] = json::array();
+    json message = {{"type", type}, {kNames[type], detail}};
+    json record = {{"logger", "processing." + e.query_id + "." + e.step},
+                   {"level", "ERROR"},
+                   {"time", e.time_ms},
+                   {"message", message}};
+    kafka::OutRecord out;
+    out.topic = topic;
+    out.timestamp = e.time_ms;
+    out.value = record.dump();
+    std::lock_guard<std::mutex> guard(log_producer_mu_);
+    log_producer_->Send(std::move(out)).PermitUnchecked();  // best effort, never blocks a query
+  });
+  if (ConfigOr(cfg, "ksql.logging.processing.stream.auto.create", "false") == "true") {
+    std::string name = ConfigOr(cfg, "ksql.logging.processing.stream.name", "PROCESSING_LOG");
+    if (!catalog_.Find(name)) {
+      SessionState session;
+      std::string sql =
+          "CREATE STREAM `" + name + "` (LOGGER STRING, LEVEL STRING, `TIME` BIGINT, MESSAGE "
+          "STRUCT<`TYPE` INT, DESERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE STRING, "
+          "RECORDB64 STRING, CAUSE ARRAY<STRING>, `TOPIC` STRING>, RECORDPROCESSINGERROR "
+          "STRUCT<ERRORMESSAGE STRING, RECORD STRING, CAUSE ARRAY<STRING>>, PRODUCTIONERROR "
+          "STRUCT<ERRORMESSAGE STRING>, SERIALIZATIONERROR STRUCT<TARGET STRING, ERRORMESSAGE "
+          "STRING, RECORD STRING, CAUSE ARRAY<STRING>, `TOPIC` STRING>>) WITH (KAFKA_TOPIC='" +
+          topic + "', VALUE_FORMAT='JSON');";
+      auto r = ExecuteScript(sql, session);
+      if (!r.ok()) return r.status();
+    }
+  }
+  return Status::Ok();
+}
+
 Status Engine::RunUntilIdle() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   for (int rounds = 0; rounds < 1'000'000; ++rounds) {

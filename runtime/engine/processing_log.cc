@@ -19,9 +19,19 @@ void ProcessingLog::Log(ProcessingLogEntry e) {
                                                                            : "RECORD_PROCESSING_ERROR",
                  e.topic.c_str(), e.partition, static_cast<long long>(e.offset), e.message.c_str());
   }
+  std::function<void(const ProcessingLogEntry&)> sink;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.push_back(e);
+    while (entries_.size() > capacity_) entries_.pop_front();
+    sink = sink_;
+  }
+  if (sink) sink(e);
+}
+
+void ProcessingLog::SetSink(std::function<void(const ProcessingLogEntry&)> sink) {
   std::lock_guard<std::mutex> lock(mu_);
-  entries_.push_back(std::move(e));
-  while (entries_.size() > capacity_) entries_.pop_front();
+  sink_ = std::move(sink);
 }
 
 std::vector<ProcessingLogEntry> ProcessingLog::Recent() const {

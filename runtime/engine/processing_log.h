@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ class ProcessingLog {
       : capacity_(capacity), echo_(echo) {}
 
   void Log(ProcessingLogEntry entry);
+  // Also hands every entry to `sink` (e.g. a writer to the processing-log topic). Called outside
+  // the log's lock, from the thread that logged; the sink must be thread-safe.
+  void SetSink(std::function<void(const ProcessingLogEntry&)> sink);
   uint64_t count() const { return count_.load(); }
   std::vector<ProcessingLogEntry> Recent() const;
   void set_echo(bool echo) { echo_ = echo; }
@@ -43,6 +47,7 @@ class ProcessingLog {
   std::atomic<uint64_t> count_{0};
   mutable std::mutex mu_;
   std::deque<ProcessingLogEntry> entries_;
+  std::function<void(const ProcessingLogEntry&)> sink_;
 };
 
 }  // namespace brook

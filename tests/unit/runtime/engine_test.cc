@@ -69,6 +69,30 @@ TEST_F(EngineTest, UndecodableRecordsAreSkippedLoggedAndCounted) {
   EXPECT_EQ(queries[0].records_in, 4u);
 }
 
+TEST_F(EngineTest, ProcessingLogGoesToItsTopicAndStream) {
+  EngineOptions opts;
+  opts.create_missing_source_topics = true;
+  opts.config["ksql.logging.processing.topic.auto.create"] = "true";
+  opts.config["ksql.logging.processing.stream.auto.create"] = "true";
+  Engine engine(broker_, functions_, opts);
+  ASSERT_TRUE(engine.ConfigureProcessingLog().ok());
+  ASSERT_NE(engine.catalog().Find("PROCESSING_LOG"), nullptr);
+  Run(engine,
+      "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON');"
+      "CREATE STREAM o AS SELECT * FROM s;"
+      "CREATE STREAM errors AS SELECT message->deserializationerror->errormessage AS msg, "
+      "message->deserializationerror->`TOPIC` AS t FROM processing_log;");
+  Produce("s", "b", "{not json");
+  ASSERT_TRUE(engine.RunUntilIdle().ok());
+  auto log = broker_.ReadAll("default_ksql_processing_log");
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].value->find("\"logger\":\"processing.CSAS_O_0.source_v1\""), std::string::npos)
+      << *log[0].value;
+  auto errors = broker_.ReadAll("ERRORS");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].value->find("\"T\":\"s\""), std::string::npos) << *errors[0].value;
+}
+
 TEST_F(EngineTest, ExpressionErrorsYieldNullAndALogEntry) {
   auto engine = NewEngine();
   Run(*engine,
