@@ -5,6 +5,7 @@
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
 #include "planner/ddl_planner.h"
+#include "planner/query_planner.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
 #include "common/value_cast.h"
@@ -525,9 +526,46 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
           {"warnings", json::array()}};
     return ExecuteResult{e};
   }
+  // EXPLAIN <statement>: plan the query without running it.
+  QueryPlanRequest req;
+  const ast::Statement& inner = *s.statement;
+  std::string sink;
+  if (inner.kind == ast::StatementKind::kCreateAsSelect) {
+    const auto& c = static_cast<const ast::CreateAsSelect&>(inner);
+    req.kind = QueryPlanRequest::Kind::kCreateAs;
+    req.query = &c.query;
+    req.sink_name = c.name;
+    req.sink_is_table = c.is_table;
+    req.sink_properties = &c.properties;
+    req.query_id = (c.is_table ? "CTAS_" : "CSAS_") + c.name + "_" + std::to_string(query_counter_);
+    if (catalog_.Find(c.name) && !c.or_replace) {
+      return InvalidArgument("Cannot add " + std::string(c.is_table ? "table" : "stream") + " '" +
+                                 c.name + "': A " + (c.is_table ? "table" : "stream") +
+                                 " with the same name already exists",
+                             c.name_range);
+    }
+  } else if (inner.kind == ast::StatementKind::kInsertInto) {
+    const auto& c = static_cast<const ast::InsertInto&>(inner);
+    req.kind = QueryPlanRequest::Kind::kInsertInto;
+    req.query = &c.query;
+    req.insert_target = catalog_.Find(c.target);
+    if (!req.insert_target) {
+      return InvalidArgument("Source `" + c.target + "` does not exist.", c.target_range);
+    }
+    req.query_id = "INSERTQUERY_" + std::to_string(query_counter_);
+  } else if (inner.kind == ast::StatementKind::kQuery) {
+    req.kind = QueryPlanRequest::Kind::kTransient;
+    req.query = &static_cast<const ast::QueryStatement&>(inner).query;
+    req.query_id = "transient_" + req.query->from.name;
+  } else {
+    return InvalidArgument("EXPLAIN is only supported for queries (SELECT, CREATE ... AS SELECT, "
+                           "INSERT INTO ... SELECT) and query ids.",
+                           inner.range);
+  }
+  req.sql = inner.text;
+  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
   *e = {{"@type", "executionPlan"}, {"statementText", s.text},
-        {"executionPlan", "EXPLAIN of ad-hoc statements: run the statement and EXPLAIN its query id."},
-        {"warnings", json::array()}};
+        {"executionPlan", planned.plan.Describe()}, {"warnings", json::array()}};
   return ExecuteResult{e};
 }
 

@@ -159,6 +159,12 @@ TEST_F(EngineTest, DdlLifecycleMatchesKsqlDb) {
   EXPECT_EQ(desc["fields"][0]["name"], "K");
   EXPECT_EQ(desc["fields"][0]["type"], "KEY");
   EXPECT_EQ(desc["valueFormat"], "JSON");
+  auto explained = Run(*engine, "EXPLAIN CREATE STREAM x AS SELECT k, v + 1 AS w FROM s WHERE v > 2;");
+  ASSERT_EQ(explained.size(), 1u);
+  std::string plan = (*explained[0].entity)["executionPlan"];
+  EXPECT_NE(plan.find("filter_v1"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("`W` INTEGER"), std::string::npos) << plan;
+  EXPECT_EQ(engine->catalog().Find("X"), nullptr);  // planned, not run
   auto again = engine->ExecuteScript("CREATE STREAM s (k STRING KEY) WITH (kafka_topic='s', "
                                      "value_format='JSON');",
                                      session_);
