@@ -11,3 +11,5 @@ find_program(ANTLR4_TOOL antlr4 REQUIRED)
 if(BROOK_BUILD_TESTS)
   find_package(GTest CONFIG REQUIRED)
 endif()
+# The ANTLR runtime's CMake package does not export its include directory.
+find_path(ANTLR4_INCLUDE_DIR antlr4-runtime.h PATH_SUFFIXES antlr4-runtime REQUIRED)

@@ -1,6 +1,6 @@
 // The ksqlDB REST wire format, as pure functions: request bodies in, response bytes out.
 // No I/O and no HTTP library here, so every byte brookd sends can be unit-tested.
-// The formats are specified in /work/shared/reference/ksqldb-rest-api.md (sections 0-5, 7).
+// The formats are specified in the shared reference ksqldb-rest-api.md (next to DESIGN.md) (sections 0-5, 7).
 //
 // Thread-safety: everything here is stateless or a value type.
 #pragma once
