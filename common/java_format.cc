@@ -51,10 +51,9 @@ int128 Pow10(int n) {
     for (int i = 1; i < 39; ++i) t[i] = t[i - 1] * 10;
     return t;
   }();
-  if (n >= 0 && n < 39) return kTable[n];
-  int128 r = 1;
-  for (int i = 0; i < n; ++i) r *= 10;
-  return r;
+  // Callers keep n within 0..38 (the DECIMAL range); anything else is a bug.
+  if (n < 0) return 1;
+  return kTable[n < 39 ? n : 38];
 }
 
 std::string Int128ToString(int128 v) {
@@ -113,15 +112,18 @@ std::optional<DecimalParts> ParseDecimal(std::string_view t) {
     char c = t[i];
     if (c >= '0' && c <= '9') {
       seen_digit = true;
-      if (DecimalDigits(unscaled) > 36) return std::nullopt;
+      if (unscaled != 0 && DecimalDigits(unscaled) >= 38) return std::nullopt;  // > 38 digits
       unscaled = unscaled * 10 + (c - '0');
       if (seen_dot) ++scale;
     } else if (c == '.' && !seen_dot) {
       seen_dot = true;
     } else if ((c == 'e' || c == 'E') && seen_digit) {
+      if (i + 1 >= t.size()) return std::nullopt;
       int exp = 0;
       auto r = std::from_chars(t.data() + i + 1 + (t[i + 1] == '+' ? 1 : 0), t.data() + t.size(), exp);
       if (r.ec != std::errc() || r.ptr != t.data() + t.size()) return std::nullopt;
+      // Beyond +-76 no DECIMAL(38, s) can hold the value (or anything but zero).
+      if (exp > 76 || exp < -76) return std::nullopt;
       scale -= exp;
       break;
     } else {
@@ -136,9 +138,11 @@ std::optional<int128> RescaleDecimal(int128 unscaled, int from, int to, int prec
   int128 v = unscaled;
   if (to > from) {
     for (int i = from; i < to; ++i) {
+      if (v != 0 && DecimalDigits(v) >= 38) return std::nullopt;
       v *= 10;
-      if (DecimalDigits(v) > 38) return std::nullopt;
     }
+  } else if (to < from && from - to > 38) {
+    v = 0;  // |v| < 10^38: rounds to zero
   } else if (to < from) {
     int128 div = Pow10(from - to);
     int128 q = v / div;

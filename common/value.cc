@@ -24,14 +24,14 @@ double Value::ToDouble() const {
 static int CompareDecimals(int128 a, int sa, int128 b, int sb) {
   // Bring to the same scale; fall back to double if that would overflow.
   int s = sa > sb ? sa : sb;
-  if (s - sa <= 18 && s - sb <= 18) {
-    int128 x = a * Pow10(s - sa);
-    int128 y = b * Pow10(s - sb);
+  int128 x, y;
+  if (s - sa <= 38 && s - sb <= 38 && !__builtin_mul_overflow(a, Pow10(s - sa), &x) &&
+      !__builtin_mul_overflow(b, Pow10(s - sb), &y)) {
     return x < y ? -1 : (x > y ? 1 : 0);
   }
-  double x = static_cast<double>(a) / std::pow(10.0, sa);
-  double y = static_cast<double>(b) / std::pow(10.0, sb);
-  return x < y ? -1 : (x > y ? 1 : 0);
+  double dx = static_cast<double>(a) / std::pow(10.0, sa);
+  double dy = static_cast<double>(b) / std::pow(10.0, sb);
+  return dx < dy ? -1 : (dx > dy ? 1 : 0);
 }
 
 int Value::Compare(const Value& o) const {

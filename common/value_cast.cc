@@ -166,7 +166,9 @@ Result<Value> CastValue(const Value& v, const TypePtr& from, const TypePtr& to) 
           unscaled = p->unscaled;
           scale = p->scale;
           if (scale < 0) {
-            unscaled *= Pow10(-scale);
+            auto r = RescaleDecimal(unscaled, scale, 0, 38);
+            if (!r) return InvalidArgument("Numeric field overflow: " + text);
+            unscaled = *r;
             scale = 0;
           }
           break;

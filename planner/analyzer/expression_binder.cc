@@ -424,7 +424,12 @@ Status ExpressionBinder::CoerceInItem(const ast::Expr& e, const TypePtr& target,
         nb.type = SqlType::Double();
       } else {
         int scale = std::max(parts->scale, 0);
-        int128 unscaled = parts->scale < 0 ? parts->unscaled * Pow10(-parts->scale) : parts->unscaled;
+        int128 unscaled = parts->unscaled;
+        if (parts->scale < 0) {
+          auto r = RescaleDecimal(parts->unscaled, parts->scale, 0, 38);
+          if (!r) return bad();
+          unscaled = *r;
+        }
         nb.literal = Value::Decimal(unscaled, scale);
         nb.type = SqlType::Decimal(std::max(DecimalDigits(unscaled), scale), scale);
       }
@@ -501,13 +506,17 @@ Status ExpressionBinder::CoerceStringLiterals(const std::vector<ast::ExprPtr>& e
     } else if (auto parts = ParseDecimal(text)) {
       int128 unscaled = parts->unscaled;
       int scale = parts->scale;
-      if (scale < 0) {
-        unscaled *= Pow10(-scale);
-        scale = 0;
+      std::optional<int128> whole = scale < 0 ? RescaleDecimal(unscaled, scale, 0, 38)
+                                              : std::optional<int128>(unscaled);
+      if (scale < 0) scale = 0;
+      if (!whole) {
+        v = InvalidArgument("overflow");
+      } else {
+        unscaled = *whole;
+        v = CastValue(Value::Decimal(unscaled, scale),
+                      SqlType::Decimal(std::max(DecimalDigits(unscaled), std::max(scale, 1)), scale),
+                      common);
       }
-      v = CastValue(Value::Decimal(unscaled, scale),
-                    SqlType::Decimal(std::max(DecimalDigits(unscaled), std::max(scale, 1)), scale),
-                    common);
     } else {
       v = InvalidArgument("bad");
     }

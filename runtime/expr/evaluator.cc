@@ -121,10 +121,16 @@ Value Arith(const BoundExpr& e, const Value& a, const Value& b, EvalContext& ctx
         case ArithOp::kSub:
         case ArithOp::kMod: {
           int s = std::max(sa, sb);
-          int128 xx = x * Pow10(s - sa), yy = y * Pow10(s - sb);
-          if (e.arith == ArithOp::kAdd) r = xx + yy;
-          else if (e.arith == ArithOp::kSub) r = xx - yy;
-          else {
+          int128 xx, yy;
+          if (__builtin_mul_overflow(x, Pow10(s - sa), &xx) ||
+              __builtin_mul_overflow(y, Pow10(s - sb), &yy)) {
+            return Fail(ctx, e, "Numeric field overflow");
+          }
+          if (e.arith == ArithOp::kAdd) {
+            if (__builtin_add_overflow(xx, yy, &r)) return Fail(ctx, e, "Numeric field overflow");
+          } else if (e.arith == ArithOp::kSub) {
+            if (__builtin_sub_overflow(xx, yy, &r)) return Fail(ctx, e, "Numeric field overflow");
+          } else {
             if (yy == 0) return Fail(ctx, e, "Division by zero");
             r = xx % yy;
           }
@@ -132,7 +138,7 @@ Value Arith(const BoundExpr& e, const Value& a, const Value& b, EvalContext& ctx
           break;
         }
         case ArithOp::kMul:
-          r = x * y;
+          if (__builtin_mul_overflow(x, y, &r)) return Fail(ctx, e, "Numeric field overflow");
           r_scale = sa + sb;
           break;
         case ArithOp::kDiv: {
@@ -140,8 +146,11 @@ Value Arith(const BoundExpr& e, const Value& a, const Value& b, EvalContext& ctx
           // x/10^sa / (y/10^sb) at scale rs: x * 10^(rs - sa + sb) / y, HALF_UP.
           int shift = rs - sa + sb;
           int128 num = x, den = y;
-          if (shift >= 0) num = x * Pow10(shift);
-          else den = y * Pow10(-shift);
+          if (shift > 38 || shift < -38 ||
+              (shift >= 0 ? __builtin_mul_overflow(x, Pow10(shift), &num)
+                          : __builtin_mul_overflow(y, Pow10(-shift), &den))) {
+            return Fail(ctx, e, "Numeric field overflow");
+          }
           int128 q = num / den, rem = num % den;
           if (rem < 0) rem = -rem;
           int128 aden = den < 0 ? -den : den;

@@ -258,6 +258,15 @@ class JsonSerde : public Serde {
   }
 
   Status Decode(std::string_view data, Value* out) override {
+    // simdjson is built with exceptions enabled; none may escape a serde.
+    try {
+      return DecodeImpl(data, out);
+    } catch (const std::exception& e) {
+      return InvalidArgument(std::string("Failed to deserialize JSON: ") + e.what());
+    }
+  }
+
+  Status DecodeImpl(std::string_view data, Value* out) {
     size_t cap = data.size() + simdjson::SIMDJSON_PADDING;
     if (buffer_.size() < cap) buffer_.resize(cap);
     std::memcpy(buffer_.data(), data.data(), data.size());
@@ -286,8 +295,12 @@ class JsonSerde : public Serde {
       return InvalidArgument("Failed to deserialize JSON: expected a JSON object");
     }
     size_t remaining = needed_count_;
-    for (auto field : obj) {
+    for (auto field_result : obj) {
       if (remaining == 0) break;  // every needed column found: skip the rest of the record
+      od::field field;
+      if (std::move(field_result).get(field)) {
+        return InvalidArgument("Failed to deserialize JSON: malformed object");
+      }
       std::string_view key;
       // Fast path: the raw key up to its closing quote, when it has no escapes.
       const char* raw = field.key().raw();
@@ -301,8 +314,7 @@ class JsonSerde : public Serde {
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (!needed_[i] || !EqualsIgnoreCase(key, columns_[i].name)) continue;
         --remaining;
-        od::value fv;
-        if (field.value().get(fv)) return InvalidArgument("Failed to deserialize JSON");
+        od::value fv = field.value();
         auto r = Convert(fv, columns_[i].type);
         if (!r.ok()) {
           return InvalidArgument("Failed to deserialize JSON field '" + columns_[i].name +

@@ -31,6 +31,11 @@ TEST(JavaFormatTest, DecimalsKeepTheirScale) {
   EXPECT_EQ(p->scale, 2);
   EXPECT_EQ(static_cast<int64_t>(p->unscaled), 110);
   EXPECT_FALSE(ParseDecimal("1.2.3").has_value());
+  EXPECT_FALSE(ParseDecimal("1e").has_value());
+  EXPECT_FALSE(ParseDecimal("1e-200").has_value());  // beyond any DECIMAL(38, s)
+  EXPECT_TRUE(ParseDecimal("12345678901234567890123456789012345678").has_value());  // 38 digits
+  EXPECT_FALSE(ParseDecimal("123456789012345678901234567890123456789").has_value());
+  EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(123, 60, 2, 38)), 0);
   // HALF_UP when reducing scale, overflow detected against precision.
   EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(125, 2, 1, 5)), 13);
   EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(-125, 2, 1, 5)), -13);

@@ -93,6 +93,25 @@ TEST_F(EngineTest, ProcessingLogGoesToItsTopicAndStream) {
   EXPECT_NE(errors[0].value->find("\"T\":\"s\""), std::string::npos) << *errors[0].value;
 }
 
+TEST_F(EngineTest, MalformedJsonAndExtremeDecimalsNeverStopTheQuery) {
+  auto engine = NewEngine();
+  Run(*engine,
+      "CREATE STREAM s (k STRING KEY, a INT, d DECIMAL(10, 2)) WITH (kafka_topic='s', "
+      "value_format='JSON');"
+      "CREATE STREAM o AS SELECT k, a, d FROM s;");
+  for (const char* bad : {R"({"a":1, 2:3})", R"({"a" 1})", R"({"b":[1,2})", R"({"d":1e-200})",
+                          R"({"d":1e200})", R"({"d":1e-2000000000})", R"({"d":"1e"})"}) {
+    Produce("s", "bad", bad);
+  }
+  Produce("s", "good", R"({"a": 7, "d": 1.5})");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  auto values = Values("O");
+  ASSERT_FALSE(values.empty());
+  EXPECT_EQ(values.back(), R"({"A":7,"D":1.50})");
+  EXPECT_EQ(engine->Queries()[0].state, "RUNNING");
+  EXPECT_GE(engine->processing_log().count(), 4u);
+}
+
 TEST_F(EngineTest, ExpressionErrorsYieldNullAndALogEntry) {
   auto engine = NewEngine();
   Run(*engine,
