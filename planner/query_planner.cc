@@ -464,6 +464,11 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
   plan.output_is_table = src->is_table;
 
   if (!persistent) return result;
+  if (src->window) {
+    return Unsupported("Persistent queries over windowed sources (WINDOW_TYPE) are not supported "
+                       "by brook yet; push queries over them are.",
+                       q.from.range);
+  }
 
   // Sink.
   SinkStep sink;

@@ -321,7 +321,15 @@ Result<ExecuteResult> Engine::ExecuteCreateSource(const ast::CreateSource& s, co
                                     s.is_table ? "Table created" : "Stream created", "")};
 }
 
-Status Engine::StartPersistent(const QueryPlan& plan, const std::string& sink_name) {
+Status Engine::StartPersistent(const QueryPlan& plan, const std::string& sink_name,
+                               const Config& cfg) {
+  ASSIGN_OR_RETURN(auto q, BuildPersistent(plan, sink_name, cfg));
+  InstallPersistent(std::move(q));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
+    const QueryPlan& plan, const std::string& sink_name, const Config& cfg) {
   auto q = std::make_unique<PersistentQuery>();
   q->id = plan.query_id;
   q->sql = plan.sql;
@@ -331,26 +339,29 @@ Status Engine::StartPersistent(const QueryPlan& plan, const std::string& sink_na
   ASSIGN_OR_RETURN(q->producer, kafka_.NewProducer());
   QueryTaskOptions opts;
   opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;
-  opts.from_beginning =
-      ConfigOr(options_.config, "ksql.streams.auto.offset.reset",
-               ConfigOr(options_.config, "auto.offset.reset", "earliest")) != "latest";
+  // Session SET 'auto.offset.reset' applies, as in ksqlDB; brook's default for persistent
+  // queries is earliest (ksqlDB's is latest; see docs/configuration.md).
+  opts.from_beginning = ConfigOr(cfg, "auto.offset.reset",
+                                 ConfigOr(cfg, "ksql.streams.auto.offset.reset", "earliest")) !=
+                        "latest";
   ASSIGN_OR_RETURN(q->task, QueryTask::Create(q->plan, kafka_, q->producer.get(), nullptr,
                                               &processing_log_, opts));
-  if (DataSourcePtr src = catalog_.Find(plan.source.source_name)) src->reading_queries.insert(q->id);
-  if (DataSourcePtr dst = catalog_.Find(sink_name)) dst->writing_queries.insert(q->id);
+  return q;
+}
+
+void Engine::InstallPersistent(std::unique_ptr<PersistentQuery> q) {
+  if (DataSourcePtr src = catalog_.Find(q->plan.source.source_name)) src->reading_queries.insert(q->id);
+  if (DataSourcePtr dst = catalog_.Find(q->sink)) dst->writing_queries.insert(q->id);
   PersistentQuery* raw = q.get();
   queries_[q->id] = std::move(q);
   if (running_) raw->thread = std::thread([this, raw] { RunQueryThread(raw); });
-  return Status::Ok();
 }
 
 void Engine::RunQueryThread(PersistentQuery* q) {
   while (!q->stop && running_) {
     auto r = q->task->PollOnce(options_.max_batch, kafka::Millis(100));
     if (!r.ok()) {
-      std::lock_guard<std::recursive_mutex> lock(mu_);
-      q->state = "ERROR";
-      q->error = r.status().ToString();
+      q->Fail(r.status().ToString());  // never takes mu_: TERMINATE may be joining us under it
       return;
     }
   }
@@ -417,16 +428,6 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
   if (replaced) {
     RETURN_IF_ERROR(CheckUpgradeCompatible(s.name, replaced->schema, planned.sink_source->schema,
                                            s.range));
-    if (!replaced_query.empty()) {
-      auto it = queries_.find(replaced_query);
-      it->second->stop = true;
-      if (it->second->thread.joinable()) it->second->thread.join();
-      for (const auto& src : catalog_.All()) {
-        src->reading_queries.erase(replaced_query);
-        src->writing_queries.erase(replaced_query);
-      }
-      queries_.erase(it);
-    }
     planned.sink_source->reading_queries = replaced->reading_queries;
     planned.sink_source->writing_queries = replaced->writing_queries;
   }
@@ -436,13 +437,28 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
   if (!info) {
     RETURN_IF_ERROR(EnsureTopic(sink.topic, sink.partitions, planned.sink_replicas.value_or(1)));
   }
+  // An upgrade stops the old query (its consumer leaves the group) before the new one joins
+  // with the same group id; if the new one cannot be built, the old one is rebuilt from its plan.
+  std::optional<QueryPlan> old_plan;
+  if (!replaced_query.empty()) {
+    auto it = queries_.find(replaced_query);
+    it->second->stop = true;
+    if (it->second->thread.joinable()) it->second->thread.join();
+    old_plan = it->second->plan;
+    queries_.erase(it);
+  }
   catalog_.Put(planned.sink_source);
-  Status st = StartPersistent(planned.plan, s.name);
-  if (!st.ok()) {
+  auto built = BuildPersistent(planned.plan, s.name, cfg);
+  if (!built.ok()) {
     if (replaced) catalog_.Put(replaced);
     else catalog_.Remove(s.name);
-    return st;
+    if (old_plan) {
+      auto restored = BuildPersistent(*old_plan, s.name, cfg);
+      if (restored.ok()) InstallPersistent(std::move(restored).value());
+    }
+    return built.status();
   }
+  InstallPersistent(std::move(built).value());
   return ExecuteResult{StatusEntity(s.text,
                                     std::string(s.is_table ? "table/" : "stream/") + s.name + "/create",
                                     "Created query with ID " + planned.plan.query_id,
@@ -470,7 +486,7 @@ Result<ExecuteResult> Engine::ExecuteInsertInto(const ast::InsertInto& s, const 
   req.insert_target = target;
   ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
   ++query_counter_;
-  RETURN_IF_ERROR(StartPersistent(planned.plan, s.target));
+  RETURN_IF_ERROR(StartPersistent(planned.plan, s.target, cfg));
   return ExecuteResult{StatusEntity(s.text, "stream/" + s.target + "/create",
                                     "Created query with ID " + planned.plan.query_id,
                                     planned.plan.query_id)};

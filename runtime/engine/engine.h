@@ -146,7 +146,12 @@ class Engine {
   Result<ExecuteResult> ExecuteDescribe(const ast::SimpleStatement& s);
   Result<ExecuteResult> ExecuteList(const ast::SimpleStatement& s, SessionState& session);
   Result<ExecuteResult> ExecuteExplain(const ast::Explain& s, const Config& cfg);
-  Status StartPersistent(const QueryPlan& plan, const std::string& sink_name);
+  Status StartPersistent(const QueryPlan& plan, const std::string& sink_name, const Config& cfg);
+  // Creates a query's task and producer without starting or registering it.
+  Result<std::unique_ptr<PersistentQuery>> BuildPersistent(const QueryPlan& plan,
+                                                           const std::string& sink_name,
+                                                           const Config& cfg);
+  void InstallPersistent(std::unique_ptr<PersistentQuery> q);
   Status EnsureTopic(const std::string& topic, int partitions, int replicas);
   Result<int> TopicPartitions(const std::string& topic);
   std::string NextQueryId(const std::string& prefix, const std::string& sink);

@@ -332,9 +332,9 @@ Result<ExecuteResult> Engine::ExecuteDescribe(const ast::SimpleStatement& s) {
                        {"sinks", json::array({it->second->sink})},
                        {"sinkKafkaTopics", json::array({it->second->plan.sink ? it->second->plan.sink->topic : ""})},
                        {"id", id},
-                       {"statusCount", {{it->second->state, 1}}},
+                       {"statusCount", {{it->second->State(), 1}}},
                        {"queryType", "PERSISTENT"},
-                       {"state", it->second->state}});
+                       {"state", it->second->State()}});
       }
       return arr;
     };
@@ -443,8 +443,8 @@ Result<ExecuteResult> Engine::ExecuteList(const ast::SimpleStatement& s, Session
       for (const auto& [id, q] : queries_) {
         arr.push_back({{"queryString", q->sql}, {"sinks", json::array({q->sink})},
                        {"sinkKafkaTopics", json::array({q->plan.sink ? q->plan.sink->topic : ""})},
-                       {"id", id}, {"statusCount", {{q->state, 1}}},
-                       {"queryType", "PERSISTENT"}, {"state", q->state}});
+                       {"id", id}, {"statusCount", {{q->State(), 1}}},
+                       {"queryType", "PERSISTENT"}, {"state", q->State()}});
       }
       for (auto it = transients_.begin(); it != transients_.end();) {
         auto tq = it->second.lock();
@@ -522,7 +522,7 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
                                 {"ksqlHostQueryStatus", json::object()}, {"queryType", "PERSISTENT"},
                                 {"queryErrors", json::array()}, {"tasksMetadata", json::array()},
                                 {"consumerGroupId", "_confluent-ksql-" + options_.service_id + "query_" + q.id},
-                                {"state", q.state}}},
+                                {"state", q.State()}}},
           {"warnings", json::array()}};
     return ExecuteResult{e};
   }
@@ -631,8 +631,7 @@ Status Engine::RunUntilIdle() {
     for (auto& [id, q] : queries_) {
       auto r = q->task->PollOnce(options_.max_batch, kafka::Millis(0));
       if (!r.ok()) {
-        q->state = "ERROR";
-        q->error = r.status().ToString();
+        q->Fail(r.status().ToString());
         return r.status();
       }
       if (*r > 0) progress = true;
@@ -653,14 +652,12 @@ void Engine::Start() {
 }
 
 void Engine::Stop() {
-  std::vector<PersistentQuery*> qs;
-  {
-    std::lock_guard<std::recursive_mutex> lock(mu_);
-    running_ = false;
-    for (auto& [id, q] : queries_) qs.push_back(q.get());
-  }
-  for (PersistentQuery* q : qs) {
-    q->stop = true;
+  // Joined under the engine lock so a concurrent TERMINATE cannot free a query being joined;
+  // query threads never take this lock.
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  running_ = false;
+  for (auto& [id, q] : queries_) q->stop = true;
+  for (auto& [id, q] : queries_) {
     if (q->thread.joinable()) q->thread.join();
   }
 }
@@ -670,7 +667,7 @@ std::vector<QueryInfo> Engine::Queries() const {
   std::vector<QueryInfo> out;
   for (const auto& [id, q] : queries_) {
     out.push_back({id, q->sql, q->sink, q->plan.sink ? q->plan.sink->topic : "", q->source,
-                   q->state, q->task->records_in(), q->task->records_out()});
+                   q->State(), q->task->records_in(), q->task->records_out()});
   }
   return out;
 }

@@ -104,6 +104,7 @@ Result<std::unique_ptr<QueryTask>> QueryTask::Create(const QueryPlan& plan,
   } else {
     t->sink_ = std::move(sink);
   }
+  t->flush_timeout_ = options.flush_timeout;
   kafka::ConsumerConfig cc;
   cc.group_id = options.group_id;
   cc.topics = {src.topic};
@@ -155,7 +156,7 @@ Result<size_t> QueryTask::PollOnce(size_t max_records, kafka::Millis timeout) {
     if (limit_reached_) break;
   }
   size_t n = batch_.size();
-  if (producer_) RETURN_IF_ERROR(producer_->Flush(kafka::Millis(30000)));
+  if (producer_) RETURN_IF_ERROR(producer_->Flush(flush_timeout_));
   RETURN_IF_ERROR(consumer_->Commit(commits));
   return n;
 }
@@ -166,8 +167,34 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
   for (Value& v : row_) v = Value();
   // Key.
   input_key_null_ = !r.key.has_value();
-  if (r.key && key_count_ > 0) {
-    Status st = key_serde_->Decode(*r.key, row_.data());
+  std::optional<std::string_view> key = r.key;
+  int64_t window_start = 0, window_end = 0;
+  if (src.window && key) {
+    // Windowed keys: key bytes, then 8-byte big-endian start (time windows) or end + start
+    // (session windows), as Kafka Streams writes them.
+    size_t suffix = src.window->type == WindowInfo::Type::kSession ? 16 : 8;
+    if (key->size() < suffix) {
+      LogError(ProcessingLogEntry::Type::kDeserializationError, r, "source_v1", "key",
+               "Windowed key is shorter than its window bounds");
+      return;
+    }
+    auto be64 = [&](size_t pos) {
+      uint64_t v = 0;
+      for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>((*key)[pos + i]);
+      return static_cast<int64_t>(v);
+    };
+    size_t n = key->size() - suffix;
+    if (src.window->type == WindowInfo::Type::kSession) {
+      window_end = be64(n);
+      window_start = be64(n + 8);
+    } else {
+      window_start = be64(n);
+      window_end = window_start + src.window->size_ms;
+    }
+    key = key->substr(0, n);
+  }
+  if (key && key_count_ > 0) {
+    Status st = key_serde_->Decode(*key, row_.data());
     if (!st.ok()) {
       LogError(ProcessingLogEntry::Type::kDeserializationError, r, "source_v1", "key", st.message());
       return;
@@ -251,6 +278,10 @@ void QueryTask::ProcessRecord(const kafka::RecordView& r) {
   row_[base] = Value::Bigint(rowtime);
   row_[base + 1] = Value::Int(r.partition);
   row_[base + 2] = Value::Bigint(r.offset);
+  if (src.window) {
+    row_[base + 3] = Value::Bigint(window_start);
+    row_[base + 4] = Value::Bigint(window_end);
+  }
   if (r.partition >= 0) {
     if (static_cast<size_t>(r.partition) >= stream_time_.size()) stream_time_.resize(r.partition + 1, -1);
     if (rowtime > stream_time_[r.partition]) stream_time_[r.partition] = rowtime;

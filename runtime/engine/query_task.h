@@ -67,6 +67,7 @@ class QueryTask {
 
   QueryPlan plan_;
   ProcessingLog* log_;
+  kafka::Millis flush_timeout_{30000};
   std::unique_ptr<kafka::Consumer> consumer_;
   kafka::Producer* producer_ = nullptr;
   RowSink sink_;

@@ -256,6 +256,31 @@ TEST_F(EngineTest, CreateOrReplaceUpgradesTheQueryInPlace) {
   EXPECT_NE(key_change.status().message().find("Key columns must be identical"), std::string::npos);
 }
 
+TEST_F(EngineTest, WindowedSourcesExposeTheirBounds) {
+  auto engine = NewEngine();
+  Run(*engine,
+      "CREATE STREAM w (k STRING KEY, v INT) WITH (kafka_topic='w', value_format='JSON', "
+      "window_type='TUMBLING', window_size='10 SECONDS');");
+  std::string key = "a";
+  for (int i = 7; i >= 0; --i) key += static_cast<char>((20000LL >> (8 * i)) & 0xff);
+  Produce("w", key, R"({"v": 5})");
+  SessionState push;
+  push.properties["auto.offset.reset"] = "earliest";
+  auto r = engine->ExecuteScript("SELECT k, WINDOWSTART, WINDOWEND, v FROM w EMIT CHANGES LIMIT 1;",
+                                 push);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<OutputRow> rows;
+  for (int i = 0; i < 5 && rows.empty(); ++i) ASSERT_TRUE((*r)[0].transient->Poll(10, kafka::Millis(0), rows).ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].columns[0].as_string(), "a");
+  EXPECT_EQ(rows[0].columns[1].as_int64(), 20000);
+  EXPECT_EQ(rows[0].columns[2].as_int64(), 30000);
+  EXPECT_EQ(rows[0].columns[3].as_int(), 5);
+  auto csas = engine->ExecuteScript("CREATE STREAM o AS SELECT * FROM w;", session_);
+  ASSERT_FALSE(csas.ok());
+  EXPECT_EQ(csas.status().code(), StatusCode::kUnsupported);
+}
+
 TEST_F(EngineTest, ErrorsInScriptsPointAtTheRightLine) {
   auto engine = NewEngine();
   std::string sql =
