@@ -1,6 +1,8 @@
 #include "planner/properties.h"
 
 #include <cctype>
+#include <charconv>
+#include <string_view>
 
 namespace brook {
 
@@ -17,7 +19,9 @@ std::optional<int64_t> ParseDurationText(const std::string& text) {
   size_t start = i;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
   if (i == start) return std::nullopt;
-  int64_t n = std::stoll(text.substr(start, i - start));
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data() + start, text.data() + i, n);
+  if (ec != std::errc() || n > (int64_t{1} << 40)) return std::nullopt;
   std::string unit = Upper(text.substr(i));
   unit.erase(0, unit.find_first_not_of(' '));
   while (!unit.empty() && unit.back() == ' ') unit.pop_back();
@@ -34,6 +38,111 @@ std::optional<int64_t> ParseDurationText(const std::string& text) {
 std::string ConfigOr(const Config& config, const std::string& key, const std::string& fallback) {
   auto it = config.find(key);
   return it == config.end() ? fallback : it->second;
+}
+
+namespace {
+
+enum class ConfigType { kInt, kLong, kBoolean, kEnum };
+struct ConfigDef {
+  const char* key;
+  ConfigType type;
+  const char* allowed;  // kEnum: comma-separated lower-case values
+};
+// The ksql.* and Streams keys brook reads whose values are typed.
+constexpr ConfigDef kTypedConfigs[] = {
+    {kSinkPartitions, ConfigType::kInt, nullptr},
+    {"ksql.sink.replicas", ConfigType::kInt, nullptr},
+    {"ksql.logging.processing.topic.partitions", ConfigType::kInt, nullptr},
+    {"ksql.logging.processing.topic.replication.factor", ConfigType::kInt, nullptr},
+    {"ksql.max.push.queries", ConfigType::kInt, nullptr},
+    {"ksql.streams.num.stream.threads", ConfigType::kInt, nullptr},
+    {"num.stream.threads", ConfigType::kInt, nullptr},
+    {"ksql.streams.cache.max.bytes.buffering", ConfigType::kLong, nullptr},
+    {"cache.max.bytes.buffering", ConfigType::kLong, nullptr},
+    {"ksql.streams.commit.interval.ms", ConfigType::kLong, nullptr},
+    {"commit.interval.ms", ConfigType::kLong, nullptr},
+    {kWrapSingleValues, ConfigType::kBoolean, nullptr},
+    {kNewQueryPlanner, ConfigType::kBoolean, nullptr},
+    {"ksql.variable.substitution.enable", ConfigType::kBoolean, nullptr},
+    {"ksql.logging.processing.topic.auto.create", ConfigType::kBoolean, nullptr},
+    {"ksql.logging.processing.stream.auto.create", ConfigType::kBoolean, nullptr},
+    {"auto.offset.reset", ConfigType::kEnum, "latest,earliest,none"},
+    {"ksql.streams.auto.offset.reset", ConfigType::kEnum, "latest,earliest,none"},
+};
+
+std::optional<int64_t> ParseInteger(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
+Status ValidateConfigValue(const std::string& key, const std::string& value) {
+  for (const ConfigDef& def : kTypedConfigs) {
+    if (key != def.key) continue;
+    auto invalid = [&](const std::string& why) {
+      return InvalidArgument("Invalid value " + value + " for configuration " + key + ": " + why);
+    };
+    switch (def.type) {
+      case ConfigType::kInt: {
+        auto n = ParseInteger(value);
+        if (!n || *n < INT32_MIN || *n > INT32_MAX) return invalid("Not a number of type INT");
+        break;
+      }
+      case ConfigType::kLong:
+        if (!ParseInteger(value)) return invalid("Not a number of type LONG");
+        break;
+      case ConfigType::kBoolean: {
+        std::string v = Upper(value);
+        if (v != "TRUE" && v != "FALSE") return invalid("Expected value to be either true or false");
+        break;
+      }
+      case ConfigType::kEnum: {
+        std::string allowed = def.allowed;
+        std::string v = value;
+        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        bool ok = false;
+        size_t start = 0;
+        while (start <= allowed.size()) {
+          size_t comma = allowed.find(',', start);
+          if (comma == std::string::npos) comma = allowed.size();
+          ok = ok || allowed.compare(start, comma - start, v) == 0;
+          start = comma + 1;
+        }
+        if (!ok) {
+          std::string listed = allowed;
+          for (size_t at = 0; (at = listed.find(',', at)) != std::string::npos; at += 2) {
+            listed.replace(at, 1, ", ");
+          }
+          return invalid("String must be one of: " + listed);
+        }
+        break;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> ConfigInt(const Config& config, const std::string& key, int64_t fallback,
+                          int64_t min, int64_t max) {
+  auto it = config.find(key);
+  if (it == config.end()) return fallback;
+  auto n = ParseInteger(it->second);
+  if (!n) {
+    return InvalidArgument("Invalid value " + it->second + " for configuration " + key +
+                           ": Not a number of type INT");
+  }
+  if (*n < min || *n > max) {
+    return InvalidArgument("Invalid value " + it->second + " for configuration " + key +
+                           ": Value must be between " + std::to_string(min) + " and " +
+                           std::to_string(max));
+  }
+  return *n;
 }
 
 bool IsKnownFormat(const std::string& f) {

@@ -25,6 +25,17 @@ inline constexpr const char* kNewQueryPlanner = "ksql.new.query.planner.enabled"
 
 std::string ConfigOr(const Config& config, const std::string& key, const std::string& fallback);
 
+// Checks a configuration value as ksqlDB's ConfigDef would when it is SET or loaded: known keys
+// with a numeric, boolean or enumerated type must parse ("Invalid value two for configuration
+// ksql.sink.partitions: Not a number of type INT"). Unknown keys pass (ksqlDB forwards them to
+// Kafka Streams). Used by SET, the server's property files and -D flags.
+Status ValidateConfigValue(const std::string& key, const std::string& value);
+
+// The integer value of `key`, or `fallback` when unset. A value that does not parse or lies
+// outside [min, max] is an InvalidArgument naming the key (never an exception).
+Result<int64_t> ConfigInt(const Config& config, const std::string& key, int64_t fallback,
+                          int64_t min, int64_t max);
+
 struct SourceProperties {
   std::optional<std::string> kafka_topic;
   std::optional<std::string> key_format;

@@ -552,8 +552,13 @@ Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& req, const Catalog& ca
   }
   RETURN_IF_ERROR(ValidateFormat(sink.key_format, plan.output_schema.key, true, q.range));
   RETURN_IF_ERROR(ValidateFormat(sink.value_format, plan.output_schema.value, false, q.range));
-  sink.partitions = props.partitions.value_or(
-      std::stoi(ConfigOr(config, kSinkPartitions, std::to_string(req.source_partitions))));
+  if (props.partitions) {
+    sink.partitions = *props.partitions;
+  } else {
+    ASSIGN_OR_RETURN(int64_t partitions,
+                     ConfigInt(config, kSinkPartitions, req.source_partitions, 1, 100000));
+    sink.partitions = static_cast<int>(partitions);
+  }
   if (props.timestamp) {
     int idx = plan.output_schema.ValueIndex(*props.timestamp);
     if (idx < 0 && plan.output_schema.KeyIndex(*props.timestamp) >= 0) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/serde_text.h"
+#include "planner/properties.h"
 
 namespace brook::server {
 namespace {
@@ -144,6 +145,7 @@ std::map<std::string, std::string> ParseProperties(std::string_view text) {
 }
 
 Status ApplyProperty(const std::string& key, const std::string& value, ServerConfig& config) {
+  RETURN_IF_ERROR(ValidateConfigValue(key, value));
   if (key == "listeners") {
     config.listeners = value;
   } else if (key == "bootstrap.servers") {

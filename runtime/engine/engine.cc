@@ -203,6 +203,7 @@ Result<ExecuteResult> Engine::Execute(const ast::Statement& stmt, SessionState& 
     }
     case K::kSetProperty: {
       const auto& s = static_cast<const ast::SimpleStatement&>(stmt);
+      RETURN_IF_ERROR(ValidateConfigValue(s.name, s.value).WithRange(s.range));
       session.properties[s.name] = s.value;
       return ExecuteResult{};
     }

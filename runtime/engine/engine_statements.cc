@@ -577,8 +577,9 @@ Status Engine::ConfigureProcessingLog() {
   }
   std::string topic = ConfigOr(cfg, "ksql.logging.processing.topic.name",
                                options_.service_id + "ksql_processing_log");
-  int partitions = std::atoi(ConfigOr(cfg, "ksql.logging.processing.topic.partitions", "1").c_str());
-  RETURN_IF_ERROR(EnsureTopic(topic, std::max(partitions, 1), 1));
+  ASSIGN_OR_RETURN(int64_t partitions,
+                   ConfigInt(cfg, "ksql.logging.processing.topic.partitions", 1, 1, 100000));
+  RETURN_IF_ERROR(EnsureTopic(topic, static_cast<int>(partitions), 1));
   ASSIGN_OR_RETURN(log_producer_, kafka_.NewProducer());
   // One JSON record per entry, in ksqlDB's processing-log layout.
   processing_log_.SetSink([this, topic](const ProcessingLogEntry& e) {

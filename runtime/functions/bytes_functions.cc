@@ -67,12 +67,62 @@ std::optional<std::string> Encode(const std::string& bytes, const std::string& e
   if (e == "hex") return HexEncode(bytes);
   if (e == "utf8") return bytes;
   if (e == "ascii") {
+    // Java's new String(bytes, US_ASCII): every byte above 0x7F decodes to U+FFFD.
     std::string out;
-    for (unsigned char c : bytes) out += c < 0x80 ? static_cast<char>(c) : '?';
+    for (unsigned char c : bytes) {
+      if (c < 0x80) out += static_cast<char>(c);
+      else out += "\xEF\xBF\xBD";
+    }
     return out;
   }
   if (e == "base64") return Base64Encode(bytes);
   return std::nullopt;
+}
+
+// Java's new String(bytes, UTF_8): malformed bytes decode to U+FFFD, one per byte that does
+// not start a well-formed sequence.
+std::string Utf8Sanitize(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size();) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    size_t n = c < 0x80 ? 1 : (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3
+               : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
+    bool ok = n > 0 && i + n <= in.size();
+    for (size_t k = 1; ok && k < n; ++k) {
+      ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok && n == 3) {  // no overlong forms or surrogates
+      unsigned char d = static_cast<unsigned char>(in[i + 1]);
+      ok = !(c == 0xE0 && d < 0xA0) && !(c == 0xED && d >= 0xA0);
+    }
+    if (ok && n == 4) {
+      unsigned char d = static_cast<unsigned char>(in[i + 1]);
+      ok = !(c == 0xF0 && d < 0x90) && !(c == 0xF4 && d >= 0x90);
+    }
+    if (!ok) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+      continue;
+    }
+    out.append(in, i, n);
+    i += n;
+  }
+  return out;
+}
+
+// ENCODE's hex input, as ksqlDB strips it: "0x..." (odd digit counts get a leading 0) and
+// "X'...'"; any other text must be an even number of hex digits.
+std::optional<std::string> EncodeHexInput(const std::string& s) {
+  std::string in = s;
+  if (in.size() >= 2 && in[0] == '0' && in[1] == 'x') {
+    in = (in.size() % 2 ? "0" : "") + in.substr(2);
+  } else if (in.size() >= 3 && (in[0] == 'x' || in[0] == 'X') && in[1] == '\'' &&
+             in.back() == '\'') {
+    in = in.substr(2, in.size() - 3);
+  }
+  if (in.size() % 2) return std::nullopt;
+  return HexDecode(in);
 }
 
 bool ValidEncoding(const std::string& enc) {
@@ -143,14 +193,20 @@ void RegisterBytesFunctions(FunctionRegistry& r) {
   Add(r, "ENCODE", "STRING", "ENCODE(string, inputEncoding, outputEncoding)",
       Overloads("ENCODE", {{{Str(), Str(), Str()}, Returns(Str())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        if (!ValidEncoding(a[1].as_string()) || !ValidEncoding(a[2].as_string())) {
+        std::string in = Lower(a[1].as_string()), out = Lower(a[2].as_string());
+        // ksqlDB knows only conversions between two different encodings.
+        if (!ValidEncoding(in) || !ValidEncoding(out) || in == out) {
           ctx.error = "Supported input and output encodings are: hex, utf8, ascii and base64";
           return Value();
         }
-        auto b = Decode(a[0].as_string(), a[1].as_string());
-        if (!b) return Value();
-        auto s = Encode(*b, a[2].as_string());
-        return s ? Value::String(*s) : Value();
+        auto b = in == "hex" ? EncodeHexInput(a[0].as_string()) : Decode(a[0].as_string(), in);
+        if (!b) {
+          ctx.error = "Cannot decode '" + a[0].as_string() + "' as " + in;
+          return Value();
+        }
+        auto s = Encode(*b, out);
+        if (!s) return Value();
+        return Value::String(out == "utf8" ? Utf8Sanitize(*s) : *s);
       });
   Add(r, "INT_FROM_BYTES", "BYTES", "INT_FROM_BYTES(bytes[, byteOrder])",
       Overloads("INT_FROM_BYTES", {{{Bytes()}, Returns(SqlType::Int())}, {{Bytes(), Str()}, Returns(SqlType::Int())}}),

@@ -1,5 +1,7 @@
 #include "runtime/functions/datetime_format.h"
 
+#include <cstring>
+
 #include <cstdio>
 
 #include "common/time_util.h"
@@ -109,7 +111,7 @@ Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& p, const T
 
 Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const TimeZone& zone) {
   int64_t year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, milli = 0;
-  bool pm = false, has_ampm = false, has_offset = false;
+  bool pm = false, has_ampm = false, has_offset = false, day_of_year = false;
   std::shared_ptr<const TimeZone> parsed_zone;
   int64_t parsed_off = 0;
   size_t t = 0;
@@ -178,7 +180,12 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const
           ok = false;
           for (int m = 0; m < 12; ++m) {
             std::string name = cnt >= 4 ? kMonths[m] : std::string(kMonths[m]).substr(0, 3);
-            if (text.compare(t, name.size(), name) == 0) {
+            bool same = t + name.size() <= text.size();
+            for (size_t c = 0; same && c < name.size(); ++c) {
+              same = std::tolower(static_cast<unsigned char>(text[t + c])) ==
+                     std::tolower(static_cast<unsigned char>(name[c]));
+            }
+            if (same) {
               month = m + 1;
               t += name.size();
               ok = true;
@@ -196,6 +203,7 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const
         if (ok) {
           month = 1;
           day = doy;
+          day_of_year = true;
         }
         break;
       }
@@ -286,11 +294,38 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const
   if (month < 1 || month > 12 || day < 1 || day > 366 || hour > 24 || minute > 59 || second > 59) {
     return fail();
   }
+  if (!day_of_year) {
+    // java.time's SMART resolver: a day-of-month past the month's end (up to 31) is clamped.
+    static constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int64_t last = kMonthDays[month - 1] + (month == 2 && leap ? 1 : 0);
+    if (day > 31) return fail();
+    day = std::min(day, last);
+  }
   int64_t days = DaysFromCivil(year, static_cast<int>(month), 1) + day - 1;
   int64_t local = days * 86'400'000 + ((hour * 60 + minute) * 60 + second) * 1000 + milli;
   if (has_offset) return local - parsed_off;
   const TimeZone& z = parsed_zone ? *parsed_zone : zone;
   return local - z.OffsetForLocal(local);
+}
+
+PatternFields PatternFieldsOf(const std::string& p) {
+  PatternFields f;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char ch = p[i];
+    if (ch == '\'') {
+      size_t j = p.find('\'', i + 1);
+      if (j == std::string::npos) break;
+      i = j;
+      continue;
+    }
+    if (std::strchr("HkKhmsSnNAa", ch)) f.time = true;
+    if (ch == 'y' || ch == 'u') f.year = true;
+    if (ch == 'M' || ch == 'L') f.month = true;
+    if (ch == 'd') f.day_of_month = true;
+    if (ch == 'D') f.day_of_year = true;
+  }
+  return f;
 }
 
 }  // namespace brook::functions

@@ -16,6 +16,14 @@ Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& pattern,
                                  const TimeZone& zone);
 Result<int64_t> ParseMillis(const std::string& text, const std::string& pattern,
                             const TimeZone& zone);
+// Which java.time fields a pattern's letters (outside quotes) parse.
+struct PatternFields {
+  bool time = false;  // any time-of-day field (H k K h m s S n N A a)
+  bool year = false, month = false, day_of_month = false, day_of_year = false;
+  bool FullDate() const { return year && ((month && day_of_month) || day_of_year); }
+};
+PatternFields PatternFieldsOf(const std::string& pattern);
+
 // UTC.
 const TimeZone& Utc();
 

@@ -144,8 +144,19 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
   Add(r, "PARSE_DATE", "DATE / TIME", "PARSE_DATE(text, pattern)",
       Overloads("PARSE_DATE", {{{Str(), Str()}, Returns(Date())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        // As ksqlDB's ParseDate: no time fields, and a full date (LocalDate.from).
+        const std::string& text = a[0].as_string();
+        const std::string& pattern = a[1].as_string();
+        std::string prefix = "Failed to parse date '" + text + "' with formatter '" + pattern + "': ";
         auto ms = ParseWith(a, 9);
-        if (!ms.ok()) { ctx.error = ms.status().message(); return Value(); }
+        if (!ms.ok()) { ctx.error = prefix + ms.status().message(); return Value(); }
+        PatternFields fields = PatternFieldsOf(pattern);
+        if (fields.time) { ctx.error = prefix + "Date format contains time field."; return Value(); }
+        if (!fields.FullDate()) {
+          ctx.error = prefix + "Text '" + text + "' could not be parsed: Unable to obtain "
+                      "LocalDate from TemporalAccessor";
+          return Value();
+        }
         return Value::Date(static_cast<int32_t>(FloorDiv(*ms, 86'400'000)));
       });
   Add(r, "STRINGTODATE", "DATE / TIME", "STRINGTODATE(text, pattern) -> epoch days",

@@ -50,6 +50,10 @@ double AsDouble(const Value& v);
 int64_t AsInt64(const Value& v);
 const std::string& AsString(const Value& v);
 
+// How many regular expressions REGEXP_* functions have compiled in this process (for tests:
+// a constant pattern compiles once per thread, not once per record).
+uint64_t RegexCompilations();
+
 // Per-family registration.
 void RegisterStringFunctions(FunctionRegistry& r);
 void RegisterMathFunctions(FunctionRegistry& r);

@@ -232,6 +232,9 @@ void RegisterMathFunctions(FunctionRegistry& r) {
         if (best.kind() == Value::Kind::kInt && ctx.return_type->kind() == TypeKind::kBigint) return Value::Bigint(best.as_int64());
         if (ctx.return_type->kind() == TypeKind::kDouble) return Value::Double(best.ToDouble());
         if (ctx.return_type->kind() == TypeKind::kDecimal) {
+          // ksqlDB's BigDecimal overload returns the winning argument itself: its own scale,
+          // not the widened type's (GREATEST(2.5, 1.25) prints 2.5, not 2.50).
+          if (best.kind() == Value::Kind::kDecimal) return best;
           return ToDecimal(best, ctx.return_type->scale());
         }
         (void)c;

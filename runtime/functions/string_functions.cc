@@ -1,6 +1,9 @@
 // String functions: UCASE, LCASE, LEN, TRIM, SUBSTRING, CONCAT, CONCAT_WS, REPLACE, INSTR,
 // LPAD, RPAD, INITCAP, SPLIT, SPLIT_TO_MAP, MASK*, CHR, REGEXP_*.
+#include <atomic>
+#include <memory>
 #include <regex>
+#include <unordered_map>
 
 #include "common/serde_text.h"
 #include "runtime/functions/function_util.h"
@@ -52,7 +55,29 @@ Value Mask(const std::string& s, size_t from, size_t to, const std::vector<Value
   return Value::String(out);
 }
 
+// Compiled patterns of this thread, by pattern text: a constant pattern is compiled once, not
+// per record. Bounded: past kMaxPatterns distinct patterns the cache starts over.
+constexpr size_t kMaxPatterns = 256;
+std::atomic<uint64_t> regex_compilations{0};
+
+const std::regex* CompiledRegex(const std::string& pattern) {
+  thread_local std::unordered_map<std::string, std::unique_ptr<std::regex>> cache;
+  auto it = cache.find(pattern);
+  if (it != cache.end()) return it->second.get();
+  if (cache.size() >= kMaxPatterns) cache.clear();
+  std::unique_ptr<std::regex> re;
+  try {
+    re = std::make_unique<std::regex>(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error&) {
+    re = nullptr;  // cached as invalid too
+  }
+  regex_compilations.fetch_add(1, std::memory_order_relaxed);
+  return cache.emplace(pattern, std::move(re)).first->second.get();
+}
+
 }  // namespace
+
+uint64_t RegexCompilations() { return regex_compilations.load(std::memory_order_relaxed); }
 
 void RegisterStringFunctions(FunctionRegistry& r) {
   Add(r, "UCASE", "STRING", "Converts a string to upper case.",
@@ -240,6 +265,8 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         const std::string& d = a[1].as_string();
         Value::List out;
         if (d.empty()) {
+          // Java's Pattern("").split(s): one element per character, and [""] for "".
+          if (s.empty()) out.push_back(mk(""));
           for (const auto& c : Chars(s)) out.push_back(mk(c));
           return Value::Array(std::move(out));
         }
@@ -352,13 +379,10 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         AppendUtf8(cp, out);
         return Value::String(out);
       });
-  auto regex_of = [](const std::string& p, FunctionContext& ctx) -> std::optional<std::regex> {
-    try {
-      return std::regex(p, std::regex::ECMAScript);
-    } catch (const std::regex_error&) {
-      ctx.error = "Invalid regular expression pattern: " + p;
-      return std::nullopt;
-    }
+  auto regex_of = [](const std::string& p, FunctionContext& ctx) -> const std::regex* {
+    const std::regex* re = CompiledRegex(p);
+    if (!re) ctx.error = "Invalid regular expression pattern: " + p;
+    return re;
   };
   Add(r, "REGEXP_REPLACE", "STRING", "REGEXP_REPLACE(str, regex, replacement)",
       Overloads("REGEXP_REPLACE", {{{Str(), Str(), Str()}, Returns(Str())}}),

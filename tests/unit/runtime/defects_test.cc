@@ -1,0 +1,106 @@
+// Regression tests for defects found while trying brook as a new user would.
+#include <gtest/gtest.h>
+
+#include "common/diagnostic.h"
+#include "runtime/engine/engine.h"
+#include "runtime/functions/builtins.h"
+#include "runtime/functions/function_util.h"
+#include "runtime/kafka/in_memory_broker.h"
+
+namespace brook {
+namespace {
+
+class DefectsTest : public ::testing::Test {
+ protected:
+  DefectsTest() : broker_(1) { RegisterBuiltinFunctions(functions_); }
+
+  std::unique_ptr<Engine> NewEngine(Config config = {}) {
+    EngineOptions opts;
+    opts.create_missing_source_topics = true;
+    opts.config = std::move(config);
+    return std::make_unique<Engine>(broker_, functions_, opts);
+  }
+  std::vector<std::string> Values(const std::string& topic) {
+    std::vector<std::string> out;
+    for (const auto& r : broker_.ReadAll(topic)) out.push_back(r.value ? *r.value : "<null>");
+    return out;
+  }
+
+  kafka::InMemoryBroker broker_;
+  FunctionRegistry functions_;
+  SessionState session_;
+};
+
+TEST_F(DefectsTest, BadSinkPartitionsIsAnErrorOnTheSetAndNothingThrows) {
+  auto engine = NewEngine();
+  auto set = engine->ExecuteScript("SET 'ksql.sink.partitions'='two';", session_);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(set.status().message().find("Invalid value two for configuration "
+                                        "ksql.sink.partitions: Not a number of type INT"),
+            std::string::npos)
+      << set.status().message();
+  EXPECT_EQ(session_.properties.count("ksql.sink.partitions"), 0u);
+  // The session is unharmed: a CSAS after the failed SET runs.
+  auto r = engine->ExecuteScript(
+      "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON');"
+      "CREATE STREAM o AS SELECT * FROM s;",
+      session_);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+}
+
+TEST_F(DefectsTest, BadServerLevelSinkPartitionsFailsThePlanNotTheProcess) {
+  auto engine = NewEngine({{"ksql.sink.partitions", "99999999999999999999"}});
+  auto r = engine->ExecuteScript(
+      "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON');"
+      "CREATE STREAM o AS SELECT * FROM s;",
+      session_);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("ksql.sink.partitions"), std::string::npos);
+}
+
+TEST_F(DefectsTest, OtherTypedPropertiesAreChecked) {
+  EXPECT_FALSE(ValidateConfigValue("auto.offset.reset", "sometimes").ok());
+  EXPECT_TRUE(ValidateConfigValue("auto.offset.reset", "EARLIEST").ok());
+  EXPECT_FALSE(ValidateConfigValue("ksql.persistence.wrap.single.values", "yes").ok());
+  EXPECT_TRUE(ValidateConfigValue("ksql.sink.partitions", " 4 ").ok());
+  EXPECT_FALSE(ValidateConfigValue("ksql.sink.partitions", "4x").ok());
+  EXPECT_TRUE(ValidateConfigValue("some.unknown.key", "anything").ok());
+}
+
+TEST_F(DefectsTest, RegexpCompilesAConstantPatternOnce) {
+  auto engine = NewEngine();
+  ASSERT_TRUE(engine
+                  ->ExecuteScript(
+                      "CREATE STREAM s (k STRING KEY, v STRING) WITH (kafka_topic='s', "
+                      "value_format='JSON');"
+                      "CREATE STREAM o AS SELECT k, REGEXP_REPLACE(v, '[0-9]+x?q', '#') AS r "
+                      "FROM s;",
+                      session_)
+                  .ok());
+  uint64_t before = functions::RegexCompilations();
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(broker_.Produce({"s", -1, 0, "k", R"({"v": "a12qb"})", {}}).ok());
+  }
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_EQ(Values("O").size(), 200u);
+  EXPECT_EQ(Values("O")[0], R"({"R":"a#b"})");
+  EXPECT_EQ(functions::RegexCompilations() - before, 1u);
+}
+
+TEST_F(DefectsTest, GreatestOfDecimalsKeepsTheWinnersScale) {
+  auto engine = NewEngine();
+  ASSERT_TRUE(engine
+                  ->ExecuteScript(
+                      "CREATE STREAM s (k STRING KEY, a DECIMAL(3,1), b DECIMAL(4,2)) WITH "
+                      "(kafka_topic='s', value_format='JSON');"
+                      "CREATE STREAM o AS SELECT k, GREATEST(a, b) AS g, LEAST(a, b) AS l FROM s;",
+                      session_)
+                  .ok());
+  ASSERT_TRUE(broker_.Produce({"s", -1, 0, "k", R"({"a": 2.5, "b": 1.25})", {}}).ok());
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_EQ(Values("O"), (std::vector<std::string>{R"({"G":2.5,"L":1.25})"}));
+}
+
+}  // namespace
+}  // namespace brook
