@@ -69,8 +69,8 @@ Result<std::vector<std::optional<std::string>>> StoreCore::MultiGet(
   std::vector<rocksdb::Slice> slices(physical.begin(), physical.end());
   std::vector<rocksdb::PinnableSlice> values(misses.size());
   std::vector<rocksdb::Status> statuses(misses.size());
-  db_->pending.MultiGetFromBatchAndDB(db_->db, db_->read_options, cf_, slices.size(),
-                                      slices.data(), values.data(), statuses.data(),
+  db_->pending.MultiGetFromBatchAndDB(db_->db, db_->read_options, cf_, slices.size(), slices.data(),
+                                      values.data(), statuses.data(),
                                       /*sorted_input=*/false);
   for (size_t j = 0; j < misses.size(); ++j) {
     if (statuses[j].IsNotFound()) continue;
@@ -136,8 +136,8 @@ Status StoreCore::FlushCache() {
 
 Status StoreCore::Scan(std::string_view begin, std::optional<std::string_view> end,
                        const Visitor& visit) {
-  std::unique_ptr<rocksdb::Iterator> it(db_->pending.NewIteratorWithBase(
-      cf_, db_->db->NewIterator(db_->read_options, cf_)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->pending.NewIteratorWithBase(cf_, db_->db->NewIterator(db_->read_options, cf_)));
   std::string seek = Physical(begin);
   it->Seek(seek);
   auto c = cache_.lower_bound(begin);
@@ -164,10 +164,9 @@ Status StoreCore::Scan(std::string_view begin, std::optional<std::string_view> e
   return FromRocks(it->status(), "scan store '" + spec_.name + "'");
 }
 
-Status StoreCore::ScanPhysical(std::string_view begin, std::string_view end,
-                               const Visitor& visit) {
-  std::unique_ptr<rocksdb::Iterator> it(db_->pending.NewIteratorWithBase(
-      cf_, db_->db->NewIterator(db_->read_options, cf_)));
+Status StoreCore::ScanPhysical(std::string_view begin, std::string_view end, const Visitor& visit) {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->pending.NewIteratorWithBase(cf_, db_->db->NewIterator(db_->read_options, cf_)));
   for (it->Seek(rocksdb::Slice(begin.data(), begin.size())); it->Valid(); it->Next()) {
     std::string_view k(it->key().data(), it->key().size());
     if (k >= end) break;

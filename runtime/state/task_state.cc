@@ -37,7 +37,8 @@ Status ValidateConfig(const TaskStateConfig& config) {
   if (config.changelog_partition < 0) return InvalidArgument("state: negative partition");
   std::set<std::string> names;
   for (const StoreSpec& s : config.stores) {
-    if (s.name.empty() || s.name.rfind("__", 0) == 0 || s.name == rocksdb::kDefaultColumnFamilyName) {
+    if (s.name.empty() || s.name.rfind("__", 0) == 0 ||
+        s.name == rocksdb::kDefaultColumnFamilyName) {
       return InvalidArgument("state: invalid store name '" + s.name + "'");
     }
     if (!names.insert(s.name).second) {
@@ -56,7 +57,8 @@ std::string OffsetKey(const std::string& topic, int32_t partition) {
 
 TaskState::Db::~Db() {
   if (db == nullptr) return;
-  for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   db->Close().PermitUncheckedError();  // nothing to do about a close error on teardown
   delete db;
 }
@@ -170,8 +172,7 @@ Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
   kafka::ConsumerConfig cc;
   // A group of its own: restore always reads from the beginning and never commits.
   cc.group_id = "brook-restore-" + config_.service_id + config_.query_id + "-" + config_.task_id +
-                "-" +
-                std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+                "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   for (const auto& [topic, core] : by_topic) cc.topics.push_back(topic);
   cc.from_beginning = true;
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::Consumer> consumer, kafka.NewConsumer(cc));
@@ -252,9 +253,9 @@ Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consume
   for (const kafka::TopicPartitionOffset& o : consumed) {
     std::string value;
     AppendOrderedInt64(o.offset, value);
-    RETURN_IF_ERROR(FromRocks(
-        db_->pending.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
-        "stage offsets"));
+    RETURN_IF_ERROR(
+        FromRocks(db_->pending.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
+                  "stage offsets"));
   }
   RETURN_IF_ERROR(FromRocks(db_->db->Write(db_->write_options, db_->pending.GetWriteBatch()),
                             "commit state " + directory_));

@@ -22,7 +22,7 @@ std::string Ordered(int64_t v) {
 }
 
 TEST(StateKeyEncodingTest, OrderedInt64ByteOrderIsSignedOrder) {
-  std::vector<int64_t> values = {kMin, kMin + 1, -1000000, -256, -255, -1, 0,
+  std::vector<int64_t> values = {kMin, kMin + 1, -1000000, -256,    -255,     -1,  0,
                                  1,    255,      256,      1000000, kMax - 1, kMax};
   for (size_t i = 0; i + 1 < values.size(); ++i) {
     EXPECT_LT(Ordered(values[i]), Ordered(values[i + 1])) << values[i] << " vs " << values[i + 1];
@@ -40,9 +40,19 @@ TEST(StateKeyEncodingTest, OrderedInt64ByteOrderIsSignedOrder) {
 // (key, time) pairs in their logical order: key bytes lexicographically (a key before its
 // extensions, 0x00 and 0xFF bytes included), then signed time.
 std::vector<KeyTime> LogicallyOrdered() {
-  std::vector<std::string> keys = {"", std::string(1, '\0'), std::string("\0\0", 2),
-                                   std::string("\0\x01", 2), "\x01", "a", std::string("a\0", 2),
-                                   std::string("a\0b", 3), "a\x01", "aa", "ab", "b", "\xff",
+  std::vector<std::string> keys = {"",
+                                   std::string(1, '\0'),
+                                   std::string("\0\0", 2),
+                                   std::string("\0\x01", 2),
+                                   "\x01",
+                                   "a",
+                                   std::string("a\0", 2),
+                                   std::string("a\0b", 3),
+                                   "a\x01",
+                                   "aa",
+                                   "ab",
+                                   "b",
+                                   "\xff",
                                    "\xff\xff"};
   std::vector<int64_t> times = {kMin, -5, -1, 0, 1, 1000, kMax};
   std::vector<KeyTime> out;
@@ -69,7 +79,7 @@ TEST(StateKeyEncodingTest, KeyTimeByteOrderIsKeyThenTime) {
 
 TEST(StateKeyEncodingTest, KeyPrefixesDoNotCollide) {
   // Every window of "a" lies outside the range of windows of "ab", "a\0" and vice versa.
-  for (const std::string other : {std::string("ab"), std::string("a\0", 2), std::string("")}) {
+  for (const std::string& other : {std::string("ab"), std::string("a\0", 2), std::string("")}) {
     std::string prefix = EncodeKeyPrefix("a");
     for (int64_t t : {kMin, int64_t{0}, kMax}) {
       EXPECT_NE(EncodeKeyTime(other, t).rfind(prefix, 0), 0u) << other;
@@ -97,8 +107,8 @@ TEST(StateKeyEncodingTest, TimeKeyByteOrderIsTimeThenKey) {
 }
 
 TEST(StateKeyEncodingTest, DecodeRejectsMalformed) {
-  EXPECT_FALSE(DecodeKeyTime("abc").ok());                          // no terminator
-  EXPECT_FALSE(DecodeKeyTime(std::string("a\0\x01xyz", 6)).ok());   // short time
+  EXPECT_FALSE(DecodeKeyTime("abc").ok());                                   // no terminator
+  EXPECT_FALSE(DecodeKeyTime(std::string("a\0\x01xyz", 6)).ok());            // short time
   EXPECT_FALSE(DecodeKeyTime(std::string("a\0\x07", 3) + Ordered(1)).ok());  // bad escape
   EXPECT_FALSE(DecodeTimeKey("1234567").ok());
 }

@@ -205,9 +205,9 @@ TEST_F(KeyValueStoreTest, StoreLookupChecksNameAndKind) {
     auto r = TaskState::Open(env, MakeConfig({{bad, StoreKind::kKeyValue}}, 1), nullptr, nullptr);
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
   }
-  auto dup = TaskState::Open(
-      env, MakeConfig({{"s", StoreKind::kKeyValue}, {"s", StoreKind::kWindow}}, 2), nullptr,
-      nullptr);
+  auto dup =
+      TaskState::Open(env, MakeConfig({{"s", StoreKind::kKeyValue}, {"s", StoreKind::kWindow}}, 2),
+                      nullptr, nullptr);
   EXPECT_EQ(dup.status().code(), StatusCode::kInvalidArgument);
   TaskStateConfig escape = MakeConfig({});
   escape.task_id = "../x";

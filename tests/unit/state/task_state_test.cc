@@ -209,8 +209,8 @@ class CountingTask {
  public:
   static constexpr char kInput[] = "pageviews";
 
-  static void Process(TaskState& task, const std::vector<kafka::StoredRecord>& input,
-                      int64_t from, int64_t to) {
+  static void Process(TaskState& task, const std::vector<kafka::StoredRecord>& input, int64_t from,
+                      int64_t to) {
     KeyValueStore& kv = **task.key_value_store(kKv);
     for (const kafka::StoredRecord& r : input) {
       if (r.offset < from || r.offset >= to) continue;
