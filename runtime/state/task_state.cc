@@ -1,0 +1,281 @@
+#include "runtime/state/task_state.h"
+
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "runtime/state/key_encoding.h"
+#include "runtime/state/state_internal.h"
+
+namespace brook::state {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kOffsetsColumnFamily = "__offsets";
+// Written once the directory holds a complete state (created empty or fully restored).
+constexpr std::string_view kInitializedMarker = ".brook-initialized";
+
+Status ValidateName(const std::string& what, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos) {
+    return InvalidArgument("state: invalid " + what + " '" + name + "'");
+  }
+  return Status::Ok();
+}
+
+Status ValidateConfig(const TaskStateConfig& config) {
+  RETURN_IF_ERROR(ValidateName("query id", config.query_id));
+  RETURN_IF_ERROR(ValidateName("task id", config.task_id));
+  if (config.changelog_partition < 0) return InvalidArgument("state: negative partition");
+  std::set<std::string> names;
+  for (const StoreSpec& s : config.stores) {
+    if (s.name.empty() || s.name.rfind("__", 0) == 0 ||
+        s.name == rocksdb::kDefaultColumnFamilyName) {
+      return InvalidArgument("state: invalid store name '" + s.name + "'");
+    }
+    if (!names.insert(s.name).second) {
+      return InvalidArgument("state: duplicate store name '" + s.name + "'");
+    }
+  }
+  return Status::Ok();
+}
+
+// Offsets key: the topic escaped and terminated, then the partition (KeyTime layout).
+std::string OffsetKey(const std::string& topic, int32_t partition) {
+  return EncodeKeyTime(topic, partition);
+}
+
+}  // namespace
+
+TaskState::Db::~Db() {
+  if (db == nullptr) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  db->Close().PermitUncheckedError();  // nothing to do about a close error on teardown
+  delete db;
+}
+
+Result<std::unique_ptr<TaskState>> TaskState::Open(std::shared_ptr<StateEnvironment> env,
+                                                   TaskStateConfig config,
+                                                   kafka::KafkaClientFactory* kafka,
+                                                   kafka::Producer* changelog_producer) {
+  if (!env) return InvalidArgument("state: no StateEnvironment");
+  RETURN_IF_ERROR(ValidateConfig(config));
+  std::unique_ptr<TaskState> task(new TaskState());
+  task->env_ = std::move(env);
+  task->config_ = std::move(config);
+  task->producer_ = changelog_producer;
+  fs::path dir =
+      fs::path(task->env_->options().state_dir) / task->config_.query_id / task->config_.task_id;
+  task->directory_ = dir.string();
+
+  std::error_code ec;
+  bool fresh = !fs::exists(dir / kInitializedMarker, ec);
+  if (fresh) {
+    // Missing, or left half-restored by a crash: start from nothing.
+    fs::remove_all(dir, ec);
+    if (ec) return IOError("state: cannot clear " + dir.string() + ": " + ec.message());
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return IOError("state: cannot create " + dir.string() + ": " + ec.message());
+
+  RETURN_IF_ERROR(task->OpenDb());
+  if (fresh) {
+    if (kafka != nullptr) {
+      RETURN_IF_ERROR(task->Restore(*kafka));
+      task->restored_ = true;
+    }
+    std::ofstream marker(dir / kInitializedMarker);
+    marker << "initialized\n";
+    marker.close();
+    if (!marker) return IOError("state: cannot write marker in " + dir.string());
+  }
+  return task;
+}
+
+TaskState::~TaskState() {
+  // Stores reference the column family handles: drop them before the DB.
+  kv_stores_.clear();
+  window_stores_.clear();
+  cores_.clear();
+  db_.reset();
+}
+
+Status TaskState::OpenDb() {
+  const StateOptions& opts = env_->options();
+  const StateEnvironment::Shared& shared = env_->shared();
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.max_open_files = opts.max_open_files;
+  db_options.keep_log_file_num = 2;
+  db_options.write_buffer_manager = shared.write_buffer_manager;
+
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.write_buffer_size = opts.write_buffer_bytes;
+  cf_options.max_write_buffer_number = opts.max_write_buffers;
+  rocksdb::BlockBasedTableOptions table_options;
+  table_options.block_cache = shared.block_cache;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+
+  // RocksDB must open every existing column family, including stores no longer declared.
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName,
+                                    std::string(kOffsetsColumnFamily)};
+  for (const StoreSpec& s : config_.stores) names.push_back(s.name);
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, directory_, &existing).ok()) {
+    for (const std::string& n : existing) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& n : names) descriptors.emplace_back(n, cf_options);
+
+  db_ = std::make_unique<Db>();
+  db_->write_options.sync = opts.sync_commits;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, directory_, descriptors, &db_->handles, &db_->db);
+  RETURN_IF_ERROR(FromRocks(s, "open state " + directory_));
+  db_->offsets_cf = db_->handles[1];
+  for (size_t i = 0; i < config_.stores.size(); ++i) {
+    const StoreSpec& spec = config_.stores[i];
+    auto core = std::make_unique<StoreCore>(
+        spec, ChangelogTopicName(config_.service_id, config_.query_id, spec.name), db_.get(),
+        db_->handles[2 + i], &opts);
+    if (spec.kind == StoreKind::kKeyValue) {
+      kv_stores_.push_back(std::make_unique<KeyValueStore>(core.get()));
+    } else {
+      window_stores_.push_back(std::make_unique<WindowStore>(core.get()));
+    }
+    cores_.push_back(std::move(core));
+  }
+  return Status::Ok();
+}
+
+Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
+  const StateOptions& opts = env_->options();
+  std::map<std::string, StoreCore*, std::less<>> by_topic;
+  for (auto& core : cores_) {
+    if (core->spec().changelog) by_topic[core->changelog_topic()] = core.get();
+  }
+  if (by_topic.empty()) return Status::Ok();
+
+  kafka::ConsumerConfig cc;
+  // A group of its own: restore always reads from the beginning and never commits.
+  cc.group_id = "brook-restore-" + config_.service_id + config_.query_id + "-" + config_.task_id +
+                "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  for (const auto& [topic, core] : by_topic) cc.topics.push_back(topic);
+  cc.from_beginning = true;
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::Consumer> consumer, kafka.NewConsumer(cc));
+
+  auto deadline = std::chrono::steady_clock::now() + opts.restore_timeout;
+  rocksdb::WriteBatch batch;
+  size_t in_batch = 0;
+  auto write_batch = [&]() -> Status {
+    if (in_batch == 0) return Status::Ok();
+    RETURN_IF_ERROR(FromRocks(db_->db->Write(db_->write_options, &batch),
+                              "write restored state " + directory_));
+    batch.Clear();
+    in_batch = 0;
+    return Status::Ok();
+  };
+  std::vector<kafka::RecordView> records;
+  int idle = 0;
+  while (idle < opts.restore_max_idle_polls) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status(StatusCode::kTimeout, "state: restore of " + directory_ + " timed out");
+    }
+    RETURN_IF_ERROR(consumer->Poll(opts.restore_poll_records, opts.restore_poll_timeout, records));
+    if (records.empty()) {
+      ++idle;
+      continue;
+    }
+    idle = 0;
+    for (const kafka::RecordView& r : records) {
+      if (r.partition != config_.changelog_partition || !r.key) continue;
+      auto it = by_topic.find(r.topic);
+      if (it == by_topic.end()) continue;
+      RETURN_IF_ERROR(it->second->WriteEntry(batch, *r.key, r.value));
+      ++restored_records_;
+      if (++in_batch >= opts.restore_batch_records) RETURN_IF_ERROR(write_batch());
+    }
+  }
+  RETURN_IF_ERROR(write_batch());
+  // The marker written after this must not be durable before the restored data.
+  return FromRocks(db_->db->FlushWAL(/*sync=*/true), "sync restored state " + directory_);
+}
+
+Result<KeyValueStore*> TaskState::key_value_store(const std::string& name) {
+  for (auto& s : kv_stores_) {
+    if (s->name() == name) return s.get();
+  }
+  for (auto& s : window_stores_) {
+    if (s->name() == name) return InvalidArgument("state: '" + name + "' is a window store");
+  }
+  return NotFound("state: no store '" + name + "'");
+}
+
+Result<WindowStore*> TaskState::window_store(const std::string& name) {
+  for (auto& s : window_stores_) {
+    if (s->name() == name) return s.get();
+  }
+  for (auto& s : kv_stores_) {
+    if (s->name() == name) return InvalidArgument("state: '" + name + "' is a key-value store");
+  }
+  return NotFound("state: no store '" + name + "'");
+}
+
+Status TaskState::PrepareCommit() {
+  for (auto& core : cores_) RETURN_IF_ERROR(core->FlushCache());
+  if (db_->prepared) return Status::Ok();
+  if (producer_ != nullptr) {
+    for (auto& core : cores_) {
+      if (core->spec().changelog) {
+        RETURN_IF_ERROR(core->SendChangelog(*producer_, config_.changelog_partition));
+      }
+    }
+  }
+  db_->prepared = true;
+  return Status::Ok();
+}
+
+Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consumed) {
+  RETURN_IF_ERROR(PrepareCommit());
+  for (const kafka::TopicPartitionOffset& o : consumed) {
+    std::string value;
+    AppendOrderedInt64(o.offset, value);
+    RETURN_IF_ERROR(
+        FromRocks(db_->pending.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
+                  "stage offsets"));
+  }
+  RETURN_IF_ERROR(FromRocks(db_->db->Write(db_->write_options, db_->pending.GetWriteBatch()),
+                            "commit state " + directory_));
+  db_->pending.Clear();
+  db_->prepared = false;
+  return Status::Ok();
+}
+
+Result<std::vector<kafka::TopicPartitionOffset>> TaskState::CommittedOffsets() const {
+  std::vector<kafka::TopicPartitionOffset> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(db_->read_options, db_->offsets_cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto tp = DecodeKeyTime(std::string_view(it->key().data(), it->key().size()));
+    if (!tp.ok()) return Internal("state: corrupt offsets key: " + tp.status().message());
+    auto offset = DecodeOrderedInt64(std::string_view(it->value().data(), it->value().size()));
+    if (!offset.ok()) return Internal("state: corrupt offset: " + offset.status().message());
+    out.push_back({tp->key, static_cast<int32_t>(tp->time), *offset});
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "read offsets " + directory_));
+  return out;
+}
+
+}  // namespace brook::state
