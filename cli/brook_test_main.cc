@@ -1,9 +1,10 @@
 // brook-test: runs ksqlDB QTT-format conformance files through brook.
 //
-//   brook-test [--filter REGEX] [--batch-size N] [--verbose] PATH...
+//   brook-test [--filter REGEX] [--batch-size N] [--plan-json] [--verbose] PATH...
 //
 // PATH may be a file or a folder (searched recursively for *.json). Prints one line per failing
 // case, then "N passed, M failed, K skipped". Exit code 0 only if nothing failed.
+// --plan-json runs every query from its plan's JSON form (serialized, read back, checked).
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -21,18 +22,26 @@ int main(int argc, char** argv) {
     if (a == "--filter" && i + 1 < argc) {
       options.filter = std::regex(argv[++i]);
     } else if (a == "--batch-size" && i + 1 < argc) {
-      options.batch_size = std::max<size_t>(1, std::stoul(argv[++i]));
+      char* end = nullptr;
+      unsigned long n = std::strtoul(argv[++i], &end, 10);
+      if (!end || *end != '\0' || n == 0 || n > 1000000) {
+        std::cerr << "brook-test: --batch-size takes a number from 1 to 1000000\n";
+        return 2;
+      }
+      options.batch_size = n;
+    } else if (a == "--plan-json") {
+      options.plan_json = true;
     } else if (a == "--verbose" || a == "-v") {
       options.verbose = true;
     } else if (a == "--help" || a == "-h") {
-      std::cout << "usage: brook-test [--filter REGEX] [--batch-size N] [--verbose] PATH...\n";
+      std::cout << "usage: brook-test [--filter REGEX] [--batch-size N] [--plan-json] [--verbose] PATH...\n";
       return 0;
     } else {
       paths.push_back(a);
     }
   }
   if (paths.empty()) {
-    std::cerr << "usage: brook-test [--filter REGEX] [--batch-size N] [--verbose] PATH...\n";
+    std::cerr << "usage: brook-test [--filter REGEX] [--batch-size N] [--plan-json] [--verbose] PATH...\n";
     return 2;
   }
   std::vector<std::string> files;

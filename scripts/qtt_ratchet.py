@@ -2,7 +2,8 @@
 """Conformance ratchet: ksqlDB's own QTT cases that passed before must still pass.
 
 Runs brook-test over ksqlDB's cases (../shared/qtt next to the repository, never copied into it)
-at batch size 1 and 1000, and compares the passing case names with the list kept in
+at batch size 1, and at batch size 1000 with every query rebuilt from its plan's JSON form
+(--plan-json), and compares the passing case names with the list kept in
 tests/qtt/conformance-passing.txt. A listed case that no longer passes at either batch size
 fails the run. Cases that pass now but are not listed are reported; `--update` rewrites the
 list (do it deliberately, in its own commit, after looking at what changed).
@@ -20,7 +21,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "qtt")
 DEFAULT_LIST = os.path.join(ROOT, "tests", "qtt", "conformance-passing.txt")
-BATCH_SIZES = (1, 1000)
+RUNS = ((1, []), (1000, ["--plan-json"]))
 
 
 def passing(brook_test, corpus, batch, extra):
@@ -49,9 +50,10 @@ def main():
         print(f"qtt ratchet: skipped, no conformance corpus at {args.corpus}")
         return 77
     now = None
-    for batch in BATCH_SIZES:
-        names, summary = passing(args.brook_test, args.corpus, batch, args.brook_test_args)
-        print(f"qtt ratchet: batch size {batch}: {summary}")
+    for batch, flags in RUNS:
+        names, summary = passing(args.brook_test, args.corpus, batch,
+                                 flags + args.brook_test_args)
+        print(f"qtt ratchet: batch size {batch} {' '.join(flags)}: {summary}")
         now = names if now is None else now & names
     if args.update:
         with open(args.list, "w") as f:

@@ -193,6 +193,7 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
   EngineOptions opts;
   opts.create_missing_source_topics = true;
   opts.max_batch = options_.batch_size;
+  opts.plan_roundtrip = options_.plan_json;
   opts.service_id = "some.ksql.service.id";
   opts.config["ksql.streams.auto.offset.reset"] = "earliest";
   bool exact_numbers = true;

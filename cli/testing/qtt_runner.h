@@ -24,6 +24,7 @@ struct RunnerOptions {
   std::optional<std::regex> filter;  // on full case names
   bool verbose = false;              // print passing cases too
   size_t batch_size = 1000;          // records per poll per query (results must not depend on it)
+  bool plan_json = false;            // run every query from its plan's JSON round trip
 };
 
 class QttRunner {

@@ -8,6 +8,7 @@
 #include "parser/parser.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/ddl_planner.h"
+#include "planner/physical/plan_json.h"
 #include "planner/query_planner.h"
 #include "common/value_cast.h"
 
@@ -61,6 +62,20 @@ Engine::Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functio
 Engine::~Engine() {
   processing_log_.SetSink(nullptr);  // the sink uses log_producer_, destroyed with the engine
   Stop();
+}
+
+Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& cfg) {
+  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  if (!options_.plan_roundtrip) return planned;
+  json first = PlanToJson(planned.plan);
+  ASSIGN_OR_RETURN(QueryPlan read, PlanFromJson(json::parse(first.dump()), functions_));
+  json second = PlanToJson(read);
+  if (first != second) {
+    return Internal("The query plan changed in its JSON round trip:\n" + first.dump() + "\n" +
+                    second.dump());
+  }
+  planned.plan = std::move(read);
+  return planned;
 }
 
 Config Engine::Merge(const Config& session) const {
@@ -421,7 +436,7 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
     req.source_partitions = parts.ok() ? *parts : 1;
   }
   if (replaced) catalog_.Remove(s.name);  // the query may not read its own sink
-  auto planned_or = PlanQuery(req, catalog_, functions_, cfg);
+  auto planned_or = Plan(req, cfg);
   if (replaced) catalog_.Put(replaced);
   if (!planned_or.ok()) return planned_or.status();
   QueryPlanResult planned = std::move(planned_or).value();
@@ -485,7 +500,7 @@ Result<ExecuteResult> Engine::ExecuteInsertInto(const ast::InsertInto& s, const 
   }
   req.sql = s.text;
   req.insert_target = target;
-  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
   ++query_counter_;
   RETURN_IF_ERROR(StartPersistent(planned.plan, s.target, cfg));
   return ExecuteResult{StatusEntity(s.text, "stream/" + s.target + "/create",
@@ -501,7 +516,7 @@ Result<ExecuteResult> Engine::ExecuteQuery(const ast::QueryStatement& s, const C
   std::string id = "transient_" + s.query.from.name + "_" + std::to_string(rng() >> 1);
   req.query_id = id;
   req.sql = s.text;
-  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
   QueryTaskOptions opts;
   opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   std::string reset = ConfigOr(cfg, "auto.offset.reset",

@@ -25,6 +25,7 @@
 #include "planner/analyzer/catalog.h"
 #include "planner/analyzer/function_registry.h"
 #include "planner/properties.h"
+#include "planner/query_planner.h"
 #include "runtime/engine/processing_log.h"
 #include "runtime/engine/query_task.h"
 #include "runtime/kafka/kafka.h"
@@ -40,6 +41,10 @@ struct EngineOptions {
   std::string service_id = "default_";  // ksql.service.id: prefix of consumer groups
   kafka::Millis admin_timeout{10000};   // bound on every topic admin call (default 10 s)
   size_t max_batch = 1000;              // records per poll per query (default 1000)
+  // Run every query from its plan's JSON form: plan, serialize, read back, check the second
+  // serialization equals the first, and run what was read (brook-test --plan-json). Default
+  // false; it proves that a stored plan rebuilds the same query.
+  bool plan_roundtrip = false;
 };
 
 // Session state of one client: SET properties and DEFINE variables.
@@ -146,6 +151,8 @@ class Engine {
   Result<ExecuteResult> ExecuteDescribe(const ast::SimpleStatement& s);
   Result<ExecuteResult> ExecuteList(const ast::SimpleStatement& s, SessionState& session);
   Result<ExecuteResult> ExecuteExplain(const ast::Explain& s, const Config& cfg);
+  // PlanQuery, plus the JSON round trip when options_.plan_roundtrip is set.
+  Result<QueryPlanResult> Plan(const QueryPlanRequest& req, const Config& cfg);
   Status StartPersistent(const QueryPlan& plan, const std::string& sink_name, const Config& cfg);
   // Creates a query's task and producer without starting or registering it.
   Result<std::unique_ptr<PersistentQuery>> BuildPersistent(const QueryPlan& plan,

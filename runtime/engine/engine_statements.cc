@@ -7,6 +7,7 @@
 #include "planner/ddl_planner.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/engine.h"
+#include "planner/physical/plan_json.h"
 #include "runtime/engine/persistent_query.h"
 #include "common/value_cast.h"
 #include "runtime/expr/evaluator.h"
@@ -521,6 +522,7 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
                                 {"executionPlan", q.plan.Describe()}, {"overriddenProperties", json::object()},
                                 {"ksqlHostQueryStatus", json::object()}, {"queryType", "PERSISTENT"},
                                 {"queryErrors", json::array()}, {"tasksMetadata", json::array()},
+                                {"physicalPlan", PlanToJson(q.plan)},
                                 {"consumerGroupId", "_confluent-ksql-" + options_.service_id + "query_" + q.id},
                                 {"state", q.State()}}},
           {"warnings", json::array()}};
@@ -563,9 +565,10 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
                            inner.range);
   }
   req.sql = inner.text;
-  ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
   *e = {{"@type", "executionPlan"}, {"statementText", s.text},
-        {"executionPlan", planned.plan.Describe()}, {"warnings", json::array()}};
+        {"executionPlan", planned.plan.Describe()}, {"physicalPlan", PlanToJson(planned.plan)},
+        {"warnings", json::array()}};
   return ExecuteResult{e};
 }
 
