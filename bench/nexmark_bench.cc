@@ -74,9 +74,9 @@ enum class Kind { kConsume, kConsumeProduce, kQuery, kIdle };
 struct Workload {
   const char* name;
   Kind kind;
-  const char* sql;         // kQuery / kIdle
-  const char* out_topic;   // where outputs go (latency consumer reads it)
-  const char* baseline;    // the row its ratio is taken against
+  const char* sql;        // kQuery / kIdle
+  const char* out_topic;  // where outputs go (latency consumer reads it)
+  const char* baseline;   // the row its ratio is taken against
 };
 
 // Run order: each baseline right before the workloads compared with it. Names are fixed (see
@@ -116,7 +116,8 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 double ProcessCpuSeconds() {
   rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 double ThreadCpuSeconds() {
@@ -177,10 +178,8 @@ RdKafkaPtr NewRawConsumer(const std::string& bootstrap) {
   char err[512];
   if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof err) !=
           RD_KAFKA_CONF_OK ||
-      rd_kafka_conf_set(conf, "group.id", "brook-bench-raw", err, sizeof err) !=
-          RD_KAFKA_CONF_OK ||
-      rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) !=
-          RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "group.id", "brook-bench-raw", err, sizeof err) != RD_KAFKA_CONF_OK ||
+      rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) != RD_KAFKA_CONF_OK ||
       rd_kafka_conf_set(conf, "fetch.wait.max.ms", kFetchWaitMs, err, sizeof err) !=
           RD_KAFKA_CONF_OK) {
     Die(std::string("librdkafka config: ") + err);
@@ -201,8 +200,7 @@ Watermarks QueryWatermarks(rd_kafka_t* rk, const std::string& topic, int partiti
   for (int p = 0; p < partitions; ++p) {
     int64_t lo = 0;
     int64_t hi = 0;
-    rd_kafka_resp_err_t e =
-        rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 10000);
+    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &lo, &hi, 10000);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
       Die("watermarks of " + topic + "/" + std::to_string(p) + ": " + rd_kafka_err2str(e));
     }
@@ -251,8 +249,11 @@ int RoleProduce(const Options& o) {
   const double wall = Seconds(Clock::now() - t0);
   RdKafkaPtr rk = NewRawConsumer(o.bootstrap);
   Watermarks w = QueryWatermarks(rk.get(), kInputTopic, o.partitions);
-  json out = {{"produced", o.events},  {"in_topic", w.high_sum}, {"dropped", w.low_sum},
-              {"wall_s", wall},        {"cpu_s", ProcessCpuSeconds() - c0}};
+  json out = {{"produced", o.events},
+              {"in_topic", w.high_sum},
+              {"dropped", w.low_sum},
+              {"wall_s", wall},
+              {"cpu_s", ProcessCpuSeconds() - c0}};
   std::printf("%s\n", out.dump().c_str());
   return 0;
 }
@@ -274,11 +275,16 @@ struct Measured {
 };
 
 json ToJson(const Measured& m) {
-  json j = {{"expected", m.expected},         {"events", m.events},
-            {"outputs", m.outputs},           {"window_events", m.window_events},
-            {"window_outputs", m.window_outputs}, {"wall_s", m.wall_s},
-            {"cpu_s", m.cpu_s},               {"allocations", m.allocations},
-            {"peak_rss_mb", m.peak_rss_mb},   {"latency_samples", m.latency_samples},
+  json j = {{"expected", m.expected},
+            {"events", m.events},
+            {"outputs", m.outputs},
+            {"window_events", m.window_events},
+            {"window_outputs", m.window_outputs},
+            {"wall_s", m.wall_s},
+            {"cpu_s", m.cpu_s},
+            {"allocations", m.allocations},
+            {"peak_rss_mb", m.peak_rss_mb},
+            {"latency_samples", m.latency_samples},
             {"complete", m.complete}};
   j["p50_us"] = m.p50_us ? json(*m.p50_us) : json(nullptr);
   j["p99_us"] = m.p99_us ? json(*m.p99_us) : json(nullptr);
@@ -444,7 +450,8 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   opts.service_id = std::string("bench_") + w.name + "_";
   Engine engine(factory, fns, opts);
   SessionState session;
-  std::string script = w.kind == Kind::kIdle ? std::string(w.sql) : std::string(kCreateBids) + w.sql;
+  std::string script =
+      w.kind == Kind::kIdle ? std::string(w.sql) : std::string(kCreateBids) + w.sql;
   auto r = engine.ExecuteScript(script, session);
   if (!r.ok()) Die(std::string(w.name) + ": " + r.status().ToString());
   SetThreadUncounted(true);
@@ -646,8 +653,8 @@ json RowJson(const Row& r) {
 
 void PrintTable(FILE* f, const std::vector<Row>& rows) {
   std::fprintf(f, "\n%-25s %8s %8s %10s %12s %6s %8s %8s %7s %7s %7s\n", "workload", "events",
-              "outputs", "events/s", "events/CPU-s", "ratio", "p50 us", "p99 us", "RSS MB",
-              "alloc/e", "alloc/o");
+               "outputs", "events/s", "events/CPU-s", "ratio", "p50 us", "p99 us", "RSS MB",
+               "alloc/e", "alloc/o");
   auto num = [](const json& v, const char* fmt) {
     char buf[32];
     if (v.is_null()) return std::string("-");
@@ -658,18 +665,18 @@ void PrintTable(FILE* f, const std::vector<Row>& rows) {
     json j = RowJson(r);
     const bool idle = r.workload == "idle_query";
     std::fprintf(f, "%-25s %8llu %8llu %10s %12s %6s %8s %8s %7.1f %7s %7s%s\n", r.workload.c_str(),
-                static_cast<unsigned long long>(j["events"].get<uint64_t>()),
-                static_cast<unsigned long long>(j["outputs"].get<uint64_t>()),
-                idle ? "-" : num(j["events_per_s"], "%.0f").c_str(),
-                idle ? "-" : num(j["events_per_cpu_s"], "%.0f").c_str(),
-                num(j["ratio"], "%.2f").c_str(), num(j["p50_us"], "%.0f").c_str(),
-                num(j["p99_us"], "%.0f").c_str(), j["peak_rss_mb"].get<double>(),
-                idle ? "-" : num(j["allocs_per_event"], "%.3f").c_str(),
-                idle ? "-" : num(j["allocs_per_output"], "%.3f").c_str(),
-                j["complete"].get<bool>() ? "" : "  INCOMPLETE (consumed != produced)");
+                 static_cast<unsigned long long>(j["events"].get<uint64_t>()),
+                 static_cast<unsigned long long>(j["outputs"].get<uint64_t>()),
+                 idle ? "-" : num(j["events_per_s"], "%.0f").c_str(),
+                 idle ? "-" : num(j["events_per_cpu_s"], "%.0f").c_str(),
+                 num(j["ratio"], "%.2f").c_str(), num(j["p50_us"], "%.0f").c_str(),
+                 num(j["p99_us"], "%.0f").c_str(), j["peak_rss_mb"].get<double>(),
+                 idle ? "-" : num(j["allocs_per_event"], "%.3f").c_str(),
+                 idle ? "-" : num(j["allocs_per_output"], "%.3f").c_str(),
+                 j["complete"].get<bool>() ? "" : "  INCOMPLETE (consumed != produced)");
     if (idle) {
       std::fprintf(f, "%-25s (idle for %.0f s: engine CPU %.3f s)\n", "", j["wall_s"].get<double>(),
-                  j["engine_cpu_s"].get<double>());
+                   j["engine_cpu_s"].get<double>());
     }
   }
 }
@@ -683,18 +690,18 @@ int RoleOrchestrate(const Options& o) {
   }
   // The broker, with every topic the run uses.
   const std::string p = std::to_string(o.partitions);
-  Child broker = Spawn({DevbrokerPath(), "--partitions", p, kInputTopic, kBaselineOutTopic,
-                        "OUT_FILTER", "OUT_PROJECTION", std::string(kIdleTopic) + ":1",
-                        "IDLE_OUT:1"});
+  Child broker =
+      Spawn({DevbrokerPath(), "--partitions", p, kInputTopic, kBaselineOutTopic, "OUT_FILTER",
+             "OUT_PROJECTION", std::string(kIdleTopic) + ":1", "IDLE_OUT:1"});
   std::optional<std::string> line = ReadLine(broker.out_fd, std::chrono::seconds(30));
   if (!line || line->rfind("BOOTSTRAP=", 0) != 0) Die("brook-devbroker did not start");
   const std::string bootstrap = line->substr(std::strlen("BOOTSTRAP="));
-  const std::vector<std::string> common = {"--bootstrap",     bootstrap,
-                                           "--partitions",    p,
-                                           "--max-batch",     std::to_string(o.max_batch),
-                                           "--timeout",       std::to_string(o.timeout_s),
+  const std::vector<std::string> common = {"--bootstrap",      bootstrap,
+                                           "--partitions",     p,
+                                           "--max-batch",      std::to_string(o.max_batch),
+                                           "--timeout",        std::to_string(o.timeout_s),
                                            "--latency-events", std::to_string(o.latency_events),
-                                           "--latency-rate",  std::to_string(o.latency_rate)};
+                                           "--latency-rate",   std::to_string(o.latency_rate)};
   const int child_timeout = 2 * o.timeout_s + 60;
 
   std::vector<std::string> args = {"--role", "produce", "--events", std::to_string(o.events)};
