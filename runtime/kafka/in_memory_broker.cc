@@ -1,6 +1,7 @@
 #include "runtime/kafka/in_memory_broker.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace brook::kafka {
 
@@ -30,10 +31,20 @@ class InMemoryProducer : public Producer {
 class InMemoryConsumer : public Consumer {
  public:
   InMemoryConsumer(InMemoryBroker* broker, ConsumerConfig config)
-      : broker_(broker), config_(std::move(config)) {}
+      : broker_(broker), config_(std::move(config)) {
+    std::lock_guard<std::mutex> lock(broker_->mu_);
+    member_id_ = broker_->next_member_id_++;
+    broker_->group_members_[config_.group_id].push_back(member_id_);
+  }
+  ~InMemoryConsumer() override {
+    std::lock_guard<std::mutex> lock(broker_->mu_);
+    auto& members = broker_->group_members_[config_.group_id];
+    members.erase(std::remove(members.begin(), members.end(), member_id_), members.end());
+  }
 
   Status Poll(size_t max_records, Millis, std::vector<RecordView>& out) override {
     out.clear();
+    Rebalance();
     std::lock_guard<std::mutex> lock(broker_->mu_);
     // One cursor per assigned partition; pick the lowest sequence number each step.
     struct Cursor {
@@ -43,13 +54,13 @@ class InMemoryConsumer : public Consumer {
       int64_t pos;
     };
     std::vector<Cursor> cursors;
-    for (const std::string& t : config_.topics) {
-      auto it = broker_->topics_.find(t);
+    for (const TopicPartition& tp : assigned_) {
+      auto it = broker_->topics_.find(tp.topic);
       if (it == broker_->topics_.end()) continue;
       const auto& parts = it->second.partitions;
-      for (int32_t p = 0; p < static_cast<int32_t>(parts.size()); ++p) {
-        cursors.push_back({&it->first, p, &parts[p], Position(t, p)});
-      }
+      if (tp.partition >= static_cast<int32_t>(parts.size())) continue;
+      cursors.push_back({&it->first, tp.partition, &parts[tp.partition],
+                         Position(tp.topic, tp.partition)});
     }
     while (out.size() < max_records) {
       Cursor* best = nullptr;
@@ -90,14 +101,12 @@ class InMemoryConsumer : public Consumer {
   Result<int64_t> Lag() override {
     std::lock_guard<std::mutex> lock(broker_->mu_);
     int64_t lag = 0;
-    for (const std::string& t : config_.topics) {
-      auto it = broker_->topics_.find(t);
+    for (const TopicPartition& tp : assigned_) {
+      auto it = broker_->topics_.find(tp.topic);
       if (it == broker_->topics_.end()) continue;
-      for (int32_t p = 0; p < static_cast<int32_t>(it->second.partitions.size()); ++p) {
-        const auto& log = it->second.partitions[p];
-        int64_t end = log.empty() ? 0 : log.back().offset + 1;
-        lag += end - Position(t, p);
-      }
+      const auto& log = it->second.partitions[tp.partition];
+      int64_t end = log.empty() ? 0 : log.back().offset + 1;
+      lag += end - Position(tp.topic, tp.partition);
     }
     return lag;
   }
@@ -120,8 +129,48 @@ class InMemoryConsumer : public Consumer {
     return start;
   }
 
+  // The group's members share the subscribed partitions round-robin, in (topic, partition)
+  // order by member age. A change (a member joined or left, a topic or partition appeared) is
+  // applied at the next Poll and told to the listener outside the broker lock, so the listener
+  // may commit.
+  void Rebalance() {
+    std::vector<TopicPartition> desired;
+    {
+      std::lock_guard<std::mutex> lock(broker_->mu_);
+      const auto& members = broker_->group_members_[config_.group_id];
+      size_t rank = std::find(members.begin(), members.end(), member_id_) - members.begin();
+      std::vector<TopicPartition> all;
+      for (const std::string& t : config_.topics) {
+        auto it = broker_->topics_.find(t);
+        if (it == broker_->topics_.end()) continue;
+        for (int32_t p = 0; p < static_cast<int32_t>(it->second.partitions.size()); ++p) {
+          all.push_back({t, p});
+        }
+      }
+      std::sort(all.begin(), all.end());
+      for (size_t i = 0; i < all.size(); ++i) {
+        if (!members.empty() && i % members.size() == rank) desired.push_back(all[i]);
+      }
+    }
+    if (desired == assigned_) return;
+    std::vector<TopicPartition> revoked, added;
+    std::set_difference(assigned_.begin(), assigned_.end(), desired.begin(), desired.end(),
+                        std::back_inserter(revoked));
+    std::set_difference(desired.begin(), desired.end(), assigned_.begin(), assigned_.end(),
+                        std::back_inserter(added));
+    if (!revoked.empty() && config_.listener) config_.listener->OnPartitionsRevoked(revoked);
+    {
+      std::lock_guard<std::mutex> lock(broker_->mu_);
+      for (const TopicPartition& tp : revoked) positions_.erase({tp.topic, tp.partition});
+      assigned_ = desired;  // read by Lag() on other threads under the lock
+    }
+    if (!added.empty() && config_.listener) config_.listener->OnPartitionsAssigned(added);
+  }
+
   InMemoryBroker* broker_;
   ConsumerConfig config_;
+  uint64_t member_id_ = 0;
+  std::vector<TopicPartition> assigned_;  // sorted
   std::map<std::pair<std::string, int32_t>, int64_t> positions_;
 };
 

@@ -6,8 +6,10 @@
 // Produce is synchronous: a record is readable as soon as Send() returns. Consumer groups track
 // committed offsets; a new consumer of a group resumes from them.
 //
-// Thread-safe (one mutex). Not a model of Kafka's failure modes: no rebalances, no retention,
-// no compaction, no transactions.
+// Consumers of one group share the subscribed partitions (round-robin by member age); a member
+// joining or leaving moves partitions at the next Poll, with the listener's callbacks.
+// Thread-safe (one mutex). Not a model of Kafka's failure modes: no session timeouts, no
+// retention, no compaction, no transactions.
 #pragma once
 
 #include <deque>
@@ -68,6 +70,9 @@ class InMemoryBroker : public KafkaClientFactory, public Admin {
   std::map<std::string, Topic> topics_;
   // group -> (topic, partition) -> committed offset
   std::map<std::string, std::map<std::pair<std::string, int32_t>, int64_t>> committed_;
+  // group -> member ids in join order
+  std::map<std::string, std::vector<uint64_t>> group_members_;
+  uint64_t next_member_id_ = 1;
 };
 
 }  // namespace brook::kafka

@@ -91,11 +91,30 @@ class Producer {
   virtual Status Flush(Millis timeout) = 0;
 };
 
+struct TopicPartition {
+  std::string topic;
+  int32_t partition = 0;
+  bool operator==(const TopicPartition&) const = default;
+  auto operator<=>(const TopicPartition&) const = default;
+};
+
+// Told when the consumer group moves partitions to or away from a consumer. Called on the
+// thread that calls Consumer::Poll, from inside Poll, before records of newly assigned
+// partitions are returned and after the last records of revoked ones. A listener may call
+// Commit on the same consumer from OnPartitionsRevoked (to commit what it processed).
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  virtual void OnPartitionsRevoked(const std::vector<TopicPartition>& partitions) = 0;
+  virtual void OnPartitionsAssigned(const std::vector<TopicPartition>& partitions) = 0;
+};
+
 struct ConsumerConfig {
   std::string group_id;
   std::vector<std::string> topics;
   bool from_beginning = true;   // auto.offset.reset=earliest (ksqlDB's default for queries)
   std::map<std::string, std::string> extra;  // passed through to the client
+  RebalanceListener* listener = nullptr;     // optional; must outlive the consumer
 };
 
 class Consumer {

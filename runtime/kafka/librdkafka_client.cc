@@ -143,6 +143,12 @@ std::optional<Status> FatalError(rd_kafka_t* rk, const std::string& what) {
   return IOError(what + ": fatal error " + rd_kafka_err2name(err) + ": " + errstr);
 }
 
+// Rebalance handling, defined with the consumer below.
+void ApplyRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                    rd_kafka_topic_partition_list_t* partitions);
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                 rd_kafka_topic_partition_list_t* partitions, void* opaque);
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -400,9 +406,17 @@ Result<std::unique_ptr<Consumer>> LibrdkafkaClientFactory::NewConsumer(
       {"auto.offset.reset", config.from_beginning ? "earliest" : "latest"},
   };
   ASSIGN_OR_RETURN(ConfPtr conf, BuildConf({&defaults, &properties_, &config.extra, &forced}));
+  std::unique_ptr<RebalanceListener*> listener;
+  if (config.listener != nullptr) {
+    // The callback finds the listener through the handle's opaque pointer.
+    listener = std::make_unique<RebalanceListener*>(config.listener);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &OnRebalance);
+    rd_kafka_conf_set_opaque(conf.get(), listener.get());
+  }
   ASSIGN_OR_RETURN(rd_kafka_t * rk, NewHandle(RD_KAFKA_CONSUMER, std::move(conf)));
   // From here on the consumer owns rk (its destructor closes and destroys it).
   std::unique_ptr<LibrdkafkaConsumer> consumer(new LibrdkafkaConsumer(rk, options_));
+  consumer->listener_ = std::move(listener);
 
   PartitionListPtr topics(
       rd_kafka_topic_partition_list_new(static_cast<int>(config.topics.size())));
@@ -446,8 +460,13 @@ LibrdkafkaConsumer::~LibrdkafkaConsumer() {
     rd_kafka_error_destroy(error);
   } else {
     const Clock::time_point deadline = Clock::now() + options_.consumer_close_timeout;
+    if (listener_) *listener_ = nullptr;  // the owner is going away: apply, tell no one
     while (!rd_kafka_consumer_closed(rk_) && RemainingMs(deadline) > 0) {
       EventPtr ev(rd_kafka_queue_poll(close_queue.get(), std::min(50, RemainingMs(deadline))));
+      if (ev && rd_kafka_event_type(ev.get()) == RD_KAFKA_EVENT_REBALANCE) {
+        ApplyRebalance(rk_, rd_kafka_event_error(ev.get()),
+                       rd_kafka_event_topic_partition_list(ev.get()));
+      }
     }
   }
   const bool closed = rd_kafka_consumer_closed(rk_);
@@ -463,6 +482,61 @@ LibrdkafkaConsumer::~LibrdkafkaConsumer() {
     }).detach();
   }
 }
+
+namespace {
+
+std::vector<TopicPartition> ToTopicPartitions(const rd_kafka_topic_partition_list_t* list) {
+  std::vector<TopicPartition> out;
+  for (int i = 0; list != nullptr && i < list->cnt; ++i) {
+    out.push_back({list->elems[i].topic, list->elems[i].partition});
+  }
+  return out;
+}
+
+bool Cooperative(rd_kafka_t* rk) {
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  return protocol != nullptr && std::string_view(protocol) == "COOPERATIVE";
+}
+
+// Applies a rebalance without telling anyone (used while closing).
+void ApplyRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                    rd_kafka_topic_partition_list_t* partitions) {
+  bool cooperative = Cooperative(rk);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, partitions)) {
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk, partitions);
+    }
+  } else if (cooperative) {
+    if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, partitions)) {
+      rd_kafka_error_destroy(e);
+    }
+  } else {
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+// librdkafka's rebalance callback (served inside Poll): applies the assignment and tells the
+// listener that `opaque` points to.
+void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  RebalanceListener* listener = *static_cast<RebalanceListener**>(opaque);
+  std::vector<TopicPartition> tps = ToTopicPartitions(partitions);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    ApplyRebalance(rk, err, partitions);
+    if (listener != nullptr) listener->OnPartitionsAssigned(tps);
+    return;
+  }
+  if (listener != nullptr && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    listener->OnPartitionsRevoked(tps);
+  }
+  ApplyRebalance(rk, err, partitions);
+}
+
+}  // namespace
 
 void LibrdkafkaConsumer::ReleaseBatch() {
   for (rd_kafka_message_t* m : batch_) rd_kafka_message_destroy(m);

@@ -146,6 +146,7 @@ class LibrdkafkaConsumer final : public Consumer {
   LibrdkafkaConsumer(rd_kafka_s* rk, const LibrdkafkaOptions& options);
   void ReleaseBatch();
 
+  std::unique_ptr<RebalanceListener*> listener_;  // the callback's opaque; null: no listener
   rd_kafka_s* rk_;           // owned
   rd_kafka_queue_s* queue_;  // the consumer queue; owned reference
   LibrdkafkaOptions options_;
