@@ -1,39 +1,33 @@
-// QueryPlanner: a SELECT (inside CSAS/CTAS, INSERT INTO, or a transient push query) -> QueryPlan.
-// Applies ksqlDB's rules for keys (key columns must be projected, PARTITION BY rekeys before
-// the projection), naming (aliases, KSQL_COL_n), formats and sink topics.
+// QueryPlanner: a SELECT (inside CSAS/CTAS, INSERT INTO, or a transient push query) ->
+// PhysicalPlan, through the stages of DESIGN.md §1:
+//   AnalyzeQuery (analyzer/)  -> BoundQuery
+//   BuildLogicalPlan (logical/) -> LogicalPlan
+//   Optimize (optimizer/)       -> LogicalPlan, rewritten by named passes
+//   BuildPhysicalPlan (physical/) -> PhysicalPlan (+ the new catalog entry for CSAS/CTAS)
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
-#include "parser/ast/statement.h"
+#include "planner/analyzer/bound_query.h"
 #include "planner/analyzer/catalog.h"
 #include "planner/analyzer/function_registry.h"
-#include "planner/physical/plan.h"
+#include "planner/physical/physical_plan.h"
 #include "planner/properties.h"
 
 namespace brook {
 
-struct QueryPlanRequest {
-  enum class Kind { kCreateAs, kInsertInto, kTransient } kind = Kind::kTransient;
-  const ast::Query* query = nullptr;
-  std::string query_id;
-  std::string sql;
-  // kCreateAs: the new source's name, WITH properties and whether it is a TABLE.
-  std::string sink_name;
-  bool sink_is_table = false;
-  const ast::Properties* sink_properties = nullptr;
-  SourceRange sink_range;
-  // kInsertInto: the existing target.
-  DataSourcePtr insert_target;
-  // Partition count of the source topic (sink default).
-  int source_partitions = 1;
-};
-
 struct QueryPlanResult {
-  QueryPlan plan;
+  PhysicalPlan plan;
   DataSourcePtr sink_source;  // kCreateAs: the catalog entry to register
   std::optional<int> sink_replicas;
+  // Set when the plan holds steps brook's runtime does not run yet (aggregation, windows,
+  // joins, persistent queries over windowed sources): the error to report, positioned at the
+  // SQL. EXPLAIN still shows such a plan.
+  std::optional<Status> not_runnable;
+  std::vector<std::string> optimizer_passes;  // the passes that ran
 };
 
 Result<QueryPlanResult> PlanQuery(const QueryPlanRequest& request, const Catalog& catalog,

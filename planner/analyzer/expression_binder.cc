@@ -290,6 +290,22 @@ Status ExpressionBinder::CheckComparable(const ast::Expr& e, const BoundExprPtr&
 
 Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
   const ScalarFunction* fn = functions_.Find(e.name);
+  if (!fn && functions_.FindAggregate(e.name)) {
+    // Aggregate calls reach the binder only where no aggregation can take them.
+    if (clause_ == "GROUP BY") {
+      return InvalidArgument("GROUP BY does not support aggregate functions: " + e.name +
+                                 " is an aggregate function.",
+                             e.range);
+    }
+    if (clause_ == "SELECT") {
+      return InvalidArgument("Use of aggregate function " + e.name +
+                                 " requires a GROUP BY clause.",
+                             e.range);
+    }
+    return InvalidArgument("Aggregate functions can not be used in the " + clause_ +
+                               " clause: " + ast::FormatExpr(e),
+                           e.range);
+  }
   if (!fn) {
     return InvalidArgument("Can't find any functions with the name '" + e.name + "'", e.range);
   }
@@ -563,6 +579,10 @@ Status ExpressionBinder::CoerceLiteral(const ast::Expr& e, const TypePtr& target
 }
 
 Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
+  if (substitution_) {
+    ASSIGN_OR_RETURN(BoundExprPtr substituted, substitution_(e));
+    if (substituted) return substituted;
+  }
   BoundExpr b;
   b.text = e.text;
   b.range = e.range;

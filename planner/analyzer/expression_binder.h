@@ -2,6 +2,7 @@
 // ksqlDB's rules and messages, resolves functions through the FunctionRegistry.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/status.h"
@@ -26,6 +27,12 @@ class ExpressionBinder {
   // SELECT of windowed aggregations).
   void set_allow_window_bounds(bool allow) { allow_window_bounds_ = allow; }
 
+  // Called for every node before it is bound; a non-null result is used as the node's binding.
+  // The aggregate analyzer maps aggregate calls and GROUP BY expressions to the aggregate's
+  // output columns this way.
+  using Substitution = std::function<Result<BoundExprPtr>(const ast::Expr&)>;
+  void set_substitution(Substitution substitution) { substitution_ = std::move(substitution); }
+
  private:
   Result<BoundExprPtr> BindColumn(const ast::Expr& e);
   Result<BoundExprPtr> BindFunction(const ast::Expr& e);
@@ -49,6 +56,7 @@ class ExpressionBinder {
   const Catalog& catalog_;
   std::string clause_;
   bool allow_window_bounds_ = true;
+  Substitution substitution_;
   // Active lambda parameters: name -> slot.
   std::vector<std::pair<std::string, std::pair<int, TypePtr>>> lambda_vars_;
   int next_lambda_slot_ = 0;

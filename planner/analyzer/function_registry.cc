@@ -18,6 +18,22 @@ std::vector<const ScalarFunction*> FunctionRegistry::All() const {
   return out;
 }
 
+void FunctionRegistry::RegisterAggregate(AggregateFunction fn) {
+  std::string name = fn.name;
+  aggregates_[name] = std::make_unique<AggregateFunction>(std::move(fn));
+}
+
+const AggregateFunction* FunctionRegistry::FindAggregate(const std::string& name) const {
+  auto it = aggregates_.find(name);
+  return it == aggregates_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const AggregateFunction*> FunctionRegistry::AllAggregates() const {
+  std::vector<const AggregateFunction*> out;
+  for (const auto& [_, f] : aggregates_) out.push_back(f.get());
+  return out;
+}
+
 std::string FormatArgTypes(const std::vector<TypePtr>& args) {
   std::string s = "(";
   for (size_t i = 0; i < args.size(); ++i) {

@@ -36,14 +36,32 @@ struct ScalarFunction {
   bool null_if_any_null = true;  // returns NULL without calling impl if an argument is NULL
 };
 
+// An aggregate function as the analyzer sees it: its name and how its result type follows
+// from its argument types. The runtime's implementations are registered with issue-6 work; a
+// plan that calls one is analyzed fully and rejected by the runtime until then.
+struct AggregateFunction {
+  std::string name;         // upper-case
+  std::string description;
+  TypeResolver resolve;     // (argument types) -> result type, or ksqlDB's message
+  // Argument positions (0-based) that must be literal constants, e.g. TOPK's k.
+  std::vector<size_t> literal_params;
+  bool allows_star = false;  // COUNT(*)
+  bool table_source_allowed = true;  // LATEST_BY_OFFSET, MIN, MAX read streams only
+};
+
 class FunctionRegistry {
  public:
   void Register(ScalarFunction fn);
   const ScalarFunction* Find(const std::string& upper_name) const;
   std::vector<const ScalarFunction*> All() const;
 
+  void RegisterAggregate(AggregateFunction fn);
+  const AggregateFunction* FindAggregate(const std::string& upper_name) const;
+  std::vector<const AggregateFunction*> AllAggregates() const;
+
  private:
   std::map<std::string, std::unique_ptr<ScalarFunction>> scalars_;
+  std::map<std::string, std::unique_ptr<AggregateFunction>> aggregates_;
 };
 
 // Formats "(INT, STRING)" as in ksqlDB's "Function 'x' does not accept parameters (...)".

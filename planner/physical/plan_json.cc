@@ -5,43 +5,13 @@
 
 #include "common/base64.h"
 #include "common/java_format.h"
+#include "planner/physical/json_util.h"
 
 namespace brook {
 
-using json = nlohmann::json;
+using namespace plan_json;  // NOLINT: JSON helpers of this folder
 
 namespace {
-
-// Bounds what a stored plan may ask of the reader: expression and type nesting.
-constexpr int kMaxDepth = 512;
-
-Status Bad(const std::string& what) {
-  return InvalidArgument("Invalid query plan JSON: " + what);
-}
-
-// Typed field access that reports what is missing instead of throwing.
-template <typename T>
-Result<T> Get(const json& j, const char* key) {
-  if (!j.is_object()) return Bad(std::string("expected an object holding '") + key + "'");
-  auto it = j.find(key);
-  if (it == j.end()) return Bad(std::string("missing '") + key + "'");
-  if constexpr (std::is_same_v<T, std::string>) {
-    if (!it->is_string()) return Bad(std::string("'") + key + "' must be a string");
-    return it->template get<std::string>();
-  } else if constexpr (std::is_same_v<T, bool>) {
-    if (!it->is_boolean()) return Bad(std::string("'") + key + "' must be a boolean");
-    return it->template get<bool>();
-  } else {
-    if (!it->is_number_integer()) return Bad(std::string("'") + key + "' must be an integer");
-    return it->template get<T>();
-  }
-}
-
-const json* Find(const json& j, const char* key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it == j.end() || it->is_null() ? nullptr : &*it;
-}
 
 // ----- types -----------------------------------------------------------------------------
 
@@ -184,13 +154,6 @@ static_assert(kExprKindCount == static_cast<int>(BoundKind::kLambda) + 1,
 constexpr const char* kArithOps[] = {"+", "-", "*", "/", "%"};
 constexpr const char* kCompareOps[] = {"=", "<>", "<", "<=", ">", ">="};
 
-template <size_t N>
-int IndexOf(const char* const (&names)[N], const std::string& name) {
-  for (size_t i = 0; i < N; ++i) {
-    if (name == names[i]) return static_cast<int>(i);
-  }
-  return -1;
-}
 
 Result<BoundExprPtr> ExprFromJsonAt(const json& j, const FunctionRegistry& functions, int depth) {
   if (depth > kMaxDepth) return Bad("expression nested too deeply");
@@ -300,103 +263,6 @@ Result<BoundExprPtr> ExprFromJsonAt(const json& j, const FunctionRegistry& funct
   return std::make_shared<const BoundExpr>(std::move(e));
 }
 
-// ----- schema, formats, steps ------------------------------------------------------------
-
-constexpr const char* kNamespaces[] = {"KEY", "VALUE", "HEADER"};
-
-json ColumnsToJson(const std::vector<Column>& cols) {
-  json out = json::array();
-  for (const Column& c : cols) {
-    json col = {{"name", c.name},
-                {"type", TypeToJson(c.type)},
-                {"namespace", kNamespaces[static_cast<int>(c.ns)]}};
-    if (c.header_key) col["headerKey"] = *c.header_key;
-    out.push_back(std::move(col));
-  }
-  return out;
-}
-
-Result<std::vector<Column>> ColumnsFromJson(const json& j) {
-  if (!j.is_array()) return Bad("columns must be a list");
-  std::vector<Column> out;
-  for (const json& c : j) {
-    Column col;
-    ASSIGN_OR_RETURN(col.name, Get<std::string>(c, "name"));
-    const json* t = Find(c, "type");
-    if (!t) return Bad("column '" + col.name + "' without a type");
-    ASSIGN_OR_RETURN(col.type, TypeFromJsonAt(*t, 0));
-    ASSIGN_OR_RETURN(std::string ns, Get<std::string>(c, "namespace"));
-    int n = IndexOf(kNamespaces, ns);
-    if (n < 0) return Bad("unknown column namespace '" + ns + "'");
-    col.ns = static_cast<ColumnNamespace>(n);
-    if (const json* h = Find(c, "headerKey")) {
-      if (!h->is_string()) return Bad("'headerKey' must be a string");
-      col.header_key = h->get<std::string>();
-    }
-    out.push_back(std::move(col));
-  }
-  return out;
-}
-
-json SchemaToJson(const LogicalSchema& s) {
-  return {{"key", ColumnsToJson(s.key)}, {"value", ColumnsToJson(s.value)}};
-}
-
-Result<LogicalSchema> SchemaFromJson(const json& j) {
-  LogicalSchema s;
-  const json* k = Find(j, "key");
-  const json* v = Find(j, "value");
-  if (!k || !v) return Bad("schema without 'key' and 'value'");
-  ASSIGN_OR_RETURN(s.key, ColumnsFromJson(*k));
-  ASSIGN_OR_RETURN(s.value, ColumnsFromJson(*v));
-  return s;
-}
-
-json FormatToJson(const FormatInfo& f) {
-  return {{"format", f.name}, {"delimiter", f.delimiter}, {"wrapSingle", f.wrap_single}};
-}
-
-Result<FormatInfo> FormatFromJson(const json& j) {
-  FormatInfo f;
-  ASSIGN_OR_RETURN(f.name, Get<std::string>(j, "format"));
-  ASSIGN_OR_RETURN(f.delimiter, Get<std::string>(j, "delimiter"));
-  ASSIGN_OR_RETURN(f.wrap_single, Get<bool>(j, "wrapSingle"));
-  return f;
-}
-
-json ExprListToJson(const std::vector<BoundExprPtr>& exprs) {
-  json out = json::array();
-  for (const auto& e : exprs) out.push_back(ExprToJson(*e));
-  return out;
-}
-
-Result<std::vector<BoundExprPtr>> ExprListFromJson(const json* j, const FunctionRegistry& fns) {
-  std::vector<BoundExprPtr> out;
-  if (!j) return out;
-  if (!j->is_array()) return Bad("expression list must be a list");
-  for (const json& e : *j) {
-    ASSIGN_OR_RETURN(BoundExprPtr b, ExprFromJsonAt(e, fns, 0));
-    out.push_back(std::move(b));
-  }
-  return out;
-}
-
-json OptionalString(const std::optional<std::string>& s) { return s ? json(*s) : json(nullptr); }
-
-Result<std::optional<std::string>> OptionalStringFrom(const json& j, const char* key) {
-  const json* v = Find(j, key);
-  if (!v) return std::optional<std::string>();
-  if (!v->is_string()) return Bad(std::string("'") + key + "' must be a string");
-  return std::optional<std::string>(v->get<std::string>());
-}
-
-// ksqlDB's step context names, so state stores and internal topics read like ksqlDB's.
-constexpr const char* kSourceId = "KsqlTopic/Source";
-constexpr const char* kFilterId = "WhereFilter";
-constexpr const char* kRekeyId = "PartitionBy";
-constexpr const char* kSelectId = "Project";
-constexpr const char* kSinkId = "KsqlTopic/Sink";
-
 }  // namespace
 
 // ----- public ----------------------------------------------------------------------------
@@ -505,66 +371,13 @@ Result<BoundExprPtr> ExprFromJson(const json& j, const FunctionRegistry& functio
   return ExprFromJsonAt(j, functions, 0);
 }
 
-json PlanToJson(const QueryPlan& plan) {
+json PlanToJson(const PhysicalPlan& plan) {
   json steps = json::array();
-  const SourceStep& s = plan.source;
-  json source = {{"@type", SourceStep::kName},
-                 {"id", kSourceId},
-                 {"sourceName", s.source_name},
-                 {"topic", s.topic},
-                 {"keyFormat", FormatToJson(s.key_format)},
-                 {"valueFormat", FormatToJson(s.value_format)},
-                 {"schema", SchemaToJson(s.schema)},
-                 {"isTable", s.is_table},
-                 {"rowWidth", s.row_width},
-                 {"timestampIndex", s.timestamp_index},
-                 {"timestampFormat", OptionalString(s.timestamp_format)},
-                 {"needed", s.needed}};
-  if (s.window) {
-    static const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION"};
-    source["window"] = {{"type", kWindowTypes[static_cast<int>(s.window->type)]},
-                        {"sizeMs", s.window->size_ms}};
-  }
-  steps.push_back(std::move(source));
-  std::string input = kSourceId;
-  if (plan.filter) {
-    steps.push_back({{"@type", "filter_v1"},
-                     {"id", kFilterId},
-                     {"source", input},
-                     {"predicate", ExprToJson(*plan.filter)}});
-    input = kFilterId;
-  }
-  if (plan.has_rekey) {
-    steps.push_back({{"@type", "rekey_v1"},
-                     {"id", kRekeyId},
-                     {"source", input},
-                     {"keyExpressions", ExprListToJson(plan.rekey_exprs)},
-                     {"carriedColumns", plan.rekey_sources}});
-    input = kRekeyId;
-  }
-  json order = json::array();
-  for (const auto& [is_key, idx] : plan.select_order) order.push_back({is_key, idx});
-  steps.push_back({{"@type", "select_v1"},
-                   {"id", kSelectId},
-                   {"source", input},
-                   {"keyExpressions", ExprListToJson(plan.key_exprs)},
-                   {"valueExpressions", ExprListToJson(plan.value_exprs)},
-                   {"selectOrder", std::move(order)},
-                   {"rekeyed", plan.rekeyed}});
-  input = kSelectId;
-  if (plan.sink) {
-    const SinkStep& k = *plan.sink;
-    steps.push_back({{"@type", SinkStep::kName},
-                     {"id", kSinkId},
-                     {"source", input},
-                     {"name", k.name},
-                     {"topic", k.topic},
-                     {"keyFormat", FormatToJson(k.key_format)},
-                     {"valueFormat", FormatToJson(k.value_format)},
-                     {"partitions", k.partitions},
-                     {"timestampColumn", k.timestamp_column},
-                     {"timestampInKey", k.timestamp_in_key},
-                     {"timestampFormat", OptionalString(k.timestamp_format)}});
+  for (const PhysicalStep& s : plan.steps) {
+    json body = std::visit([](const auto& step) { return step.ToJson(); }, s.body);
+    json step = {{"@type", s.name()}, {"id", s.id}, {"inputs", s.inputs}};
+    step.update(body);
+    steps.push_back(std::move(step));
   }
   return {{"planVersion", kPlanVersion},
           {"queryId", plan.query_id},
@@ -575,143 +388,86 @@ json PlanToJson(const QueryPlan& plan) {
           {"steps", std::move(steps)}};
 }
 
-Result<QueryPlan> PlanFromJson(const json& j, const FunctionRegistry& functions) {
+namespace {
+
+// The row width a step produces, so readers can check the column slots steps refer to.
+int OutputWidth(const PhysicalStep& s, const std::vector<int>& input_widths) {
+  if (const auto* src = s.As<SourceStep>()) return src->row_width;
+  if (const auto* r = s.As<RekeyStep>()) {
+    return static_cast<int>(r->key_exprs.size() + r->carried.size());
+  }
+  if (const auto* j = s.As<JoinStep>()) return j->left_width + j->right_width;
+  if (const auto* a = s.As<AggregateStep>()) {
+    return static_cast<int>(a->group_by.size() + a->calls.size()) + (a->window ? 2 : 0);
+  }
+  return input_widths.empty() ? 0 : input_widths[0];
+}
+
+template <typename T>
+Result<StepBody> Widen(Result<T> r) {
+  if (!r.ok()) return std::move(r).TakeStatus();
+  return StepBody(std::move(r).value());
+}
+
+Result<StepBody> StepFromJson(const std::string& type, const json& j,
+                              const FunctionRegistry& functions, int input_width) {
+  if (type == SourceStep::kName) return Widen(SourceStep::FromJson(j));
+  if (type == FilterStep::kName) return Widen(FilterStep::FromJson(j, functions));
+  if (type == RekeyStep::kName) return Widen(RekeyStep::FromJson(j, functions, input_width));
+  if (type == ProjectStep::kName) return Widen(ProjectStep::FromJson(j, functions));
+  if (type == SinkStep::kName) return Widen(SinkStep::FromJson(j));
+  if (type == AggregateStep::kName) return Widen(AggregateStep::FromJson(j, functions));
+  if (type == JoinStep::kName) return Widen(JoinStep::FromJson(j, functions));
+  return InvalidArgument("The query plan has a step of type '" + type +
+                         "', which this brook does not know.");
+}
+
+}  // namespace
+
+Result<PhysicalPlan> PlanFromJson(const json& j, const FunctionRegistry& functions) {
   ASSIGN_OR_RETURN(int version, Get<int>(j, "planVersion"));
   if (version != kPlanVersion) {
     return InvalidArgument("The query plan has version " + std::to_string(version) +
                            "; this brook reads version " + std::to_string(kPlanVersion) + ".");
   }
-  QueryPlan plan;
+  PhysicalPlan plan;
   ASSIGN_OR_RETURN(plan.query_id, Get<std::string>(j, "queryId"));
   ASSIGN_OR_RETURN(plan.sql, Get<std::string>(j, "sql"));
   if (Find(j, "limit")) {
     ASSIGN_OR_RETURN(int64_t limit, Get<int64_t>(j, "limit"));
     plan.limit = limit;
   }
-  const json* out = Find(j, "outputSchema");
-  if (!out) return Bad("missing 'outputSchema'");
-  ASSIGN_OR_RETURN(plan.output_schema, SchemaFromJson(*out));
+  ASSIGN_OR_RETURN(plan.output_schema, SchemaFromJson(Find(j, "outputSchema")));
   ASSIGN_OR_RETURN(plan.output_is_table, Get<bool>(j, "outputIsTable"));
   const json* steps = Find(j, "steps");
   if (!steps || !steps->is_array() || steps->empty()) return Bad("missing 'steps'");
-  std::string previous;
-  bool saw_select = false;
-  for (const json& step : *steps) {
-    ASSIGN_OR_RETURN(std::string type, Get<std::string>(step, "@type"));
-    ASSIGN_OR_RETURN(std::string id, Get<std::string>(step, "id"));
-    if (!previous.empty()) {
-      ASSIGN_OR_RETURN(std::string input, Get<std::string>(step, "source"));
-      if (input != previous) return Bad("step '" + id + "' reads '" + input + "'");
-    } else if (type != SourceStep::kName) {
-      return Bad("the first step must be " + std::string(SourceStep::kName));
+  std::map<std::string, int> widths;
+  for (const json& sj : *steps) {
+    PhysicalStep step;
+    ASSIGN_OR_RETURN(std::string type, Get<std::string>(sj, "@type"));
+    ASSIGN_OR_RETURN(step.id, Get<std::string>(sj, "id"));
+    const json* inputs = Find(sj, "inputs");
+    if (!inputs || !inputs->is_array()) return Bad("step '" + step.id + "' without 'inputs'");
+    std::vector<int> input_widths;
+    for (const json& in : *inputs) {
+      if (!in.is_string()) return Bad("'inputs' must hold step ids");
+      auto it = widths.find(in.get<std::string>());
+      if (it == widths.end()) return Bad("step '" + step.id + "' reads an unknown step");
+      step.inputs.push_back(it->first);
+      input_widths.push_back(it->second);
     }
-    previous = id;
-    if (type == SourceStep::kName) {
-      SourceStep& s = plan.source;
-      ASSIGN_OR_RETURN(s.source_name, Get<std::string>(step, "sourceName"));
-      ASSIGN_OR_RETURN(s.topic, Get<std::string>(step, "topic"));
-      const json* kf = Find(step, "keyFormat");
-      const json* vf = Find(step, "valueFormat");
-      const json* schema = Find(step, "schema");
-      if (!kf || !vf || !schema) return Bad("source_v1 without formats or schema");
-      ASSIGN_OR_RETURN(s.key_format, FormatFromJson(*kf));
-      ASSIGN_OR_RETURN(s.value_format, FormatFromJson(*vf));
-      ASSIGN_OR_RETURN(s.schema, SchemaFromJson(*schema));
-      ASSIGN_OR_RETURN(s.is_table, Get<bool>(step, "isTable"));
-      ASSIGN_OR_RETURN(s.row_width, Get<int>(step, "rowWidth"));
-      ASSIGN_OR_RETURN(s.timestamp_index, Get<int>(step, "timestampIndex"));
-      ASSIGN_OR_RETURN(s.timestamp_format, OptionalStringFrom(step, "timestampFormat"));
-      const json* needed = Find(step, "needed");
-      if (!needed || !needed->is_array()) return Bad("source_v1 without 'needed'");
-      for (const json& n : *needed) {
-        if (!n.is_boolean()) return Bad("'needed' must hold booleans");
-        s.needed.push_back(n.get<bool>());
-      }
-      int expected_width = static_cast<int>(s.schema.key.size() + s.schema.value.size()) + 3;
-      if (const json* w = Find(step, "window")) {
-        WindowInfo window;
-        ASSIGN_OR_RETURN(std::string wt, Get<std::string>(*w, "type"));
-        static const char* const kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION"};
-        int t = IndexOf(kWindowTypes, wt);
-        if (t < 0) return Bad("unknown window type '" + wt + "'");
-        window.type = static_cast<WindowInfo::Type>(t);
-        ASSIGN_OR_RETURN(window.size_ms, Get<int64_t>(*w, "sizeMs"));
-        s.window = window;
-        expected_width += 2;
-      }
-      if (s.row_width != expected_width || static_cast<int>(s.needed.size()) != s.row_width ||
-          s.timestamp_index >= s.row_width) {
-        return Bad("source_v1 row layout does not match its schema");
-      }
-    } else if (type == "filter_v1") {
-      const json* p = Find(step, "predicate");
-      if (!p) return Bad("filter_v1 without 'predicate'");
-      ASSIGN_OR_RETURN(plan.filter, ExprFromJsonAt(*p, functions, 0));
-    } else if (type == "rekey_v1") {
-      plan.has_rekey = true;
-      ASSIGN_OR_RETURN(plan.rekey_exprs, ExprListFromJson(Find(step, "keyExpressions"), functions));
-      const json* carried = Find(step, "carriedColumns");
-      if (!carried || !carried->is_array()) return Bad("rekey_v1 without 'carriedColumns'");
-      for (const json& c : *carried) {
-        if (!c.is_number_integer() || c.get<int>() < 0 || c.get<int>() >= plan.source.row_width) {
-          return Bad("rekey_v1 carries a column outside the source row");
-        }
-        plan.rekey_sources.push_back(c.get<int>());
-      }
-    } else if (type == "select_v1") {
-      saw_select = true;
-      ASSIGN_OR_RETURN(plan.key_exprs, ExprListFromJson(Find(step, "keyExpressions"), functions));
-      ASSIGN_OR_RETURN(plan.value_exprs,
-                       ExprListFromJson(Find(step, "valueExpressions"), functions));
-      ASSIGN_OR_RETURN(plan.rekeyed, Get<bool>(step, "rekeyed"));
-      const json* order = Find(step, "selectOrder");
-      if (!order || !order->is_array()) return Bad("select_v1 without 'selectOrder'");
-      for (const json& o : *order) {
-        if (!o.is_array() || o.size() != 2 || !o[0].is_boolean() || !o[1].is_number_integer()) {
-          return Bad("'selectOrder' entries are [isKey, index]");
-        }
-        bool is_key = o[0].get<bool>();
-        int idx = o[1].get<int>();
-        size_t bound = is_key ? plan.key_exprs.size() : plan.value_exprs.size();
-        if (idx < 0 || static_cast<size_t>(idx) >= bound) return Bad("'selectOrder' out of range");
-        plan.select_order.emplace_back(is_key, idx);
-      }
-    } else if (type == SinkStep::kName) {
-      SinkStep k;
-      ASSIGN_OR_RETURN(k.name, Get<std::string>(step, "name"));
-      ASSIGN_OR_RETURN(k.topic, Get<std::string>(step, "topic"));
-      const json* kf = Find(step, "keyFormat");
-      const json* vf = Find(step, "valueFormat");
-      if (!kf || !vf) return Bad("sink_v1 without formats");
-      ASSIGN_OR_RETURN(k.key_format, FormatFromJson(*kf));
-      ASSIGN_OR_RETURN(k.value_format, FormatFromJson(*vf));
-      ASSIGN_OR_RETURN(k.partitions, Get<int>(step, "partitions"));
-      ASSIGN_OR_RETURN(k.timestamp_column, Get<int>(step, "timestampColumn"));
-      ASSIGN_OR_RETURN(k.timestamp_in_key, Get<bool>(step, "timestampInKey"));
-      ASSIGN_OR_RETURN(k.timestamp_format, OptionalStringFrom(step, "timestampFormat"));
-      if (k.partitions < 1) return Bad("sink_v1 needs at least one partition");
-      size_t ts_bound = k.timestamp_in_key ? plan.output_schema.key.size()
-                                           : plan.output_schema.value.size();
-      if (k.timestamp_column >= static_cast<int>(ts_bound)) {
-        return Bad("sink_v1 timestamp column out of range");
-      }
-      plan.sink = std::move(k);
-    } else {
-      return InvalidArgument("The query plan has a step of type '" + type +
-                             "', which this brook does not know.");
-    }
+    ASSIGN_OR_RETURN(step.body, StepFromJson(type, sj, functions,
+                                             input_widths.empty() ? 0 : input_widths[0]));
+    widths[step.id] = OutputWidth(step, input_widths);
+    plan.steps.push_back(std::move(step));
   }
-  if (!saw_select) return Bad("missing select_v1");
-  if (plan.key_exprs.size() != plan.output_schema.key.size() ||
-      plan.value_exprs.size() != plan.output_schema.value.size()) {
-    return Bad("select_v1 does not match the output schema");
-  }
+  RETURN_IF_ERROR(plan.Validate());
   return plan;
 }
 
-std::string PlanToJsonText(const QueryPlan& plan) { return PlanToJson(plan).dump(); }
+std::string PlanToJsonText(const PhysicalPlan& plan) { return PlanToJson(plan).dump(); }
 
-Result<QueryPlan> PlanFromJsonText(std::string_view text, const FunctionRegistry& functions) {
+Result<PhysicalPlan> PlanFromJsonText(std::string_view text, const FunctionRegistry& functions) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Bad("not valid JSON");
   return PlanFromJson(j, functions);

@@ -20,11 +20,11 @@ using json = nlohmann::json;
 // ---------------------------------------------------------------------------------------------
 // TransientQuery
 
-TransientQuery::TransientQuery(std::string id, std::unique_ptr<QueryTask> task,
+TransientQuery::TransientQuery(std::string id, std::unique_ptr<StreamThread> thread,
                                std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema, std::vector<std::string> column_names,
                                std::vector<TypePtr> column_types, std::vector<bool> column_is_key)
     : id_(std::move(id)),
-      task_(std::move(task)),
+      thread_(std::move(thread)),
       buffer_(std::move(buffer)),
       schema_(std::move(schema)),
       column_names_(std::move(column_names)),
@@ -33,13 +33,13 @@ TransientQuery::TransientQuery(std::string id, std::unique_ptr<QueryTask> task,
 
 Result<bool> TransientQuery::Poll(size_t max_records, kafka::Millis timeout,
                                   std::vector<OutputRow>& rows) {
-  if (!task_->limit_reached()) {
-    ASSIGN_OR_RETURN(size_t n, task_->PollOnce(max_records, timeout));
+  if (!thread_->limit_reached()) {
+    ASSIGN_OR_RETURN(size_t n, thread_->PollOnce(max_records, timeout));
     (void)n;
   }
   for (auto& r : *buffer_) rows.push_back(std::move(r));
   buffer_->clear();
-  return !task_->limit_reached();
+  return !thread_->limit_reached();
 }
 
 std::string TransientQuery::SchemaString(bool mark_keys) const {
@@ -68,7 +68,7 @@ Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& 
   ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
   if (!options_.plan_roundtrip) return planned;
   json first = PlanToJson(planned.plan);
-  ASSIGN_OR_RETURN(QueryPlan read, PlanFromJson(json::parse(first.dump()), functions_));
+  ASSIGN_OR_RETURN(PhysicalPlan read, PlanFromJson(json::parse(first.dump()), functions_));
   json second = PlanToJson(read);
   if (first != second) {
     return Internal("The query plan changed in its JSON round trip:\n" + first.dump() + "\n" +
@@ -337,7 +337,7 @@ Result<ExecuteResult> Engine::ExecuteCreateSource(const ast::CreateSource& s, co
                                     s.is_table ? "Table created" : "Stream created", "")};
 }
 
-Status Engine::StartPersistent(const QueryPlan& plan, const std::string& sink_name,
+Status Engine::StartPersistent(const PhysicalPlan& plan, const std::string& sink_name,
                                const Config& cfg) {
   ASSIGN_OR_RETURN(auto q, BuildPersistent(plan, sink_name, cfg));
   InstallPersistent(std::move(q));
@@ -345,42 +345,64 @@ Status Engine::StartPersistent(const QueryPlan& plan, const std::string& sink_na
 }
 
 Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
-    const QueryPlan& plan, const std::string& sink_name, const Config& cfg) {
+    const PhysicalPlan& plan, const std::string& sink_name, const Config& cfg) {
   auto q = std::make_unique<PersistentQuery>();
   q->id = plan.query_id;
   q->sql = plan.sql;
   q->sink = sink_name;
-  q->source = plan.source.source_name;
-  q->plan = plan;
-  ASSIGN_OR_RETURN(q->producer, kafka_.NewProducer());
-  QueryTaskOptions opts;
+  q->source = plan.source().source_name;
+  ASSIGN_OR_RETURN(q->topology, TopologyBuilder::Build(plan));
+  StreamThreadOptions opts;
+  opts.query_id = plan.query_id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;
   // Session SET 'auto.offset.reset' applies, as in ksqlDB; brook's default for persistent
   // queries is earliest (ksqlDB's is latest; see docs/configuration.md).
   opts.from_beginning = ConfigOr(cfg, "auto.offset.reset",
                                  ConfigOr(cfg, "ksql.streams.auto.offset.reset", "earliest")) !=
                         "latest";
-  ASSIGN_OR_RETURN(q->task, QueryTask::Create(q->plan, kafka_, q->producer.get(), nullptr,
-                                              &processing_log_, opts));
+  ASSIGN_OR_RETURN(int64_t interval,
+                   ConfigInt(cfg, "ksql.streams.commit.interval.ms",
+                             options_.commit_interval.count(), 0, 24 * 3600 * 1000));
+  // The deterministic driver commits after every poll, so each settled state is committed.
+  opts.commit_interval = options_.threaded ? kafka::Millis(interval) : kafka::Millis(0);
+  ASSIGN_OR_RETURN(int64_t fallback_threads, ConfigInt(cfg, "num.stream.threads", 1, 1, 64));
+  ASSIGN_OR_RETURN(int64_t threads, ConfigInt(cfg, "ksql.streams.num.stream.threads",
+                                              fallback_threads, 1, 64));
+  for (int64_t i = 0; i < threads; ++i) {
+    ASSIGN_OR_RETURN(auto thread, StreamThread::Create(q->topology, kafka_, nullptr,
+                                                       &processing_log_, opts));
+    q->threads.push_back(std::move(thread));
+  }
   return q;
 }
 
 void Engine::InstallPersistent(std::unique_ptr<PersistentQuery> q) {
-  if (DataSourcePtr src = catalog_.Find(q->plan.source.source_name)) src->reading_queries.insert(q->id);
+  if (DataSourcePtr src = catalog_.Find(q->source)) src->reading_queries.insert(q->id);
   if (DataSourcePtr dst = catalog_.Find(q->sink)) dst->writing_queries.insert(q->id);
   PersistentQuery* raw = q.get();
   queries_[q->id] = std::move(q);
-  if (running_) raw->thread = std::thread([this, raw] { RunQueryThread(raw); });
+  if (running_) StartThreads(raw);
 }
 
-void Engine::RunQueryThread(PersistentQuery* q) {
+void Engine::StartThreads(PersistentQuery* q) {
+  if (!q->os_threads.empty()) return;
+  for (const auto& t : q->threads) {
+    StreamThread* thread = t.get();
+    q->os_threads.emplace_back([this, q, thread] { RunQueryThread(q, thread); });
+  }
+}
+
+void Engine::RunQueryThread(PersistentQuery* q, StreamThread* thread) {
   while (!q->stop && running_) {
-    auto r = q->task->PollOnce(options_.max_batch, kafka::Millis(100));
+    auto r = thread->PollOnce(options_.max_batch, kafka::Millis(100));
     if (!r.ok()) {
       q->Fail(r.status().ToString());  // never takes mu_: TERMINATE may be joining us under it
       return;
     }
   }
+  // Leaving: what was processed is committed, so a restart does not produce it again.
+  Status st = thread->Commit();
+  if (!st.ok()) q->Fail(st.ToString());
 }
 
 Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg) {
@@ -440,6 +462,7 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
   if (replaced) catalog_.Put(replaced);
   if (!planned_or.ok()) return planned_or.status();
   QueryPlanResult planned = std::move(planned_or).value();
+  if (planned.not_runnable) return *planned.not_runnable;
   ++query_counter_;
   if (replaced) {
     RETURN_IF_ERROR(CheckUpgradeCompatible(s.name, replaced->schema, planned.sink_source->schema,
@@ -447,7 +470,7 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
     planned.sink_source->reading_queries = replaced->reading_queries;
     planned.sink_source->writing_queries = replaced->writing_queries;
   }
-  const SinkStep& sink = *planned.plan.sink;
+  const SinkStep& sink = *planned.plan.sink();
   // The sink topic: create it, or check an existing one is compatible.
   ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(sink.topic, options_.admin_timeout));
   if (!info) {
@@ -455,12 +478,11 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
   }
   // An upgrade stops the old query (its consumer leaves the group) before the new one joins
   // with the same group id; if the new one cannot be built, the old one is rebuilt from its plan.
-  std::optional<QueryPlan> old_plan;
+  std::optional<PhysicalPlan> old_plan;
   if (!replaced_query.empty()) {
     auto it = queries_.find(replaced_query);
-    it->second->stop = true;
-    if (it->second->thread.joinable()) it->second->thread.join();
-    old_plan = it->second->plan;
+    it->second->Join();
+    old_plan = it->second->plan();
     queries_.erase(it);
   }
   catalog_.Put(planned.sink_source);
@@ -501,6 +523,7 @@ Result<ExecuteResult> Engine::ExecuteInsertInto(const ast::InsertInto& s, const 
   req.sql = s.text;
   req.insert_target = target;
   ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
+  if (planned.not_runnable) return *planned.not_runnable;
   ++query_counter_;
   RETURN_IF_ERROR(StartPersistent(planned.plan, s.target, cfg));
   return ExecuteResult{StatusEntity(s.text, "stream/" + s.target + "/create",
@@ -517,22 +540,26 @@ Result<ExecuteResult> Engine::ExecuteQuery(const ast::QueryStatement& s, const C
   req.query_id = id;
   req.sql = s.text;
   ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
-  QueryTaskOptions opts;
+  if (planned.not_runnable) return *planned.not_runnable;
+  StreamThreadOptions opts;
+  opts.query_id = id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   std::string reset = ConfigOr(cfg, "auto.offset.reset",
                                ConfigOr(cfg, "ksql.streams.auto.offset.reset", "latest"));
   opts.from_beginning = reset == "earliest";
+  opts.commit_interval = kafka::Millis(0);
+  ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(planned.plan));
   // Rows land in a buffer the TransientQuery drains on Poll.
   auto buffer = std::make_shared<std::vector<OutputRow>>();
-  ASSIGN_OR_RETURN(auto task, QueryTask::Create(planned.plan, kafka_, nullptr,
-                                                [buffer](OutputRow&& r) {
-                                                  buffer->push_back(std::move(r));
-                                                },
-                                                &processing_log_, opts));
+  ASSIGN_OR_RETURN(auto task, StreamThread::Create(topology, kafka_,
+                                                   [buffer](OutputRow&& r) {
+                                                     buffer->push_back(std::move(r));
+                                                   },
+                                                   &processing_log_, opts));
   std::vector<std::string> names;
   std::vector<TypePtr> types;
   std::vector<bool> is_key;
-  for (const auto& [k, idx] : planned.plan.select_order) {
+  for (const auto& [k, idx] : planned.plan.project().select_order) {
     const Column& c = k ? planned.plan.output_schema.key[idx] : planned.plan.output_schema.value[idx];
     names.push_back(c.name);
     types.push_back(c.type);

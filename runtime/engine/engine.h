@@ -27,7 +27,7 @@
 #include "planner/properties.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/processing_log.h"
-#include "runtime/engine/query_task.h"
+#include "runtime/topology/stream_thread.h"
 #include "runtime/kafka/kafka.h"
 
 namespace brook {
@@ -41,6 +41,9 @@ struct EngineOptions {
   std::string service_id = "default_";  // ksql.service.id: prefix of consumer groups
   kafka::Millis admin_timeout{10000};   // bound on every topic admin call (default 10 s)
   size_t max_batch = 1000;              // records per poll per query (default 1000)
+  // How often a threaded persistent query commits its offsets (ksql.streams.commit.interval.ms
+  // overrides it per query). Default 2000 ms; unthreaded engines commit after every poll.
+  kafka::Millis commit_interval{2000};
   // Run every query from its plan's JSON form: plan, serialize, read back, check the second
   // serialization equals the first, and run what was read (brook-test --plan-json). Default
   // false; it proves that a stored plan rebuilds the same query.
@@ -57,7 +60,7 @@ struct SessionState {
 class TransientQuery {
  public:
   // `buffer` is where the task's RowSink puts rows; Poll drains it.
-  TransientQuery(std::string id, std::unique_ptr<QueryTask> task,
+  TransientQuery(std::string id, std::unique_ptr<StreamThread> thread,
                  std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema,
                  std::vector<std::string> column_names, std::vector<TypePtr> column_types,
                  std::vector<bool> column_is_key);
@@ -75,7 +78,7 @@ class TransientQuery {
  private:
   std::string id_;
   std::string sql_;
-  std::unique_ptr<QueryTask> task_;
+  std::unique_ptr<StreamThread> thread_;
   std::shared_ptr<std::vector<OutputRow>> buffer_;
   LogicalSchema schema_;
   std::vector<std::string> column_names_;
@@ -153,9 +156,10 @@ class Engine {
   Result<ExecuteResult> ExecuteExplain(const ast::Explain& s, const Config& cfg);
   // PlanQuery, plus the JSON round trip when options_.plan_roundtrip is set.
   Result<QueryPlanResult> Plan(const QueryPlanRequest& req, const Config& cfg);
-  Status StartPersistent(const QueryPlan& plan, const std::string& sink_name, const Config& cfg);
-  // Creates a query's task and producer without starting or registering it.
-  Result<std::unique_ptr<PersistentQuery>> BuildPersistent(const QueryPlan& plan,
+  Status StartPersistent(const PhysicalPlan& plan, const std::string& sink_name,
+                         const Config& cfg);
+  // Creates a query's topology and stream threads without starting or registering it.
+  Result<std::unique_ptr<PersistentQuery>> BuildPersistent(const PhysicalPlan& plan,
                                                            const std::string& sink_name,
                                                            const Config& cfg);
   void InstallPersistent(std::unique_ptr<PersistentQuery> q);
@@ -167,7 +171,8 @@ class Engine {
                                                const std::string& command_id,
                                                const std::string& message,
                                                const std::string& query_id);
-  void RunQueryThread(PersistentQuery* q);
+  void RunQueryThread(PersistentQuery* q, StreamThread* thread);
+  void StartThreads(PersistentQuery* q);
 
   kafka::KafkaClientFactory& kafka_;
   const FunctionRegistry& functions_;

@@ -297,8 +297,7 @@ Result<ExecuteResult> Engine::ExecuteTerminate(const ast::SimpleStatement& s) {
   for (const auto& id : ids) {
     auto it = queries_.find(id);
     PersistentQuery* q = it->second.get();
-    q->stop = true;
-    if (q->thread.joinable()) q->thread.join();
+    q->Join();
     for (const auto& src : catalog_.All()) {
       src->reading_queries.erase(id);
       src->writing_queries.erase(id);
@@ -331,7 +330,7 @@ Result<ExecuteResult> Engine::ExecuteDescribe(const ast::SimpleStatement& s) {
         if (it == queries_.end()) continue;
         arr.push_back({{"queryString", it->second->sql},
                        {"sinks", json::array({it->second->sink})},
-                       {"sinkKafkaTopics", json::array({it->second->plan.sink ? it->second->plan.sink->topic : ""})},
+                       {"sinkKafkaTopics", json::array({it->second->plan().sink() ? it->second->plan().sink()->topic : ""})},
                        {"id", id},
                        {"statusCount", {{it->second->State(), 1}}},
                        {"queryType", "PERSISTENT"},
@@ -345,7 +344,7 @@ Result<ExecuteResult> Engine::ExecuteDescribe(const ast::SimpleStatement& s) {
       uint64_t in = 0;
       for (const auto& id : src.reading_queries) {
         auto it = queries_.find(id);
-        if (it != queries_.end()) in += it->second->task->records_in();
+        if (it != queries_.end()) in += it->second->records_in();
       }
       stats = "records-consumed: " + std::to_string(in);
     }
@@ -443,7 +442,7 @@ Result<ExecuteResult> Engine::ExecuteList(const ast::SimpleStatement& s, Session
       json arr = json::array();
       for (const auto& [id, q] : queries_) {
         arr.push_back({{"queryString", q->sql}, {"sinks", json::array({q->sink})},
-                       {"sinkKafkaTopics", json::array({q->plan.sink ? q->plan.sink->topic : ""})},
+                       {"sinkKafkaTopics", json::array({q->plan().sink() ? q->plan().sink()->topic : ""})},
                        {"id", id}, {"statusCount", {{q->State(), 1}}},
                        {"queryType", "PERSISTENT"}, {"state", q->State()}});
       }
@@ -513,16 +512,16 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
     if (it == queries_.end()) return InvalidArgument("Query with id:" + s.query_id + " does not exist", s.range);
     const PersistentQuery& q = *it->second;
     json fields = json::array();
-    for (const Column& c : q.plan.output_schema.key) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}, {"type", "KEY"}});
-    for (const Column& c : q.plan.output_schema.value) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}});
+    for (const Column& c : q.plan().output_schema.key) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}, {"type", "KEY"}});
+    for (const Column& c : q.plan().output_schema.value) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}});
     *e = {{"@type", "queryDescription"}, {"statementText", s.text},
           {"queryDescription", {{"id", q.id}, {"statementText", q.sql}, {"windowType", nullptr},
                                 {"fields", fields}, {"sources", json::array({q.source})},
-                                {"sinks", json::array({q.sink})}, {"topology", q.plan.Describe()},
-                                {"executionPlan", q.plan.Describe()}, {"overriddenProperties", json::object()},
+                                {"sinks", json::array({q.sink})}, {"topology", q.plan().Describe()},
+                                {"executionPlan", q.plan().Describe()}, {"overriddenProperties", json::object()},
                                 {"ksqlHostQueryStatus", json::object()}, {"queryType", "PERSISTENT"},
                                 {"queryErrors", json::array()}, {"tasksMetadata", json::array()},
-                                {"physicalPlan", PlanToJson(q.plan)},
+                                {"physicalPlan", PlanToJson(q.plan())},
                                 {"consumerGroupId", "_confluent-ksql-" + options_.service_id + "query_" + q.id},
                                 {"state", q.State()}}},
           {"warnings", json::array()}};
@@ -633,12 +632,14 @@ Status Engine::RunUntilIdle() {
   for (int rounds = 0; rounds < 1'000'000; ++rounds) {
     bool progress = false;
     for (auto& [id, q] : queries_) {
-      auto r = q->task->PollOnce(options_.max_batch, kafka::Millis(0));
-      if (!r.ok()) {
-        q->Fail(r.status().ToString());
-        return r.status();
+      for (auto& thread : q->threads) {
+        auto r = thread->PollOnce(options_.max_batch, kafka::Millis(0));
+        if (!r.ok()) {
+          q->Fail(r.status().ToString());
+          return r.status();
+        }
+        if (*r > 0) progress = true;
       }
-      if (*r > 0) progress = true;
     }
     if (!progress) return Status::Ok();
   }
@@ -649,10 +650,7 @@ void Engine::Start() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (running_) return;
   running_ = true;
-  for (auto& [id, q] : queries_) {
-    PersistentQuery* raw = q.get();
-    if (!raw->thread.joinable()) raw->thread = std::thread([this, raw] { RunQueryThread(raw); });
-  }
+  for (auto& [id, q] : queries_) StartThreads(q.get());
 }
 
 void Engine::Stop() {
@@ -661,17 +659,15 @@ void Engine::Stop() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   running_ = false;
   for (auto& [id, q] : queries_) q->stop = true;
-  for (auto& [id, q] : queries_) {
-    if (q->thread.joinable()) q->thread.join();
-  }
+  for (auto& [id, q] : queries_) q->Join();
 }
 
 std::vector<QueryInfo> Engine::Queries() const {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   std::vector<QueryInfo> out;
   for (const auto& [id, q] : queries_) {
-    out.push_back({id, q->sql, q->sink, q->plan.sink ? q->plan.sink->topic : "", q->source,
-                   q->State(), q->task->records_in(), q->task->records_out()});
+    out.push_back({id, q->sql, q->sink, q->plan().sink() ? q->plan().sink()->topic : "", q->source,
+                   q->State(), q->records_in(), q->records_out()});
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// Engine::PersistentQuery: a running CSAS/CTAS/INSERT INTO query. Internal to the engine.
+// Engine::PersistentQuery: a running CSAS/CTAS/INSERT INTO query — its topology and the stream
+// threads that run it (ksql.streams.num.stream.threads, default 1). Internal to the engine.
 #pragma once
 
 #include <atomic>
@@ -6,8 +7,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "runtime/engine/engine.h"
+#include "runtime/topology/stream_thread.h"
 
 namespace brook {
 
@@ -16,13 +19,32 @@ struct Engine::PersistentQuery {
   std::string sql;
   std::string sink;
   std::string source;
-  QueryPlan plan;
-  std::unique_ptr<kafka::Producer> producer;
-  std::unique_ptr<QueryTask> task;
-  std::thread thread;
+  std::shared_ptr<const Topology> topology;
+  std::vector<std::unique_ptr<StreamThread>> threads;
+  std::vector<std::thread> os_threads;  // one per stream thread when the engine is threaded
   std::atomic<bool> stop{false};
-  // State is written by the query's own thread and read by statements; it has its own lock so
-  // the query thread never takes the engine mutex (TERMINATE joins the thread under it).
+
+  const PhysicalPlan& plan() const { return topology->plan(); }
+  uint64_t records_in() const {
+    uint64_t n = 0;
+    for (const auto& t : threads) n += t->records_in();
+    return n;
+  }
+  uint64_t records_out() const {
+    uint64_t n = 0;
+    for (const auto& t : threads) n += t->records_out();
+    return n;
+  }
+  // Stops the OS threads (each commits what it processed on its way out) and joins them.
+  void Join() {
+    stop = true;
+    for (std::thread& t : os_threads) {
+      if (t.joinable()) t.join();
+    }
+    os_threads.clear();
+  }
+  // State is written by the query's own threads and read by statements; it has its own lock so
+  // the query threads never take the engine mutex (TERMINATE joins them under it).
   std::string State() const {
     std::lock_guard<std::mutex> lock(state_mu);
     return state;

@@ -78,6 +78,7 @@ void RegisterBuiltinFunctions(FunctionRegistry& r) {
   functions::RegisterJsonFunctions(r);
   functions::RegisterDateTimeFunctions(r);
   functions::RegisterUrlFunctions(r);
+  functions::RegisterAggregateFunctions(r);
   functions::RegisterBytesFunctions(r);
 }
 

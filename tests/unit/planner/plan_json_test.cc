@@ -29,7 +29,7 @@ class PlanJsonTest : public ::testing::Test {
     catalog_.Put(plan->source);
   }
 
-  QueryPlan PlanOf(const std::string& sql) {
+  PhysicalPlan PlanOf(const std::string& sql) {
     auto stmts = Parser::Parse(sql);
     EXPECT_TRUE(stmts.ok()) << stmts.status().ToString();
     const auto& c = static_cast<const ast::CreateAsSelect&>(*(*stmts)[0]);
@@ -42,7 +42,7 @@ class PlanJsonTest : public ::testing::Test {
     req.sql = sql;
     auto r = PlanQuery(req, catalog_, functions_, {});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
-    return r.ok() ? r->plan : QueryPlan{};
+    return r.ok() ? r->plan : PhysicalPlan{};
   }
 
   Catalog catalog_;
@@ -50,7 +50,7 @@ class PlanJsonTest : public ::testing::Test {
 };
 
 TEST_F(PlanJsonTest, RoundTripKeepsEveryStep) {
-  QueryPlan plan = PlanOf(
+  PhysicalPlan plan = PlanOf(
       "CREATE STREAM o WITH (kafka_topic='out', partitions=3) AS SELECT "
       "ABS(a) + 1 AS x, CASE WHEN name LIKE 'a!%%' ESCAPE '!' THEN d * 2 ELSE 0.5 END AS y, "
       "st->g[1]['k'] AS z, ARRAY[1, 2] AS arr, MAP('a' := TO_BYTES('AQI=', 'base64')) AS m, "
@@ -60,16 +60,16 @@ TEST_F(PlanJsonTest, RoundTripKeepsEveryStep) {
   auto read = PlanFromJson(json::parse(first.dump()), functions_);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_EQ(PlanToJson(*read), first);
-  ASSERT_TRUE(read->filter);
-  EXPECT_EQ(read->filter->kind, BoundKind::kAnd);
-  EXPECT_TRUE(read->has_rekey);
-  ASSERT_TRUE(read->sink);
-  EXPECT_EQ(read->sink->topic, "out");
-  EXPECT_EQ(read->sink->partitions, 3);
+  ASSERT_TRUE(read->filter());
+  EXPECT_EQ(read->filter()->predicate->kind, BoundKind::kAnd);
+  EXPECT_TRUE(read->rekey());
+  ASSERT_TRUE(read->sink());
+  EXPECT_EQ(read->sink()->topic, "out");
+  EXPECT_EQ(read->sink()->partitions, 3);
   EXPECT_EQ(read->output_schema.ToString(), plan.output_schema.ToString());
   // Functions come back as the registry's own implementation.
-  ASSERT_FALSE(read->value_exprs.empty());
-  const BoundExpr& x = *read->value_exprs[0];
+  ASSERT_FALSE(read->project().value_exprs.empty());
+  const BoundExpr& x = *read->project().value_exprs[0];
   ASSERT_EQ(x.kind, BoundKind::kArith);
   ASSERT_EQ(x.children[0]->kind, BoundKind::kFunction);
   EXPECT_EQ(x.children[0]->function, functions_.Find("ABS"));
@@ -146,6 +146,7 @@ TEST_F(PlanJsonTest, StaleOrHostilePlansFailLoudly) {
 
   json bad_index = good;
   bad_index["steps"][1]["selectOrder"][0] = json::array({true, 99});
+  ASSERT_EQ(bad_index["steps"][1]["@type"], "select_v1");
   EXPECT_FALSE(PlanFromJson(bad_index, functions_).ok());
 
   // Deep nesting is refused, not recursed into without bound.

@@ -113,15 +113,15 @@ TEST_F(PlannerTest, PartitionByRekeysBeforeProjection) {
 TEST_F(PlannerTest, SinkDefaultsAndFormats) {
   auto r = Plan("CREATE STREAM o WITH (value_format='DELIMITED') AS SELECT id, a, name FROM s;");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_EQ(r->plan.sink->topic, "O");
-  EXPECT_EQ(r->plan.sink->value_format.name, "DELIMITED");
+  EXPECT_EQ(r->plan.sink()->topic, "O");
+  EXPECT_EQ(r->plan.sink()->value_format.name, "DELIMITED");
   auto bad = Plan("CREATE STREAM o4 WITH (value_format='DELIMITED') AS SELECT id, st FROM s;");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("The 'DELIMITED' format does not support type 'STRUCT'"),
             std::string::npos);
   auto prefixed = Plan("CREATE STREAM o5 AS SELECT * FROM s;", {{kOutputTopicPrefix, "p_"}});
   ASSERT_TRUE(prefixed.ok());
-  EXPECT_EQ(prefixed->plan.sink->topic, "p_O5");
+  EXPECT_EQ(prefixed->plan.sink()->topic, "p_O5");
 }
 
 TEST(DdlPlannerTest, TablesNeedPrimaryKeysAndStreamsUseKey) {

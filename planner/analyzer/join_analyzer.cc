@@ -1,0 +1,199 @@
+// JOIN analysis: resolves each joined source, lays its columns after the left's in the input
+// row, and checks the join criteria with ksqlDB's rules and messages (one equality between
+// expressions of the two sides, matching types, table keys, WITHIN for stream-stream joins,
+// windowing and formats).
+#include <set>
+
+#include "planner/analyzer/analyzer_internal.h"
+#include "planner/analyzer/query_analyzer.h"
+
+namespace brook::analyzer {
+
+namespace {
+
+using ast::ExprKind;
+
+// The aliases of the sources an expression references. Unqualified columns are attributed to
+// the source (among `scope`) that has a column of that name.
+void ReferencedSources(const ast::Expr& e, const Scope& scope, std::set<std::string>& out) {
+  if (e.kind == ExprKind::kColumnRef) {
+    if (!e.qualifier.empty()) {
+      out.insert(e.qualifier);
+      return;
+    }
+    for (const ScopeColumn& c : scope.columns) {
+      if (c.name == e.name && !c.pseudo) out.insert(c.qualifier);
+    }
+    return;
+  }
+  if (e.kind == ExprKind::kLambda) return;
+  for (const auto& c : e.children) ReferencedSources(*c, scope, out);
+}
+
+const char* JoinWords(ast::JoinType t) {
+  switch (t) {
+    case ast::JoinType::kInner: return "[INNER] JOIN";
+    case ast::JoinType::kLeft: return "LEFT [OUTER] JOIN";
+    case ast::JoinType::kRight: return "RIGHT [OUTER] JOIN";
+    case ast::JoinType::kOuter: return "FULL [OUTER] JOIN";
+  }
+  return "JOIN";
+}
+
+const char* WindowName(const std::optional<WindowInfo>& w) {
+  if (!w) return "not windowed";
+  switch (w->type) {
+    case WindowInfo::Type::kTumbling: return "TUMBLING windowed";
+    case WindowInfo::Type::kHopping: return "HOPPING windowed";
+    case WindowInfo::Type::kSession: return "SESSION windowed";
+  }
+  return "windowed";
+}
+
+// Is `e` exactly the single key column of `source`?
+bool IsKeyColumn(const BoundExprPtr& e, const BoundSource& source) {
+  if (e->kind != BoundKind::kColumn || source.source->schema.key.size() != 1) return false;
+  for (const ScopeColumn& c : source.scope.columns) {
+    if (c.index == e->index) return c.ns == ColumnNamespace::kKey && !c.window_bound;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionRegistry& functions,
+                    BoundQuery& bq, Scope& scope) {
+  std::vector<const BoundSource*> sources = {&bq.from};
+  std::set<std::string> names = {bq.from.source->name};
+  std::vector<std::string> kafka_formats;
+  if (bq.from.source->value_format.name == "KAFKA") kafka_formats.push_back(bq.from.source->name);
+  bq.joins.reserve(q.joins.size());
+  for (const ast::JoinClause& j : q.joins) {
+    DataSourcePtr right = catalog.Find(j.right.name);
+    if (!right) return InvalidArgument(j.right.name + " does not exist.", j.right.range);
+    if (!names.insert(right->name).second) {
+      return InvalidArgument("N-way joins do not support multiple occurrences of the same "
+                             "source. Source: '" + right->name + "'",
+                             j.right.range);
+    }
+    const DataSource& left = *bq.from.source;
+    if (left.window.has_value() != right->window.has_value()) {
+      return InvalidArgument("Can not join windowed source to non-windowed source.\n`" +
+                                 bq.from.alias + "` is " + WindowName(left.window) + "\n`" +
+                                 j.right.alias + "` is " + WindowName(right->window),
+                             j.range);
+    }
+    if (right->value_format.name == "KAFKA") kafka_formats.push_back(right->name);
+    BoundJoin bj;
+    bj.type = j.type;
+    bj.range = j.range;
+    bj.right = {right, j.right.alias,
+                Scope::ForSource(j.right.alias, right->schema, right->window.has_value(),
+                                 scope.row_width),
+                j.right.range};
+    scope.Append(bj.right.scope);
+    if (j.within_before) bj.before_ms = j.within_before->millis;
+    if (j.within_after) bj.after_ms = j.within_after->millis;
+    if (j.grace) bj.grace_ms = j.grace->millis;
+    bq.joins.push_back(std::move(bj));
+    sources.push_back(&bq.joins.back().right);
+  }
+  if (!kafka_formats.empty()) {
+    std::string listed;
+    for (size_t i = 0; i < kafka_formats.size(); ++i) listed += (i ? ", " : "") + kafka_formats[i];
+    return InvalidArgument("Source(s) " + listed + " are using the 'KAFKA' value format. This "
+                           "format does not yet support JOIN.",
+                           q.range);
+  }
+  // Criteria, checked after every source is known (a criteria may name any earlier source).
+  for (size_t n = 0; n < q.joins.size(); ++n) {
+    const ast::JoinClause& j = q.joins[n];
+    BoundJoin& bj = bq.joins[n];
+    const ast::Expr& c = *j.criteria;
+    std::string criteria_text = ast::FormatExpr(c);
+    if (c.kind == ExprKind::kAnd) {
+      return InvalidArgument("Invalid join condition: joins on multiple conditions are not yet "
+                             "supported. Got " + criteria_text + ".",
+                             c.range);
+    }
+    if (c.kind != ExprKind::kComparison || c.op != "=") {
+      return InvalidArgument("Unsupported join expression: " + criteria_text +
+                                 ". Joins require an equality between the two sides.",
+                             c.range);
+    }
+    std::set<std::string> left_refs, right_refs;
+    ReferencedSources(*c.children[0], scope, left_refs);
+    ReferencedSources(*c.children[1], scope, right_refs);
+    for (const auto* side : {&left_refs, &right_refs}) {
+      if (side->size() != 1) {
+        const ast::Expr& bad = side == &left_refs ? *c.children[0] : *c.children[1];
+        return InvalidArgument("Invalid comparison expression '" + ast::FormatExpr(bad) +
+                                   "' in join '" + criteria_text + "'. Each side of the join "
+                                   "comparision must contain references from exactly one source.",
+                               c.range);
+      }
+    }
+    if (*left_refs.begin() == *right_refs.begin()) {
+      return InvalidArgument("Each side of the join must reference exactly one source and not "
+                             "the same source. Left side references `" + *left_refs.begin() +
+                                 "` and right references `" + *right_refs.begin() + "`",
+                             c.range);
+    }
+    // Which side names this join's right source?
+    const ast::Expr* left_expr = c.children[0].get();
+    const ast::Expr* right_expr = c.children[1].get();
+    if (*left_refs.begin() == j.right.alias) std::swap(left_expr, right_expr);
+    else if (*right_refs.begin() != j.right.alias) {
+      return InvalidArgument("A join criteria is expected to reference the source (`" +
+                                 j.right.alias + "`) in the FROM clause, instead the right "
+                                 "source references `" + *right_refs.begin() + "` and the left "
+                                 "source references `" + *left_refs.begin() + "`",
+                             c.range);
+    }
+    ExpressionBinder binder(scope, functions, catalog, "JOIN ON");
+    binder.set_allow_window_bounds(false);
+    ASSIGN_OR_RETURN(bj.left_key, binder.Bind(*left_expr));
+    ASSIGN_OR_RETURN(bj.right_key, binder.Bind(*right_expr));
+    std::string left_text = QualifiedText(*left_expr, q.from.alias);
+    std::string right_text = QualifiedText(*right_expr, j.right.alias);
+    if (!TypesEqual(bj.left_key->type, bj.right_key->type)) {
+      return InvalidArgument("Invalid join condition: types don't match. Got " + left_text + "{" +
+                                 TypeName(bj.left_key->type) + "} = " + right_text + "{" +
+                                 TypeName(bj.right_key->type) + "}.",
+                             c.range);
+    }
+    const DataSource& left = *bq.from.source;
+    const DataSource& right = *bj.right.source;
+    if (left.is_table && !right.is_table) {
+      return InvalidArgument("Invalid join order: table-stream joins are not supported; only "
+                             "stream-table joins. Got " + left.name + " " + JoinWords(j.type) +
+                                 " " + right.name + ".",
+                             j.range);
+    }
+    if (!left.is_table && !right.is_table && !j.within_before) {
+      return InvalidArgument("Stream-Stream joins must have a WITHIN clause specified. None was "
+                             "provided. To learn about how to specify a WITHIN clause with a "
+                             "stream-stream join, please visit: https://docs.confluent.io/"
+                             "current/ksql/docs/syntax-reference.html#create-stream-as-select",
+                             j.range);
+    }
+    if (!left.is_table && right.is_table && !IsKeyColumn(bj.right_key, bj.right)) {
+      return InvalidArgument("Invalid join condition: stream-table joins require to join on the "
+                             "table's primary key. Got " + left_text + " = " + right_text + ".",
+                             c.range);
+    }
+    if (left.is_table && right.is_table && !IsKeyColumn(bj.right_key, bj.right)) {
+      return InvalidArgument("Invalid join condition: table-table joins require to join on the "
+                             "primary key of the right input table. Got " + left_text + " = " +
+                                 right_text + ".",
+                             c.range);
+    }
+    if (left.is_table && right.is_table && !IsKeyColumn(bj.left_key, bq.from) &&
+        j.type == ast::JoinType::kRight) {
+      return InvalidArgument("RIGHT OUTER JOIN on a foreign key is not supported", j.range);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace brook::analyzer

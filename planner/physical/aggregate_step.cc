@@ -1,0 +1,70 @@
+#include "planner/physical/aggregate_step.h"
+
+#include "planner/physical/json_util.h"
+#include "planner/physical/plan_json.h"
+
+namespace brook {
+
+using namespace plan_json;  // NOLINT: JSON helpers of this folder
+
+namespace {
+constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION"};
+}  // namespace
+
+json AggregateStep::ToJson() const {
+  json calls_json = json::array();
+  for (const AggregateCall& c : calls) {
+    calls_json.push_back({{"function", c.function},
+                          {"args", ExprListToJson(c.args)},
+                          {"type", TypeToJson(c.type)},
+                          {"text", c.text}});
+  }
+  json j = {{"groupBy", ExprListToJson(group_by)},
+            {"calls", std::move(calls_json)},
+            {"having", having ? ExprToJson(*having) : json(nullptr)},
+            {"emitFinal", emit_final}};
+  if (window) {
+    j["window"] = {{"type", kWindowTypes[static_cast<int>(window->type)]},
+                   {"sizeMs", window->size_ms},
+                   {"advanceMs", window->advance_ms},
+                   {"retentionMs", OptionalInt(window->retention_ms)},
+                   {"graceMs", OptionalInt(window->grace_ms)}};
+  }
+  return j;
+}
+
+Result<AggregateStep> AggregateStep::FromJson(const json& j, const FunctionRegistry& functions) {
+  AggregateStep a;
+  ASSIGN_OR_RETURN(a.group_by, ExprListFromJson(Find(j, "groupBy"), functions));
+  const json* calls = Find(j, "calls");
+  if (!calls || !calls->is_array()) return Bad("aggregate_v1 without 'calls'");
+  for (const json& c : *calls) {
+    AggregateCall call;
+    ASSIGN_OR_RETURN(call.function, Get<std::string>(c, "function"));
+    ASSIGN_OR_RETURN(call.args, ExprListFromJson(Find(c, "args"), functions));
+    const json* t = Find(c, "type");
+    if (!t) return Bad("aggregate call without a type");
+    ASSIGN_OR_RETURN(call.type, TypeFromJson(*t));
+    ASSIGN_OR_RETURN(call.text, Get<std::string>(c, "text"));
+    a.calls.push_back(std::move(call));
+  }
+  if (Find(j, "having")) {
+    ASSIGN_OR_RETURN(a.having, RequiredExpr(j, "having", functions));
+  }
+  ASSIGN_OR_RETURN(a.emit_final, Get<bool>(j, "emitFinal"));
+  if (const json* w = Find(j, "window")) {
+    WindowStepSpec spec;
+    ASSIGN_OR_RETURN(std::string type, Get<std::string>(*w, "type"));
+    int t = IndexOf(kWindowTypes, type);
+    if (t < 0) return Bad("unknown window type '" + type + "'");
+    spec.type = static_cast<WindowStepSpec::Type>(t);
+    ASSIGN_OR_RETURN(spec.size_ms, Get<int64_t>(*w, "sizeMs"));
+    ASSIGN_OR_RETURN(spec.advance_ms, Get<int64_t>(*w, "advanceMs"));
+    ASSIGN_OR_RETURN(spec.retention_ms, OptionalIntFrom(*w, "retentionMs"));
+    ASSIGN_OR_RETURN(spec.grace_ms, OptionalIntFrom(*w, "graceMs"));
+    a.window = spec;
+  }
+  return a;
+}
+
+}  // namespace brook

@@ -1,0 +1,50 @@
+// aggregate_v1 (declaration): GROUP BY [WINDOW] with aggregate calls, optionally followed by
+// HAVING. Its state store is named after the step id ("Aggregate-Aggregate-Materialize", as
+// ksqlDB names it), with the changelog topic
+// <service id>query_<query id>-Aggregate-Aggregate-Materialize-changelog.
+//
+// The output row is [group-by keys..., aggregate results...] (plus WINDOWSTART/WINDOWEND for
+// windowed aggregations); HAVING and the final projection are bound over it.
+// brook's runtime does not execute this step yet: TopologyBuilder rejects it by name.
+#pragma once
+
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "planner/analyzer/bound_expr.h"
+#include "planner/analyzer/function_registry.h"
+
+namespace brook {
+
+struct WindowStepSpec {
+  enum class Type { kTumbling, kHopping, kSession } type = Type::kTumbling;
+  int64_t size_ms = 0;     // session: the inactivity gap
+  int64_t advance_ms = 0;  // hopping only
+  std::optional<int64_t> retention_ms;
+  std::optional<int64_t> grace_ms;
+};
+
+struct AggregateCall {
+  std::string function;             // upper-case aggregate function name
+  std::vector<BoundExprPtr> args;   // over the aggregate's input row
+  TypePtr type;                     // result type
+  std::string text;                 // SQL text, for messages
+};
+
+struct AggregateStep {
+  static constexpr const char* kName = "aggregate_v1";
+  std::vector<BoundExprPtr> group_by;  // over the input row
+  std::vector<AggregateCall> calls;
+  std::optional<WindowStepSpec> window;
+  BoundExprPtr having;                 // over the aggregate's output row, or null
+  bool emit_final = false;             // EMIT FINAL: one row per window when it closes
+
+  nlohmann::json ToJson() const;
+  static Result<AggregateStep> FromJson(const nlohmann::json& j,
+                                        const FunctionRegistry& functions);
+};
+
+}  // namespace brook

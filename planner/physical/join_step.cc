@@ -1,0 +1,47 @@
+#include "planner/physical/join_step.h"
+
+#include "planner/physical/json_util.h"
+#include "planner/physical/plan_json.h"
+
+namespace brook {
+
+using namespace plan_json;  // NOLINT: JSON helpers of this folder
+
+namespace {
+constexpr const char* kTypes[] = {"INNER", "LEFT", "RIGHT", "OUTER"};
+constexpr const char* kShapes[] = {"STREAM_STREAM", "STREAM_TABLE", "TABLE_TABLE"};
+}  // namespace
+
+json JoinStep::ToJson() const {
+  return {{"joinType", kTypes[static_cast<int>(type)]},
+          {"shape", kShapes[static_cast<int>(shape)]},
+          {"leftKey", ExprToJson(*left_key)},
+          {"rightKey", ExprToJson(*right_key)},
+          {"beforeMs", OptionalInt(before_ms)},
+          {"afterMs", OptionalInt(after_ms)},
+          {"graceMs", OptionalInt(grace_ms)},
+          {"leftWidth", left_width},
+          {"rightWidth", right_width}};
+}
+
+Result<JoinStep> JoinStep::FromJson(const json& j, const FunctionRegistry& functions) {
+  JoinStep s;
+  ASSIGN_OR_RETURN(std::string type, Get<std::string>(j, "joinType"));
+  int t = IndexOf(kTypes, type);
+  if (t < 0) return Bad("unknown join type '" + type + "'");
+  s.type = static_cast<Type>(t);
+  ASSIGN_OR_RETURN(std::string shape, Get<std::string>(j, "shape"));
+  int sh = IndexOf(kShapes, shape);
+  if (sh < 0) return Bad("unknown join shape '" + shape + "'");
+  s.shape = static_cast<Shape>(sh);
+  ASSIGN_OR_RETURN(s.left_key, RequiredExpr(j, "leftKey", functions));
+  ASSIGN_OR_RETURN(s.right_key, RequiredExpr(j, "rightKey", functions));
+  ASSIGN_OR_RETURN(s.before_ms, OptionalIntFrom(j, "beforeMs"));
+  ASSIGN_OR_RETURN(s.after_ms, OptionalIntFrom(j, "afterMs"));
+  ASSIGN_OR_RETURN(s.grace_ms, OptionalIntFrom(j, "graceMs"));
+  ASSIGN_OR_RETURN(s.left_width, Get<int>(j, "leftWidth"));
+  ASSIGN_OR_RETURN(s.right_width, Get<int>(j, "rightWidth"));
+  return s;
+}
+
+}  // namespace brook

@@ -1,0 +1,63 @@
+#include "planner/physical/physical_plan.h"
+
+#include <set>
+
+namespace brook {
+
+const char* PhysicalStep::name() const {
+  return std::visit([](const auto& s) { return std::decay_t<decltype(s)>::kName; }, body);
+}
+
+Status PhysicalPlan::Validate() const {
+  auto bad = [](const std::string& why) { return InvalidArgument("Invalid query plan: " + why); };
+  std::set<std::string> seen;
+  int sources = 0, projects = 0;
+  for (const PhysicalStep& s : steps) {
+    if (s.id.empty() || !seen.insert(s.id).second) return bad("step ids must be unique: " + s.id);
+    bool is_source = s.As<SourceStep>() != nullptr;
+    sources += is_source;
+    projects += s.As<ProjectStep>() != nullptr;
+    if (is_source != s.inputs.empty()) return bad("only sources have no inputs: " + s.id);
+    size_t want = s.As<JoinStep>() ? 2 : (is_source ? 0 : 1);
+    if (s.inputs.size() != want) return bad("step " + s.id + " has the wrong number of inputs");
+    for (const std::string& in : s.inputs) {
+      if (!seen.count(in) || in == s.id) return bad("step " + s.id + " reads unknown '" + in + "'");
+    }
+  }
+  if (sources < 1 || projects != 1) return bad("a plan needs a source and one projection");
+  const ProjectStep& p = project();
+  if (p.key_exprs.size() != output_schema.key.size() ||
+      p.value_exprs.size() != output_schema.value.size()) {
+    return bad("the projection does not match the output schema");
+  }
+  if (const SinkStep* k = sink()) {
+    size_t bound = k->timestamp_in_key ? output_schema.key.size() : output_schema.value.size();
+    if (k->timestamp_column >= static_cast<int>(bound)) {
+      return bad("the sink's timestamp column is out of range");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string PhysicalPlan::Describe() const {
+  std::string s;
+  for (const PhysicalStep& step : steps) {
+    s += s.empty() ? " > [ " : "\t\t > [ ";
+    s += std::string(step.name()) + " ] | " + step.id;
+    if (const auto* src = step.As<SourceStep>()) {
+      s += " | Schema: " + src->schema.ToString() + " | Topic: " + src->topic;
+    } else if (const auto* f = step.As<FilterStep>()) {
+      s += " | Predicate: " + f->predicate->text;
+    } else if (const auto* r = step.As<RekeyStep>()) {
+      s += " | Key: " + r->schema.ToString();
+    } else if (step.As<ProjectStep>()) {
+      s += " | Schema: " + output_schema.ToString();
+    } else if (const auto* k = step.As<SinkStep>()) {
+      s += " | Topic: " + k->topic;
+    }
+    s += "\n";
+  }
+  return s;
+}
+
+}  // namespace brook

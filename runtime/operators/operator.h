@@ -1,0 +1,107 @@
+// Operators: the steps of a task's pipeline after decoding — one file per operator.
+//
+// An operator receives the rows that one poll returned for one input partition, in offset
+// order, and appends the rows it produces to its output batch. The result equals processing
+// the rows one at a time (every test runs with batch size 1 and 1000). Stateless operators
+// loop; stateful ones (with issue 6) group keys, read state once and stage writes until
+// PrepareCommit. Operators never block or do I/O: decoding, producing and committing belong to
+// the Task and the StreamThread (runtime/topology/).
+//
+// Rows are reused: a RowBatch keeps the buffers of rows past its size, and operators move row
+// contents between batches by swapping, so steady-state processing allocates nothing per row
+// beyond what decoding and expression results need.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "common/value.h"
+#include "runtime/engine/processing_log.h"
+#include "runtime/kafka/kafka.h"
+
+namespace brook::state {
+class TaskState;
+}
+
+namespace brook {
+
+// One row between operators: its column values (layout set by the step that produced it) and
+// what the record it came from tells about it.
+struct Row {
+  std::vector<Value> values;
+  int64_t rowtime = 0;
+  int64_t offset = 0;        // offset of the input record (for the processing log)
+  int32_t partition = 0;
+  bool null_key = false;     // the input record had no key
+  bool null_value = false;   // the input record had no value
+  bool tombstone = false;    // the row deletes its key (tables)
+  // The input record, valid while its batch is processed (until the consumer's next poll).
+  const kafka::RecordView* record = nullptr;
+};
+
+class RowBatch {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Row& operator[](size_t i) { return rows_[i]; }
+  const Row& operator[](size_t i) const { return rows_[i]; }
+  // A row at the end; its `values` keep whatever they held (callers overwrite or resize them).
+  Row& Append() {
+    if (size_ == rows_.size()) rows_.emplace_back();
+    return rows_[size_++];
+  }
+  // Moves `row` in by swapping with the next free slot (no allocation once warm).
+  void Take(Row& row) {
+    Row& slot = Append();
+    slot.values.swap(row.values);
+    slot.rowtime = row.rowtime;
+    slot.offset = row.offset;
+    slot.partition = row.partition;
+    slot.null_key = row.null_key;
+    slot.null_value = row.null_value;
+    slot.tombstone = row.tombstone;
+    slot.record = row.record;
+  }
+  // Drops the last row (keeping its buffers for reuse).
+  void Pop() { --size_; }
+  void Clear() { size_ = 0; }
+
+ private:
+  std::vector<Row> rows_;
+  size_t size_ = 0;
+};
+
+// What an operator may use besides its rows. Owned by the task; outlives the operator.
+struct OperatorContext {
+  std::string query_id;
+  std::string topic;       // the input topic, for processing-log entries
+  ProcessingLog* log = nullptr;
+  state::TaskState* state = nullptr;  // null for stateless tasks
+
+  void LogError(ProcessingLogEntry::Type type, const Row& row, const std::string& step,
+                const std::string& target, const std::string& message) const;
+};
+
+class Operator {
+ public:
+  virtual ~Operator() = default;
+  // Opens the operator's state stores, if any. Called once before the first Process.
+  virtual Status Open(OperatorContext& ctx) {
+    ctx_ = &ctx;
+    return Status::Ok();
+  }
+  // Consumes `input` (rows in offset order) and appends results to `out`.
+  virtual Status Process(RowBatch& input, RowBatch& out) = 0;
+  // Stream time advanced to `now`: close windows, expire state (stateful operators).
+  virtual Status OnStreamTime(int64_t now, RowBatch& out) { return Status::Ok(); }
+  // Flushes caches into the task's pending state write before a commit.
+  virtual Status PrepareCommit() { return Status::Ok(); }
+
+ protected:
+  OperatorContext* ctx_ = nullptr;
+};
+
+}  // namespace brook

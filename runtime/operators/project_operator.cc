@@ -1,0 +1,37 @@
+#include "runtime/operators/project_operator.h"
+
+namespace brook {
+
+Status ProjectOperator::Process(RowBatch& input, RowBatch& out) {
+  const size_t nk = step_.key_exprs.size();
+  const size_t nv = step_.value_exprs.size();
+  for (size_t i = 0; i < input.size(); ++i) {
+    Row& row = input[i];
+    Row& next = out.Append();
+    next.values.resize(nk + nv);
+    eval_.Reset();
+    for (size_t k = 0; k < nk; ++k) {
+      next.values[k] = Evaluate(*step_.key_exprs[k], row.values.data(), eval_);
+    }
+    bool tombstone = row.tombstone || row.null_value;
+    for (size_t v = 0; v < nv; ++v) {
+      next.values[nk + v] =
+          tombstone ? Value() : Evaluate(*step_.value_exprs[v], row.values.data(), eval_);
+    }
+    if (eval_.failed()) {
+      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, ProjectStep::kName,
+                     "", "Error computing expression " + eval_.error_expr + ": " + eval_.error);
+    }
+    next.rowtime = row.rowtime;
+    next.offset = row.offset;
+    next.partition = row.partition;
+    next.null_key = row.null_key;
+    next.null_value = row.null_value;
+    next.record = row.record;
+    next.tombstone = tombstone;
+  }
+  input.Clear();
+  return Status::Ok();
+}
+
+}  // namespace brook

@@ -1,0 +1,133 @@
+#include "runtime/topology/stream_thread.h"
+
+namespace brook {
+
+StreamThread::StreamThread(std::shared_ptr<const Topology> topology, ProcessingLog* log,
+                           StreamThreadOptions options)
+    : topology_(std::move(topology)), log_(log), options_(std::move(options)) {}
+
+StreamThread::~StreamThread() {
+  // Destroy the consumer first: it may still call the listener (this) while leaving the group.
+  consumer_.reset();
+}
+
+Result<std::unique_ptr<StreamThread>> StreamThread::Create(
+    std::shared_ptr<const Topology> topology, kafka::KafkaClientFactory& kafka, RowSink sink,
+    ProcessingLog* log, StreamThreadOptions options) {
+  std::unique_ptr<StreamThread> t(new StreamThread(std::move(topology), log, std::move(options)));
+  const PhysicalPlan& plan = t->topology_->plan();
+  if (plan.sink()) {
+    ASSIGN_OR_RETURN(t->producer_, kafka.NewProducer());
+    ASSIGN_OR_RETURN(t->sink_writer_, SinkWriter::Create(plan));
+  } else {
+    t->transient_ = std::make_unique<TransientOutput>(plan, std::move(sink));
+  }
+  kafka::ConsumerConfig cc;
+  cc.group_id = t->options_.group_id;
+  cc.topics = t->topology_->SourceTopics();
+  cc.from_beginning = t->options_.from_beginning;
+  cc.listener = t.get();
+  ASSIGN_OR_RETURN(t->consumer_, kafka.NewConsumer(cc));
+  t->last_commit_ = std::chrono::steady_clock::now();
+  return t;
+}
+
+void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  for (const kafka::TopicPartition& tp : partitions) {
+    if (tasks_.count(tp.partition)) continue;
+    auto task = topology_->NewTask(0, tp.partition, {options_.query_id, log_});
+    if (!task.ok()) {
+      if (rebalance_error_.ok()) rebalance_error_ = task.status();
+      continue;
+    }
+    tasks_[tp.partition] = std::move(task).value();
+  }
+}
+
+void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
+  std::vector<int32_t> revoked;
+  for (const kafka::TopicPartition& tp : partitions) revoked.push_back(tp.partition);
+  // What was processed for these partitions is committed before another member takes them.
+  Status st = CommitTasks(revoked);
+  if (!st.ok() && rebalance_error_.ok()) rebalance_error_ = st;
+  for (int32_t p : revoked) {
+    tasks_.erase(p);
+    committed_.erase(p);
+  }
+  std::lock_guard<std::mutex> lock(stream_time_mu_);
+  for (int32_t p : revoked) stream_time_.erase(p);
+}
+
+int64_t StreamThread::stream_time(int32_t partition) const {
+  std::lock_guard<std::mutex> lock(stream_time_mu_);
+  auto it = stream_time_.find(partition);
+  return it == stream_time_.end() ? -1 : it->second;
+}
+
+Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout) {
+  if (limit_reached()) return size_t{0};
+  RETURN_IF_ERROR(consumer_->Poll(max_records, timeout, batch_));
+  if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
+  if (!batch_.empty()) {
+    for (auto& [p, list] : by_partition_) list.clear();
+    for (const kafka::RecordView& r : batch_) by_partition_[r.partition].push_back(&r);
+    OperatorContext sink_ctx;
+    for (auto& [partition, records] : by_partition_) {
+      if (records.empty()) continue;
+      auto it = tasks_.find(partition);
+      if (it == tasks_.end()) {
+        // A record of a partition the group did not announce (a consumer without rebalance
+        // callbacks): create its task on first sight.
+        OnPartitionsAssigned({{std::string(records[0]->topic), partition}});
+        if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
+        it = tasks_.find(partition);
+      }
+      Task& task = *it->second;
+      RETURN_IF_ERROR(task.Process(records, results_));
+      records_in_.fetch_add(records.size(), std::memory_order_relaxed);
+      size_t out = sink_writer_ ? sink_writer_->Write(results_, *producer_, task.context())
+                                : transient_->Write(results_);
+      results_.Clear();
+      records_out_.fetch_add(out, std::memory_order_relaxed);
+      {
+        std::lock_guard<std::mutex> lock(stream_time_mu_);
+        stream_time_[partition] = task.stream_time();
+      }
+      if (limit_reached()) break;
+    }
+    uncommitted_ = true;
+  }
+  if (uncommitted_ && std::chrono::steady_clock::now() - last_commit_ >= options_.commit_interval) {
+    RETURN_IF_ERROR(Commit());
+  }
+  return batch_.size();
+}
+
+Status StreamThread::Commit() {
+  std::vector<int32_t> all;
+  for (const auto& [p, task] : tasks_) all.push_back(p);
+  RETURN_IF_ERROR(CommitTasks(all));
+  uncommitted_ = false;
+  last_commit_ = std::chrono::steady_clock::now();
+  return Status::Ok();
+}
+
+Status StreamThread::CommitTasks(const std::vector<int32_t>& partitions) {
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (int32_t p : partitions) {
+    auto it = tasks_.find(p);
+    if (it == tasks_.end() || it->second->next_offset() < 0) continue;
+    auto c = committed_.find(p);
+    if (c != committed_.end() && c->second == it->second->next_offset()) continue;
+    RETURN_IF_ERROR(it->second->PrepareCommit());
+    offsets.push_back({it->second->context().topic, p, it->second->next_offset()});
+  }
+  if (offsets.empty()) return Status::Ok();
+  // Outputs first, then the offsets that produced them.
+  if (producer_) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
+  RETURN_IF_ERROR(consumer_->Commit(offsets));
+  for (const auto& o : offsets) committed_[o.partition] = o.offset;
+  return Status::Ok();
+}
+
+}  // namespace brook

@@ -1,0 +1,92 @@
+// StreamThread: one consumer and (for persistent queries) one producer, and the tasks of the
+// partitions the consumer group gave this thread. PollOnce polls a batch, routes each record to
+// its partition's task, produces the tasks' result rows, and commits when the commit interval
+// has passed: first the producer is flushed (every output acknowledged), then the consumed
+// offsets are committed — at-least-once. Partition assignment and revocation arrive through
+// the consumer's RebalanceListener: assigned partitions get new tasks; revoked ones are
+// committed and their tasks dropped.
+//
+// Single-threaded: the owner (an OS thread per stream thread in brookd, the deterministic
+// driver in tests, or an HTTP request serving a push query) calls PollOnce in a loop. The
+// counters may be read from other threads.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "runtime/engine/processing_log.h"
+#include "runtime/kafka/kafka.h"
+#include "runtime/topology/sink_writer.h"
+#include "runtime/topology/topology.h"
+
+namespace brook {
+
+struct StreamThreadOptions {
+  std::string query_id;
+  std::string group_id;
+  bool from_beginning = true;          // auto.offset.reset=earliest
+  kafka::Millis flush_timeout{30000};  // bound on the producer flush before a commit (30 s)
+  // How often offsets are committed (ksql.streams.commit.interval.ms). 0 commits after every
+  // poll that read something (the deterministic driver and tests). Default 2000 ms.
+  kafka::Millis commit_interval{2000};
+};
+
+class StreamThread : public kafka::RebalanceListener {
+ public:
+  // Persistent plans (with a sink) get their own producer from `kafka`; transient ones deliver
+  // rows to `sink`.
+  static Result<std::unique_ptr<StreamThread>> Create(std::shared_ptr<const Topology> topology,
+                                                      kafka::KafkaClientFactory& kafka,
+                                                      RowSink sink, ProcessingLog* log,
+                                                      StreamThreadOptions options);
+  ~StreamThread() override;
+
+  // Polls up to `max_records` and processes them; returns how many input records were read.
+  Result<size_t> PollOnce(size_t max_records, kafka::Millis timeout);
+  // Flushes the producer and commits every task's consumed offset.
+  Status Commit();
+
+  bool limit_reached() const { return transient_ && transient_->limit_reached(); }
+  uint64_t records_in() const { return records_in_.load(std::memory_order_relaxed); }
+  uint64_t records_out() const { return records_out_.load(std::memory_order_relaxed); }
+  // Stream time of one input partition owned by this thread (-1: none or not owned).
+  int64_t stream_time(int32_t partition) const;
+  Result<int64_t> Lag() { return consumer_->Lag(); }
+  const PhysicalPlan& plan() const { return topology_->plan(); }
+
+  // kafka::RebalanceListener (called from inside the consumer's Poll).
+  void OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+
+ private:
+  StreamThread(std::shared_ptr<const Topology> topology, ProcessingLog* log,
+               StreamThreadOptions options);
+  Status CommitTasks(const std::vector<int32_t>& partitions);
+
+  std::shared_ptr<const Topology> topology_;
+  ProcessingLog* log_;
+  StreamThreadOptions options_;
+  std::unique_ptr<kafka::Consumer> consumer_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<SinkWriter> sink_writer_;
+  std::unique_ptr<TransientOutput> transient_;
+  std::map<int32_t, std::unique_ptr<Task>> tasks_;  // by input partition
+  std::map<int32_t, int64_t> committed_;             // offsets last committed, by partition
+  std::vector<kafka::RecordView> batch_;
+  std::map<int32_t, std::vector<const kafka::RecordView*>> by_partition_;
+  RowBatch results_;
+  Status rebalance_error_;  // a failure inside a listener callback, reported by PollOnce
+  std::chrono::steady_clock::time_point last_commit_;
+  bool uncommitted_ = false;
+  std::atomic<uint64_t> records_in_{0};
+  std::atomic<uint64_t> records_out_{0};
+  mutable std::mutex stream_time_mu_;
+  std::map<int32_t, int64_t> stream_time_;  // copy for readers on other threads
+};
+
+}  // namespace brook

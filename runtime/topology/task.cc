@@ -1,0 +1,38 @@
+#include "runtime/topology/task.h"
+
+namespace brook {
+
+Task::Task(int32_t partition, TaskContext context, std::string topic) : partition_(partition) {
+  ctx_.query_id = std::move(context.query_id);
+  ctx_.log = context.log;
+  ctx_.topic = std::move(topic);
+}
+
+Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBatch& out) {
+  RowBatch& decoded = batches_[0];
+  decoded.Clear();
+  for (const kafka::RecordView* r : records) {
+    ++records_in_;
+    next_offset_ = r->offset + 1;
+    Row& row = decoded.Append();
+    if (!decoder_->Decode(*r, row, ctx_)) {
+      decoded.Pop();
+      continue;
+    }
+    if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
+    // Tables ignore records without a key.
+    if (source_is_table_ && (!source_has_key_ || row.null_key)) decoded.Pop();
+  }
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;
+    RETURN_IF_ERROR(operators_[i]->Process(batches_[i], next));
+  }
+  return Status::Ok();
+}
+
+Status Task::PrepareCommit() {
+  for (auto& op : operators_) RETURN_IF_ERROR(op->PrepareCommit());
+  return Status::Ok();
+}
+
+}  // namespace brook

@@ -1,0 +1,55 @@
+// Task: one (sub-topology, input partition) of a query. Single-threaded; owned and driven by a
+// StreamThread. It owns its record decoder and operators, its stream time (the largest record
+// time it has seen) and the offset it has consumed up to, and — for stateful plans — its state
+// stores. It decodes the records of its partition, runs them through its operators in offset
+// order and leaves the result rows for the stream thread to produce.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "runtime/kafka/kafka.h"
+#include "runtime/operators/operator.h"
+#include "runtime/topology/record_decoder.h"
+
+namespace brook {
+
+struct TaskContext {
+  std::string query_id;
+  ProcessingLog* log = nullptr;
+};
+
+class Task {
+ public:
+  // Decodes and processes `records` (all of this task's partition, in offset order). Result
+  // rows are appended to `out`.
+  Status Process(const std::vector<const kafka::RecordView*>& records, RowBatch& out);
+
+  int32_t partition() const { return partition_; }
+  // The largest record time seen, or -1.
+  int64_t stream_time() const { return stream_time_; }
+  // The next offset to read (what a commit records), or -1 before the first record.
+  int64_t next_offset() const { return next_offset_; }
+  uint64_t records_in() const { return records_in_; }
+  const OperatorContext& context() const { return ctx_; }
+  // Flushes operator caches before a commit.
+  Status PrepareCommit();
+
+ private:
+  friend class Topology;
+  Task(int32_t partition, TaskContext context, std::string topic);
+
+  int32_t partition_;
+  OperatorContext ctx_;
+  bool source_is_table_ = false;
+  bool source_has_key_ = false;
+  std::unique_ptr<RecordDecoder> decoder_;
+  std::vector<std::unique_ptr<Operator>> operators_;
+  std::vector<RowBatch> batches_;  // batches_[i] is the input of operators_[i]
+  int64_t stream_time_ = -1;
+  int64_t next_offset_ = -1;
+  uint64_t records_in_ = 0;
+};
+
+}  // namespace brook

@@ -1,0 +1,84 @@
+#include "runtime/topology/topology.h"
+
+#include "runtime/operators/filter_operator.h"
+#include "runtime/operators/project_operator.h"
+#include "runtime/operators/rekey_operator.h"
+
+namespace brook {
+
+std::vector<std::string> Topology::SourceTopics() const {
+  std::vector<std::string> topics;
+  for (const SubTopology& s : subs_) {
+    topics.insert(topics.end(), s.source_topics.begin(), s.source_topics.end());
+  }
+  return topics;
+}
+
+Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPlan& plan) {
+  RETURN_IF_ERROR(plan.Validate());
+  auto t = std::shared_ptr<Topology>(new Topology());
+  t->plan_ = plan;
+  SubTopology sub;
+  for (size_t i = 0; i < t->plan_.steps.size(); ++i) {
+    const PhysicalStep& step = t->plan_.steps[i];
+    if (const auto* s = step.As<SourceStep>()) {
+      if (!sub.steps.empty()) {
+        return Unsupported("The query plan reads more than one source (" + step.id +
+                           "); brook's runtime does not run joins yet.");
+      }
+      sub.source_topics.push_back(s->topic);
+    } else if (const auto* r = step.As<RekeyStep>()) {
+      if (r->repartition) {
+        return Unsupported("The query plan repartitions through an internal topic (" + step.id +
+                           "); brook's runtime does not run repartitions yet.");
+      }
+    } else if (step.As<AggregateStep>() || step.As<JoinStep>()) {
+      return Unsupported("The query plan has a step of type '" + std::string(step.name()) +
+                         "' (" + step.id + "), which brook's runtime does not run yet.");
+    }
+    // Steps after the projection (the sink) are the stream thread's, not the task's.
+    sub.steps.push_back(i);
+  }
+  t->subs_.push_back(std::move(sub));
+  return std::shared_ptr<const Topology>(std::move(t));
+}
+
+Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partition,
+                                                TaskContext context) const {
+  if (sub_index >= subs_.size()) return Internal("no such sub-topology");
+  const SubTopology& sub = subs_[sub_index];
+  const SourceStep& source = *plan_.steps[sub.steps[0]].As<SourceStep>();
+  std::unique_ptr<Task> task(new Task(partition, std::move(context), source.topic));
+  task->source_is_table_ = source.is_table;
+  task->source_has_key_ = !source.schema.key.empty();
+  bool filter_first =
+      sub.steps.size() > 1 && plan_.steps[sub.steps[1]].As<FilterStep>() != nullptr;
+  ASSIGN_OR_RETURN(task->decoder_, RecordDecoder::Create(source, filter_first));
+  size_t key_count = source.schema.key.size();
+  for (size_t i = 1; i < sub.steps.size(); ++i) {
+    const PhysicalStep& step = plan_.steps[sub.steps[i]];
+    std::unique_ptr<Operator> op;
+    if (const auto* f = step.As<FilterStep>()) {
+      FilterOperator::LateDecode late;
+      if (i == 1 && task->decoder_->two_phase()) {
+        RecordDecoder* decoder = task->decoder_.get();
+        const OperatorContext* ctx = &task->ctx_;
+        late = [decoder, ctx](Row& row) { return decoder->DecodeRest(row, *ctx); };
+      }
+      op = std::make_unique<FilterOperator>(*f, source.is_table, std::move(late));
+    } else if (const auto* r = step.As<RekeyStep>()) {
+      op = std::make_unique<RekeyOperator>(*r, key_count);
+      key_count = r->key_exprs.size();
+    } else if (const auto* p = step.As<ProjectStep>()) {
+      op = std::make_unique<ProjectOperator>(*p);
+    } else {
+      continue;  // the sink: produced by the stream thread
+    }
+    RETURN_IF_ERROR(op->Open(task->ctx_));
+    task->operators_.push_back(std::move(op));
+  }
+  task->batches_.resize(std::max<size_t>(1, task->operators_.size()));
+  return task;
+}
+
+}  // namespace brook
