@@ -63,5 +63,6 @@ void RegisterJsonFunctions(FunctionRegistry& r);
 void RegisterDateTimeFunctions(FunctionRegistry& r);
 void RegisterUrlFunctions(FunctionRegistry& r);
 void RegisterBytesFunctions(FunctionRegistry& r);
+void RegisterLambdaFunctions(FunctionRegistry& r);
 
 }  // namespace brook::functions
