@@ -18,8 +18,7 @@ class LambdaTest : public ::testing::Test {
         "CREATE STREAM s (id INT KEY, x INT, arr ARRAY<STRING>, m MAP<STRING, INT>) "
         "WITH (kafka_topic='s', value_format='JSON');");
     ASSERT_TRUE(stmts.ok()) << stmts.status().ToString();
-    auto plan =
-        PlanCreateSource(static_cast<const ast::CreateSource&>(*(*stmts)[0]), catalog_, {});
+    auto plan = PlanCreateSource(static_cast<const ast::CreateSource&>(*(*stmts)[0]), catalog_, {});
     ASSERT_TRUE(plan.ok()) << plan.status().ToString();
     catalog_.Put(plan->source);
   }
@@ -113,7 +112,8 @@ TEST_F(LambdaTest, FailuresInsideALambdaMakeTheCallNullAndAreRecorded) {
             Value::Array({Value::String("A"), Value::Null()}));
   EXPECT_FALSE(ctx.failed());
   // Duplicate keys in a transformed map.
-  EXPECT_TRUE(Eval("TRANSFORM(MAP('a' := 1, 'b' := 2), (k, v) => 'k', (k, v) => v)", ctx).is_null());
+  EXPECT_TRUE(
+      Eval("TRANSFORM(MAP('a' := 1, 'b' := 2), (k, v) => 'k', (k, v) => v)", ctx).is_null());
   EXPECT_TRUE(ctx.failed());
   ctx.Reset();
   // NULL initial state.
