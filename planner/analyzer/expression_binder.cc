@@ -35,6 +35,18 @@ const char* CompareName(const std::string& op) {
   return "IS_DISTINCT_FROM";
 }
 
+// ksqlDB's "Function 'x' does not accept parameters (...)." for argument lists that contain
+// lambdas, which have no SqlType: `args` are already rendered ("LAMBDA (INTEGER) => BOOLEAN").
+Status NoMatchingSignatureDescribed(const std::string& name, const std::vector<std::string>& args,
+                                    const SourceRange& range) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string list;
+  for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
+  return InvalidArgument("Function '" + lower + "' does not accept parameters (" + list + ").",
+                         range);
+}
+
 bool IsTemporal(const TypePtr& t) {
   return t && (t->kind() == TypeKind::kTimestamp || t->kind() == TypeKind::kDate ||
                t->kind() == TypeKind::kTime);
@@ -309,12 +321,14 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
   if (!fn) {
     return InvalidArgument("Can't find any functions with the name '" + e.name + "'", e.range);
   }
+  if (fn->higher_order != HigherOrder::kNone) return BindHigherOrder(e, *fn);
   BoundExpr b;
   b.kind = BoundKind::kFunction;
   b.function = fn;
   b.text = e.text;
   b.range = e.range;
   std::vector<TypePtr> types;
+  bool has_lambda = false;
   static const char* kUnitFunctions[] = {"TIMESTAMPADD", "TIMESTAMPSUB", "DATEADD",
                                          "DATESUB", "TIMEADD", "TIMESUB"};
   bool unit_first = false;
@@ -339,16 +353,162 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
       }
     }
     if (c->kind == ExprKind::kLambda) {
-      return Unsupported("Lambda functions are not supported yet", c->range);
+      // Only invocation functions take lambdas; report the call the way ksqlDB lists it.
+      has_lambda = true;
+      types.push_back(nullptr);
+      b.children.push_back(nullptr);
+      continue;
     }
     ASSIGN_OR_RETURN(BoundExprPtr arg, Bind(*c));
     types.push_back(arg->type);
     b.children.push_back(arg);
   }
+  if (has_lambda) {
+    std::vector<std::string> described;
+    for (size_t i = 0; i < types.size(); ++i) {
+      described.push_back(b.children[i] ? TypeName(types[i]) : "LAMBDA");
+    }
+    return NoMatchingSignatureDescribed(fn->name, described, e.range);
+  }
   auto resolved = fn->resolve(types);
   if (!resolved.ok()) return std::move(resolved).TakeStatus().WithRange(e.range);
   b.type = *resolved;
   b.arg_types = types;
+  return Make(std::move(b));
+}
+
+Result<BoundExprPtr> ExpressionBinder::BindLambda(const ast::Expr& lambda,
+                                                   const std::vector<TypePtr>& params) {
+  if (lambda.names.size() != params.size()) {
+    std::string names;
+    for (size_t i = 0; i < lambda.names.size(); ++i) {
+      names += (i ? ", " : "") + lambda.names[i];
+    }
+    return InvalidArgument("Was expecting " + std::to_string(params.size()) +
+                               " arguments but found " + std::to_string(lambda.names.size()) +
+                               ", [" + names + "]. Check your lambda statement.",
+                           lambda.range);
+  }
+  BoundExpr b;
+  b.kind = BoundKind::kLambda;
+  b.text = ast::FormatExpr(lambda);
+  b.range = lambda.range;
+  const size_t outer = lambda_vars_.size();
+  for (size_t i = 0; i < params.size(); ++i) {
+    int slot = next_lambda_slot_++;
+    lambda_vars_.push_back({lambda.names[i], {slot, params[i]}});
+    b.lambda_slots.push_back(slot);
+  }
+  Result<BoundExprPtr> body = Bind(*lambda.children[0]);
+  lambda_vars_.erase(lambda_vars_.begin() + static_cast<std::ptrdiff_t>(outer), lambda_vars_.end());
+  if (!body.ok()) return std::move(body).TakeStatus();
+  b.type = (*body)->type;
+  b.children.push_back(*body);
+  return Make(std::move(b));
+}
+
+Result<BoundExprPtr> ExpressionBinder::BindHigherOrder(const ast::Expr& e,
+                                                       const ScalarFunction& fn) {
+  const size_t n = e.children.size();
+  auto is_lambda = [&](size_t i) { return e.children[i]->kind == ExprKind::kLambda; };
+  std::vector<BoundExprPtr> kids(n);
+  std::vector<std::vector<TypePtr>> lambda_params(n);  // the types each lambda was bound with
+  // ksqlDB's first pass: every argument but the lambdas is typed before any lambda is.
+  for (size_t i = 0; i < n; ++i) {
+    if (!is_lambda(i)) {
+      ASSIGN_OR_RETURN(kids[i], Bind(*e.children[i]));
+    }
+  }
+  // "Function 'filter' does not accept parameters (ARRAY<INTEGER>, LAMBDA (INTEGER) => INTEGER)."
+  auto mismatch = [&]() -> Status {
+    std::vector<std::string> described;
+    for (size_t i = 0; i < n; ++i) {
+      if (!is_lambda(i)) {
+        described.push_back(TypeName(kids[i]->type));
+      } else if (!kids[i]) {
+        described.push_back("LAMBDA");
+      } else {
+        std::string params;
+        for (size_t p = 0; p < kids[i]->lambda_slots.size(); ++p) {
+          if (p) params += ", ";
+          params += TypeName(lambda_params[i][p]);
+        }
+        described.push_back("LAMBDA (" + params + ") => " + TypeName(kids[i]->type));
+      }
+    }
+    return NoMatchingSignatureDescribed(fn.name, described, e.range);
+  };
+
+  if (n == 0 || is_lambda(0) || !kids[0]->type) return mismatch();
+  const TypePtr& collection = kids[0]->type;
+  const bool is_array = collection->kind() == TypeKind::kArray;
+  const bool is_map = collection->kind() == TypeKind::kMap;
+  if (!is_array && !is_map) return mismatch();
+
+  // Shape of the call: how many arguments, and where the lambdas start.
+  size_t expected = 2, first_lambda = 1;
+  switch (fn.higher_order) {
+    case HigherOrder::kTransform: expected = is_array ? 2 : 3; break;
+    case HigherOrder::kFilter: break;
+    case HigherOrder::kReduce: expected = 3; first_lambda = 2; break;
+    case HigherOrder::kNone: return Internal("not an invocation function");
+  }
+  if (n != expected) return mismatch();
+  for (size_t i = 1; i < n; ++i) {
+    if (is_lambda(i) != (i >= first_lambda)) return mismatch();
+  }
+
+  // Lambda parameters: [state,] element | key, value.
+  std::vector<TypePtr> params;
+  TypePtr state;
+  if (fn.higher_order == HigherOrder::kReduce) {
+    state = kids[1]->type;
+    if (!state) return mismatch();  // an untyped NULL leaves S unresolved
+    params.push_back(state);
+  }
+  if (is_array) {
+    params.push_back(collection->element());
+  } else {
+    params.push_back(collection->key());
+    params.push_back(collection->value());
+  }
+  for (size_t i = first_lambda; i < n; ++i) {
+    ASSIGN_OR_RETURN(kids[i], BindLambda(*e.children[i], params));
+    lambda_params[i] = params;
+  }
+
+  // The result, from the generic signature with the lambda types known.
+  TypePtr result;
+  switch (fn.higher_order) {
+    case HigherOrder::kTransform:
+      if (is_array) {
+        if (!kids[1]->type) return mismatch();
+        result = SqlType::Array(kids[1]->type);
+      } else {
+        if (!kids[1]->type || !kids[2]->type) return mismatch();
+        result = SqlType::Map(kids[1]->type, kids[2]->type);
+      }
+      break;
+    case HigherOrder::kFilter:
+      if (!kids[1]->type || kids[1]->type->kind() != TypeKind::kBoolean) return mismatch();
+      result = collection;
+      break;
+    case HigherOrder::kReduce:
+      // S is fixed by the initial state; the lambda must return exactly S.
+      if (kids[2]->type && !TypesEqual(kids[2]->type, state)) return mismatch();
+      result = state;
+      break;
+    case HigherOrder::kNone: break;
+  }
+
+  BoundExpr b;
+  b.kind = BoundKind::kFunction;
+  b.function = &fn;
+  b.text = e.text;
+  b.range = e.range;
+  b.type = result;
+  for (const BoundExprPtr& k : kids) b.arg_types.push_back(k->type);
+  b.children = std::move(kids);
   return Make(std::move(b));
 }
 

@@ -36,6 +36,14 @@ class ExpressionBinder {
  private:
   Result<BoundExprPtr> BindColumn(const ast::Expr& e);
   Result<BoundExprPtr> BindFunction(const ast::Expr& e);
+  // TRANSFORM / FILTER / REDUCE: binds the collection (and REDUCE's initial state) first, then
+  // each lambda with parameter types taken from them, then checks the lambda results the way
+  // ksqlDB resolves the invocation function's generic signature.
+  Result<BoundExprPtr> BindHigherOrder(const ast::Expr& e, const ScalarFunction& fn);
+  // Binds a lambda whose parameters have the types `params`. Each parameter gets a slot of its
+  // own (unique within this binder), so nested lambdas and captured outer parameters never
+  // share storage at run time.
+  Result<BoundExprPtr> BindLambda(const ast::Expr& lambda, const std::vector<TypePtr>& params);
   bool IsTimeColumn(const ast::Expr& e) const;
   // ROWTIME >= '2020-01-01T00:00:00': the string literal becomes epoch milliseconds.
   Status CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bound);
@@ -57,7 +65,7 @@ class ExpressionBinder {
   std::string clause_;
   bool allow_window_bounds_ = true;
   Substitution substitution_;
-  // Active lambda parameters: name -> slot.
+  // Lambda parameters in scope, innermost last: name -> (slot, type). They shadow columns.
   std::vector<std::pair<std::string, std::pair<int, TypePtr>>> lambda_vars_;
   int next_lambda_slot_ = 0;
 };

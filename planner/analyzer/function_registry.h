@@ -26,6 +26,11 @@ using ScalarImpl = std::function<Value(const std::vector<Value>& args, FunctionC
 // Resolves the return type for argument types, or fails with ksqlDB's message.
 using TypeResolver = std::function<Result<TypePtr>(const std::vector<TypePtr>& args)>;
 
+// Functions that take lambda arguments ("invocation functions"). Their calls are bound by the
+// ExpressionBinder (lambda parameter types come from the collection argument) and evaluated by
+// the evaluator, which runs the lambda bodies; `impl` is not used for them.
+enum class HigherOrder { kNone, kTransform, kFilter, kReduce };
+
 struct ScalarFunction {
   std::string name;         // upper-case
   std::string description;
@@ -34,6 +39,7 @@ struct ScalarFunction {
   TypeResolver resolve;
   ScalarImpl impl;
   bool null_if_any_null = true;  // returns NULL without calling impl if an argument is NULL
+  HigherOrder higher_order = HigherOrder::kNone;
 };
 
 // An aggregate function as the analyzer sees it: its name and how its result type follows

@@ -13,6 +13,44 @@ using namespace plan_json;  // NOLINT: JSON helpers of this folder
 
 namespace {
 
+// Lambda parameter slots are numbered per expression; no real query comes near this.
+constexpr int kMaxLambdaSlot = 1 << 16;
+
+// TRANSFORM / FILTER / REDUCE are typed by the binder, not by a resolver: check that a stored
+// call has the shape the evaluator relies on (collection, [initial state,] lambdas taking the
+// right number of parameters).
+Status CheckHigherOrderCall(const BoundExpr& e) {
+  if (e.children.empty() || !e.children[0] || !e.children[0]->type) {
+    return Bad(e.function->name + " without a collection");
+  }
+  TypeKind k = e.children[0]->type->kind();
+  if (k != TypeKind::kArray && k != TypeKind::kMap) {
+    return Bad(e.function->name + " over a value that is not an ARRAY or a MAP");
+  }
+  const bool is_map = k == TypeKind::kMap;
+  size_t first_lambda = 1, count = 2, params = is_map ? 2 : 1;
+  switch (e.function->higher_order) {
+    case HigherOrder::kTransform: count = is_map ? 3 : 2; break;
+    case HigherOrder::kFilter: break;
+    case HigherOrder::kReduce:
+      first_lambda = 2;
+      count = 3;
+      params += 1;
+      break;
+    case HigherOrder::kNone: break;
+  }
+  if (e.children.size() != count) return Bad(e.function->name + " with a wrong argument count");
+  for (size_t i = 1; i < count; ++i) {
+    const BoundExprPtr& c = e.children[i];
+    if (!c) return Bad(e.function->name + " with a missing argument");
+    bool lambda = c->kind == BoundKind::kLambda;
+    if (lambda != (i >= first_lambda) || (lambda && c->lambda_slots.size() != params)) {
+      return Bad(e.function->name + " with a malformed lambda argument");
+    }
+  }
+  return Status::Ok();
+}
+
 // ----- types -----------------------------------------------------------------------------
 
 constexpr const char* kTypeNames[] = {"BOOLEAN", "INTEGER", "BIGINT",    "DOUBLE", "DECIMAL",
@@ -231,9 +269,13 @@ Result<BoundExprPtr> ExprFromJsonAt(const json& j, const FunctionRegistry& funct
         if (!slots->is_array()) return Bad("'lambdaSlots' must be a list");
         for (const json& s : *slots) {
           if (!s.is_number_integer()) return Bad("lambda slots must be integers");
-          e.lambda_slots.push_back(s.get<int>());
+          int slot = s.get<int>();
+          // The evaluator sizes its slot table by the largest slot.
+          if (slot < 0 || slot >= kMaxLambdaSlot) return Bad("lambda slot out of range");
+          e.lambda_slots.push_back(slot);
         }
       }
+      if (e.children.size() != 1 || !e.children[0]) return Bad("lambda without a body");
       break;
     case BoundKind::kFunction: {
       ASSIGN_OR_RETURN(std::string name, Get<std::string>(j, "function"));
@@ -247,6 +289,10 @@ Result<BoundExprPtr> ExprFromJsonAt(const json& j, const FunctionRegistry& funct
       if (!e.function) {
         return InvalidArgument("The query plan calls function '" + name +
                                "', which this brook does not have.");
+      }
+      if (e.function->higher_order != HigherOrder::kNone) {
+        RETURN_IF_ERROR(CheckHigherOrderCall(e));
+        break;
       }
       // The stored signature must still resolve, to the same return type.
       auto resolved = e.function->resolve(e.arg_types);

@@ -1,6 +1,7 @@
 #include "runtime/expr/evaluator.h"
 
 #include <cmath>
+#include <initializer_list>
 
 #include "common/java_format.h"
 #include "common/time_util.h"
@@ -11,6 +12,7 @@ namespace brook {
 namespace {
 
 Value Fail(EvalContext& ctx, const BoundExpr& e, std::string msg) {
+  ++ctx.failures;
   if (ctx.error.empty()) {
     ctx.error = std::move(msg);
     ctx.error_expr = e.text;
@@ -204,6 +206,106 @@ bool LikeMatch(std::string_view s, std::string_view p, std::optional<char> esc) 
   return pi == p.size();
 }
 
+namespace {
+
+// Runs lambda `lambda` (a BoundKind::kLambda) with its parameters bound to `args`.
+Value CallLambda(const BoundExpr& lambda, std::initializer_list<const Value*> args,
+                 const Value* row, EvalContext& ctx) {
+  size_t i = 0;
+  for (const Value* arg : args) {
+    size_t slot = static_cast<size_t>(lambda.lambda_slots[i++]);
+    if (slot >= ctx.lambda_slots.size()) ctx.lambda_slots.resize(slot + 1);
+    ctx.lambda_slots[slot] = *arg;
+  }
+  ++ctx.lambda_depth;
+  Value v = Evaluate(*lambda.children[0], row, ctx);
+  --ctx.lambda_depth;
+  return v;
+}
+
+// TRANSFORM / FILTER / REDUCE, with the semantics of ksqlDB's invocation functions: a NULL
+// collection gives NULL (REDUCE: the initial state), a NULL initial state gives NULL, and any
+// failure inside a lambda fails the whole call (NULL, error recorded), as the exception thrown
+// by a compiled lambda does in ksqlDB. Building a map fails on a NULL value or a duplicate key
+// (Java's Collectors.toMap).
+Value EvaluateHigherOrder(const BoundExpr& e, const Value* row, EvalContext& ctx) {
+  Value collection = Evaluate(*e.children[0], row, ctx);
+  const bool is_map = e.children[0]->type->kind() == TypeKind::kMap;
+  const HigherOrder kind = e.function->higher_order;
+  Value initial;
+  if (kind == HigherOrder::kReduce) {
+    initial = Evaluate(*e.children[1], row, ctx);
+    if (initial.is_null()) return Value::Null();
+    if (collection.is_null()) return initial;
+  } else if (collection.is_null()) {
+    return Value::Null();
+  }
+  const uint64_t failures_before = ctx.failures;
+  auto failed = [&]() { return ctx.failures != failures_before; };
+  const Value::List& items = collection.list();
+  const size_t step = is_map ? 2 : 1;
+  Value::List out;
+  auto put = [&](Value k, Value v) -> bool {
+    if (v.is_null()) {
+      Fail(ctx, e, "Null value for key " + k.DebugString() + " in the map built by " + e.text);
+      return false;
+    }
+    for (size_t j = 0; j < out.size(); j += 2) {
+      if (out[j] == k) {
+        Fail(ctx, e, "Duplicate key " + k.DebugString() + " in the map built by " + e.text);
+        return false;
+      }
+    }
+    out.push_back(std::move(k));
+    out.push_back(std::move(v));
+    return true;
+  };
+  switch (kind) {
+    case HigherOrder::kTransform:
+      for (size_t i = 0; i < items.size(); i += step) {
+        if (!is_map) {
+          Value v = CallLambda(*e.children[1], {&items[i]}, row, ctx);
+          if (failed()) return Value::Null();
+          out.push_back(std::move(v));
+          continue;
+        }
+        Value k = CallLambda(*e.children[1], {&items[i], &items[i + 1]}, row, ctx);
+        Value v = CallLambda(*e.children[2], {&items[i], &items[i + 1]}, row, ctx);
+        if (failed() || !put(std::move(k), std::move(v))) return Value::Null();
+      }
+      return is_map ? Value::Map(std::move(out)) : Value::Array(std::move(out));
+    case HigherOrder::kFilter:
+      for (size_t i = 0; i < items.size(); i += step) {
+        Value keep = is_map ? CallLambda(*e.children[1], {&items[i], &items[i + 1]}, row, ctx)
+                            : CallLambda(*e.children[1], {&items[i]}, row, ctx);
+        if (failed()) return Value::Null();
+        if (keep.is_null()) return Fail(ctx, e, "The lambda of " + e.text + " returned NULL");
+        if (!keep.as_bool()) continue;
+        if (!is_map) {
+          out.push_back(items[i]);
+        } else if (!put(items[i], items[i + 1])) {
+          return Value::Null();
+        }
+      }
+      return is_map ? Value::Map(std::move(out)) : Value::Array(std::move(out));
+    case HigherOrder::kReduce: {
+      Value state = std::move(initial);
+      for (size_t i = 0; i < items.size(); i += step) {
+        Value next = is_map
+                         ? CallLambda(*e.children[2], {&state, &items[i], &items[i + 1]}, row, ctx)
+                         : CallLambda(*e.children[2], {&state, &items[i]}, row, ctx);
+        if (failed()) return Value::Null();
+        state = std::move(next);
+      }
+      return state;
+    }
+    case HigherOrder::kNone: break;
+  }
+  return Value::Null();
+}
+
+}  // namespace
+
 Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
   auto eval = [&](size_t i) { return Evaluate(*e.children[i], row, ctx); };
   switch (e.kind) {
@@ -213,6 +315,7 @@ Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
       return static_cast<size_t>(e.index) < ctx.lambda_slots.size() ? ctx.lambda_slots[e.index]
                                                                    : Value::Null();
     case BoundKind::kFunction: {
+      if (e.function->higher_order != HigherOrder::kNone) return EvaluateHigherOrder(e, row, ctx);
       std::vector<Value> args;
       args.reserve(e.children.size());
       for (size_t i = 0; i < e.children.size(); ++i) {
@@ -269,13 +372,17 @@ Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
     }
     case BoundKind::kArith: {
       Value a = eval(0);
-      if (a.is_null()) return Value::Null();
-      Value b = eval(1);
-      if (b.is_null()) return Value::Null();
+      Value b = a.is_null() ? Value::Null() : eval(1);
+      if (a.is_null() || b.is_null()) {
+        // ksqlDB's compiled lambdas unbox the operands: NULL throws, failing the invocation.
+        if (ctx.lambda_depth > 0) return Fail(ctx, e, "null operand in " + e.text);
+        return Value::Null();
+      }
       return Arith(e, a, b, ctx);
     }
     case BoundKind::kNegate: {
       Value a = eval(0);
+      if (a.is_null() && ctx.lambda_depth > 0) return Fail(ctx, e, "null operand in " + e.text);
       switch (a.kind()) {
         case Value::Kind::kInt: return Value::Int(static_cast<int32_t>(0u - static_cast<uint32_t>(a.as_int())));
         case Value::Kind::kBigint: return Value::Bigint(static_cast<int64_t>(0ull - static_cast<uint64_t>(a.as_int64())));

@@ -5,6 +5,7 @@
 // EvalContext so the caller can write it to the processing log.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,9 +15,15 @@
 namespace brook {
 
 struct EvalContext {
+  // Values of the lambda parameters being evaluated, indexed by BoundExpr::lambda_slots
+  // (grown on demand).
   std::vector<Value> lambda_slots;
+  // How many lambda bodies are being evaluated. Inside a lambda, arithmetic on NULL fails the
+  // way it does in ksqlDB's compiled lambdas (and so fails the whole invocation function).
+  int lambda_depth = 0;
   std::string error;       // first error since the last Reset
   std::string error_expr;  // the SQL text of the expression that failed
+  uint64_t failures = 0;   // failures ever recorded; never reset, compared before/after a call
 
   void Reset() {
     error.clear();

@@ -80,6 +80,7 @@ void RegisterBuiltinFunctions(FunctionRegistry& r) {
   functions::RegisterUrlFunctions(r);
   functions::RegisterAggregateFunctions(r);
   functions::RegisterBytesFunctions(r);
+  functions::RegisterLambdaFunctions(r);
 }
 
 }  // namespace brook

@@ -64,5 +64,6 @@ void RegisterDateTimeFunctions(FunctionRegistry& r);
 void RegisterUrlFunctions(FunctionRegistry& r);
 void RegisterBytesFunctions(FunctionRegistry& r);
 void RegisterAggregateFunctions(FunctionRegistry& r);
+void RegisterLambdaFunctions(FunctionRegistry& r);
 
 }  // namespace brook::functions
