@@ -15,6 +15,7 @@
 #include "planner/analyzer/catalog.h"
 #include "planner/analyzer/scope.h"
 #include "planner/physical/aggregate_step.h"
+#include "planner/physical/flat_map_step.h"
 
 namespace brook {
 
@@ -87,6 +88,9 @@ struct BoundQuery {
   BoundExprPtr where;
   std::optional<BoundRekey> rekey;
   std::optional<BoundAggregation> aggregation;
+  // Table functions of the SELECT: a flat map after the rekey (or the source) appends one slot
+  // per call to the row the projection reads.
+  std::vector<TableFunctionCall> table_functions;
   std::vector<ProjectionItem> projection;  // in SELECT order
   // The result: key columns first, then value columns.
   LogicalSchema output_schema;

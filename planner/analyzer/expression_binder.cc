@@ -302,6 +302,12 @@ Status ExpressionBinder::CheckComparable(const ast::Expr& e, const BoundExprPtr&
 
 Result<BoundExprPtr> ExpressionBinder::BindFunction(const ast::Expr& e) {
   const ScalarFunction* fn = functions_.Find(e.name);
+  if (!fn && functions_.FindTable(e.name)) {
+    // Table function calls reach the binder only outside a SELECT item.
+    return InvalidArgument("Table function " + e.name + " can only be used in the SELECT "
+                               "clause, not in " + clause_ + ".",
+                           e.range);
+  }
   if (!fn && functions_.FindAggregate(e.name)) {
     // Aggregate calls reach the binder only where no aggregation can take them.
     if (clause_ == "GROUP BY") {

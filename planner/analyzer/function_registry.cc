@@ -34,6 +34,22 @@ std::vector<const AggregateFunction*> FunctionRegistry::AllAggregates() const {
   return out;
 }
 
+void FunctionRegistry::RegisterTable(TableFunction fn) {
+  std::string name = fn.name;
+  tables_[name] = std::make_unique<TableFunction>(std::move(fn));
+}
+
+const TableFunction* FunctionRegistry::FindTable(const std::string& name) const {
+  auto it = tables_.find(name);
+  return it == tables_.end() ? nullptr : it->second.get();
+}
+
+std::vector<const TableFunction*> FunctionRegistry::AllTables() const {
+  std::vector<const TableFunction*> out;
+  for (const auto& [_, f] : tables_) out.push_back(f.get());
+  return out;
+}
+
 std::string FormatArgTypes(const std::vector<TypePtr>& args) {
   std::string s = "(";
   for (size_t i = 0; i < args.size(); ++i) {

@@ -55,6 +55,17 @@ struct AggregateFunction {
   bool table_source_allowed = true;  // LATEST_BY_OFFSET, MIN, MAX read streams only
 };
 
+// A table function (UDTF): one input row becomes one output row per value it returns.
+struct TableFunction {
+  std::string name;         // upper-case
+  std::string description;
+  TypeResolver resolve;     // (argument types) -> the type of each value it returns
+  // Appends the values for one call. A per-record failure goes to ctx.error.
+  std::function<void(const std::vector<Value>& args, FunctionContext& ctx,
+                     std::vector<Value>& out)>
+      impl;
+};
+
 class FunctionRegistry {
  public:
   void Register(ScalarFunction fn);
@@ -65,9 +76,14 @@ class FunctionRegistry {
   const AggregateFunction* FindAggregate(const std::string& upper_name) const;
   std::vector<const AggregateFunction*> AllAggregates() const;
 
+  void RegisterTable(TableFunction fn);
+  const TableFunction* FindTable(const std::string& upper_name) const;
+  std::vector<const TableFunction*> AllTables() const;
+
  private:
   std::map<std::string, std::unique_ptr<ScalarFunction>> scalars_;
   std::map<std::string, std::unique_ptr<AggregateFunction>> aggregates_;
+  std::map<std::string, std::unique_ptr<TableFunction>> tables_;
 };
 
 // Formats "(INT, STRING)" as in ksqlDB's "Function 'x' does not accept parameters (...)".

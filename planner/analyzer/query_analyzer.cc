@@ -21,6 +21,45 @@ ast::ExprPtr Qualify(const ast::Expr& e, const std::string& alias) {
   return c;
 }
 
+bool ContainsTableFunction(const ast::Expr& e, const FunctionRegistry& functions) {
+  if (e.kind == ExprKind::kFunctionCall && functions.FindTable(e.name)) return true;
+  for (const auto& c : e.children) {
+    if (ContainsTableFunction(*c, functions)) return true;
+  }
+  return false;
+}
+
+// Table functions in the SELECT: each call becomes a slot appended to the projection's input
+// row (the flat map's output), which the projection reads instead of the call.
+void UseTableFunctions(const FunctionRegistry& functions, const Catalog& catalog,
+                       analyzer::ProjectionInput& in, BoundQuery& bq) {
+  auto scope = std::make_shared<Scope>(in.scope);
+  bool allow_bounds = in.allow_window_bounds;
+  in.substitution = [&functions, &catalog, &bq, scope,
+                     allow_bounds](const ast::Expr& e) -> Result<BoundExprPtr> {
+    if (e.kind != ExprKind::kFunctionCall) return BoundExprPtr();
+    const TableFunction* fn = functions.FindTable(e.name);
+    if (!fn) return BoundExprPtr();
+    ExpressionBinder args_binder(*scope, functions, catalog, "table function arguments");
+    args_binder.set_allow_window_bounds(allow_bounds);
+    TableFunctionCall call;
+    call.function = fn;
+    call.text = ast::FormatExpr(e);
+    std::vector<TypePtr> types;
+    for (const auto& c : e.children) {
+      ASSIGN_OR_RETURN(BoundExprPtr arg, args_binder.Bind(*c));
+      types.push_back(arg->type);
+      call.args.push_back(std::move(arg));
+    }
+    auto type = fn->resolve(types);
+    if (!type.ok()) return std::move(type).TakeStatus().WithRange(e.range);
+    call.type = *type;
+    int slot = scope->row_width + static_cast<int>(bq.table_functions.size());
+    bq.table_functions.push_back(std::move(call));
+    return analyzer::ColumnRef(slot, *type, ast::FormatExpr(e));
+  };
+}
+
 bool IsNullLiteral(const ast::Expr& e) {
   return e.kind == ExprKind::kLiteral && e.literal_kind == ast::LiteralKind::kNull;
 }
@@ -486,6 +525,16 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
 
   if (q.where) RETURN_IF_ERROR(BindWhere(q, scope, windowed, functions, catalog, bq));
 
+  bool table_functions = false;
+  for (const ast::SelectItem& item : q.select) {
+    table_functions = table_functions || (item.expr && ContainsTableFunction(*item.expr, functions));
+  }
+  if (table_functions && q.has_group_by) {
+    return InvalidArgument("Table functions cannot be used with aggregations.", q.range);
+  }
+  if (table_functions && src->is_table) {
+    return InvalidArgument("Table source is not supported with table functions", q.range);
+  }
   analyzer::ProjectionInput in;
   if (q.has_group_by) {
     if (q.has_partition_by) {
@@ -506,6 +555,7 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
       }
     }
   }
+  if (table_functions) UseTableFunctions(functions, catalog, in, bq);
   RETURN_IF_ERROR(BindProjection(q, in, functions, catalog, bq));
   RETURN_IF_ERROR(CheckSinkTimestamp(req, bq));
   RETURN_IF_ERROR(AssembleOutput(q, in, *src, new_planner, bq));

@@ -11,6 +11,8 @@ int LogicalNode::OutputWidth() const {
     case LogicalKind::kRekey: return static_cast<int>(rekey.key_exprs.size() + rekey.carried.size());
     case LogicalKind::kAggregate: return aggregation.output_scope.row_width;
     case LogicalKind::kProject: return static_cast<int>(key_exprs.size() + value_exprs.size());
+    case LogicalKind::kFlatMap:
+      return inputs[0]->OutputWidth() + static_cast<int>(table_functions.size());
     default: return inputs.empty() ? 0 : inputs[0]->OutputWidth();
   }
 }
@@ -55,6 +57,10 @@ LogicalPlan BuildLogicalPlan(BoundQuery q) {
     node = Node(LogicalKind::kAggregate, {node});
     node->aggregation = *q.aggregation;
   }
+  if (!q.table_functions.empty()) {
+    node = Node(LogicalKind::kFlatMap, {node});
+    node->table_functions = q.table_functions;
+  }
   auto project = Node(LogicalKind::kProject, {node});
   project->key_exprs = q.key_exprs;
   project->value_exprs = q.value_exprs;
@@ -86,8 +92,8 @@ std::vector<LogicalNode*> PostOrder(const LogicalPlan& plan) {
 }
 
 std::string Describe(const LogicalPlan& plan) {
-  static const char* kNames[] = {"Source", "Filter", "Rekey", "Aggregate", "Join", "Project",
-                                 "Sink"};
+  static const char* kNames[] = {"Source", "Filter", "Rekey",   "Aggregate",
+                                 "Join",   "FlatMap", "Project", "Sink"};
   std::string s;
   for (const LogicalNode* n : PostOrder(plan)) {
     s += kNames[static_cast<int>(n->kind)];

@@ -17,7 +17,7 @@
 
 namespace brook {
 
-enum class LogicalKind { kSource, kFilter, kRekey, kAggregate, kJoin, kProject, kSink };
+enum class LogicalKind { kSource, kFilter, kRekey, kAggregate, kJoin, kFlatMap, kProject, kSink };
 
 struct LogicalNode;
 using LogicalNodePtr = std::shared_ptr<LogicalNode>;
@@ -37,6 +37,7 @@ struct LogicalNode {
   BoundRekey rekey;        // kRekey
   BoundAggregation aggregation;  // kAggregate
   BoundJoin join;          // kJoin
+  std::vector<TableFunctionCall> table_functions;  // kFlatMap
 
   // kProject: the result's key and value columns over the node's input.
   std::vector<BoundExprPtr> key_exprs;

@@ -54,6 +54,10 @@ void Prune(LogicalNode& node, const std::vector<bool>& required, const LogicalNo
       }
       break;
     }
+    case LogicalKind::kFlatMap:
+      for (size_t i = 0; i < in.size() && i < required.size(); ++i) in[i] = required[i];
+      for (const TableFunctionCall& c : node.table_functions) MarkAll(c.args, in);
+      break;
     case LogicalKind::kAggregate:
       MarkAll(node.aggregation.group_by, in);
       for (const AggregateCall& c : node.aggregation.calls) MarkAll(c.args, in);

@@ -10,7 +10,7 @@
 // it read its internal topic.
 //
 // Today's planner produces stateless chains:
-//   source_v1 -> filter_v1? -> rekey_v1? -> select_v1 -> sink_v1?
+//   source_v1 -> filter_v1? -> rekey_v1? -> flat_map_v1? -> select_v1 -> sink_v1?
 // aggregate_v1 and join_v1 are declared (with their JSON form) for the stateful issues; the
 // runtime rejects them by name.
 #pragma once
@@ -24,6 +24,7 @@
 #include "common/schema.h"
 #include "planner/physical/aggregate_step.h"
 #include "planner/physical/filter_step.h"
+#include "planner/physical/flat_map_step.h"
 #include "planner/physical/join_step.h"
 #include "planner/physical/project_step.h"
 #include "planner/physical/rekey_step.h"
@@ -32,8 +33,8 @@
 
 namespace brook {
 
-using StepBody = std::variant<SourceStep, FilterStep, RekeyStep, ProjectStep, SinkStep,
-                              AggregateStep, JoinStep>;
+using StepBody = std::variant<SourceStep, FilterStep, RekeyStep, FlatMapStep, ProjectStep,
+                              SinkStep, AggregateStep, JoinStep>;
 
 struct PhysicalStep {
   std::string id;                   // the StepId, unique within the plan

@@ -242,6 +242,10 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         step.body = std::move(j);
         break;
       }
+      case LogicalKind::kFlatMap:
+        step.id = namer.Name("FlatMap");
+        step.body = FlatMapStep{node->table_functions};
+        break;
       case LogicalKind::kProject: {
         step.id = namer.Name("Project");
         ProjectStep p;

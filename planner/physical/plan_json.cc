@@ -443,6 +443,9 @@ int OutputWidth(const PhysicalStep& s, const std::vector<int>& input_widths) {
     return static_cast<int>(r->key_exprs.size() + r->carried.size());
   }
   if (const auto* j = s.As<JoinStep>()) return j->left_width + j->right_width;
+  if (const auto* f = s.As<FlatMapStep>()) {
+    return (input_widths.empty() ? 0 : input_widths[0]) + static_cast<int>(f->calls.size());
+  }
   if (const auto* a = s.As<AggregateStep>()) {
     return static_cast<int>(a->group_by.size() + a->calls.size()) + (a->window ? 2 : 0);
   }
@@ -460,6 +463,7 @@ Result<StepBody> StepFromJson(const std::string& type, const json& j,
   if (type == SourceStep::kName) return Widen(SourceStep::FromJson(j));
   if (type == FilterStep::kName) return Widen(FilterStep::FromJson(j, functions));
   if (type == RekeyStep::kName) return Widen(RekeyStep::FromJson(j, functions, input_width));
+  if (type == FlatMapStep::kName) return Widen(FlatMapStep::FromJson(j, functions));
   if (type == ProjectStep::kName) return Widen(ProjectStep::FromJson(j, functions));
   if (type == SinkStep::kName) return Widen(SinkStep::FromJson(j));
   if (type == AggregateStep::kName) return Widen(AggregateStep::FromJson(j, functions));

@@ -79,6 +79,7 @@ void RegisterBuiltinFunctions(FunctionRegistry& r) {
   functions::RegisterDateTimeFunctions(r);
   functions::RegisterUrlFunctions(r);
   functions::RegisterAggregateFunctions(r);
+  functions::RegisterTableFunctions(r);
   functions::RegisterBytesFunctions(r);
   functions::RegisterLambdaFunctions(r);
 }

@@ -64,6 +64,7 @@ void RegisterDateTimeFunctions(FunctionRegistry& r);
 void RegisterUrlFunctions(FunctionRegistry& r);
 void RegisterBytesFunctions(FunctionRegistry& r);
 void RegisterAggregateFunctions(FunctionRegistry& r);
+void RegisterTableFunctions(FunctionRegistry& r);
 void RegisterLambdaFunctions(FunctionRegistry& r);
 
 }  // namespace brook::functions

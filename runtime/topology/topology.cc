@@ -1,6 +1,7 @@
 #include "runtime/topology/topology.h"
 
 #include "runtime/operators/filter_operator.h"
+#include "runtime/operators/flat_map_operator.h"
 #include "runtime/operators/project_operator.h"
 #include "runtime/operators/rekey_operator.h"
 
@@ -69,6 +70,8 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
     } else if (const auto* r = step.As<RekeyStep>()) {
       op = std::make_unique<RekeyOperator>(*r, key_count);
       key_count = r->key_exprs.size();
+    } else if (const auto* fm = step.As<FlatMapStep>()) {
+      op = std::make_unique<FlatMapOperator>(*fm);
     } else if (const auto* p = step.As<ProjectStep>()) {
       op = std::make_unique<ProjectOperator>(*p);
     } else {
