@@ -188,8 +188,10 @@ joinCriteria
     : ON booleanExpression
     ;
 
+// LEFT and RIGHT are not reserved (they may name columns), but right after a source name
+// without AS they start a join, never an alias: `FROM s LEFT JOIN t` is a left join.
 aliasedRelation
-    : sourceName (AS? identifier)?
+    : sourceName (AS identifier | {_input->LA(1) != LEFT && _input->LA(1) != RIGHT}? identifier)?
     ;
 
 sourceName

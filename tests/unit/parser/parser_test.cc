@@ -90,5 +90,28 @@ TEST(ParserTest, SplitsStatementsRespectingQuotes) {
   EXPECT_EQ(parts[0], "SET 'a'=';';");
 }
 
+TEST(ParserTest, LeftAndRightAfterASourceStartAJoinNotAnAlias) {
+  struct Case {
+    const char* sql;
+    ast::JoinType type;
+    const char* left_alias;
+  };
+  for (const Case& c : {Case{"SELECT * FROM s LEFT JOIN t ON s.id = t.id EMIT CHANGES;",
+                             ast::JoinType::kLeft, "S"},
+                        Case{"SELECT * FROM s RIGHT OUTER JOIN t ON s.id = t.id EMIT CHANGES;",
+                             ast::JoinType::kRight, "S"},
+                        Case{"SELECT * FROM s AS left JOIN t ON left.id = t.id EMIT CHANGES;",
+                             ast::JoinType::kInner, "LEFT"},
+                        Case{"SELECT * FROM s x LEFT JOIN t ON x.id = t.id EMIT CHANGES;",
+                             ast::JoinType::kLeft, "X"}}) {
+    auto r = Parser::Parse(c.sql);
+    ASSERT_TRUE(r.ok()) << c.sql << ": " << r.status().ToString();
+    const auto& q = static_cast<const ast::QueryStatement&>(*(*r)[0]).query;
+    ASSERT_EQ(q.joins.size(), 1u) << c.sql;
+    EXPECT_EQ(q.joins[0].type, c.type) << c.sql;
+    EXPECT_EQ(q.from.alias, c.left_alias) << c.sql;
+  }
+}
+
 }  // namespace
 }  // namespace brook
