@@ -1,0 +1,175 @@
+// Tasks, stream threads and rebalances on the in-memory broker.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "parser/parser.h"
+#include "planner/ddl_planner.h"
+#include "planner/query_planner.h"
+#include "runtime/functions/builtins.h"
+#include "runtime/kafka/in_memory_broker.h"
+#include "runtime/topology/stream_thread.h"
+#include "runtime/topology/topology.h"
+
+namespace brook {
+namespace {
+
+class TopologyTest : public ::testing::Test {
+ protected:
+  TopologyTest() : broker_(0) {
+    RegisterBuiltinFunctions(functions_);
+    auto stmts = Parser::Parse(
+        "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', value_format='JSON');");
+    auto plan = PlanCreateSource(static_cast<const ast::CreateSource&>(*(*stmts)[0]), catalog_, {});
+    catalog_.Put(plan->source);
+    EXPECT_TRUE(broker_.CreateTopic({"s", 4}, kafka::Millis(0)).ok());
+    EXPECT_TRUE(broker_.CreateTopic({"OUT", 4}, kafka::Millis(0)).ok());
+  }
+
+  std::shared_ptr<const Topology> Build(const std::string& sql) {
+    statements_ = *Parser::Parse(sql);
+    const auto& c = static_cast<const ast::CreateAsSelect&>(*statements_[0]);
+    QueryPlanRequest req;
+    req.kind = QueryPlanRequest::Kind::kCreateAs;
+    req.query = &c.query;
+    req.sink_name = c.name;
+    req.sink_properties = &c.properties;
+    req.query_id = "CSAS_OUT_0";
+    req.sql = sql;
+    req.source_partitions = 4;
+    auto planned = PlanQuery(req, catalog_, functions_, {});
+    EXPECT_TRUE(planned.ok()) << planned.status().ToString();
+    auto topology = TopologyBuilder::Build(planned->plan);
+    EXPECT_TRUE(topology.ok()) << topology.status().ToString();
+    return *topology;
+  }
+
+  std::unique_ptr<StreamThread> Thread(std::shared_ptr<const Topology> t,
+                                       kafka::Millis commit_interval = kafka::Millis(0)) {
+    StreamThreadOptions o;
+    o.query_id = "CSAS_OUT_0";
+    o.group_id = "g";
+    o.commit_interval = commit_interval;
+    auto thread = StreamThread::Create(std::move(t), broker_, nullptr, &log_, o);
+    EXPECT_TRUE(thread.ok()) << thread.status().ToString();
+    return std::move(thread).value();
+  }
+
+  void Produce(int32_t partition, int v, int64_t ts = 0) {
+    ASSERT_TRUE(broker_
+                    .Produce({"s", partition, ts, "k" + std::to_string(v),
+                              "{\"v\": " + std::to_string(v) + "}", {}})
+                    .ok());
+  }
+
+  // The V values written to OUT.
+  std::multiset<std::string> Outputs() {
+    std::multiset<std::string> out;
+    for (const auto& r : broker_.ReadAll("OUT")) out.insert(*r.value);
+    return out;
+  }
+
+  static void Drain(std::vector<StreamThread*> threads) {
+    for (int round = 0; round < 100; ++round) {
+      size_t read = 0;
+      for (StreamThread* t : threads) {
+        auto r = t->PollOnce(1000, kafka::Millis(0));
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        read += *r;
+      }
+      if (read == 0) return;
+    }
+  }
+
+  kafka::InMemoryBroker broker_;
+  FunctionRegistry functions_;
+  Catalog catalog_;
+  ProcessingLog log_;
+  std::vector<ast::StatementPtr> statements_;
+};
+
+TEST_F(TopologyTest, RejectsStepsTheRuntimeDoesNotRunByName) {
+  PhysicalPlan plan = Build("CREATE STREAM out AS SELECT * FROM s;")->plan();
+  PhysicalStep agg;
+  agg.id = "Aggregate";
+  agg.inputs = {plan.steps[0].id};
+  agg.body = AggregateStep{};
+  plan.steps.insert(plan.steps.begin() + 1, agg);
+  plan.steps[2].inputs = {"Aggregate"};
+  auto t = TopologyBuilder::Build(plan);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(t.status().message().find("aggregate_v1"), std::string::npos);
+}
+
+TEST_F(TopologyTest, TwoStreamThreadsSplitThePartitionsAndProcessEachRecordOnce) {
+  auto topology = Build("CREATE STREAM out AS SELECT k, v * 10 AS v FROM s;");
+  auto a = Thread(topology);
+  auto b = Thread(topology);
+  for (int i = 0; i < 40; ++i) Produce(i % 4, i);
+  Drain({a.get(), b.get()});
+  EXPECT_EQ(a->records_in() + b->records_in(), 40u);
+  EXPECT_EQ(a->records_in(), 20u);  // two partitions each
+  EXPECT_EQ(Outputs().size(), 40u);
+  EXPECT_EQ(Outputs().count("{\"V\":390}"), 1u);
+}
+
+TEST_F(TopologyTest, ARebalanceMovesPartitionsWithTheirCommittedOffsets) {
+  auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
+  auto a = Thread(topology, kafka::Millis(3'600'000));  // commits only when told (or revoked)
+  for (int i = 0; i < 8; ++i) Produce(i % 4, i);
+  Drain({a.get()});
+  EXPECT_EQ(a->records_in(), 8u);
+  // A second member joins: `a` gives up two partitions, committing what it did there first,
+  // and `b` resumes them from those offsets — nothing is processed twice.
+  auto b = Thread(topology);
+  for (int i = 8; i < 16; ++i) Produce(i % 4, i);
+  Drain({a.get(), b.get()});
+  EXPECT_EQ(a->records_in() + b->records_in(), 16u);
+  EXPECT_EQ(b->records_in(), 4u);
+  EXPECT_EQ(Outputs().size(), 16u);
+  // `b` leaves: `a` takes everything back from b's committed offsets.
+  ASSERT_TRUE(b->Commit().ok());
+  b.reset();
+  for (int i = 16; i < 20; ++i) Produce(i % 4, i);
+  Drain({a.get()});
+  EXPECT_EQ(Outputs().size(), 20u);
+  std::set<std::string> distinct;
+  for (const auto& v : Outputs()) distinct.insert(v);
+  EXPECT_EQ(distinct.size(), 20u);
+}
+
+TEST_F(TopologyTest, UncommittedWorkIsProcessedAgainAfterACrash) {
+  auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
+  for (int i = 0; i < 4; ++i) Produce(0, i);
+  {
+    auto a = Thread(topology, kafka::Millis(3'600'000));
+    Drain({a.get()});
+    EXPECT_EQ(a->records_in(), 4u);
+  }  // gone without a commit: at-least-once means its input is read again
+  {
+    auto a = Thread(topology, kafka::Millis(3'600'000));
+    Drain({a.get()});
+    EXPECT_EQ(a->records_in(), 4u);
+    ASSERT_TRUE(a->Commit().ok());
+  }
+  auto a = Thread(topology, kafka::Millis(3'600'000));
+  Drain({a.get()});
+  EXPECT_EQ(a->records_in(), 0u);
+  EXPECT_EQ(Outputs().size(), 8u);
+}
+
+TEST_F(TopologyTest, EachPartitionKeepsItsOwnStreamTime) {
+  auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
+  auto a = Thread(topology);
+  Produce(0, 1, 1000);
+  Produce(1, 2, 50);
+  Produce(0, 3, 400);
+  Drain({a.get()});
+  EXPECT_EQ(a->stream_time(0), 1000);
+  EXPECT_EQ(a->stream_time(1), 50);
+  EXPECT_EQ(a->stream_time(2), -1);
+}
+
+}  // namespace
+}  // namespace brook
