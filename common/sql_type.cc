@@ -113,4 +113,18 @@ TypePtr DecimalOf(const TypePtr& t) {
   }
 }
 
+bool ContainsMap(const TypePtr& t) {
+  if (!t) return false;
+  switch (t->kind()) {
+    case TypeKind::kMap: return true;
+    case TypeKind::kArray: return ContainsMap(t->element());
+    case TypeKind::kStruct:
+      for (const StructField& f : t->fields()) {
+        if (ContainsMap(f.type)) return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
 }  // namespace brook

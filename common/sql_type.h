@@ -86,6 +86,9 @@ class SqlType {
 bool TypesEqual(const TypePtr& a, const TypePtr& b);
 std::string TypeName(const TypePtr& t);  // "NULL" for unknown
 
+// Whether a type is or contains a MAP (ksqlDB refuses such key columns).
+bool ContainsMap(const TypePtr& t);
+
 // The DECIMAL type an integral type widens to (INT -> DECIMAL(10,0), BIGINT -> DECIMAL(19,0)).
 TypePtr DecimalOf(const TypePtr& t);
 

@@ -6,20 +6,6 @@ namespace brook {
 
 namespace {
 
-bool ContainsMap(const TypePtr& t) {
-  if (!t) return false;
-  switch (t->kind()) {
-    case TypeKind::kMap: return true;
-    case TypeKind::kArray: return ContainsMap(t->element());
-    case TypeKind::kStruct:
-      for (const auto& f : t->fields()) {
-        if (ContainsMap(f.type)) return true;
-      }
-      return false;
-    default: return false;
-  }
-}
-
 std::string ColumnList(const std::vector<Column>& cols, bool is_key) {
   std::string s = "[";
   for (size_t i = 0; i < cols.size(); ++i) {
@@ -50,9 +36,21 @@ static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Co
 
 Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& columns, bool is_key,
                       const SourceRange& range) {
+  // Map keys are refused whatever the format (ksqlDB checks this first).
+  if (is_key) {
+    for (const Column& c : columns) {
+      if (ContainsMap(c.type)) {
+        return InvalidArgument(
+            "Map keys, including types that contain maps, are not supported as they may lead to "
+            "unexpected behavior due to inconsistent serialization. Key column name: `" + c.name +
+                "`. Column type: " + TypeName(c.type) +
+                ". See https://github.com/confluentinc/ksql/issues/6621 for more.",
+            range);
+      }
+    }
+  }
   Status st = ValidateFormatInner(format, columns, is_key, range);
-  if (st.ok() || !is_key || format.name == "NONE" || st.code() == StatusCode::kUnsupported ||
-      st.message().rfind("Map keys", 0) == 0) {
+  if (st.ok() || !is_key || format.name == "NONE" || st.code() == StatusCode::kUnsupported) {
     return st;
   }
   std::string column;
@@ -115,18 +113,6 @@ static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Co
         return InvalidArgument(std::string("The 'DELIMITED' format does not support type '") +
                                    KindWord(k) + "'",
                                range);
-      }
-    }
-  }
-  if (is_key) {
-    for (const Column& c : columns) {
-      if (ContainsMap(c.type)) {
-        return InvalidArgument(
-            "Map keys, including types that contain maps, are not supported as they may lead to "
-            "unexpected behavior due to inconsistent serialization. Key column name: `" + c.name +
-                "`. Column type: " + TypeName(c.type) +
-                ". See https://github.com/confluentinc/ksql/issues/6621 for more.",
-            range);
       }
     }
   }

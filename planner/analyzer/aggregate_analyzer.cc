@@ -20,19 +20,6 @@ bool IsAggregateCall(const ast::Expr& e, const FunctionRegistry& functions) {
   return e.kind == ExprKind::kFunctionCall && functions.FindAggregate(e.name) != nullptr;
 }
 
-bool ContainsMap(const TypePtr& t) {
-  if (!t) return false;
-  switch (t->kind()) {
-    case TypeKind::kMap: return true;
-    case TypeKind::kArray: return ContainsMap(t->element());
-    case TypeKind::kStruct:
-      for (const StructField& f : t->fields()) {
-        if (ContainsMap(f.type)) return true;
-      }
-      return false;
-    default: return false;
-  }
-}
 
 WindowStepSpec ToWindowSpec(const ast::WindowSpec& w) {
   WindowStepSpec s;

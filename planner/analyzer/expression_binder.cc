@@ -873,6 +873,10 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
         }
         result = *ct;
       }
+      if (!result) {
+        return InvalidArgument("Invalid Case expression. All case branches have NULL type",
+                               e.range);
+      }
       b.type = result;
       b.children = kids;
       return Make(std::move(b));

@@ -303,20 +303,39 @@ void RegisterMathFunctions(FunctionRegistry& r) {
         double radius = 6371.0;
         if (a.size() > 4 && !a[4].is_null()) {
           std::string u = a[4].as_string();
+          size_t b = u.find_first_not_of(" \t"), e = u.find_last_not_of(" \t");
+          u = b == std::string::npos ? "" : u.substr(b, e - b + 1);
           for (char& c : u) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          if (u == "mi" || u == "miles") radius = 3959.0;
-          else if (u != "km" && u != "kilometers") {
-            ctx.error = "GeoDistance function units parameter must be one of 'MI', 'MILES', 'KM', 'KILOMETERS'";
+          if (u == "mi" || u == "mile" || u == "miles") {
+            radius = 3959.0;
+          } else if (!u.empty() && u != "km" && u != "kilometer" && u != "kilometers" &&
+                     u != "kilometre" && u != "kilometres") {
+            ctx.error = "GeoDistance function units parameter must be one of mi, mile, miles, "
+                        "km, kilometer, kilometers, kilometre or kilometres. Values are "
+                        "case-insensitive.";
             return Value();
           }
         }
-        // Same operation order as ksqlDB (Java's Math.toRadians) so results match bit for bit.
+        double lat1d = a[0].ToDouble(), lon1d = a[1].ToDouble();
+        double lat2d = a[2].ToDouble(), lon2d = a[3].ToDouble();
+        if (lat1d < -90 || lat2d < -90 || lat1d > 90 || lat2d > 90) {
+          ctx.error = "valid latitude values for GeoDistance function are in the range of -90 to "
+                      "90 decimal degrees";
+          return Value();
+        }
+        if (lon1d < -180 || lon2d < -180 || lon1d > 180 || lon2d > 180) {
+          ctx.error = "valid longitude values for GeoDistance function are in the range of -180 "
+                      "to +180 decimal degrees";
+          return Value();
+        }
+        // Same operations in the same order as ksqlDB (Java's Math.toRadians, haversin(dLon)
+        // times the cosines), so results match bit for bit.
         constexpr double kToRadians = 0.017453292519943295;
-        double lat1 = a[0].ToDouble() * kToRadians, lat2 = a[2].ToDouble() * kToRadians;
-        double dlat = (a[2].ToDouble() - a[0].ToDouble()) * kToRadians;
-        double dlon = (a[3].ToDouble() - a[1].ToDouble()) * kToRadians;
-        double h = std::pow(std::sin(dlat / 2), 2) +
-                   std::cos(lat1) * std::cos(lat2) * std::pow(std::sin(dlon / 2), 2);
+        double dlat = (lat2d - lat1d) * kToRadians;
+        double dlon = (lon2d - lon1d) * kToRadians;
+        double lat1 = lat1d * kToRadians, lat2 = lat2d * kToRadians;
+        auto haversin = [](double v) { return std::pow(std::sin(v / 2), 2); };
+        double h = haversin(dlat) + haversin(dlon) * std::cos(lat1) * std::cos(lat2);
         double c = 2 * std::asin(std::sqrt(h));
         return Value::Double(radius * c);
       },
