@@ -247,8 +247,18 @@ Result<BoundExprPtr> ExpressionBinder::BindColumn(const ast::Expr& e) {
     }
     if (c.name != e.name) continue;
     if (found && found->qualifier != c.qualifier && !c.pseudo) {
-      return InvalidArgument("Column '" + e.name + "' is ambiguous. Could be any of: " +
-                                 found->qualifier + "." + e.name + ", " + c.qualifier + "." + e.name,
+      // ksqlDB names every source that has the column: "Could be A.X or B.X."
+      std::vector<std::string> candidates;
+      for (const ScopeColumn& other : scope_.columns) {
+        if (other.name == e.name && !other.pseudo) {
+          candidates.push_back(other.qualifier + "." + e.name);
+        }
+      }
+      std::string listed;
+      for (size_t i = 0; i < candidates.size(); ++i) {
+        listed += (i == 0 ? "" : i + 1 == candidates.size() ? " or " : ", ") + candidates[i];
+      }
+      return InvalidArgument("Column '" + e.name + "' is ambiguous. Could be " + listed + ".",
                              e.range);
     }
     if (!found) found = &c;

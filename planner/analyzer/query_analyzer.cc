@@ -358,9 +358,20 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
   // A join's output has one key: the join expression.
   const size_t key_count = joined ? 1 : in.key_schema.key.size();
   std::vector<int> key_item(key_count, -1);
+  std::vector<int> join_key_expr(key_count, -1);  // joins: the input slot of the chosen key
   for (size_t i = 0; i < items.size(); ++i) {
     int k = items[i].key_slot;
     if (k < 0) continue;
+    // A join's key columns are equal by definition: the first one projected is the key; the
+    // other side's is an ordinary value column. The same column twice is still an error.
+    if (joined && key_item[k] >= 0 && items[i].expr->kind == BoundKind::kColumn &&
+        items[i].expr->index != join_key_expr[k]) {
+      items[i].key_slot = -1;
+      continue;
+    }
+    if (joined && key_item[k] < 0 && items[i].expr->kind == BoundKind::kColumn) {
+      join_key_expr[k] = items[i].expr->index;
+    }
     if (key_item[k] >= 0) {
       if (persistent) {
         std::string key_name = joined ? items[key_item[k]].name : in.key_schema.key[k].name;
@@ -453,6 +464,28 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
   return Status::Ok();
 }
 
+// ksqlDB refuses reserved names in a persistent query's projection before anything else about
+// the projection: an unaliased pseudo-column or window bound, or (in a join) any alias that is
+// one.
+Status CheckReservedNames(const ast::Query& q, bool persistent) {
+  for (const ast::SelectItem& item : q.select) {
+    if (item.kind != ast::SelectItem::Kind::kExpression) continue;
+    std::string name;
+    if (item.alias) {
+      if (q.joins.empty()) continue;  // aliases are checked with the projection
+      name = *item.alias;
+    } else if (item.expr->kind == ExprKind::kColumnRef) {
+      name = item.expr->name;
+    }
+    if (persistent && !name.empty() && IsReservedColumn(name)) {
+      return InvalidArgument("Reserved column name in select: `" + name +
+                                 "`. Please remove or alias the column.",
+                             item.range);
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 namespace analyzer {
@@ -514,6 +547,7 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
                            "used on streams.",
                            q.partition_by.empty() ? q.range : q.partition_by[0]->range);
   }
+  RETURN_IF_ERROR(CheckReservedNames(q, persistent));
   const bool windowed = src->window.has_value();
   bq.from = {src, q.from.alias, Scope::ForSource(q.from.alias, src->schema, windowed),
              q.from.range};
