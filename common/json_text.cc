@@ -1,6 +1,10 @@
 #include "common/json_text.h"
 
+#include <simdjson.h>
+
+#include <algorithm>
 #include <cctype>
+#include <type_traits>
 #include <cstdio>
 
 #include "common/serde_text.h"
@@ -16,165 +20,166 @@ const JsonNode* JsonNode::Get(const std::string& key) const {
 
 namespace {
 
-class Reader {
- public:
-  explicit Reader(std::string_view s) : s_(s) {}
+namespace od = simdjson::ondemand;
 
-  Result<JsonNode> Parse(bool allow_trailing = false) {
-    ASSIGN_OR_RETURN(JsonNode n, Value());
-    Skip();
-    if (pos_ != s_.size() && !allow_trailing) return Err("trailing characters");
-    return n;
-  }
+// simdjson refuses deeper documents (its default is 1024); every walk below stays within it.
+constexpr size_t kMaxDepth = 1000;
 
- private:
-  Status Err(const std::string& m) {
-    return InvalidArgument("JSON parse error at offset " + std::to_string(pos_) + ": " + m);
-  }
-  void Skip() {
-    while (pos_ < s_.size()) {
-      char c = s_[pos_];
-      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-        ++pos_;
-      } else if (c == '/' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '/') {
-        while (pos_ < s_.size() && s_[pos_] != '\n') ++pos_;
-      } else if (c == '/' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '*') {
-        size_t e = s_.find("*/", pos_ + 2);
-        pos_ = e == std::string_view::npos ? s_.size() : e + 2;
-      } else {
-        break;
-      }
-    }
-  }
-  Result<std::string> String() {
-    ++pos_;  // opening quote
-    std::string out;
-    while (pos_ < s_.size() && s_[pos_] != '"') {
-      char c = s_[pos_++];
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (pos_ >= s_.size()) return Err("bad escape");
-      char e = s_[pos_++];
-      switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': {
-          if (pos_ + 4 > s_.size()) return Err("bad \\u escape");
-          unsigned cp = std::stoul(std::string(s_.substr(pos_, 4)), nullptr, 16);
-          pos_ += 4;
-          if (cp >= 0xD800 && cp <= 0xDBFF && pos_ + 6 <= s_.size() && s_[pos_] == '\\' &&
-              s_[pos_ + 1] == 'u') {
-            unsigned lo = std::stoul(std::string(s_.substr(pos_ + 2, 4)), nullptr, 16);
-            pos_ += 6;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          AppendUtf8(cp, out);
-          break;
-        }
-        default: out += e;
-      }
-    }
-    if (pos_ >= s_.size()) return Err("unterminated string");
-    ++pos_;
-    return out;
-  }
-  Result<JsonNode> Value() {
-    Skip();
-    if (pos_ >= s_.size()) return Err("unexpected end");
-    JsonNode n;
-    char c = s_[pos_];
-    if (c == '{') {
-      n.type = JsonNode::Type::kObject;
-      ++pos_;
-      Skip();
-      if (pos_ < s_.size() && s_[pos_] == '}') {
-        ++pos_;
-        return n;
-      }
-      while (true) {
-        Skip();
-        if (pos_ >= s_.size() || s_[pos_] != '"') return Err("expected key");
-        ASSIGN_OR_RETURN(std::string key, String());
-        Skip();
-        if (pos_ >= s_.size() || s_[pos_] != ':') return Err("expected ':'");
-        ++pos_;
-        ASSIGN_OR_RETURN(JsonNode v, Value());
-        n.fields.emplace_back(std::move(key), std::move(v));
-        Skip();
-        if (pos_ < s_.size() && s_[pos_] == ',') {
-          ++pos_;
-          continue;
-        }
-        if (pos_ < s_.size() && s_[pos_] == '}') {
-          ++pos_;
-          return n;
-        }
-        return Err("expected ',' or '}'");
-      }
-    }
-    if (c == '[') {
-      n.type = JsonNode::Type::kArray;
-      ++pos_;
-      Skip();
-      if (pos_ < s_.size() && s_[pos_] == ']') {
-        ++pos_;
-        return n;
-      }
-      while (true) {
-        ASSIGN_OR_RETURN(JsonNode v, Value());
-        n.items.push_back(std::move(v));
-        Skip();
-        if (pos_ < s_.size() && s_[pos_] == ',') {
-          ++pos_;
-          continue;
-        }
-        if (pos_ < s_.size() && s_[pos_] == ']') {
-          ++pos_;
-          return n;
-        }
-        return Err("expected ',' or ']'");
-      }
+Status JsonError(simdjson::error_code code) {
+  return InvalidArgument(std::string("JSON parse error: ") + simdjson::error_message(code));
+}
+
+// Jackson's ALLOW_COMMENTS: // and /* */ comments outside strings become spaces, so offsets
+// stay put. Only called when the text has a '/'.
+std::string BlankComments(std::string_view in) {
+  std::string out(in);
+  bool in_string = false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    char c = out[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
     }
     if (c == '"') {
-      n.type = JsonNode::Type::kString;
-      ASSIGN_OR_RETURN(n.text, String());
-      return n;
+      in_string = true;
+    } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '/') {
+      while (i < out.size() && out[i] != '\n') out[i++] = ' ';
+    } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
+      size_t e = out.find("*/", i + 2);
+      size_t stop = e == std::string::npos ? out.size() : e + 2;
+      for (; i < stop; ++i) {
+        if (out[i] != '\n') out[i] = ' ';
+      }
+      --i;
     }
-    if (s_.substr(pos_, 4) == "true") {
-      n.type = JsonNode::Type::kBool;
-      n.boolean = true;
-      pos_ += 4;
-      return n;
-    }
-    if (s_.substr(pos_, 5) == "false") {
-      n.type = JsonNode::Type::kBool;
-      pos_ += 5;
-      return n;
-    }
-    if (s_.substr(pos_, 4) == "null") {
-      pos_ += 4;
-      return n;
-    }
-    size_t start = pos_;
-    while (pos_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_])) ||
-                                s_[pos_] == '-' || s_[pos_] == '+' || s_[pos_] == '.' ||
-                                s_[pos_] == 'e' || s_[pos_] == 'E')) {
-      ++pos_;
-    }
-    if (start == pos_) return Err(std::string("unexpected character '") + c + "'");
-    n.type = JsonNode::Type::kNumber;
-    n.text = std::string(s_.substr(start, pos_ - start));
-    return n;
   }
+  return out;
+}
 
-  std::string_view s_;
-  size_t pos_ = 0;
-};
+std::string_view TrimRight(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' ||
+                        s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+template <typename V>
+Status Build(V&& v, JsonNode& out, size_t depth);
+
+// Scalars are read the same way from a value and from a scalar document.
+template <typename V>
+Status BuildScalar(V&& v, od::json_type type, JsonNode& out) {
+  switch (type) {
+    case od::json_type::number: {
+      std::string_view raw;
+      if constexpr (std::is_same_v<std::decay_t<V>, od::document>) {
+        if (auto e = v.raw_json_token().get(raw)) return JsonError(e);
+      } else {
+        raw = v.raw_json_token();
+      }
+      // The number must be valid JSON, not merely a token.
+      double d;
+      if (auto e = v.get_double().get(d)) {
+        // Integers beyond double's exactness still parse as doubles; only malformed text fails.
+        if (e != simdjson::NUMBER_OUT_OF_RANGE) return JsonError(e);
+      }
+      out.type = JsonNode::Type::kNumber;
+      out.text = std::string(TrimRight(raw));
+      return Status::Ok();
+    }
+    case od::json_type::string: {
+      std::string_view str;
+      if (auto e = v.get_string().get(str)) return JsonError(e);
+      out.type = JsonNode::Type::kString;
+      out.text = std::string(str);
+      return Status::Ok();
+    }
+    case od::json_type::boolean: {
+      bool b;
+      if (auto e = v.get_bool().get(b)) return JsonError(e);
+      out.type = JsonNode::Type::kBool;
+      out.boolean = b;
+      return Status::Ok();
+    }
+    case od::json_type::null: {
+      bool is_null;
+      if (auto e = v.is_null().get(is_null)) return JsonError(e);
+      if (!is_null) return JsonError(simdjson::INCORRECT_TYPE);
+      out.type = JsonNode::Type::kNull;
+      return Status::Ok();
+    }
+    default:
+      return JsonError(simdjson::INCORRECT_TYPE);
+  }
+}
+
+template <typename V>
+Status Build(V&& v, JsonNode& out, size_t depth) {
+  if (depth > kMaxDepth) return InvalidArgument("JSON parse error: nested too deeply");
+  od::json_type type;
+  if (auto e = v.type().get(type)) return JsonError(e);
+  if (type == od::json_type::object) {
+    od::object obj;
+    if (auto e = v.get_object().get(obj)) return JsonError(e);
+    out.type = JsonNode::Type::kObject;
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return JsonError(e);
+      JsonNode child;
+      od::value fv;
+      if (auto e = field.value().get(fv)) return JsonError(e);
+      RETURN_IF_ERROR(Build(fv, child, depth + 1));
+      out.fields.emplace_back(std::string(key), std::move(child));
+    }
+    return Status::Ok();
+  }
+  if (type == od::json_type::array) {
+    od::array arr;
+    if (auto e = v.get_array().get(arr)) return JsonError(e);
+    out.type = JsonNode::Type::kArray;
+    for (auto element : arr) {
+      od::value ev;
+      if (auto e = element.get(ev)) return JsonError(e);
+      JsonNode child;
+      RETURN_IF_ERROR(Build(ev, child, depth + 1));
+      out.items.push_back(std::move(child));
+    }
+    return Status::Ok();
+  }
+  return BuildScalar(v, type, out);
+}
+
+Result<JsonNode> Parse(std::string_view text, bool allow_trailing) {
+  std::string uncommented;
+  if (text.find('/') != std::string_view::npos) {
+    uncommented = BlankComments(text);
+    text = uncommented;
+  }
+  simdjson::padded_string padded(text);
+  od::parser parser;
+  if (auto e = parser.allocate(std::max<size_t>(padded.size(), 64), kMaxDepth + 24)) {
+    return JsonError(e);
+  }
+  od::document doc;
+  if (auto e = parser.iterate(padded).get(doc)) return JsonError(e);
+  JsonNode root;
+  od::json_type type;
+  if (auto e = doc.type().get(type)) return JsonError(e);
+  if (type == od::json_type::object || type == od::json_type::array) {
+    od::value v;
+    if (auto e = doc.get_value().get(v)) return JsonError(e);
+    RETURN_IF_ERROR(Build(v, root, 1));
+  } else {
+    RETURN_IF_ERROR(BuildScalar(doc, type, root));
+  }
+  // Past the root value only white space may follow (current_location is out of bounds there).
+  if (!allow_trailing && doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    return InvalidArgument("JSON parse error: trailing characters");
+  }
+  return root;
+}
 
 void DumpTo(const JsonNode& n, std::string& out) {
   switch (n.type) {
@@ -243,7 +248,7 @@ std::string JsonNode::Dump() const {
   return out;
 }
 
-Result<JsonNode> ParseJsonText(std::string_view text) { return Reader(text).Parse(); }
-Result<JsonNode> ParseJsonPrefix(std::string_view text) { return Reader(text).Parse(true); }
+Result<JsonNode> ParseJsonText(std::string_view text) { return Parse(text, false); }
+Result<JsonNode> ParseJsonPrefix(std::string_view text) { return Parse(text, true); }
 
 }  // namespace brook

@@ -2,6 +2,7 @@
 
 #include "common/diagnostic.h"
 #include "common/java_format.h"
+#include "common/json_text.h"
 #include "common/time_util.h"
 #include "common/time_zone.h"
 #include "common/value_cast.h"
@@ -81,6 +82,43 @@ TEST(DiagnosticTest, RendersCaretUnderTheSpan) {
   std::string out = RenderDiagnostic(st, sql);
   EXPECT_NE(out.find("Line: 2, Col: 8: bad column"), std::string::npos) << out;
   EXPECT_NE(out.find("LINE 2: FROM x WHERE nope > 1\n               ^^^^"), std::string::npos) << out;
+}
+
+TEST(JsonTextTest, KeepsNumberTextAndStructure) {
+  auto n = ParseJsonText(R"({"a": 2.50, "b": [1, -3e2, "x\u00e9\ud83d\ude00"], "c": null, "d": true})");
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->Get("a")->text, "2.50");
+  ASSERT_EQ(n->Get("b")->items.size(), 3u);
+  EXPECT_EQ(n->Get("b")->items[1].text, "-3e2");
+  EXPECT_EQ(n->Get("b")->items[2].text, "x\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_TRUE(n->Get("c")->IsNull());
+  EXPECT_TRUE(n->Get("d")->boolean);
+  EXPECT_EQ(n->Dump(), R"({"a":2.50,"b":[1,-3e2,"xé😀"],"c":null,"d":true})");
+}
+
+TEST(JsonTextTest, CommentsTrailingTextAndScalars) {
+  auto n = ParseJsonText("// lead\n{\"a\": /* inline */ 1, \"s\": \"//not a comment\"}");
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(n->Get("s")->text, "//not a comment");
+  EXPECT_FALSE(ParseJsonText("{\"a\": 1} x").ok());
+  EXPECT_TRUE(ParseJsonPrefix("{\"a\": 1} x").ok());
+  EXPECT_EQ(ParseJsonText(" 12.0 ")->text, "12.0");
+  EXPECT_EQ(ParseJsonText("\"s\"")->text, "s");
+}
+
+TEST(JsonTextTest, HostileInputIsAnErrorNotACrash) {
+  EXPECT_FALSE(ParseJsonText("\"\\uZZZZ\"").ok());
+  EXPECT_FALSE(ParseJsonText("[1, 2").ok());
+  EXPECT_FALSE(ParseJsonText("{\"a\" 1}").ok());
+  EXPECT_FALSE(ParseJsonText("1-2").ok());
+  EXPECT_FALSE(ParseJsonText("").ok());
+  // Nesting far deeper than any real document: refused, without exhausting the stack.
+  std::string deep(200000, '[');
+  EXPECT_FALSE(ParseJsonText(deep).ok());
+  std::string closed = std::string(2000, '[') + std::string(2000, ']');
+  auto r = ParseJsonText(closed);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("deep"), std::string::npos) << r.status().message();
 }
 
 }  // namespace
