@@ -6,6 +6,7 @@
 
 #include "common/java_format.h"
 #include "common/time_util.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -91,7 +92,7 @@ Result<Value> CastValue(const Value& v, const TypePtr& from, const TypePtr& to) 
       if (v.kind() == Value::Kind::kBool) return v;
       if (v.kind() == Value::Kind::kString) {
         std::string s = Trim(v.as_string());
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        AsciiLowerInPlace(s);
         if (s == "true" || s == "t" || s == "yes" || s == "y") return Value::Bool(true);
         if (s == "false" || s == "f" || s == "no" || s == "n") return Value::Bool(false);
         return BadInput("BOOLEAN", v.as_string());

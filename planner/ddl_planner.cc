@@ -1,6 +1,7 @@
 #include "planner/ddl_planner.h"
 
 #include "planner/analyzer/expression_binder.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -187,7 +188,7 @@ Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const C
   src->topic = *props.kafka_topic;
   {
     std::string vf = props.value_format.value_or(ConfigOr(config, kDefaultValueFormat, ""));
-    for (char& c : vf) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    AsciiUpperInPlace(vf);
     if (props.value_delimiter && !vf.empty() && vf != "DELIMITED") {
       return InvalidArgument(vf + " does not support the following configs: [delimiter]",
                              stmt.range);
@@ -281,8 +282,8 @@ Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const C
         stmt.range);
   }
   std::string value_format = props.value_format.value_or(default_value);
-  for (char& c : key_format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (char& c : value_format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  AsciiUpperInPlace(key_format);
+  AsciiUpperInPlace(value_format);
   if (!IsKnownFormat(key_format)) return InvalidArgument("Unknown format: " + key_format, stmt.range);
   if (!IsKnownFormat(value_format)) return InvalidArgument("Unknown format: " + value_format, stmt.range);
   src->key_format.name = key_format;

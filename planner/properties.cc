@@ -3,15 +3,11 @@
 #include <cctype>
 #include <charconv>
 #include <string_view>
+#include "common/ascii.h"
 
 namespace brook {
 
 namespace {
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
 // Parses "10 SECONDS" style durations for WINDOW_SIZE.
 std::optional<int64_t> ParseDurationText(const std::string& text) {
   size_t i = 0;
@@ -22,7 +18,7 @@ std::optional<int64_t> ParseDurationText(const std::string& text) {
   int64_t n = 0;
   auto [end, ec] = std::from_chars(text.data() + start, text.data() + i, n);
   if (ec != std::errc() || n > (int64_t{1} << 40)) return std::nullopt;
-  std::string unit = Upper(text.substr(i));
+  std::string unit = AsciiUpper(text.substr(i));
   unit.erase(0, unit.find_first_not_of(' '));
   while (!unit.empty() && unit.back() == ' ') unit.pop_back();
   if (!unit.empty() && unit.back() == 'S') unit.pop_back();
@@ -98,14 +94,14 @@ Status ValidateConfigValue(const std::string& key, const std::string& value) {
         if (!ParseInteger(value)) return invalid("Not a number of type LONG");
         break;
       case ConfigType::kBoolean: {
-        std::string v = Upper(value);
+        std::string v = AsciiUpper(value);
         if (v != "TRUE" && v != "FALSE") return invalid("Expected value to be either true or false");
         break;
       }
       case ConfigType::kEnum: {
         std::string allowed = def.allowed;
         std::string v = value;
-        for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        AsciiLowerInPlace(v);
         bool ok = false;
         size_t start = 0;
         while (start <= allowed.size()) {
@@ -174,13 +170,13 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
       ASSIGN_OR_RETURN(out.kafka_topic, str());
     } else if (name == "KEY_FORMAT") {
       ASSIGN_OR_RETURN(std::string s, str());
-      out.key_format = Upper(s);
+      out.key_format = AsciiUpper(s);
     } else if (name == "VALUE_FORMAT") {
       ASSIGN_OR_RETURN(std::string s, str());
-      out.value_format = Upper(s);
+      out.value_format = AsciiUpper(s);
     } else if (name == "FORMAT") {
       ASSIGN_OR_RETURN(std::string s, str());
-      format = Upper(s);
+      format = AsciiUpper(s);
     } else if (name == "PARTITIONS") {
       ASSIGN_OR_RETURN(int64_t n, integer());
       if (n < 1) return InvalidArgument("Invalid number of partitions: " + v.raw, v.range);
@@ -190,7 +186,7 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
       out.replicas = static_cast<int>(n);
     } else if (name == "TIMESTAMP") {
       ASSIGN_OR_RETURN(std::string s, str());
-      out.timestamp = Upper(s);
+      out.timestamp = AsciiUpper(s);
       if (s.size() > 1 && (s.front() == '`' || s.front() == '"')) out.timestamp = s.substr(1, s.size() - 2);
     } else if (name == "TIMESTAMP_FORMAT") {
       ASSIGN_OR_RETURN(out.timestamp_format, str());
@@ -199,13 +195,13 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
         out.wrap_single_value = v.value.as_bool();
       } else {
         ASSIGN_OR_RETURN(std::string s, str());
-        out.wrap_single_value = Upper(s) == "TRUE";
+        out.wrap_single_value = AsciiUpper(s) == "TRUE";
       }
     } else if (name == "KEY_DELIMITER" || name == "VALUE_DELIMITER") {
       ASSIGN_OR_RETURN(std::string s, str());
       std::string d = s;
-      if (Upper(s) == "SPACE") d = " ";
-      else if (Upper(s) == "TAB") d = "\t";
+      if (AsciiUpper(s) == "SPACE") d = " ";
+      else if (AsciiUpper(s) == "TAB") d = "\t";
       else if (s.empty() || s == " " || s == "\t") {
         return InvalidArgument(
             "Failed to prepare statement: Configuration " + name +
@@ -224,7 +220,7 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
     } else if (name == "WINDOW_TYPE") {
       if (for_query) return InvalidArgument("Invalid config variable(s) in the WITH clause: WINDOW_TYPE", v.range);
       ASSIGN_OR_RETURN(std::string s, str());
-      out.window_type = Upper(s);
+      out.window_type = AsciiUpper(s);
       if (*out.window_type != "TUMBLING" && *out.window_type != "HOPPING" &&
           *out.window_type != "SESSION") {
         return InvalidArgument("Invalid value for WINDOW_TYPE: " + s, v.range);
@@ -236,7 +232,7 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
       if (!out.window_size_ms) return InvalidArgument("Invalid duration for WINDOW_SIZE: " + s, v.range);
     } else if (name == "QUERY_ID") {
       ASSIGN_OR_RETURN(std::string s, str());
-      out.query_id = Upper(s);
+      out.query_id = AsciiUpper(s);
     } else if (name == "RETENTION_MS" || name == "CLEANUP_POLICY" || name == "VALUE_SCHEMA_ID" ||
                name == "KEY_SCHEMA_ID" || name == "VALUE_AVRO_SCHEMA_FULL_NAME" ||
                name == "KEY_SCHEMA_FULL_NAME" || name == "VALUE_SCHEMA_FULL_NAME" ||

@@ -5,6 +5,7 @@
 #include "common/java_format.h"
 #include "common/time_util.h"
 #include "common/value_cast.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -40,7 +41,7 @@ const char* CompareName(const std::string& op) {
 Status NoMatchingSignatureDescribed(const std::string& name, const std::vector<std::string>& args,
                                     const SourceRange& range) {
   std::string lower;
-  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  lower += AsciiLower(name);
   std::string list;
   for (size_t i = 0; i < args.size(); ++i) list += (i ? ", " : "") + args[i];
   return InvalidArgument("Function '" + lower + "' does not accept parameters (" + list + ").",
@@ -600,7 +601,7 @@ Status ExpressionBinder::CoerceInItem(const ast::Expr& e, const TypePtr& target,
     };
     if (target->kind() == TypeKind::kBoolean) {
       std::string low;
-      for (char ch : text) low += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      low += AsciiLower(text);
       bool is_true = !low.empty() && (std::string("true").rfind(low, 0) == 0 ||
                                        std::string("yes").rfind(low, 0) == 0);
       bool is_false = !low.empty() && (std::string("false").rfind(low, 0) == 0 ||
@@ -736,7 +737,7 @@ Status ExpressionBinder::CoerceLiteral(const ast::Expr& e, const TypePtr& target
   Result<Value> c = Value();
   if (target->kind() == TypeKind::kBoolean) {
     std::string low;
-    for (char ch : text) low += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    low += AsciiLower(text);
     if (low != "true" && low != "false") c = InvalidArgument("bad");
     else c = Value::Bool(low == "true");
   } else {

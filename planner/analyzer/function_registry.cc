@@ -1,4 +1,5 @@
 #include "planner/analyzer/function_registry.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -61,7 +62,7 @@ std::string FormatArgTypes(const std::vector<TypePtr>& args) {
 
 Status NoMatchingSignature(const std::string& name, const std::vector<TypePtr>& args) {
   std::string lower;
-  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  lower += AsciiLower(name);
   return InvalidArgument("Function '" + lower + "' does not accept parameters " +
                          FormatArgTypes(args) + ".");
 }

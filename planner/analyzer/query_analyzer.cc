@@ -3,6 +3,7 @@
 #include "planner/analyzer/analyzer_internal.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -328,7 +329,7 @@ Status CheckSinkTimestamp(const QueryPlanRequest& req, const BoundQuery& bq) {
   const ast::PropertyValue* ts = req.sink_properties->Find("TIMESTAMP");
   if (!ts) return Status::Ok();
   std::string name = ts->value.kind() == Value::Kind::kString ? ts->value.as_string() : ts->raw;
-  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  AsciiUpperInPlace(name);
   const ProjectionItem* found = nullptr;
   for (const auto& it : bq.projection) {
     if (it.name == name) found = &it;

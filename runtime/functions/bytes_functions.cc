@@ -5,6 +5,7 @@
 
 #include "common/base64.h"
 #include "runtime/functions/function_util.h"
+#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -12,11 +13,6 @@ namespace {
 
 TypePtr Str() { return SqlType::String(); }
 TypePtr Bytes() { return SqlType::Bytes(); }
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::optional<std::string> HexDecode(const std::string& s) {
   std::string in = s;
@@ -44,7 +40,7 @@ std::string HexEncode(const std::string& s, bool upper = false) {
 
 // Text -> bytes in an encoding; nullopt if the text is not valid in it.
 std::optional<std::string> Decode(const std::string& text, const std::string& enc) {
-  std::string e = Lower(enc);
+  std::string e = AsciiLower(enc);
   if (e == "hex") return HexDecode(text);
   if (e == "utf8") return text;
   if (e == "ascii") {
@@ -63,7 +59,7 @@ std::optional<std::string> Decode(const std::string& text, const std::string& en
 }
 
 std::optional<std::string> Encode(const std::string& bytes, const std::string& enc) {
-  std::string e = Lower(enc);
+  std::string e = AsciiLower(enc);
   if (e == "hex") return HexEncode(bytes);
   if (e == "utf8") return bytes;
   if (e == "ascii") {
@@ -126,7 +122,7 @@ std::optional<std::string> EncodeHexInput(const std::string& s) {
 }
 
 bool ValidEncoding(const std::string& enc) {
-  std::string e = Lower(enc);
+  std::string e = AsciiLower(enc);
   return e == "hex" || e == "utf8" || e == "ascii" || e == "base64";
 }
 
@@ -145,7 +141,7 @@ ScalarImpl FromBytes(size_t width, Value (*make)(uint64_t)) {
     bool little = false;
     if (a.size() > 1) {
       std::string order = a[1].as_string();
-      for (char& c : order) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      AsciiUpperInPlace(order);
       if (order == "LITTLE_ENDIAN") little = true;
       else if (order != "BIG_ENDIAN") {
         ctx.error = "Byte order must be BIG_ENDIAN or LITTLE_ENDIAN";
@@ -181,7 +177,7 @@ void RegisterBytesFunctions(FunctionRegistry& r) {
   Add(r, "FROM_BYTES", "BYTES", "FROM_BYTES(bytes, encoding): encoding is hex, utf8, ascii or base64.",
       Overloads("FROM_BYTES", {{{Bytes(), Str()}, Returns(Str())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        std::optional<std::string> s = Lower(a[1].as_string()) == "hex"
+        std::optional<std::string> s = AsciiLower(a[1].as_string()) == "hex"
                                            ? std::optional<std::string>(HexEncode(a[0].as_string(), true))
                                            : Encode(a[0].as_string(), a[1].as_string());
         if (!s) {
@@ -193,7 +189,7 @@ void RegisterBytesFunctions(FunctionRegistry& r) {
   Add(r, "ENCODE", "STRING", "ENCODE(string, inputEncoding, outputEncoding)",
       Overloads("ENCODE", {{{Str(), Str(), Str()}, Returns(Str())}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        std::string in = Lower(a[1].as_string()), out = Lower(a[2].as_string());
+        std::string in = AsciiLower(a[1].as_string()), out = AsciiLower(a[2].as_string());
         // ksqlDB knows only conversions between two different encodings.
         if (!ValidEncoding(in) || !ValidEncoding(out) || in == out) {
           ctx.error = "Supported input and output encodings are: hex, utf8, ascii and base64";

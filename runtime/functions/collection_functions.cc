@@ -3,6 +3,7 @@
 
 #include "common/value_cast.h"
 #include "runtime/functions/function_util.h"
+#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -107,7 +108,7 @@ void RegisterCollectionFunctions(FunctionRegistry& r) {
         bool desc = false;
         if (a.size() > 1) {
           std::string d = a[1].as_string();
-          for (char& c : d) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          AsciiUpperInPlace(d);
           if (d == "DESC") desc = true;
           else if (d != "ASC") return Value();
         }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/time_util.h"
+#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -182,8 +183,8 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const
             std::string name = cnt >= 4 ? kMonths[m] : std::string(kMonths[m]).substr(0, 3);
             bool same = t + name.size() <= text.size();
             for (size_t c = 0; same && c < name.size(); ++c) {
-              same = std::tolower(static_cast<unsigned char>(text[t + c])) ==
-                     std::tolower(static_cast<unsigned char>(name[c]));
+              same = AsciiLower(text[t + c]) ==
+                     AsciiLower(name[c]);
             }
             if (same) {
               month = m + 1;
@@ -235,8 +236,8 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const
         if (t + 2 > text.size()) {
           ok = false;
         } else {
-          char a0 = static_cast<char>(std::toupper(static_cast<unsigned char>(text[t])));
-          char a1 = static_cast<char>(std::toupper(static_cast<unsigned char>(text[t + 1])));
+          char a0 = AsciiUpper(text[t]);
+          char a1 = AsciiUpper(text[t + 1]);
           if (a1 != 'M' || (a0 != 'A' && a0 != 'P')) ok = false;
           pm = a0 == 'P';
         }

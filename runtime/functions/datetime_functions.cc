@@ -4,6 +4,7 @@
 #include "common/time_util.h"
 #include "runtime/functions/datetime_format.h"
 #include "runtime/functions/function_util.h"
+#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -24,7 +25,7 @@ int64_t NowMs() {
 
 // Unit names for TIMESTAMPADD & co: MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS.
 std::optional<int64_t> UnitMillis(std::string u) {
-  for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  AsciiUpperInPlace(u);
   if (!u.empty() && u.back() == 'S') u.pop_back();
   if (u == "MILLISECOND") return 1;
   if (u == "SECOND") return 1000;

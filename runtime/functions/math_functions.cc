@@ -7,6 +7,7 @@
 #include "common/java_format.h"
 #include "common/value_cast.h"
 #include "runtime/functions/function_util.h"
+#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -248,7 +249,7 @@ void RegisterMathFunctions(FunctionRegistry& r) {
   auto common = [](const std::string& name) -> TypeResolver {
     return [name](const std::vector<TypePtr>& a) -> Result<TypePtr> {
       std::string lower = name;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      AsciiLowerInPlace(lower);
       if (a.empty()) return NoMatchingSignature(name, a);
       auto ambiguous = [&]() {
         std::string types;
@@ -305,7 +306,7 @@ void RegisterMathFunctions(FunctionRegistry& r) {
           std::string u = a[4].as_string();
           size_t b = u.find_first_not_of(" \t"), e = u.find_last_not_of(" \t");
           u = b == std::string::npos ? "" : u.substr(b, e - b + 1);
-          for (char& c : u) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          AsciiLowerInPlace(u);
           if (u == "mi" || u == "mile" || u == "miles") {
             radius = 3959.0;
           } else if (!u.empty() && u != "km" && u != "kilometer" && u != "kilometers" &&

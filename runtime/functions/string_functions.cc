@@ -7,6 +7,7 @@
 
 #include "common/serde_text.h"
 #include "runtime/functions/function_util.h"
+#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -83,13 +84,13 @@ void RegisterStringFunctions(FunctionRegistry& r) {
   Add(r, "UCASE", "STRING", "Converts a string to upper case.",
       Overloads("UCASE", {{{Str()}, Returns(Str())}}), [](const std::vector<Value>& a, FunctionContext&) {
         std::string s = a[0].as_string();
-        for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        AsciiUpperInPlace(s);
         return Value::String(s);
       });
   Add(r, "LCASE", "STRING", "Converts a string to lower case.",
       Overloads("LCASE", {{{Str()}, Returns(Str())}}), [](const std::vector<Value>& a, FunctionContext&) {
         std::string s = a[0].as_string();
-        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        AsciiLowerInPlace(s);
         return Value::String(s);
       });
   Add(r, "LEN", "STRING", "The length of a string (characters) or bytes.",
@@ -249,8 +250,7 @@ void RegisterStringFunctions(FunctionRegistry& r) {
             start = true;
             continue;
           }
-          c = static_cast<char>(start ? std::toupper(static_cast<unsigned char>(c))
-                                      : std::tolower(static_cast<unsigned char>(c)));
+          c = start ? AsciiUpper(c) : AsciiLower(c);
           start = false;
         }
         return Value::String(s);
