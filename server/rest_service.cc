@@ -3,23 +3,19 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <random>
+#include <variant>
 
 #include "common/diagnostic.h"
 #include "parser/parser.h"
+#include "server/ksql_entity.h"
 #include "server/print_topic.h"
 
 namespace brook::server {
 namespace {
 
-using json = nlohmann::json;
 
 constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
-
-std::string DumpEntity(const json& entity) {
-  return entity.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::string_view TrimView(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -272,13 +268,12 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
     std::vector<ExecuteResult>& results = run.ok() ? *run : done;
     for (ExecuteResult& r : results) {
       if (r.transient) engine_.CloseTransient(r.transient->id());  // not reachable: checked
-      if (!r.entity) continue;
-      const json& entity = *r.entity;
-      if (entity.value("@type", "") == "terminate_query") {
+      if (!r.result) continue;
+      if (const auto* terminated = std::get_if<TerminateResult>(&*r.result)) {
         // TERMINATE of a transient query: stop the stream that serves it.
-        (void)Cancel(entity.value("queryId", ""));
+        (void)Cancel(terminated->query_id);
       }
-      entities.push_back(DumpEntity(entity));
+      entities.push_back(KsqlEntityJson(*r.result));
     }
     if (!run.ok()) {
       Status st = RebaseOnRequest(run.status(), piece, req.ksql);

@@ -93,19 +93,15 @@ std::string Engine::NextQueryId(const std::string& prefix, const std::string& si
   return id;
 }
 
-std::shared_ptr<json> Engine::StatusEntity(const std::string& text, const std::string& command_id,
-                                           const std::string& message,
-                                           const std::string& query_id) {
-  auto e = std::make_shared<json>();
-  (*e)["@type"] = "currentStatus";
-  (*e)["statementText"] = text;
-  (*e)["commandId"] = command_id;
-  (*e)["commandStatus"] = {{"status", "SUCCESS"},
-                           {"message", message},
-                           {"queryId", query_id.empty() ? json(nullptr) : json(query_id)}};
-  (*e)["commandSequenceNumber"] = ++command_seq_;
-  (*e)["warnings"] = json::array();
-  return e;
+CommandStatus Engine::MakeCommandStatus(const std::string& text, const std::string& command_id,
+                                        const std::string& message, const std::string& query_id) {
+  CommandStatus status;
+  status.statement_text = text;
+  status.command_id = command_id;
+  status.message = message;
+  if (!query_id.empty()) status.query_id = query_id;
+  status.command_seq = ++command_seq_;
+  return status;
 }
 
 Result<std::vector<ExecuteResult>> Engine::ExecuteScript(std::string_view sql,
@@ -203,7 +199,7 @@ Result<ExecuteResult> Engine::Execute(const ast::Statement& stmt, SessionState& 
       }
       ASSIGN_OR_RETURN(TypePtr t, ResolveType(*s.type, catalog_));
       catalog_.PutType(s.name, t);
-      return ExecuteResult{StatusEntity(s.text, "type/" + s.name + "/create",
+      return ExecuteResult{MakeCommandStatus(s.text, "type/" + s.name + "/create",
                                         "Registered custom type with name '" + s.name +
                                             "' and SQL type " + TypeName(t),
                                         "")};
@@ -213,7 +209,7 @@ Result<ExecuteResult> Engine::Execute(const ast::Statement& stmt, SessionState& 
       if (!catalog_.RemoveType(s.name) && !s.if_exists) {
         return InvalidArgument("Type " + s.name + " does not exist.", s.range);
       }
-      return ExecuteResult{StatusEntity(s.text, "type/" + s.name + "/drop",
+      return ExecuteResult{MakeCommandStatus(s.text, "type/" + s.name + "/drop",
                                         "Dropped type '" + s.name + "'", "")};
     }
     case K::kSetProperty: {
@@ -278,14 +274,10 @@ Result<ExecuteResult> Engine::ExecuteCreateSource(const ast::CreateSource& s, co
   const char* what = s.is_table ? "table" : "stream";
   if (DataSourcePtr existing = catalog_.Find(s.name)) {
     if (s.if_not_exists) {
-      auto e = std::make_shared<json>();
-      (*e)["@type"] = "warning_entity";
-      (*e)["statementText"] = s.text;
-      (*e)["message"] = std::string("Cannot add ") + what + " '" + s.name + "': A " +
-                        (existing->is_table ? "table" : "stream") +
-                        " with the same name already exists";
-      (*e)["warnings"] = json::array();
-      return ExecuteResult{e};
+      return ExecuteResult{WarningResult{s.text, std::string("Cannot add ") + what + " '" +
+                                                     s.name + "': A " +
+                                                     (existing->is_table ? "table" : "stream") +
+                                                     " with the same name already exists"}};
     }
     if (!s.or_replace) {
       return InvalidArgument(std::string("Cannot add ") + what + " '" + s.name + "': A " +
@@ -333,7 +325,7 @@ Result<ExecuteResult> Engine::ExecuteCreateSource(const ast::CreateSource& s, co
                            s.range);
   }
   catalog_.Put(plan.source);
-  return ExecuteResult{StatusEntity(s.text, std::string(what) + "/" + s.name + "/create",
+  return ExecuteResult{MakeCommandStatus(s.text, std::string(what) + "/" + s.name + "/create",
                                     s.is_table ? "Table created" : "Stream created", "")};
 }
 
@@ -408,14 +400,10 @@ void Engine::RunQueryThread(PersistentQuery* q, StreamThread* thread) {
 Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg) {
   if (DataSourcePtr existing = catalog_.Find(s.name)) {
     if (s.if_not_exists) {
-      auto e = std::make_shared<json>();
-      (*e)["@type"] = "warning_entity";
-      (*e)["statementText"] = s.text;
-      (*e)["message"] = std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" +
-                        s.name + "': A " + (existing->is_table ? "table" : "stream") +
-                        " with the same name already exists";
-      (*e)["warnings"] = json::array();
-      return ExecuteResult{e};
+      return ExecuteResult{WarningResult{
+          s.text, std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" + s.name +
+                      "': A " + (existing->is_table ? "table" : "stream") +
+                      " with the same name already exists"}};
     }
     if (!s.or_replace) {
       return InvalidArgument(std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" +
@@ -497,7 +485,7 @@ Result<ExecuteResult> Engine::ExecuteCreateAs(const ast::CreateAsSelect& s, cons
     return built.status();
   }
   InstallPersistent(std::move(built).value());
-  return ExecuteResult{StatusEntity(s.text,
+  return ExecuteResult{MakeCommandStatus(s.text,
                                     std::string(s.is_table ? "table/" : "stream/") + s.name + "/create",
                                     "Created query with ID " + planned.plan.query_id,
                                     planned.plan.query_id)};
@@ -526,7 +514,7 @@ Result<ExecuteResult> Engine::ExecuteInsertInto(const ast::InsertInto& s, const 
   if (planned.not_runnable) return *planned.not_runnable;
   ++query_counter_;
   RETURN_IF_ERROR(StartPersistent(planned.plan, s.target, cfg));
-  return ExecuteResult{StatusEntity(s.text, "stream/" + s.target + "/create",
+  return ExecuteResult{MakeCommandStatus(s.text, "stream/" + s.target + "/create",
                                     "Created query with ID " + planned.plan.query_id,
                                     planned.plan.query_id)};
 }

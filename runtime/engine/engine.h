@@ -6,8 +6,8 @@
 //   - deterministic (brook-test, unit tests): RunUntilIdle() polls every query in turn until
 //     no query reads anything, so a chain of queries settles after each input record.
 //
-// Statement results are ksqlDB REST entities (nlohmann::json), so the REST server, the shell
-// and the conformance runner all see exactly what ksqlDB would return.
+// Statement results are typed values (statement_result.h); how ksqlDB's REST API spells them
+// is the server's business (server/ksql_entity.h).
 // Thread-safety: all public methods are safe to call concurrently (one engine mutex).
 #pragma once
 
@@ -15,7 +15,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json_fwd.hpp>
+#include <set>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +28,7 @@
 #include "planner/properties.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/processing_log.h"
+#include "runtime/engine/statement_result.h"
 #include "runtime/topology/stream_thread.h"
 #include "runtime/kafka/kafka.h"
 
@@ -86,8 +88,10 @@ class TransientQuery {
   std::vector<bool> column_is_key_;
 };
 
+// What one statement produced: a result for the client, or a push query to serve, or neither
+// (SET, UNSET, DEFINE, UNDEFINE, INSERT VALUES, REGISTER TYPE IF NOT EXISTS of a known type).
 struct ExecuteResult {
-  std::shared_ptr<nlohmann::json> entity;   // null for statements with no entity (SET, INSERT VALUES)
+  std::optional<StatementResult> result;
   std::shared_ptr<TransientQuery> transient;  // set for SELECT
 };
 
@@ -167,10 +171,12 @@ class Engine {
   Result<int> TopicPartitions(const std::string& topic);
   std::string NextQueryId(const std::string& prefix, const std::string& sink);
   Config Merge(const Config& session) const;
-  std::shared_ptr<nlohmann::json> StatusEntity(const std::string& text,
-                                               const std::string& command_id,
-                                               const std::string& message,
-                                               const std::string& query_id);
+  // A CommandStatus with the next command sequence number; `query_id` empty for none.
+  CommandStatus MakeCommandStatus(const std::string& text, const std::string& command_id,
+                                  const std::string& message, const std::string& query_id);
+  // DESCRIBE's view of a source and of the queries that read or write it.
+  SourceDetails DescribeSource(const DataSource& src, bool extended);
+  std::vector<RunningQuery> RunningQueries(const std::set<std::string>& ids) const;
   void RunQueryThread(PersistentQuery* q, StreamThread* thread);
   void StartThreads(PersistentQuery* q);
 

@@ -1,6 +1,7 @@
 // Engine: INSERT VALUES, DROP, TERMINATE, SHOW/LIST, DESCRIBE, EXPLAIN, and query driving.
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
@@ -19,29 +20,18 @@ using json = nlohmann::json;
 
 namespace {
 
-json SchemaJson(const TypePtr& t) {
-  json j;
-  switch (t->kind()) {
-    case TypeKind::kArray:
-      j = {{"type", "ARRAY"}, {"fields", nullptr}, {"memberSchema", SchemaJson(t->element())}};
-      break;
-    case TypeKind::kMap:
-      j = {{"type", "MAP"}, {"fields", nullptr}, {"memberSchema", SchemaJson(t->value())}};
-      break;
-    case TypeKind::kStruct: {
-      json fields = json::array();
-      for (const auto& f : t->fields()) fields.push_back({{"name", f.name}, {"schema", SchemaJson(f.type)}});
-      j = {{"type", "STRUCT"}, {"fields", fields}, {"memberSchema", nullptr}};
-      break;
+// The fields of a schema as DESCRIBE lists them: key columns first.
+std::vector<FieldInfo> FieldsOf(const LogicalSchema& schema) {
+  std::vector<FieldInfo> fields;
+  for (const Column& c : schema.key) fields.push_back({c.name, c.type, FieldInfo::Kind::kKey, {}});
+  for (const Column& c : schema.value) {
+    if (c.ns == ColumnNamespace::kHeader) {
+      fields.push_back({c.name, c.type, FieldInfo::Kind::kHeader, c.header_key});
+    } else {
+      fields.push_back({c.name, c.type, FieldInfo::Kind::kValue, {}});
     }
-    case TypeKind::kDecimal:
-      j = {{"type", "DECIMAL"}, {"fields", nullptr}, {"memberSchema", nullptr},
-           {"parameters", {{"precision", t->precision()}, {"scale", t->scale()}}}};
-      break;
-    default:
-      j = {{"type", t->ToString()}, {"fields", nullptr}, {"memberSchema", nullptr}};
   }
-  return j;
+  return fields;
 }
 
 std::string Join(const std::set<std::string>& s) {
@@ -211,7 +201,7 @@ Result<ExecuteResult> Engine::ExecuteAlter(const ast::AlterSource& s) {
   }
   RETURN_IF_ERROR(ValidateFormat(updated->value_format, updated->schema.value, false, s.range));
   catalog_.Put(updated);
-  return ExecuteResult{StatusEntity(s.text, std::string(what) + "/" + s.name + "/alter",
+  return ExecuteResult{MakeCommandStatus(s.text, std::string(what) + "/" + s.name + "/alter",
                                     std::string(s.is_table ? "Table" : "Stream") + " " + s.name +
                                         " altered.",
                                     "")};
@@ -221,7 +211,7 @@ Result<ExecuteResult> Engine::ExecuteDrop(const ast::DropSource& s) {
   DataSourcePtr src = catalog_.Find(s.name);
   if (!src) {
     if (s.if_exists) {
-      return ExecuteResult{StatusEntity(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
+      return ExecuteResult{MakeCommandStatus(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
                                         "Source " + s.name + " does not exist.", "")};
     }
     return InvalidArgument(std::string(s.is_table ? "Table " : "Stream ") + s.name + " does not exist.", s.name_range);
@@ -254,7 +244,7 @@ Result<ExecuteResult> Engine::ExecuteDrop(const ast::DropSource& s) {
     Status st = kafka_.admin().DeleteTopic(src->topic, options_.admin_timeout);
     st.PermitUnchecked();  // the source is gone either way; a missing topic is not an error
   }
-  return ExecuteResult{StatusEntity(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
+  return ExecuteResult{MakeCommandStatus(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
                                     "Source " + s.name + " (topic: " + src->topic + ") was dropped.",
                                     "")};
 }
@@ -284,10 +274,7 @@ Result<ExecuteResult> Engine::ExecuteTerminate(const ast::SimpleStatement& s) {
   } else {
     if (transients_.count(name)) {
       transients_.erase(name);
-      auto e = std::make_shared<json>();
-      *e = {{"@type", "terminate_query"}, {"statementText", s.text}, {"queryId", name},
-            {"wasTerminated", true}, {"warnings", json::array()}};
-      return ExecuteResult{e};
+      return ExecuteResult{TerminateResult{s.text, name}};
     }
     if (!queries_.count(name)) {
       return InvalidArgument("Unknown queryId: " + s.name, s.name_range);
@@ -304,147 +291,118 @@ Result<ExecuteResult> Engine::ExecuteTerminate(const ast::SimpleStatement& s) {
     }
     queries_.erase(it);
   }
-  return ExecuteResult{StatusEntity(s.text, "terminate/" + (s.all ? std::string("ALL") : s.name) + "/execute",
+  return ExecuteResult{MakeCommandStatus(s.text, "terminate/" + (s.all ? std::string("ALL") : s.name) + "/execute",
                                     "Query terminated.", "")};
 }
 
+std::vector<RunningQuery> Engine::RunningQueries(const std::set<std::string>& ids) const {
+  std::vector<RunningQuery> out;
+  for (const auto& id : ids) {
+    auto it = queries_.find(id);
+    if (it == queries_.end()) continue;
+    const PersistentQuery& q = *it->second;
+    RunningQuery r;
+    r.id = id;
+    r.query_string = q.sql;
+    r.sinks = {q.sink};
+    r.sink_topics = {q.plan().sink() ? q.plan().sink()->topic : ""};
+    r.state = q.State();
+    r.type = RunningQuery::Type::kPersistent;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+SourceDetails Engine::DescribeSource(const DataSource& src, bool extended) {
+  SourceDetails d;
+  d.name = src.name;
+  d.is_table = src.is_table;
+  if (src.window) {
+    switch (src.window->type) {
+      case WindowInfo::Type::kSession:
+        d.window_type = SourceDetails::WindowType::kSession;
+        break;
+      case WindowInfo::Type::kHopping:
+        d.window_type = SourceDetails::WindowType::kHopping;
+        break;
+      default:
+        d.window_type = SourceDetails::WindowType::kTumbling;
+    }
+  }
+  d.read_queries = RunningQueries(src.reading_queries);
+  d.write_queries = RunningQueries(src.writing_queries);
+  d.fields = FieldsOf(src.schema);
+  d.timestamp_column = src.timestamp_column.value_or("");
+  d.extended = extended;
+  if (extended) {
+    uint64_t in = 0;
+    for (const auto& id : src.reading_queries) {
+      auto it = queries_.find(id);
+      if (it != queries_.end()) in += it->second->records_in();
+    }
+    d.statistics = "records-consumed: " + std::to_string(in);
+    d.error_stats = "failed-messages: " + std::to_string(processing_log_.count());
+  }
+  d.key_format = src.key_format.name;
+  d.value_format = src.value_format.name;
+  d.topic = src.topic;
+  auto parts = TopicPartitions(src.topic);
+  d.partitions = parts.ok() ? *parts : 0;
+  d.replication = parts.ok() ? 1 : 0;
+  d.statement = src.sql;
+  return d;
+}
+
 Result<ExecuteResult> Engine::ExecuteDescribe(const ast::SimpleStatement& s) {
-  auto e = std::make_shared<json>();
-  auto describe = [&](const DataSource& src, bool extended) {
-    json fields = json::array();
-    for (const Column& c : src.schema.key) {
-      fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}, {"type", "KEY"}});
-    }
-    for (const Column& c : src.schema.value) {
-      json f = {{"name", c.name}, {"schema", SchemaJson(c.type)}};
-      if (c.ns == ColumnNamespace::kHeader) {
-        f["type"] = "HEADER";
-        if (c.header_key) f["headerKey"] = *c.header_key;
-      }
-      fields.push_back(f);
-    }
-    auto running = [&](const std::set<std::string>& ids) {
-      json arr = json::array();
-      for (const auto& id : ids) {
-        auto it = queries_.find(id);
-        if (it == queries_.end()) continue;
-        arr.push_back({{"queryString", it->second->sql},
-                       {"sinks", json::array({it->second->sink})},
-                       {"sinkKafkaTopics", json::array({it->second->plan().sink() ? it->second->plan().sink()->topic : ""})},
-                       {"id", id},
-                       {"statusCount", {{it->second->State(), 1}}},
-                       {"queryType", "PERSISTENT"},
-                       {"state", it->second->State()}});
-      }
-      return arr;
-    };
-    auto parts = TopicPartitions(src.topic);
-    std::string stats;
-    if (extended) {
-      uint64_t in = 0;
-      for (const auto& id : src.reading_queries) {
-        auto it = queries_.find(id);
-        if (it != queries_.end()) in += it->second->records_in();
-      }
-      stats = "records-consumed: " + std::to_string(in);
-    }
-    return json{{"name", src.name},
-                {"windowType", src.window ? json(src.window->type == WindowInfo::Type::kSession ? "SESSION"
-                                                 : src.window->type == WindowInfo::Type::kHopping ? "HOPPING"
-                                                                                                  : "TUMBLING")
-                                          : json(nullptr)},
-                {"readQueries", running(src.reading_queries)},
-                {"writeQueries", running(src.writing_queries)},
-                {"fields", fields},
-                {"type", src.is_table ? "TABLE" : "STREAM"},
-                {"timestamp", src.timestamp_column.value_or("")},
-                {"statistics", stats},
-                {"errorStats", extended ? "failed-messages: " + std::to_string(processing_log_.count()) : ""},
-                {"extended", extended},
-                {"keyFormat", src.key_format.name},
-                {"valueFormat", src.value_format.name},
-                {"topic", src.topic},
-                {"partitions", parts.ok() ? *parts : 0},
-                {"replication", parts.ok() ? 1 : 0},
-                {"statement", src.sql},
-                {"queryOffsetSummaries", json::array()},
-                {"sourceConstraints", json::array()},
-                {"clusterStatistics", json::array()},
-                {"clusterErrorStats", json::array()}};
-  };
   if (s.kind == ast::StatementKind::kDescribeSource) {
     DataSourcePtr src = catalog_.Find(s.name);
     if (!src) {
       return InvalidArgument("Could not find STREAM/TABLE '" + s.name + "' in the Metastore",
                              s.name_range);
     }
-    *e = {{"@type", "sourceDescription"}, {"statementText", s.text},
-          {"sourceDescription", describe(*src, s.extended)}, {"warnings", json::array()}};
-    return ExecuteResult{e};
+    return ExecuteResult{SourceDescription{s.text, DescribeSource(*src, s.extended)}};
   }
   if (s.kind == ast::StatementKind::kDescribeStreams) {
-    json arr = json::array();
+    SourceDescriptionList list{s.text, {}};
     for (const auto& src : catalog_.All()) {
-      if (src->is_table == s.tables) arr.push_back(describe(*src, s.extended));
+      if (src->is_table == s.tables) list.sources.push_back(DescribeSource(*src, s.extended));
     }
-    *e = {{"@type", "source_descriptions"}, {"statementText", s.text},
-          {"sourceDescriptions", arr}, {"warnings", json::array()}};
-    return ExecuteResult{e};
+    return ExecuteResult{std::move(list)};
   }
   const ScalarFunction* fn = functions_.Find(s.name);
   if (!fn) {
     return InvalidArgument("Can't find any functions with the name '" + s.name + "'", s.name_range);
   }
-  json variants = json::array();
-  for (const auto& sig : fn->signatures) {
-    variants.push_back({{"arguments", json::array()}, {"returnType", ""}, {"description", sig}});
-  }
-  *e = {{"@type", "describe_function"}, {"statementText", s.text}, {"name", fn->name},
-        {"description", fn->description}, {"author", "brook"}, {"version", ""},
-        {"path", "internal"}, {"functions", variants}, {"type", "SCALAR"},
-        {"warnings", json::array()}};
-  return ExecuteResult{e};
+  return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, fn->signatures}};
 }
 
 Result<ExecuteResult> Engine::ExecuteList(const ast::SimpleStatement& s, SessionState& session) {
-  auto e = std::make_shared<json>();
   using K = ast::StatementKind;
   switch (s.kind) {
     case K::kListStreams:
     case K::kListTables: {
-      bool tables = s.kind == K::kListTables;
-      json arr = json::array();
+      SourceList list{s.text, s.kind == K::kListTables, {}};
       for (const auto& src : catalog_.All()) {
-        if (src->is_table != tables) continue;
-        arr.push_back({{"type", tables ? "TABLE" : "STREAM"}, {"name", src->name},
-                       {"topic", src->topic}, {"keyFormat", src->key_format.name},
-                       {"valueFormat", src->value_format.name},
-                       {"isWindowed", src->window.has_value()}});
+        if (src->is_table != list.tables) continue;
+        list.sources.push_back({src->name, src->topic, src->key_format.name,
+                                src->value_format.name, src->window.has_value()});
       }
-      *e = {{"@type", tables ? "tables" : "streams"}, {"statementText", s.text},
-            {tables ? "tables" : "streams", arr}, {"warnings", json::array()}};
-      break;
+      return ExecuteResult{std::move(list)};
     }
     case K::kListTopics: {
       ASSIGN_OR_RETURN(auto topics, kafka_.admin().ListTopics(options_.admin_timeout));
-      json arr = json::array();
+      TopicList list{s.text, {}};
       for (const auto& t : topics) {
         if (!s.all && (t.name.rfind("_confluent", 0) == 0 || t.name.rfind("__", 0) == 0)) continue;
-        json reps = json::array();
-        for (int i = 0; i < t.partitions; ++i) reps.push_back(t.replicas);
-        arr.push_back({{"name", t.name}, {"replicaInfo", reps}});
+        list.topics.push_back({t.name, t.partitions, t.replicas});
       }
-      *e = {{"@type", "kafka_topics"}, {"statementText", s.text}, {"topics", arr},
-            {"warnings", json::array()}};
-      break;
+      return ExecuteResult{std::move(list)};
     }
     case K::kListQueries: {
-      json arr = json::array();
+      QueryList list{s.text, {}};
       for (const auto& [id, q] : queries_) {
-        arr.push_back({{"queryString", q->sql}, {"sinks", json::array({q->sink})},
-                       {"sinkKafkaTopics", json::array({q->plan().sink() ? q->plan().sink()->topic : ""})},
-                       {"id", id}, {"statusCount", {{q->State(), 1}}},
-                       {"queryType", "PERSISTENT"}, {"state", q->State()}});
+        std::vector<RunningQuery> one = RunningQueries({id});
+        list.queries.insert(list.queries.end(), one.begin(), one.end());
       }
       for (auto it = transients_.begin(); it != transients_.end();) {
         auto tq = it->second.lock();
@@ -452,80 +410,66 @@ Result<ExecuteResult> Engine::ExecuteList(const ast::SimpleStatement& s, Session
           it = transients_.erase(it);
           continue;
         }
-        arr.push_back({{"queryString", tq->sql()}, {"sinks", json::array()},
-                       {"sinkKafkaTopics", json::array()}, {"id", tq->id()},
-                       {"statusCount", {{"RUNNING", 1}}}, {"queryType", "PUSH"},
-                       {"state", "RUNNING"}});
+        RunningQuery r;
+        r.id = tq->id();
+        r.query_string = tq->sql();
+        r.state = "RUNNING";
+        r.type = RunningQuery::Type::kPush;
+        list.queries.push_back(std::move(r));
         ++it;
       }
-      *e = {{"@type", "queries"}, {"statementText", s.text}, {"queries", arr},
-            {"warnings", json::array()}};
-      break;
+      return ExecuteResult{std::move(list)};
     }
     case K::kListProperties: {
-      json arr = json::array();
-      Config merged = Merge(session.properties);
-      for (const auto& [k, v] : merged) {
-        arr.push_back({{"name", k}, {"scope", "KSQL"}, {"value", v}, {"editable", true},
-                       {"level", session.properties.count(k) ? "SESSION" : "SERVER"}});
+      PropertyList list{s.text, {}, {}};
+      for (const auto& [k, v] : Merge(session.properties)) {
+        list.properties.push_back({k, v, session.properties.count(k) > 0});
       }
-      json over = json::array();
-      for (const auto& [k, _] : session.properties) over.push_back(k);
-      *e = {{"@type", "properties"}, {"statementText", s.text}, {"properties", arr},
-            {"overwrittenProperties", over}, {"defaultProperties", json::array()},
-            {"warnings", json::array()}};
-      break;
+      for (const auto& [k, _] : session.properties) list.overwritten.push_back(k);
+      return ExecuteResult{std::move(list)};
     }
     case K::kListFunctions: {
-      json arr = json::array();
-      for (const ScalarFunction* f : functions_.All()) {
-        arr.push_back({{"name", f->name}, {"type", "SCALAR"}, {"category", f->category}});
-      }
-      *e = {{"@type", "function_names"}, {"statementText", s.text}, {"functions", arr},
-            {"warnings", json::array()}};
-      break;
+      FunctionList list{s.text, {}};
+      for (const ScalarFunction* f : functions_.All()) list.functions.push_back({f->name, f->category});
+      return ExecuteResult{std::move(list)};
     }
     case K::kListTypes: {
-      json types = json::object();
-      for (const auto& [name, t] : catalog_.types()) types[name] = SchemaJson(t);
-      *e = {{"@type", "type_list"}, {"statementText", s.text}, {"types", types},
-            {"warnings", json::array()}};
-      break;
+      TypeList list{s.text, {}};
+      for (const auto& [name, t] : catalog_.types()) list.types[name] = t;
+      return ExecuteResult{std::move(list)};
     }
     case K::kListVariables: {
-      json arr = json::array();
-      for (const auto& [k, v] : session.variables) arr.push_back({{"name", k}, {"value", v}});
-      *e = {{"@type", "variables"}, {"statementText", s.text}, {"variables", arr},
-            {"warnings", json::array()}};
-      break;
+      VariableList list{s.text, {}};
+      for (const auto& [k, v] : session.variables) list.variables.emplace_back(k, v);
+      return ExecuteResult{std::move(list)};
     }
     default:
       return Unsupported("Statement not supported", s.range);
   }
-  return ExecuteResult{e};
 }
 
 Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config& cfg) {
-  auto e = std::make_shared<json>();
   if (!s.statement) {
     auto it = queries_.find(s.query_id);
     if (it == queries_.end()) return InvalidArgument("Query with id:" + s.query_id + " does not exist", s.range);
     const PersistentQuery& q = *it->second;
-    json fields = json::array();
-    for (const Column& c : q.plan().output_schema.key) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}, {"type", "KEY"}});
-    for (const Column& c : q.plan().output_schema.value) fields.push_back({{"name", c.name}, {"schema", SchemaJson(c.type)}});
-    *e = {{"@type", "queryDescription"}, {"statementText", s.text},
-          {"queryDescription", {{"id", q.id}, {"statementText", q.sql}, {"windowType", nullptr},
-                                {"fields", fields}, {"sources", json::array({q.source})},
-                                {"sinks", json::array({q.sink})}, {"topology", q.plan().Describe()},
-                                {"executionPlan", q.plan().Describe()}, {"overriddenProperties", json::object()},
-                                {"ksqlHostQueryStatus", json::object()}, {"queryType", "PERSISTENT"},
-                                {"queryErrors", json::array()}, {"tasksMetadata", json::array()},
-                                {"physicalPlan", PlanToJson(q.plan())},
-                                {"consumerGroupId", "_confluent-ksql-" + options_.service_id + "query_" + q.id},
-                                {"state", q.State()}}},
-          {"warnings", json::array()}};
-    return ExecuteResult{e};
+    QueryDescription d;
+    d.statement_text = s.text;
+    d.id = q.id;
+    d.query_sql = q.sql;
+    // EXPLAIN lists the output's key columns, then every value column as a plain field.
+    for (const Column& c : q.plan().output_schema.key) {
+      d.fields.push_back({c.name, c.type, FieldInfo::Kind::kKey, {}});
+    }
+    for (const Column& c : q.plan().output_schema.value) {
+      d.fields.push_back({c.name, c.type, FieldInfo::Kind::kValue, {}});
+    }
+    d.sources = {q.source};
+    d.sinks = {q.sink};
+    d.consumer_group_id = "_confluent-ksql-" + options_.service_id + "query_" + q.id;
+    d.state = q.State();
+    d.plan = q.plan();
+    return ExecuteResult{std::move(d)};
   }
   // EXPLAIN <statement>: plan the query without running it.
   QueryPlanRequest req;
@@ -565,10 +509,7 @@ Result<ExecuteResult> Engine::ExecuteExplain(const ast::Explain& s, const Config
   }
   req.sql = inner.text;
   ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
-  *e = {{"@type", "executionPlan"}, {"statementText", s.text},
-        {"executionPlan", planned.plan.Describe()}, {"physicalPlan", PlanToJson(planned.plan)},
-        {"warnings", json::array()}};
-  return ExecuteResult{e};
+  return ExecuteResult{ExecutionPlan{s.text, std::move(planned.plan)}};
 }
 
 Status Engine::ConfigureProcessingLog() {
