@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "parser/parser.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/ddl_planner.h"
 #include "planner/physical/plan_json.h"
@@ -104,66 +103,52 @@ CommandStatus Engine::MakeCommandStatus(const std::string& text, const std::stri
   return status;
 }
 
+bool Engine::SubstitutionEnabled(const SessionState& session) const {
+  return ConfigOr(Merge(session.properties), "ksql.variable.substitution.enable", "true") !=
+         "false";
+}
+
 Result<std::vector<ExecuteResult>> Engine::ExecuteScript(std::string_view sql,
                                                          SessionState& session,
                                                          std::vector<ExecuteResult>* done) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
+  const StatementScript script(sql);
   std::vector<ExecuteResult> results;
-  // Statements are parsed one at a time so DEFINE affects the statements after it.
-  std::vector<std::string> texts = Parser::SplitStatements(sql);
-  size_t offset = 0;
-  for (const std::string& raw : texts) {
-    size_t at = sql.find(raw, offset);
-    if (at != std::string_view::npos) offset = at;
-    std::string text = raw;
-    bool substituted = false;
-    auto sub_enabled = Merge(session.properties).count("ksql.variable.substitution.enable")
-                           ? Merge(session.properties)["ksql.variable.substitution.enable"]
-                           : "true";
-    if (text.find("${") != std::string::npos && sub_enabled != "false") {
-      auto r = SubstituteVariables(text, session.variables);
-      if (!r.ok()) return r.status();
-      substituted = *r != text;
-      text = std::move(r).value();
-    }
-    // Positions are relative to the statement; re-base them on the whole script (not possible
-    // after variable substitution changed the text).
-    auto rebase = [&](const Status& st) -> Status {
-      if (substituted || !st.range()) return st;
-      SourceRange r = *st.range();
-      std::string_view before = sql.substr(0, offset);
-      int lines = 0;
-      for (char c : before) lines += c == '\n';
-      size_t last_nl = before.rfind('\n');
-      if (r.line == 1) {
-        r.column += static_cast<int>(last_nl == std::string_view::npos ? offset : offset - last_nl - 1);
-      }
-      r.line += lines;
-      r.begin += offset;
-      r.end += offset;
-      return Status(st.code(), st.message(), r);
-    };
-    auto parsed = Parser::Parse(text);
-    if (!parsed.ok()) {
+  for (size_t i = 0; i < script.size(); ++i) {
+    Status st = RunPiece(script, i, session, results);
+    if (!st.ok()) {
       if (done) *done = std::move(results);
-      return rebase(parsed.status());
+      return st;
     }
-    // ksqlDB's entities echo the statement with its terminating ';'.
-    bool terminated = raw.find_last_not_of(" \t\r\n") != std::string::npos &&
-                      raw[raw.find_last_not_of(" \t\r\n")] == ';';
-    for (const auto& stmt : *parsed) {
-      if (terminated && parsed->size() == 1) stmt->text += ";";
-      current_statement_text_ = stmt->text;
-      auto r = Execute(*stmt, session);
-      if (!r.ok()) {
-        if (done) *done = std::move(results);
-        return rebase(r.status());
-      }
-      results.push_back(std::move(r).value());
-    }
-    offset += raw.size();
   }
   return results;
+}
+
+Result<std::vector<ExecuteResult>> Engine::ExecutePiece(const StatementScript& script,
+                                                        size_t index, SessionState& session,
+                                                        std::vector<ExecuteResult>* done) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::vector<ExecuteResult> results;
+  Status st = RunPiece(script, index, session, results);
+  if (!st.ok()) {
+    if (done) *done = std::move(results);
+    return st;
+  }
+  return results;
+}
+
+Status Engine::RunPiece(const StatementScript& script, size_t index, SessionState& session,
+                        std::vector<ExecuteResult>& results) {
+  // Pieces are prepared one at a time, so a DEFINE affects the pieces after it.
+  ASSIGN_OR_RETURN(StatementScript::Prepared prepared,
+                   script.Prepare(index, session.variables, SubstitutionEnabled(session)));
+  for (const ast::StatementPtr& stmt : prepared.statements) {
+    current_statement_text_ = stmt->text;
+    Result<ExecuteResult> r = Execute(*stmt, session);
+    if (!r.ok()) return script.Rebase(r.status(), index, prepared);
+    results.push_back(std::move(r).value());
+  }
+  return Status::Ok();
 }
 
 Result<ExecuteResult> Engine::Execute(const ast::Statement& stmt, SessionState& session) {

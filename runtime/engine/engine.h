@@ -23,6 +23,7 @@
 
 #include "common/status.h"
 #include "parser/ast/statement.h"
+#include "parser/statement_script.h"
 #include "planner/analyzer/catalog.h"
 #include "planner/analyzer/function_registry.h"
 #include "planner/properties.h"
@@ -120,6 +121,18 @@ class Engine {
   Result<std::vector<ExecuteResult>> ExecuteScript(std::string_view sql, SessionState& session,
                                                    std::vector<ExecuteResult>* done = nullptr);
 
+  // Runs piece `index` of `script` (its statements in order, stopping at the first failure),
+  // for callers that handle a script piece by piece (the REST server reports which statement
+  // of a request failed). On failure the Status is positioned relative to script.sql();
+  // results of the piece's statements that ran before are in `done` if given.
+  Result<std::vector<ExecuteResult>> ExecutePiece(const StatementScript& script, size_t index,
+                                                  SessionState& session,
+                                                  std::vector<ExecuteResult>* done = nullptr);
+
+  // Whether ${name} references are substituted for `session`: the server's and the session's
+  // ksql.variable.substitution.enable (default true).
+  bool SubstitutionEnabled(const SessionState& session) const;
+
   // Sets up ksqlDB's processing-log topic and stream when the configuration asks for them:
   //   ksql.logging.processing.topic.auto.create   (default false) create the topic and write
   //                                               every processing-log entry to it as JSON
@@ -146,6 +159,9 @@ class Engine {
  private:
   struct PersistentQuery;
 
+  // Prepares and runs piece `index` of `script`, appending to `results`.
+  Status RunPiece(const StatementScript& script, size_t index, SessionState& session,
+                  std::vector<ExecuteResult>& results);
   Result<ExecuteResult> Execute(const ast::Statement& stmt, SessionState& session);
   Result<ExecuteResult> ExecuteCreateSource(const ast::CreateSource& s, const Config& cfg);
   Result<ExecuteResult> ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg);
