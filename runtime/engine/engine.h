@@ -162,18 +162,64 @@ class Engine {
   // Prepares and runs piece `index` of `script`, appending to `results`.
   Status RunPiece(const StatementScript& script, size_t index, SessionState& session,
                   std::vector<ExecuteResult>& results);
+  // What a statement handler may use besides the engine: the session (SET and DEFINE change
+  // it) and the server configuration merged with the session's properties.
+  struct StatementContext {
+    SessionState& session;
+    const Config& config;
+  };
+  // Runs one statement with the handler of its kind (statement_handlers.cc).
   Result<ExecuteResult> Execute(const ast::Statement& stmt, SessionState& session);
-  Result<ExecuteResult> ExecuteCreateSource(const ast::CreateSource& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteInsertInto(const ast::InsertInto& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteQuery(const ast::QueryStatement& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteDrop(const ast::DropSource& s);
-  Result<ExecuteResult> ExecuteAlter(const ast::AlterSource& s);
-  Result<ExecuteResult> ExecuteTerminate(const ast::SimpleStatement& s);
-  Result<ExecuteResult> ExecuteDescribe(const ast::SimpleStatement& s);
-  Result<ExecuteResult> ExecuteList(const ast::SimpleStatement& s, SessionState& session);
-  Result<ExecuteResult> ExecuteExplain(const ast::Explain& s, const Config& cfg);
+  using StatementHandler = Result<ExecuteResult> (*)(Engine&, const ast::Statement&,
+                                                     StatementContext&);
+  // The handler of every statement kind; the one place a kind is mapped to its node type.
+  static const std::map<ast::StatementKind, StatementHandler>& Handlers();
+  // A handler of a node type as a StatementHandler; Handlers() guarantees that `stmt` is a
+  // `Node` (the kind-to-type mapping lives there only).
+  template <typename Node, Result<ExecuteResult> (Engine::*Handle)(const Node&, StatementContext&)>
+  static Result<ExecuteResult> Dispatch(Engine& engine, const ast::Statement& stmt,
+                                        StatementContext& ctx) {
+    return (engine.*Handle)(static_cast<const Node&>(stmt), ctx);
+  }
+
+  // Statement handlers, one per kind, by topic. Each runs under mu_.
+  // DDL (engine_ddl.cc).
+  Result<ExecuteResult> HandleCreateSource(const ast::CreateSource& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleAlterSource(const ast::AlterSource& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDropSource(const ast::DropSource& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleRegisterType(const ast::RegisterType& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDropType(const ast::DropType& s, StatementContext& ctx);
+  // Queries (engine_queries.cc).
+  Result<ExecuteResult> HandleCreateAsSelect(const ast::CreateAsSelect& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleInsertInto(const ast::InsertInto& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleInsertValues(const ast::InsertValues& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleQuery(const ast::QueryStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleTerminate(const ast::SimpleStatement& s, StatementContext& ctx);
+  // Listing and describing (engine_describe.cc).
+  Result<ExecuteResult> HandleListSources(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListTopics(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListQueries(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListProperties(const ast::SimpleStatement& s,
+                                             StatementContext& ctx);
+  Result<ExecuteResult> HandleListFunctions(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListTypes(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListVariables(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDescribeSource(const ast::SimpleStatement& s,
+                                             StatementContext& ctx);
+  Result<ExecuteResult> HandleDescribeStreams(const ast::SimpleStatement& s,
+                                              StatementContext& ctx);
+  Result<ExecuteResult> HandleDescribeFunction(const ast::SimpleStatement& s,
+                                               StatementContext& ctx);
+  Result<ExecuteResult> HandleExplain(const ast::Explain& s, StatementContext& ctx);
+  // Session (engine_session.cc).
+  Result<ExecuteResult> HandleSetProperty(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleUnsetProperty(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDefineVariable(const ast::SimpleStatement& s,
+                                             StatementContext& ctx);
+  Result<ExecuteResult> HandleUndefineVariable(const ast::SimpleStatement& s,
+                                               StatementContext& ctx);
+  Result<ExecuteResult> HandlePrintTopic(const ast::SimpleStatement& s, StatementContext& ctx);
+
   // PlanQuery, plus the JSON round trip when options_.plan_roundtrip is set.
   Result<QueryPlanResult> Plan(const QueryPlanRequest& req, const Config& cfg);
   Status StartPersistent(const PhysicalPlan& plan, const std::string& sink_name,
