@@ -353,22 +353,4 @@ std::string HealthcheckJson(bool healthy) {
   return Dump(body);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Positions
-
-SourceRange RebaseRange(SourceRange range, std::string_view script, size_t at) {
-  if (!range.valid()) return range;
-  at = std::min(at, script.size());
-  std::string_view before = script.substr(0, at);
-  const int lines = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-  if (range.line == 1) {
-    size_t last_nl = before.rfind('\n');
-    range.column += static_cast<int>(last_nl == std::string_view::npos ? at : at - last_nl - 1);
-  }
-  range.line += lines;
-  range.begin += at;
-  range.end += at;
-  return range;
-}
-
 }  // namespace brook::server

@@ -15,6 +15,7 @@
 #include "common/sql_type.h"
 #include "common/status.h"
 #include "common/value.h"
+#include "parser/statement_script.h"
 
 namespace brook::server {
 
@@ -167,8 +168,8 @@ std::string HealthcheckJson(bool healthy);
 // ---------------------------------------------------------------------------------------------
 // SQL positions
 
-// Moves a range relative to a statement that starts at byte `at` of `script` so that it is
-// relative to the whole script (line, column, begin, end).
-SourceRange RebaseRange(SourceRange range, std::string_view script, size_t at);
+// Moving a range from a statement onto the whole request is StatementScript's job
+// (parser/statement_script.h); RebaseRange is re-exported here for the server's callers.
+using ::brook::RebaseRange;
 
 }  // namespace brook::server

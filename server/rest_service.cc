@@ -3,23 +3,19 @@
 #include <algorithm>
 #include <cctype>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <random>
+#include <variant>
 
 #include "common/diagnostic.h"
-#include "parser/parser.h"
+#include "parser/statement_script.h"
+#include "server/ksql_entity.h"
 #include "server/print_topic.h"
 
 namespace brook::server {
 namespace {
 
-using json = nlohmann::json;
 
 constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
-
-std::string DumpEntity(const json& entity) {
-  return entity.dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 std::string_view TrimView(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -27,40 +23,15 @@ std::string_view TrimView(std::string_view s) {
   return s;
 }
 
-// One ';'-terminated statement of a request and where it starts in the request text.
-struct Piece {
-  std::string text;
-  size_t at = 0;
-};
-
-std::vector<Piece> SplitRequest(std::string_view sql) {
-  std::vector<Piece> pieces;
-  size_t offset = 0;
-  for (std::string& text : Parser::SplitStatements(sql)) {
-    size_t at = sql.find(text, offset);
-    if (at == std::string_view::npos) at = offset;
-    offset = at + text.size();
-    pieces.push_back({std::move(text), at});
-  }
-  return pieces;
-}
-
-// Parses a piece as the engine will run it: with the session's variables substituted when it
-// uses any.
-Result<std::vector<ast::StatementPtr>> ParsePiece(
-    const std::string& piece, const std::map<std::string, std::string>& variables) {
-  if (piece.find("${") == std::string::npos) return Parser::Parse(piece);
-  ASSIGN_OR_RETURN(std::string text, SubstituteVariables(piece, variables));
-  return Parser::Parse(text);
-}
-
-// The statement kinds of a piece; empty when it does not parse (execution reports the error).
-std::vector<ast::StatementKind> KindsOf(const std::string& piece,
-                                        const std::map<std::string, std::string>& variables) {
+// The statement kinds of piece `index`, as the engine will parse it; empty when it does not
+// parse (execution reports the error).
+std::vector<ast::StatementKind> KindsOf(const StatementScript& script, size_t index,
+                                        const Engine& engine, const SessionState& session) {
   std::vector<ast::StatementKind> kinds;
-  auto parsed = ParsePiece(piece, variables);
-  if (!parsed.ok()) return kinds;
-  for (const ast::StatementPtr& s : *parsed) kinds.push_back(s->kind);
+  auto prepared =
+      script.Prepare(index, session.variables, engine.SubstitutionEnabled(session));
+  if (!prepared.ok()) return kinds;
+  for (const ast::StatementPtr& s : prepared->statements) kinds.push_back(s->kind);
   return kinds;
 }
 
@@ -80,13 +51,6 @@ SessionState MakeSession(const std::map<std::string, std::string>& properties,
 
 bool IsQueryKind(ast::StatementKind k) {
   return k == ast::StatementKind::kQuery || k == ast::StatementKind::kPrintTopic;
-}
-
-// Rebases an engine Status positioned within `piece` onto the whole request text.
-Status RebaseOnRequest(const Status& st, const Piece& piece, std::string_view sql) {
-  // With ${variables} substituted, the engine's positions refer to the substituted text.
-  if (!st.range() || piece.text.find("${") != std::string::npos) return st;
-  return Status(st.code(), st.message(), RebaseRange(*st.range(), sql, piece.at));
 }
 
 }  // namespace
@@ -247,42 +211,41 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
     return;
   }
   const KsqlRequest& req = *parsed.request;
-  const std::vector<Piece> pieces = SplitRequest(req.ksql);
+  const StatementScript script(req.ksql);
   SessionState session = MakeSession(req.properties, req.variables);
 
   // ksqlDB validates the whole request before running any of it: a SELECT or PRINT anywhere
   // rejects the request with 40002.
-  for (const Piece& piece : pieces) {
-    for (ast::StatementKind k : KindsOf(piece.text, session.variables)) {
+  for (size_t i = 0; i < script.size(); ++i) {
+    for (ast::StatementKind k : KindsOf(script, i, engine_, session)) {
       if (!IsQueryKind(k)) continue;
       ApiError e;
       e.error_code = kQueryEndpoint;
       e.statement_error = true;
       e.message = QueryEndpointMessage();
-      e.statement_text = std::string(TrimView(piece.text));
+      e.statement_text = std::string(TrimView(script.pieces()[i].text));
       SendError(out, e);
       return;
     }
   }
 
   std::vector<std::string> entities;
-  for (const Piece& piece : pieces) {
+  for (size_t i = 0; i < script.size(); ++i) {
     std::vector<ExecuteResult> done;
-    Result<std::vector<ExecuteResult>> run = engine_.ExecuteScript(piece.text, session, &done);
+    Result<std::vector<ExecuteResult>> run = engine_.ExecutePiece(script, i, session, &done);
     std::vector<ExecuteResult>& results = run.ok() ? *run : done;
     for (ExecuteResult& r : results) {
       if (r.transient) engine_.CloseTransient(r.transient->id());  // not reachable: checked
-      if (!r.entity) continue;
-      const json& entity = *r.entity;
-      if (entity.value("@type", "") == "terminate_query") {
+      if (!r.result) continue;
+      if (const auto* terminated = std::get_if<TerminateResult>(&*r.result)) {
         // TERMINATE of a transient query: stop the stream that serves it.
-        (void)Cancel(entity.value("queryId", ""));
+        (void)Cancel(terminated->query_id);
       }
-      entities.push_back(DumpEntity(entity));
+      entities.push_back(KsqlEntityJson(*r.result));
     }
     if (!run.ok()) {
-      Status st = RebaseOnRequest(run.status(), piece, req.ksql);
-      SendError(out, StatementError(st, req.ksql, std::string(TrimView(piece.text)),
+      SendError(out, StatementError(run.status(), req.ksql,
+                                    std::string(TrimView(script.pieces()[i].text)),
                                     std::move(entities)));
       return;
     }
@@ -345,19 +308,18 @@ void RestService::HandleCloseQuery(const HttpRequest& request, ResponseWriter& o
 
 void RestService::RunPushQuery(const std::string& sql, SessionState& session, StreamFormat format,
                                bool legacy, ResponseWriter& out) {
-  const std::vector<Piece> pieces = SplitRequest(sql);
-  if (pieces.size() != 1) {
+  const StatementScript script(sql);
+  if (script.size() != 1) {
     ApiError e;
     e.error_code = kBadStatement;
     e.statement_error = true;
     e.statement_text = sql;
-    e.message = pieces.empty() ? "No statement to execute" : "Expected exactly one statement";
+    e.message = script.size() == 0 ? "No statement to execute" : "Expected exactly one statement";
     SendError(out, e);
     return;
   }
-  const Piece& piece = pieces[0];
-  const std::string statement_text(TrimView(piece.text));
-  std::vector<ast::StatementKind> kinds = KindsOf(piece.text, session.variables);
+  const std::string statement_text(TrimView(script.pieces()[0].text));
+  std::vector<ast::StatementKind> kinds = KindsOf(script, 0, engine_, session);
   if (kinds.size() == 1 && !IsQueryKind(kinds[0])) {
     ApiError e;
     e.error_code = kBadRequest;
@@ -395,13 +357,13 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
   };
 
   if (is_print) {
-    auto parsed = ParsePiece(piece.text, session.variables);
-    if (!parsed.ok() || parsed->size() != 1) {  // KindsOf parsed it a moment ago
+    auto prepared = script.Prepare(0, session.variables, engine_.SubstitutionEnabled(session));
+    if (!prepared.ok() || prepared->statements.size() != 1) {  // KindsOf parsed it just now
       release_reservation();
       SendError(out, ApiError::Generic(kServerError, "Internal error: PRINT did not re-parse"));
       return;
     }
-    const auto& print = static_cast<const ast::SimpleStatement&>(*(*parsed)[0]);
+    const auto& print = static_cast<const ast::SimpleStatement&>(*prepared->statements[0]);
     static std::atomic<uint64_t> print_counter{0};
     const std::string id = "print_" + std::to_string(print_counter++);
     std::shared_ptr<PushQuery> pq = Register(id);
@@ -418,18 +380,16 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
     Unregister(id);
     if (!st.ok()) {
       Status positioned = st.range() ? st : Status(st.code(), st.message(), print.name_range);
-      SendError(out,
-                StatementError(RebaseOnRequest(positioned, piece, sql), sql, statement_text, {}));
+      SendError(out, StatementError(script.Rebase(positioned, 0, *prepared), sql,
+                                    statement_text, {}));
     }
     return;
   }
 
-  std::vector<ExecuteResult> done;
-  Result<std::vector<ExecuteResult>> run = engine_.ExecuteScript(piece.text, session, &done);
+  Result<std::vector<ExecuteResult>> run = engine_.ExecutePiece(script, 0, session);
   if (!run.ok()) {
     release_reservation();
-    SendError(out,
-              StatementError(RebaseOnRequest(run.status(), piece, sql), sql, statement_text, {}));
+    SendError(out, StatementError(run.status(), sql, statement_text, {}));
     return;
   }
   std::shared_ptr<TransientQuery> query;

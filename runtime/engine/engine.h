@@ -6,8 +6,8 @@
 //   - deterministic (brook-test, unit tests): RunUntilIdle() polls every query in turn until
 //     no query reads anything, so a chain of queries settles after each input record.
 //
-// Statement results are ksqlDB REST entities (nlohmann::json), so the REST server, the shell
-// and the conformance runner all see exactly what ksqlDB would return.
+// Statement results are typed values (statement_result.h); how ksqlDB's REST API spells them
+// is the server's business (server/ksql_entity.h).
 // Thread-safety: all public methods are safe to call concurrently (one engine mutex).
 #pragma once
 
@@ -15,18 +15,21 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json_fwd.hpp>
+#include <set>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/status.h"
 #include "parser/ast/statement.h"
+#include "parser/statement_script.h"
 #include "planner/analyzer/catalog.h"
 #include "planner/analyzer/function_registry.h"
 #include "planner/properties.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/processing_log.h"
+#include "runtime/engine/statement_result.h"
 #include "runtime/topology/stream_thread.h"
 #include "runtime/kafka/kafka.h"
 
@@ -86,8 +89,10 @@ class TransientQuery {
   std::vector<bool> column_is_key_;
 };
 
+// What one statement produced: a result for the client, or a push query to serve, or neither
+// (SET, UNSET, DEFINE, UNDEFINE, INSERT VALUES, REGISTER TYPE IF NOT EXISTS of a known type).
 struct ExecuteResult {
-  std::shared_ptr<nlohmann::json> entity;   // null for statements with no entity (SET, INSERT VALUES)
+  std::optional<StatementResult> result;
   std::shared_ptr<TransientQuery> transient;  // set for SELECT
 };
 
@@ -116,6 +121,18 @@ class Engine {
   Result<std::vector<ExecuteResult>> ExecuteScript(std::string_view sql, SessionState& session,
                                                    std::vector<ExecuteResult>* done = nullptr);
 
+  // Runs piece `index` of `script` (its statements in order, stopping at the first failure),
+  // for callers that handle a script piece by piece (the REST server reports which statement
+  // of a request failed). On failure the Status is positioned relative to script.sql();
+  // results of the piece's statements that ran before are in `done` if given.
+  Result<std::vector<ExecuteResult>> ExecutePiece(const StatementScript& script, size_t index,
+                                                  SessionState& session,
+                                                  std::vector<ExecuteResult>* done = nullptr);
+
+  // Whether ${name} references are substituted for `session`: the server's and the session's
+  // ksql.variable.substitution.enable (default true).
+  bool SubstitutionEnabled(const SessionState& session) const;
+
   // Sets up ksqlDB's processing-log topic and stream when the configuration asks for them:
   //   ksql.logging.processing.topic.auto.create   (default false) create the topic and write
   //                                               every processing-log entry to it as JSON
@@ -142,18 +159,67 @@ class Engine {
  private:
   struct PersistentQuery;
 
+  // Prepares and runs piece `index` of `script`, appending to `results`.
+  Status RunPiece(const StatementScript& script, size_t index, SessionState& session,
+                  std::vector<ExecuteResult>& results);
+  // What a statement handler may use besides the engine: the session (SET and DEFINE change
+  // it) and the server configuration merged with the session's properties.
+  struct StatementContext {
+    SessionState& session;
+    const Config& config;
+  };
+  // Runs one statement with the handler of its kind (statement_handlers.cc).
   Result<ExecuteResult> Execute(const ast::Statement& stmt, SessionState& session);
-  Result<ExecuteResult> ExecuteCreateSource(const ast::CreateSource& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteCreateAs(const ast::CreateAsSelect& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteInsertInto(const ast::InsertInto& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteInsertValues(const ast::InsertValues& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteQuery(const ast::QueryStatement& s, const Config& cfg);
-  Result<ExecuteResult> ExecuteDrop(const ast::DropSource& s);
-  Result<ExecuteResult> ExecuteAlter(const ast::AlterSource& s);
-  Result<ExecuteResult> ExecuteTerminate(const ast::SimpleStatement& s);
-  Result<ExecuteResult> ExecuteDescribe(const ast::SimpleStatement& s);
-  Result<ExecuteResult> ExecuteList(const ast::SimpleStatement& s, SessionState& session);
-  Result<ExecuteResult> ExecuteExplain(const ast::Explain& s, const Config& cfg);
+  using StatementHandler = Result<ExecuteResult> (*)(Engine&, const ast::Statement&,
+                                                     StatementContext&);
+  // The handler of every statement kind; the one place a kind is mapped to its node type.
+  static const std::map<ast::StatementKind, StatementHandler>& Handlers();
+  // A handler of a node type as a StatementHandler; Handlers() guarantees that `stmt` is a
+  // `Node` (the kind-to-type mapping lives there only).
+  template <typename Node, Result<ExecuteResult> (Engine::*Handle)(const Node&, StatementContext&)>
+  static Result<ExecuteResult> Dispatch(Engine& engine, const ast::Statement& stmt,
+                                        StatementContext& ctx) {
+    return (engine.*Handle)(static_cast<const Node&>(stmt), ctx);
+  }
+
+  // Statement handlers, one per kind, by topic. Each runs under mu_.
+  // DDL (engine_ddl.cc).
+  Result<ExecuteResult> HandleCreateSource(const ast::CreateSource& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleAlterSource(const ast::AlterSource& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDropSource(const ast::DropSource& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleRegisterType(const ast::RegisterType& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDropType(const ast::DropType& s, StatementContext& ctx);
+  // Queries (engine_queries.cc).
+  Result<ExecuteResult> HandleCreateAsSelect(const ast::CreateAsSelect& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleInsertInto(const ast::InsertInto& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleInsertValues(const ast::InsertValues& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleQuery(const ast::QueryStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleTerminate(const ast::SimpleStatement& s, StatementContext& ctx);
+  // Listing and describing (engine_describe.cc).
+  Result<ExecuteResult> HandleListSources(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListTopics(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListQueries(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListProperties(const ast::SimpleStatement& s,
+                                             StatementContext& ctx);
+  Result<ExecuteResult> HandleListFunctions(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListTypes(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleListVariables(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDescribeSource(const ast::SimpleStatement& s,
+                                             StatementContext& ctx);
+  Result<ExecuteResult> HandleDescribeStreams(const ast::SimpleStatement& s,
+                                              StatementContext& ctx);
+  Result<ExecuteResult> HandleDescribeFunction(const ast::SimpleStatement& s,
+                                               StatementContext& ctx);
+  Result<ExecuteResult> HandleExplain(const ast::Explain& s, StatementContext& ctx);
+  // Session (engine_session.cc).
+  Result<ExecuteResult> HandleSetProperty(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleUnsetProperty(const ast::SimpleStatement& s, StatementContext& ctx);
+  Result<ExecuteResult> HandleDefineVariable(const ast::SimpleStatement& s,
+                                             StatementContext& ctx);
+  Result<ExecuteResult> HandleUndefineVariable(const ast::SimpleStatement& s,
+                                               StatementContext& ctx);
+  Result<ExecuteResult> HandlePrintTopic(const ast::SimpleStatement& s, StatementContext& ctx);
+
   // PlanQuery, plus the JSON round trip when options_.plan_roundtrip is set.
   Result<QueryPlanResult> Plan(const QueryPlanRequest& req, const Config& cfg);
   Status StartPersistent(const PhysicalPlan& plan, const std::string& sink_name,
@@ -167,10 +233,12 @@ class Engine {
   Result<int> TopicPartitions(const std::string& topic);
   std::string NextQueryId(const std::string& prefix, const std::string& sink);
   Config Merge(const Config& session) const;
-  std::shared_ptr<nlohmann::json> StatusEntity(const std::string& text,
-                                               const std::string& command_id,
-                                               const std::string& message,
-                                               const std::string& query_id);
+  // A CommandStatus with the next command sequence number; `query_id` empty for none.
+  CommandStatus MakeCommandStatus(const std::string& text, const std::string& command_id,
+                                  const std::string& message, const std::string& query_id);
+  // DESCRIBE's view of a source and of the queries that read or write it.
+  SourceDetails DescribeSource(const DataSource& src, bool extended);
+  std::vector<RunningQuery> RunningQueries(const std::set<std::string>& ids) const;
   void RunQueryThread(PersistentQuery* q, StreamThread* thread);
   void StartThreads(PersistentQuery* q);
 

@@ -158,9 +158,13 @@ TEST_F(EngineTest, DdlLifecycleMatchesKsqlDb) {
                      "CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', "
                      "value_format='JSON');");
   ASSERT_EQ(created.size(), 1u);
-  EXPECT_EQ((*created[0].entity)["commandStatus"]["message"], "Stream created");
+  ASSERT_TRUE(created[0].result.has_value());
+  const auto& created_status = std::get<CommandStatus>(*created[0].result);
+  EXPECT_EQ(created_status.message, "Stream created");
+  EXPECT_EQ(created_status.command_id, "stream/S/create");
+  EXPECT_FALSE(created_status.query_id.has_value());
   auto csas = Run(*engine, "CREATE STREAM o AS SELECT * FROM s;");
-  std::string qid = (*csas[0].entity)["commandStatus"]["queryId"];
+  std::string qid = std::get<CommandStatus>(*csas[0].result).query_id.value_or("");
   EXPECT_EQ(qid, "CSAS_O_0");
   auto drop = engine->ExecuteScript("DROP STREAM s;", session_);
   ASSERT_FALSE(drop.ok());
@@ -171,16 +175,21 @@ TEST_F(EngineTest, DdlLifecycleMatchesKsqlDb) {
   Run(*engine, "DROP STREAM o;");
   auto streams = Run(*engine, "SHOW STREAMS;");
   ASSERT_EQ(streams.size(), 1u);
-  EXPECT_EQ((*streams[0].entity)["@type"], "streams");
-  EXPECT_EQ((*streams[0].entity)["streams"].size(), 1u);
+  const auto* list = std::get_if<SourceList>(&*streams[0].result);
+  ASSERT_NE(list, nullptr);
+  EXPECT_FALSE(list->tables);
+  ASSERT_EQ(list->sources.size(), 1u);
+  EXPECT_EQ(list->sources[0].name, "S");
   auto describe = Run(*engine, "DESCRIBE s;");
-  const auto& desc = (*describe[0].entity)["sourceDescription"];
-  EXPECT_EQ(desc["fields"][0]["name"], "K");
-  EXPECT_EQ(desc["fields"][0]["type"], "KEY");
-  EXPECT_EQ(desc["valueFormat"], "JSON");
+  const SourceDetails& desc = std::get<SourceDescription>(*describe[0].result).source;
+  ASSERT_EQ(desc.fields.size(), 2u);
+  EXPECT_EQ(desc.fields[0].name, "K");
+  EXPECT_EQ(desc.fields[0].kind, FieldInfo::Kind::kKey);
+  EXPECT_EQ(desc.fields[1].kind, FieldInfo::Kind::kValue);
+  EXPECT_EQ(desc.value_format, "JSON");
   auto explained = Run(*engine, "EXPLAIN CREATE STREAM x AS SELECT k, v + 1 AS w FROM s WHERE v > 2;");
   ASSERT_EQ(explained.size(), 1u);
-  std::string plan = (*explained[0].entity)["executionPlan"];
+  std::string plan = std::get<ExecutionPlan>(*explained[0].result).plan.Describe();
   EXPECT_NE(plan.find("filter_v1"), std::string::npos) << plan;
   EXPECT_NE(plan.find("`W` INTEGER"), std::string::npos) << plan;
   EXPECT_EQ(engine->catalog().Find("X"), nullptr);  // planned, not run
@@ -243,7 +252,7 @@ TEST_F(EngineTest, CreateOrReplaceUpgradesTheQueryInPlace) {
       << bad.status().message();
   auto replaced = Run(*engine, "CREATE OR REPLACE STREAM o AS SELECT k, v, v * 10 AS w FROM s;");
   ASSERT_EQ(replaced.size(), 1u);
-  EXPECT_EQ((*replaced[0].entity)["commandStatus"]["queryId"], "CSAS_O_0");
+  EXPECT_EQ(std::get<CommandStatus>(*replaced[0].result).query_id, "CSAS_O_0");
   Produce("s", "c", R"({"v": 3})");
   ASSERT_TRUE(engine->RunUntilIdle().ok());
   // The upgraded query resumed from the committed offset: no record is processed twice.

@@ -60,7 +60,9 @@ TEST(PlanGoldenTest, PlansMatchTheirGoldenFiles) {
     auto explained = engine.ExecuteScript(explain, session);
     ASSERT_TRUE(explained.ok()) << RenderDiagnostic(explained.status(), explain);
     ASSERT_EQ(explained->size(), 1u);
-    const json& plan = (*(*explained)[0].entity)["physicalPlan"];
+    const auto* explained_plan = std::get_if<ExecutionPlan>(&*(*explained)[0].result);
+    ASSERT_NE(explained_plan, nullptr);
+    const json plan = PlanToJson(explained_plan->plan);
     ASSERT_TRUE(plan.is_object());
     // The golden plan also reads back into the same plan.
     auto read = PlanFromJson(plan, functions);

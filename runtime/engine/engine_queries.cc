@@ -1,0 +1,368 @@
+// Engine: query statement handlers — CREATE ... AS SELECT, INSERT INTO ... SELECT,
+// INSERT VALUES, SELECT (push queries) and TERMINATE.
+#include <cctype>
+#include <chrono>
+#include <random>
+#include <string>
+
+#include "planner/analyzer/expression_binder.h"
+#include "planner/ddl_planner.h"
+#include "planner/query_planner.h"
+#include "runtime/engine/engine.h"
+#include "runtime/engine/persistent_query.h"
+#include "common/value_cast.h"
+#include "planner/analyzer/scope.h"
+#include "runtime/expr/evaluator.h"
+#include "runtime/serde/serde.h"
+
+namespace brook {
+
+Result<ExecuteResult> Engine::HandleCreateAsSelect(const ast::CreateAsSelect& s,
+                                                   StatementContext& ctx) {
+  const Config& cfg = ctx.config;
+  if (DataSourcePtr existing = catalog_.Find(s.name)) {
+    if (s.if_not_exists) {
+      return ExecuteResult{WarningResult{
+          s.text, std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" + s.name +
+                      "': A " + (existing->is_table ? "table" : "stream") +
+                      " with the same name already exists"}};
+    }
+    if (!s.or_replace) {
+      return InvalidArgument(std::string("Cannot add ") + (s.is_table ? "table" : "stream") + " '" +
+                                 s.name + "': A " + (existing->is_table ? "table" : "stream") +
+                                 " with the same name already exists",
+                             s.name_range);
+    }
+    if (existing->is_table != s.is_table) {
+      return InvalidArgument(std::string("Incompatible data source type is ") +
+                                 (existing->is_table ? "TABLE" : "STREAM") +
+                                 ", but statement was CREATE " + (s.is_table ? "TABLE" : "STREAM"),
+                             s.range);
+    }
+  }
+  // CREATE OR REPLACE of a C*AS upgrades its query in place: same query id, so the same
+  // consumer group resumes from the committed offsets.
+  DataSourcePtr replaced = s.or_replace ? catalog_.Find(s.name) : nullptr;
+  std::string replaced_query;
+  if (replaced) {
+    for (const auto& id : replaced->writing_queries) {
+      if (queries_.count(id) && (id.rfind("CSAS_", 0) == 0 || id.rfind("CTAS_", 0) == 0)) {
+        replaced_query = id;
+      }
+    }
+  }
+  DataSourcePtr from = catalog_.Find(s.query.from.name);
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kCreateAs;
+  req.query = &s.query;
+  req.query_id = !replaced_query.empty()
+                     ? replaced_query
+                     : (s.is_table ? "CTAS_" : "CSAS_") + s.name + "_" + std::to_string(query_counter_);
+  req.sql = s.text;
+  req.sink_name = s.name;
+  req.sink_is_table = s.is_table;
+  req.sink_properties = &s.properties;
+  req.sink_range = s.name_range;
+  if (from) {
+    auto parts = TopicPartitions(from->topic);
+    req.source_partitions = parts.ok() ? *parts : 1;
+  }
+  if (replaced) catalog_.Remove(s.name);  // the query may not read its own sink
+  auto planned_or = Plan(req, cfg);
+  if (replaced) catalog_.Put(replaced);
+  if (!planned_or.ok()) return planned_or.status();
+  QueryPlanResult planned = std::move(planned_or).value();
+  if (planned.not_runnable) return *planned.not_runnable;
+  ++query_counter_;
+  if (replaced) {
+    RETURN_IF_ERROR(CheckUpgradeCompatible(s.name, replaced->schema, planned.sink_source->schema,
+                                           s.range));
+    planned.sink_source->reading_queries = replaced->reading_queries;
+    planned.sink_source->writing_queries = replaced->writing_queries;
+  }
+  const SinkStep& sink = *planned.plan.sink();
+  // The sink topic: create it, or check an existing one is compatible.
+  ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(sink.topic, options_.admin_timeout));
+  if (!info) {
+    RETURN_IF_ERROR(EnsureTopic(sink.topic, sink.partitions, planned.sink_replicas.value_or(1)));
+  }
+  // An upgrade stops the old query (its consumer leaves the group) before the new one joins
+  // with the same group id; if the new one cannot be built, the old one is rebuilt from its plan.
+  std::optional<PhysicalPlan> old_plan;
+  if (!replaced_query.empty()) {
+    auto it = queries_.find(replaced_query);
+    it->second->Join();
+    old_plan = it->second->plan();
+    queries_.erase(it);
+  }
+  catalog_.Put(planned.sink_source);
+  auto built = BuildPersistent(planned.plan, s.name, cfg);
+  if (!built.ok()) {
+    if (replaced) catalog_.Put(replaced);
+    else catalog_.Remove(s.name);
+    if (old_plan) {
+      auto restored = BuildPersistent(*old_plan, s.name, cfg);
+      if (restored.ok()) InstallPersistent(std::move(restored).value());
+    }
+    return built.status();
+  }
+  InstallPersistent(std::move(built).value());
+  return ExecuteResult{MakeCommandStatus(s.text,
+                                    std::string(s.is_table ? "table/" : "stream/") + s.name + "/create",
+                                    "Created query with ID " + planned.plan.query_id,
+                                    planned.plan.query_id)};
+}
+
+Result<ExecuteResult> Engine::HandleInsertInto(const ast::InsertInto& s, StatementContext& ctx) {
+  const Config& cfg = ctx.config;
+  DataSourcePtr target = catalog_.Find(s.target);
+  if (!target) {
+    return InvalidArgument("Source `" + s.target + "` does not exist.", s.target_range);
+  }
+  if (target->schema.HasHeaders()) {
+    return InvalidArgument("Cannot insert into " + s.target + " because it has header columns",
+                           s.target_range);
+  }
+  ASSIGN_OR_RETURN(SourceProperties props, ParseSourceProperties(s.properties, true));
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kInsertInto;
+  req.query = &s.query;
+  req.query_id = props.query_id.value_or("INSERTQUERY_" + std::to_string(query_counter_));
+  if (queries_.count(req.query_id)) {
+    return InvalidArgument("Query ID '" + req.query_id + "' already exists.", s.range);
+  }
+  req.sql = s.text;
+  req.insert_target = target;
+  ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
+  if (planned.not_runnable) return *planned.not_runnable;
+  ++query_counter_;
+  RETURN_IF_ERROR(StartPersistent(planned.plan, s.target, cfg));
+  return ExecuteResult{MakeCommandStatus(s.text, "stream/" + s.target + "/create",
+                                    "Created query with ID " + planned.plan.query_id,
+                                    planned.plan.query_id)};
+}
+
+Result<ExecuteResult> Engine::HandleInsertValues(const ast::InsertValues& s,
+                                                 StatementContext& /*ctx*/) {
+  DataSourcePtr target = catalog_.Find(s.target);
+  if (!target) {
+    std::string hint;
+    for (const auto& src : catalog_.All()) {
+      std::string a = src->name, b = s.target;
+      for (char& c : a) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (char& c : b) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (a == b && src->name != s.target) {
+        hint = "\nDid you mean \"" + src->name + "\"? Hint: wrap the source name in double quotes "
+               "to make it case-sensitive.";
+      }
+    }
+    return InvalidArgument("Cannot insert values into an unknown stream/table: `" + s.target + "`" +
+                               hint,
+                           s.target_range);
+  }
+  if (target->read_only) {
+    return InvalidArgument("Cannot insert values into read-only " +
+                               std::string(target->is_table ? "table: " : "stream: ") + s.target,
+                           s.target_range);
+  }
+  const LogicalSchema& schema = target->schema;
+  std::vector<std::string> columns = s.columns;
+  if (columns.empty() && schema.HasHeaders()) {
+    std::string headers;
+    for (const Column& c : schema.value) {
+      if (c.ns == ColumnNamespace::kHeader) headers += (headers.empty() ? "" : ", ") + c.name;
+    }
+    return InvalidArgument("Cannot insert into HEADER columns: " + headers, s.range);
+  }
+  if (columns.empty()) {
+    for (const Column& c : schema.key) columns.push_back(c.name);
+    for (const Column& c : schema.value) {
+      if (c.ns != ColumnNamespace::kHeader) columns.push_back(c.name);
+    }
+  }
+  if (columns.size() != s.values.size()) {
+    std::string expected, got;
+    for (const auto& c : columns) expected += (expected.empty() ? "`" : ", `") + c + "`";
+    for (const auto& v : s.values) got += (got.empty() ? "" : ", ") + ast::FormatExpr(*v);
+    return InvalidArgument("Expected a value for each column. Expected Columns: [" + expected +
+                               "]. Got [" + got + "]",
+                           s.range);
+  }
+  std::vector<Value> key(schema.key.size());
+  std::vector<Column> value_cols;
+  for (const Column& c : schema.value) {
+    if (c.ns != ColumnNamespace::kHeader) value_cols.push_back(c);
+  }
+  std::vector<Value> value(value_cols.size());
+  std::optional<int64_t> rowtime;
+  Scope empty;
+  ExpressionBinder binder(empty, functions_, catalog_, "INSERT VALUES");
+  EvalContext ctx;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const std::string& name = columns[i];
+    SourceRange range = i < s.column_ranges.size() ? s.column_ranges[i] : s.values[i]->range;
+    TypePtr type;
+    Value* slot = nullptr;
+    if (name == kRowtime) {
+      type = SqlType::Bigint();
+    } else if (name == kRowpartition || name == kRowoffset) {
+      return InvalidArgument("Inserting into column `" + name + "` is not allowed.", range);
+    } else if (int k = schema.KeyIndex(name); k >= 0) {
+      type = schema.key[k].type;
+      slot = &key[k];
+    } else {
+      const Column* vc = schema.FindValue(name);
+      if (vc && vc->ns == ColumnNamespace::kHeader) {
+        return InvalidArgument("Cannot insert into HEADER columns: " + name, range);
+      }
+      int vi = -1;
+      for (size_t j = 0; j < value_cols.size(); ++j) {
+        if (value_cols[j].name == name) vi = static_cast<int>(j);
+      }
+      if (vi < 0) {
+        return InvalidArgument("Column name " + name + " does not exist.", range);
+      }
+      type = value_cols[vi].type;
+      slot = &value[vi];
+    }
+    ASSIGN_OR_RETURN(BoundExprPtr b, binder.Bind(*s.values[i]));
+    ctx.Reset();
+    Value v = Evaluate(*b, nullptr, ctx);
+    if (ctx.failed()) return InvalidArgument(ctx.error, s.values[i]->range);
+    if (!v.is_null() && b->type && !TypesEqual(b->type, type)) {
+      bool ok = CanImplicitlyCast(b->type, type) ||
+                (b->type->kind() == TypeKind::kString &&
+                 (type->kind() == TypeKind::kTimestamp || type->kind() == TypeKind::kDate ||
+                  type->kind() == TypeKind::kTime));
+      if (!ok) {
+        return InvalidArgument("Expected type " + TypeName(type) + " for field " + name +
+                                   " but got " + TypeName(b->type) + "(" +
+                                   ast::FormatExpr(*s.values[i]) + ")",
+                               s.values[i]->range);
+      }
+      auto c = CastValue(v, b->type, type);
+      if (!c.ok()) return InvalidArgument(c.status().message(), s.values[i]->range);
+      v = std::move(c).value();
+    }
+    if (slot) *slot = std::move(v);
+    else if (!v.is_null()) rowtime = v.as_int64();
+  }
+  kafka::OutRecord rec;
+  rec.topic = target->topic;
+  rec.timestamp = rowtime.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  if (!schema.key.empty()) {
+    ASSIGN_OR_RETURN(auto ks, MakeSerde(target->key_format, schema.key, true));
+    bool all_null = true;
+    for (const Value& v : key) all_null = all_null && v.is_null();
+    if (!all_null) {
+      auto k = ks->Encode(key.data());
+      if (!k.ok()) return InvalidArgument("Failed to insert values into '" + s.target + "'. " + k.status().message(), s.range);
+      rec.key = *k;
+    }
+  }
+  ASSIGN_OR_RETURN(auto vs, MakeSerde(target->value_format, value_cols, false));
+  auto v = vs->Encode(value.data());
+  if (!v.ok()) return InvalidArgument("Failed to insert values into '" + s.target + "'. " + v.status().message(), s.range);
+  rec.value = *v;
+  if (!producer_) {
+    ASSIGN_OR_RETURN(producer_, kafka_.NewProducer());
+  }
+  RETURN_IF_ERROR(producer_->Send(std::move(rec)));
+  RETURN_IF_ERROR(producer_->Flush(options_.admin_timeout));
+  return ExecuteResult{};
+}
+
+Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, StatementContext& ctx) {
+  const Config& cfg = ctx.config;
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kTransient;
+  req.query = &s.query;
+  static std::mt19937_64 rng(std::random_device{}());
+  std::string id = "transient_" + s.query.from.name + "_" + std::to_string(rng() >> 1);
+  req.query_id = id;
+  req.sql = s.text;
+  ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
+  if (planned.not_runnable) return *planned.not_runnable;
+  StreamThreadOptions opts;
+  opts.query_id = id;
+  opts.group_id = "_confluent-ksql-" + options_.service_id + id;
+  std::string reset = ConfigOr(cfg, "auto.offset.reset",
+                               ConfigOr(cfg, "ksql.streams.auto.offset.reset", "latest"));
+  opts.from_beginning = reset == "earliest";
+  opts.commit_interval = kafka::Millis(0);
+  ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(planned.plan));
+  // Rows land in a buffer the TransientQuery drains on Poll.
+  auto buffer = std::make_shared<std::vector<OutputRow>>();
+  ASSIGN_OR_RETURN(auto task, StreamThread::Create(topology, kafka_,
+                                                   [buffer](OutputRow&& r) {
+                                                     buffer->push_back(std::move(r));
+                                                   },
+                                                   &processing_log_, opts));
+  std::vector<std::string> names;
+  std::vector<TypePtr> types;
+  std::vector<bool> is_key;
+  for (const auto& [k, idx] : planned.plan.project().select_order) {
+    const Column& c = k ? planned.plan.output_schema.key[idx] : planned.plan.output_schema.value[idx];
+    names.push_back(c.name);
+    types.push_back(c.type);
+    is_key.push_back(k);
+  }
+  auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer,
+                                             planned.plan.output_schema, names, types, is_key);
+  tq->set_sql(s.text);
+  transients_[id] = tq;
+  ExecuteResult result;
+  result.transient = tq;
+  return result;
+}
+
+Result<ExecuteResult> Engine::HandleTerminate(const ast::SimpleStatement& s,
+                                              StatementContext& /*ctx*/) {
+  std::vector<std::string> ids;
+  // Query ids match case-insensitively (an unquoted id is upper-cased by the parser).
+  auto same_id = [](const std::string& a, const std::string& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::toupper(static_cast<unsigned char>(a[i])) !=
+          std::toupper(static_cast<unsigned char>(b[i]))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  std::string name = s.name;
+  for (const auto& [id, _] : transients_) {
+    if (same_id(id, s.name)) name = id;
+  }
+  for (const auto& [id, _] : queries_) {
+    if (same_id(id, s.name)) name = id;
+  }
+  if (s.all) {
+    for (const auto& [id, _] : queries_) ids.push_back(id);
+  } else {
+    if (transients_.count(name)) {
+      transients_.erase(name);
+      return ExecuteResult{TerminateResult{s.text, name}};
+    }
+    if (!queries_.count(name)) {
+      return InvalidArgument("Unknown queryId: " + s.name, s.name_range);
+    }
+    ids.push_back(name);
+  }
+  for (const auto& id : ids) {
+    auto it = queries_.find(id);
+    PersistentQuery* q = it->second.get();
+    q->Join();
+    for (const auto& src : catalog_.All()) {
+      src->reading_queries.erase(id);
+      src->writing_queries.erase(id);
+    }
+    queries_.erase(it);
+  }
+  return ExecuteResult{MakeCommandStatus(s.text, "terminate/" + (s.all ? std::string("ALL") : s.name) + "/execute",
+                                    "Query terminated.", "")};
+}
+
+}  // namespace brook
