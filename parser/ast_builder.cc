@@ -5,16 +5,13 @@
 #include <cmath>
 
 #include "common/java_format.h"
+#include "common/ascii.h"
 
 namespace brook {
 
 using namespace ast;  // NOLINT: AST node names read better unqualified here.
 
 namespace {
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
 std::string Unquote(const std::string& s, char q) {
   std::string out;
   for (size_t i = 1; i + 1 < s.size(); ++i) {
@@ -59,7 +56,7 @@ std::string AstBuilder::Identifier(P::IdentifierContext* ctx) {
   if (auto* b = dynamic_cast<P::BackQuotedIdentifierContext*>(ctx)) {
     return Unquote(b->BACKQUOTED_IDENTIFIER()->getText(), '`');
   }
-  return Upper(ctx->getText());
+  return AsciiUpper(ctx->getText());
 }
 
 std::string AstBuilder::StringLiteral(antlr4::tree::TerminalNode* node) {
@@ -108,7 +105,7 @@ Result<Duration> AstBuilder::Duration(P::DurationContext* ctx) {
     return InvalidArgument("Window durations must be whole numbers", d.range);
   }
   int64_t v = n->literal.as_int64();
-  std::string unit = Upper(ctx->windowUnit()->getText());
+  std::string unit = AsciiUpper(ctx->windowUnit()->getText());
   if (unit.back() == 'S') unit.pop_back();
   int64_t mult = 1;
   if (unit == "SECOND") mult = 1000;
@@ -330,13 +327,13 @@ Result<StatementPtr> AstBuilder::Statement(P::StatementContext* ctx) {
   }
   if (auto* c = dynamic_cast<P::DefineVariableContext*>(ctx)) {
     auto s = simple(StatementKind::kDefineVariable);
-    s->name = Upper(c->identifier()->getText());
+    s->name = AsciiUpper(c->identifier()->getText());
     s->value = StringLiteral(c->STRING());
     return StatementPtr(s);
   }
   if (auto* c = dynamic_cast<P::UndefineVariableContext*>(ctx)) {
     auto s = simple(StatementKind::kUndefineVariable);
-    s->name = Upper(c->identifier()->getText());
+    s->name = AsciiUpper(c->identifier()->getText());
     return StatementPtr(s);
   }
   if (auto* c = dynamic_cast<P::ExplainContext*>(ctx)) {

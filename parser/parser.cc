@@ -6,6 +6,7 @@
 #include "BrookSqlParser.h"
 #include "antlr4-runtime.h"
 #include "parser/ast_builder.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -166,7 +167,7 @@ Result<std::string> SubstituteVariables(std::string_view sql,
       if (close != std::string_view::npos) {
         std::string name(sql.substr(i + 2, close - i - 2));
         std::string upper;
-        for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        upper += AsciiUpper(name);
         auto it = variables.find(upper);
         if (it == variables.end()) {
           return InvalidArgument("Failed to substitute variables:\nCan't find variable '" + name +

@@ -7,6 +7,7 @@
 
 #include "common/serde_text.h"
 #include "planner/properties.h"
+#include "common/ascii.h"
 
 namespace brook::server {
 namespace {
@@ -289,8 +290,7 @@ Result<Listener> ParseListener(std::string_view url) {
   if (s.find(',') != std::string::npos) {
     return Unsupported("Only one listener is supported, got '" + s + "'");
   }
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = AsciiLower(s);
   if (StartsWith(lower, "https://")) {
     return Unsupported("TLS listeners (https://) are not supported yet: '" + s + "'");
   }

@@ -10,6 +10,7 @@
 #include "common/base64.h"
 #include "common/time_util.h"
 #include "server/rest_format.h"
+#include "common/ascii.h"
 
 namespace brook::server {
 namespace {
@@ -50,12 +51,6 @@ std::string RenderData(const std::optional<std::string_view>& data) {
   if (IsText(*data)) return std::string(*data);
   if (data->size() == 4 || data->size() == 8) return std::to_string(BigEndian(*data));
   return Base64Encode(std::string(*data));
-}
-
-std::string Lower(std::string_view s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -107,7 +102,7 @@ Status RunPrint(kafka::KafkaClientFactory& kafka, const PrintRequest& request,
   }
   if (topic.empty()) {
     for (const kafka::TopicInfo& t : topics) {
-      if (Lower(t.name) == Lower(request.topic)) topic = t.name;
+      if (AsciiLower(t.name) == AsciiLower(request.topic)) topic = t.name;
     }
   }
   if (topic.empty()) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/serde/serde.h"
+#include "common/ascii.h"
 
 namespace brook::server {
 namespace {
@@ -20,13 +21,6 @@ std::string Quote(std::string_view s) {
 
 std::string Dump(const ordered_json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -197,7 +191,7 @@ std::optional<StreamFormat> NegotiateStreamFormat(std::string_view accept,
     std::string_view item = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     size_t semi = item.find(';');
-    std::string type = Lower(Trim(item.substr(0, semi)));
+    std::string type = AsciiLower(Trim(item.substr(0, semi)));
     if (type.empty()) continue;
     double q = 1.0;
     std::string_view params =

@@ -10,6 +10,7 @@
 #include "parser/statement_script.h"
 #include "server/ksql_entity.h"
 #include "server/print_topic.h"
+#include "common/ascii.h"
 
 namespace brook::server {
 namespace {
@@ -43,7 +44,7 @@ SessionState MakeSession(const std::map<std::string, std::string>& properties,
   session.properties = properties;
   for (const auto& [name, value] : variables) {
     std::string upper;
-    for (char c : name) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    upper += AsciiUpper(name);
     session.variables[upper] = value;
   }
   return session;
@@ -118,11 +119,7 @@ bool RestService::Cancel(const std::string& query_id) {
   if (it == push_queries_.end()) {
     // ksqlDB compares query ids case-insensitively (TERMINATE transient_x works unquoted).
     for (it = push_queries_.begin(); it != push_queries_.end(); ++it) {
-      if (it->first.size() == query_id.size() &&
-          std::equal(it->first.begin(), it->first.end(), query_id.begin(), [](char a, char b) {
-            return std::toupper(static_cast<unsigned char>(a)) ==
-                   std::toupper(static_cast<unsigned char>(b));
-          })) {
+      if (EqualsIgnoreAsciiCase(it->first, query_id)) {
         break;
       }
     }

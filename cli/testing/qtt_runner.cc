@@ -13,6 +13,7 @@
 #include "common/value_cast.h"
 #include "runtime/serde/serde.h"
 #include "common/base64.h"
+#include "common/ascii.h"
 
 namespace brook::testing {
 
@@ -25,11 +26,6 @@ std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string ReplaceAll(std::string s, const std::string& from, const std::string& to) {
@@ -58,7 +54,7 @@ bool Matches(const Node& expected, const Node& actual, bool exact_numbers) {
       if (actual.type != T::kObject || actual.fields.size() != expected.fields.size()) return false;
       for (const auto& [k, v] : expected.fields) {
         const Node* a = actual.Get(k);
-        if (!a) a = actual.Get(Upper(k));
+        if (!a) a = actual.Get(AsciiUpper(k));
         if (!a || !Matches(v, *a, exact_numbers)) return false;
       }
       return true;
@@ -380,7 +376,7 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
         DataSourcePtr src = catalog.Find(n->text);
         if (!src) return fail("post: source " + n->text + " does not exist");
         if (const Node* type = s.Get("type")) {
-          if (Upper(type->text) != (src->is_table ? "TABLE" : "STREAM")) {
+          if (AsciiUpper(type->text) != (src->is_table ? "TABLE" : "STREAM")) {
             return fail("post: " + n->text + " expected type " + type->text);
           }
         }
@@ -392,13 +388,13 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
           }
         }
         if (const Node* kf = s.Get("keyFormat")) {
-          if (const Node* f = kf->Get("format"); f && Upper(f->text) != src->key_format.name) {
+          if (const Node* f = kf->Get("format"); f && AsciiUpper(f->text) != src->key_format.name) {
             return fail("post: " + n->text + " key format expected " + f->text + " but was " +
                         src->key_format.name);
           }
         }
         if (const Node* vf = s.Get("valueFormat"); vf && vf->type == Node::Type::kString) {
-          if (Upper(vf->text) != src->value_format.name) {
+          if (AsciiUpper(vf->text) != src->value_format.name) {
             return fail("post: " + n->text + " value format expected " + vf->text + " but was " +
                         src->value_format.name);
           }
@@ -476,7 +472,7 @@ void QttRunner::RunFile(const std::string& path, std::vector<CaseResult>& result
         if (const Node* st = test.Get("statements")) {
           for (const Node& s : st->items) {
             std::string sql = format.empty() ? s.text : ReplaceAll(s.text, "{FORMAT}", format);
-            std::string up = Upper(sql);
+            std::string up = AsciiUpper(sql);
             for (const char* f : {"'AVRO'", "'PROTOBUF'", "'PROTOBUF_NOSR'", "'JSON_SR'"}) {
               if (up.find(f) != std::string::npos) unsupported_format = true;
             }

@@ -14,6 +14,7 @@
 #include "planner/analyzer/scope.h"
 #include "runtime/expr/evaluator.h"
 #include "runtime/serde/serde.h"
+#include "common/ascii.h"
 
 namespace brook {
 
@@ -148,10 +149,7 @@ Result<ExecuteResult> Engine::HandleInsertValues(const ast::InsertValues& s,
   if (!target) {
     std::string hint;
     for (const auto& src : catalog_.All()) {
-      std::string a = src->name, b = s.target;
-      for (char& c : a) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      for (char& c : b) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (a == b && src->name != s.target) {
+      if (EqualsIgnoreAsciiCase(src->name, s.target) && src->name != s.target) {
         hint = "\nDid you mean \"" + src->name + "\"? Hint: wrap the source name in double quotes "
                "to make it case-sensitive.";
       }
@@ -323,14 +321,7 @@ Result<ExecuteResult> Engine::HandleTerminate(const ast::SimpleStatement& s,
   std::vector<std::string> ids;
   // Query ids match case-insensitively (an unquoted id is upper-cased by the parser).
   auto same_id = [](const std::string& a, const std::string& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (std::toupper(static_cast<unsigned char>(a[i])) !=
-          std::toupper(static_cast<unsigned char>(b[i]))) {
-        return false;
-      }
-    }
-    return true;
+    return EqualsIgnoreAsciiCase(a, b);
   };
   std::string name = s.name;
   for (const auto& [id, _] : transients_) {
