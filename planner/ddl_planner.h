@@ -10,7 +10,7 @@
 namespace brook {
 
 struct CreateSourcePlan {
-  DataSourcePtr source;
+  NewDataSourcePtr source;  // the new catalog entry
   std::optional<int> partitions;  // PARTITIONS from WITH: create the topic if missing
   std::optional<int> replicas;
 };

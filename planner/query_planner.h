@@ -21,7 +21,7 @@ namespace brook {
 
 struct QueryPlanResult {
   PhysicalPlan plan;
-  DataSourcePtr sink_source;  // kCreateAs: the catalog entry to register
+  NewDataSourcePtr sink_source;  // kCreateAs: the catalog entry to register
   std::optional<int> sink_replicas;
   // Set when the plan holds steps brook's runtime does not run yet (aggregation, windows,
   // joins, persistent queries over windowed sources): the error to report, positioned at the

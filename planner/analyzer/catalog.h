@@ -43,14 +43,25 @@ struct DataSource {
   std::set<std::string> reading_queries;  // ids of queries reading this source
   std::set<std::string> writing_queries;  // ids of queries writing to it
 };
-using DataSourcePtr = std::shared_ptr<DataSource>;
+// Catalog entries are read as const: only the Catalog's non-const methods change them.
+using DataSourcePtr = std::shared_ptr<const DataSource>;
+// A new entry being built (by the DDL or query planner) before it is put in the catalog.
+using NewDataSourcePtr = std::shared_ptr<DataSource>;
 
 class Catalog {
  public:
   DataSourcePtr Find(const std::string& name) const;
-  void Put(DataSourcePtr source);
+  // Adds or replaces the entry of `source->name`.
+  void Put(NewDataSourcePtr source);
+  // Puts a copy of an entry read before (e.g. restoring one a failed statement replaced).
+  void Restore(const DataSourcePtr& source) { Put(std::make_shared<DataSource>(*source)); }
   bool Remove(const std::string& name);
   std::vector<DataSourcePtr> All() const;
+
+  // The queries reading and writing each source.
+  void AddReadingQuery(const std::string& source, const std::string& query_id);
+  void AddWritingQuery(const std::string& source, const std::string& query_id);
+  void ForgetQuery(const std::string& query_id);  // from every source
 
   TypePtr FindType(const std::string& name) const;
   void PutType(const std::string& name, TypePtr type) { types_[name] = std::move(type); }
@@ -58,7 +69,7 @@ class Catalog {
   const std::map<std::string, TypePtr>& types() const { return types_; }
 
  private:
-  std::map<std::string, DataSourcePtr> sources_;
+  std::map<std::string, NewDataSourcePtr> sources_;
   std::map<std::string, TypePtr> types_;
 };
 

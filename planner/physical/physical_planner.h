@@ -16,7 +16,7 @@ namespace brook {
 
 struct PhysicalPlanResult {
   PhysicalPlan plan;
-  DataSourcePtr sink_source;  // kCreateAs: the catalog entry to register
+  NewDataSourcePtr sink_source;  // kCreateAs: the catalog entry to register
   std::optional<int> sink_replicas;
 };
 

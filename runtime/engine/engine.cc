@@ -217,8 +217,8 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
 }
 
 void Engine::InstallPersistent(std::unique_ptr<PersistentQuery> q) {
-  if (DataSourcePtr src = catalog_.Find(q->source)) src->reading_queries.insert(q->id);
-  if (DataSourcePtr dst = catalog_.Find(q->sink)) dst->writing_queries.insert(q->id);
+  catalog_.AddReadingQuery(q->source, q->id);
+  catalog_.AddWritingQuery(q->sink, q->id);
   PersistentQuery* raw = q.get();
   queries_[q->id] = std::move(q);
   if (running_) StartThreads(raw);

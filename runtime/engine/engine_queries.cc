@@ -70,7 +70,7 @@ Result<ExecuteResult> Engine::HandleCreateAsSelect(const ast::CreateAsSelect& s,
   }
   if (replaced) catalog_.Remove(s.name);  // the query may not read its own sink
   auto planned_or = Plan(req, cfg);
-  if (replaced) catalog_.Put(replaced);
+  if (replaced) catalog_.Restore(replaced);
   if (!planned_or.ok()) return planned_or.status();
   QueryPlanResult planned = std::move(planned_or).value();
   if (planned.not_runnable) return *planned.not_runnable;
@@ -99,7 +99,7 @@ Result<ExecuteResult> Engine::HandleCreateAsSelect(const ast::CreateAsSelect& s,
   catalog_.Put(planned.sink_source);
   auto built = BuildPersistent(planned.plan, s.name, cfg);
   if (!built.ok()) {
-    if (replaced) catalog_.Put(replaced);
+    if (replaced) catalog_.Restore(replaced);
     else catalog_.Remove(s.name);
     if (old_plan) {
       auto restored = BuildPersistent(*old_plan, s.name, cfg);
@@ -346,10 +346,7 @@ Result<ExecuteResult> Engine::HandleTerminate(const ast::SimpleStatement& s,
     auto it = queries_.find(id);
     PersistentQuery* q = it->second.get();
     q->Join();
-    for (const auto& src : catalog_.All()) {
-      src->reading_queries.erase(id);
-      src->writing_queries.erase(id);
-    }
+    catalog_.ForgetQuery(id);
     queries_.erase(it);
   }
   return ExecuteResult{MakeCommandStatus(s.text, "terminate/" + (s.all ? std::string("ALL") : s.name) + "/execute",
