@@ -138,7 +138,9 @@ Result<std::vector<int>> IntsFromJson(const json* j, const char* what) {
   if (!j || !j->is_array()) return Bad(std::string("missing '") + what + "'");
   std::vector<int> out;
   for (const json& n : *j) {
-    if (!n.is_number_integer()) return Bad(std::string("'") + what + "' must hold integers");
+    if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > (1 << 24)) {
+      return Bad(std::string("'") + what + "' must hold small non-negative integers");
+    }
     out.push_back(n.get<int>());
   }
   return out;

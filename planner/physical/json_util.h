@@ -2,6 +2,7 @@
 // Readers never throw: a missing or mistyped field is an InvalidArgument naming it.
 #pragma once
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -40,6 +41,13 @@ Result<T> Get(const json& j, const char* key) {
     return it->template get<bool>();
   } else {
     if (!it->is_number_integer()) return Bad(std::string("'") + key + "' must be an integer");
+    // No silent narrowing: 4294967297 is not 1.
+    if (it->is_number_unsigned() ? it->template get<uint64_t>() >
+                                       static_cast<uint64_t>(std::numeric_limits<T>::max())
+                                 : (it->template get<int64_t>() < std::numeric_limits<T>::min() ||
+                                    it->template get<int64_t>() > std::numeric_limits<T>::max())) {
+      return Bad(std::string("'") + key + "' is out of range");
+    }
     return it->template get<T>();
   }
 }

@@ -25,6 +25,25 @@ Status PhysicalPlan::Validate() const {
     }
   }
   if (sources < 1 || projects != 1) return bad("a plan needs a source and one projection");
+  // Without joins a plan is one chain, in order: source, then filter / rekey / flat map /
+  // aggregate steps, the projection, and at most a sink, each reading the step before it.
+  if (!Find<JoinStep>()) {
+    bool seen_project = false;
+    for (size_t i = 0; i < steps.size(); ++i) {
+      const PhysicalStep& s = steps[i];
+      if ((i == 0) != (s.As<SourceStep>() != nullptr)) {
+        return bad("the source must come first, and only once");
+      }
+      if (i > 0 && s.inputs[0] != steps[i - 1].id) {
+        return bad("step " + s.id + " must read the step before it");
+      }
+      if (seen_project && !(s.As<SinkStep>() && i + 1 == steps.size())) {
+        return bad("only a sink may follow the projection, as the last step");
+      }
+      if (s.As<SinkStep>() && !seen_project) return bad("the sink must follow the projection");
+      seen_project = seen_project || s.As<ProjectStep>() != nullptr;
+    }
+  }
   const ProjectStep& p = project();
   if (p.key_exprs.size() != output_schema.key.size() ||
       p.value_exprs.size() != output_schema.value.size()) {

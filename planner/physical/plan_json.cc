@@ -209,10 +209,6 @@ Result<BoundExprPtr> ExprFromJsonAt(const json& j, const FunctionRegistry& funct
   if (const json* kids = Find(j, "children")) {
     if (!kids->is_array()) return Bad("'children' must be a list");
     for (const json& c : *kids) {
-      if (c.is_null()) {
-        e.children.push_back(nullptr);
-        continue;
-      }
       ASSIGN_OR_RETURN(BoundExprPtr child, ExprFromJsonAt(c, functions, depth + 1));
       e.children.push_back(std::move(child));
     }
@@ -417,6 +413,105 @@ Result<BoundExprPtr> ExprFromJson(const json& j, const FunctionRegistry& functio
   return ExprFromJsonAt(j, functions, 0);
 }
 
+namespace {
+
+// What the evaluator relies on, checked on expressions read from a stored plan (which may have
+// been edited): child counts per kind, no missing children, types where the evaluator reads
+// them, and column slots inside the row the expression is evaluated over.
+Status CheckExpr(const BoundExpr& e, int width) {
+  auto need = [&](bool ok, const char* what) {
+    return ok ? Status::Ok()
+              : Bad(std::string(kExprKinds[static_cast<int>(e.kind)]) + " expression " + what);
+  };
+  const size_t n = e.children.size();
+  for (const auto& c : e.children) RETURN_IF_ERROR(need(c != nullptr, "with a missing child"));
+  switch (e.kind) {
+    case BoundKind::kLiteral:
+    case BoundKind::kLambdaVar:
+      RETURN_IF_ERROR(need(n == 0, "with children"));
+      break;
+    case BoundKind::kColumn:
+      RETURN_IF_ERROR(need(n == 0 && e.index >= 0 && e.index < width,
+                           "reading a column outside its input row"));
+      break;
+    case BoundKind::kFunction:
+      RETURN_IF_ERROR(need(e.function != nullptr && n == e.arg_types.size(),
+                           "with arguments that do not match its argument types"));
+      break;
+    case BoundKind::kCast:
+      RETURN_IF_ERROR(need(n == 1 && e.type, "needs one child and a type"));
+      break;
+    case BoundKind::kCase:
+      RETURN_IF_ERROR(need(n >= static_cast<size_t>(e.has_operand) + e.has_else,
+                           "with too few children"));
+      break;
+    case BoundKind::kNegate:
+    case BoundKind::kNot:
+    case BoundKind::kIsNull:
+    case BoundKind::kDereference:
+    case BoundKind::kLambda:
+      RETURN_IF_ERROR(need(n == 1, "needs one child"));
+      break;
+    case BoundKind::kArith:
+    case BoundKind::kAnd:
+    case BoundKind::kOr:
+    case BoundKind::kCompare:
+    case BoundKind::kDistinct:
+    case BoundKind::kLike:
+    case BoundKind::kConcat:
+    case BoundKind::kSubscript:
+      RETURN_IF_ERROR(need(n == 2, "needs two children"));
+      break;
+    case BoundKind::kBetween:
+      RETURN_IF_ERROR(need(n == 3, "needs three children"));
+      break;
+    case BoundKind::kIn:
+      RETURN_IF_ERROR(need(n >= 1, "needs a value"));
+      break;
+    case BoundKind::kArray:
+      RETURN_IF_ERROR(need(e.type && e.type->kind() == TypeKind::kArray, "needs an ARRAY type"));
+      break;
+    case BoundKind::kMap:
+      RETURN_IF_ERROR(need(n % 2 == 0 && e.type && e.type->kind() == TypeKind::kMap,
+                           "needs key/value pairs and a MAP type"));
+      break;
+    case BoundKind::kStruct:
+      break;
+  }
+  for (const auto& c : e.children) RETURN_IF_ERROR(CheckExpr(*c, width));
+  return Status::Ok();
+}
+
+Status CheckAll(const std::vector<BoundExprPtr>& exprs, int width) {
+  for (const auto& e : exprs) RETURN_IF_ERROR(CheckExpr(*e, width));
+  return Status::Ok();
+}
+
+// Every expression of a step, against the width of the row it reads.
+Status CheckStepExprs(const PhysicalStep& step, int input_width, int output_width) {
+  if (const auto* f = step.As<FilterStep>()) return CheckExpr(*f->predicate, input_width);
+  if (const auto* r = step.As<RekeyStep>()) return CheckAll(r->key_exprs, input_width);
+  if (const auto* p = step.As<ProjectStep>()) {
+    RETURN_IF_ERROR(CheckAll(p->key_exprs, input_width));
+    return CheckAll(p->value_exprs, input_width);
+  }
+  if (const auto* fm = step.As<FlatMapStep>()) {
+    for (const TableFunctionCall& c : fm->calls) RETURN_IF_ERROR(CheckAll(c.args, input_width));
+  }
+  if (const auto* a = step.As<AggregateStep>()) {
+    RETURN_IF_ERROR(CheckAll(a->group_by, input_width));
+    for (const AggregateCall& c : a->calls) RETURN_IF_ERROR(CheckAll(c.args, input_width));
+    if (a->having) RETURN_IF_ERROR(CheckExpr(*a->having, output_width));
+  }
+  if (const auto* j = step.As<JoinStep>()) {
+    RETURN_IF_ERROR(CheckExpr(*j->left_key, output_width));
+    RETURN_IF_ERROR(CheckExpr(*j->right_key, output_width));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 json PlanToJson(const PhysicalPlan& plan) {
   json steps = json::array();
   for (const PhysicalStep& s : plan.steps) {
@@ -506,9 +601,10 @@ Result<PhysicalPlan> PlanFromJson(const json& j, const FunctionRegistry& functio
       step.inputs.push_back(it->first);
       input_widths.push_back(it->second);
     }
-    ASSIGN_OR_RETURN(step.body, StepFromJson(type, sj, functions,
-                                             input_widths.empty() ? 0 : input_widths[0]));
+    const int input_width = input_widths.empty() ? 0 : input_widths[0];
+    ASSIGN_OR_RETURN(step.body, StepFromJson(type, sj, functions, input_width));
     widths[step.id] = OutputWidth(step, input_widths);
+    RETURN_IF_ERROR(CheckStepExprs(step, input_width, widths[step.id]));
     plan.steps.push_back(std::move(step));
   }
   RETURN_IF_ERROR(plan.Validate());

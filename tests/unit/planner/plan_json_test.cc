@@ -161,5 +161,46 @@ TEST_F(PlanJsonTest, StaleOrHostilePlansFailLoudly) {
   EXPECT_NE(e.status().message().find("nested too deeply"), std::string::npos);
 }
 
+TEST_F(PlanJsonTest, StoredPlansAreCheckedBeforeTheyRun) {
+  json good = PlanToJson(PlanOf(
+      "CREATE STREAM o AS SELECT name, UCASE(name) AS n, a + 1 AS a1 FROM s WHERE a > 0 "
+      "PARTITION BY name;"));
+  ASSERT_TRUE(PlanFromJson(good, functions_).ok());
+  auto step = [&](json& plan, const std::string& type) -> json& {
+    for (json& st : plan["steps"]) {
+      if (st["@type"] == type) return st;
+    }
+    ADD_FAILURE() << "no " << type;
+    return plan;
+  };
+  auto fails = [&](const json& plan, const std::string& words) {
+    auto r = PlanFromJson(plan, functions_);
+    ASSERT_FALSE(r.ok()) << plan.dump();
+    EXPECT_NE(r.status().message().find(words), std::string::npos) << r.status().message();
+  };
+  // A column outside the row the expression reads.
+  json wide = good;
+  step(wide, "filter_v1")["predicate"]["children"][0]["index"] = 100000;
+  fails(wide, "outside its input row");
+  // Missing or null children.
+  json empty_arith = good;
+  step(empty_arith, "select_v1")["valueExpressions"][1].erase("children");
+  fails(empty_arith, "needs two children");
+  json null_child = good;
+  step(null_child, "filter_v1")["predicate"]["children"][1] = nullptr;
+  fails(null_child, "Invalid query plan JSON");
+  json no_args = good;
+  step(no_args, "select_v1")["valueExpressions"][0].erase("children");
+  fails(no_args, "do not match its argument types");
+  // Steps out of order: the projection may only read the step right before it.
+  json reordered = good;
+  std::swap(reordered["steps"][1], reordered["steps"][2]);
+  fails(reordered, "Invalid query plan");
+  // No silent narrowing of integers.
+  json huge = good;
+  huge["planVersion"] = 4294967297LL;
+  fails(huge, "out of range");
+}
+
 }  // namespace
 }  // namespace brook
