@@ -31,8 +31,9 @@ LogicalNodePtr SourceNode(const BoundSource& s) {
   n->source = s;
   n->slot_offset = s.scope.columns.empty() ? 0 : s.scope.columns.front().index;
   int width = n->source.scope.row_width - n->slot_offset;
+  // Before column pruning everything is read, and read before any filter.
   n->needed.assign(width, true);
-  n->early.assign(width, false);
+  n->early.assign(width, true);
   return n;
 }
 

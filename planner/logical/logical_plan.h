@@ -27,7 +27,8 @@ struct LogicalNode {
   std::vector<LogicalNodePtr> inputs;  // none for a source, two for a join, else one
 
   // kSource. `needed` / `early` are filled by column pruning: the row slots any node above
-  // reads, and the slots the filter right above reads (decoded before the rest).
+  // reads, and the slots the filter right above reads (decoded before the rest). Without the
+  // pass both are all true: everything is decoded, up front.
   BoundSource source;
   int slot_offset = 0;  // where this source's slots start in the query's input row
   std::vector<bool> needed;

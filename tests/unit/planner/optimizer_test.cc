@@ -55,8 +55,9 @@ TEST_F(OptimizerTest, ColumnPruningMarksReadAndFilterColumns) {
   LogicalPlan plan = Logical("SELECT id, UCASE(b) AS ub FROM s WHERE a > 1 EMIT CHANGES;");
   const LogicalNode* src = FindKind(plan, LogicalKind::kSource);
   ASSERT_NE(src, nullptr);
-  // Before the pass every slot counts as needed and nothing is early.
+  // Before the pass every slot counts as needed, and as needed before the filter.
   EXPECT_EQ(src->needed, std::vector<bool>(src->needed.size(), true));
+  EXPECT_EQ(src->early, std::vector<bool>(src->early.size(), true));
   ColumnPruning(plan);
   // Row: ID, A, B, C, D, E, ROWTIME, ROWPARTITION, ROWOFFSET.
   EXPECT_EQ(src->needed, (std::vector<bool>{true, true, true, false, false, false, false, false,
