@@ -40,6 +40,10 @@ class InMemoryConsumer : public Consumer {
     std::lock_guard<std::mutex> lock(broker_->mu_);
     auto& members = broker_->group_members_[config_.group_id];
     members.erase(std::remove(members.begin(), members.end(), member_id_), members.end());
+    auto& owners = broker_->owners_[config_.group_id];
+    for (auto it = owners.begin(); it != owners.end();) {
+      it = it->second == member_id_ ? owners.erase(it) : std::next(it);
+    }
   }
 
   Status Poll(size_t max_records, Millis, std::vector<RecordView>& out) override {
@@ -148,8 +152,14 @@ class InMemoryConsumer : public Consumer {
         }
       }
       std::sort(all.begin(), all.end());
+      // A partition another member still owns stays with it until that member lets it go
+      // (its next poll revokes it, committing first): no partition has two owners at once.
+      const auto& owners = broker_->owners_[config_.group_id];
       for (size_t i = 0; i < all.size(); ++i) {
-        if (!members.empty() && i % members.size() == rank) desired.push_back(all[i]);
+        if (members.empty() || i % members.size() != rank) continue;
+        auto owner = owners.find({all[i].topic, all[i].partition});
+        if (owner != owners.end() && owner->second != member_id_) continue;
+        desired.push_back(all[i]);
       }
     }
     if (desired == assigned_) return;
@@ -161,7 +171,12 @@ class InMemoryConsumer : public Consumer {
     if (!revoked.empty() && config_.listener) config_.listener->OnPartitionsRevoked(revoked);
     {
       std::lock_guard<std::mutex> lock(broker_->mu_);
-      for (const TopicPartition& tp : revoked) positions_.erase({tp.topic, tp.partition});
+      auto& owners = broker_->owners_[config_.group_id];
+      for (const TopicPartition& tp : revoked) {
+        positions_.erase({tp.topic, tp.partition});
+        owners.erase({tp.topic, tp.partition});
+      }
+      for (const TopicPartition& tp : added) owners[{tp.topic, tp.partition}] = member_id_;
       assigned_ = desired;  // read by Lag() on other threads under the lock
     }
     if (!added.empty() && config_.listener) config_.listener->OnPartitionsAssigned(added);

@@ -7,7 +7,9 @@
 // committed offsets; a new consumer of a group resumes from them.
 //
 // Consumers of one group share the subscribed partitions (round-robin by member age); a member
-// joining or leaving moves partitions at the next Poll, with the listener's callbacks.
+// joining or leaving moves partitions at the members' next polls, with the listener's
+// callbacks: the old owner revokes (and commits) first, only then does the new owner take the
+// partition, so no partition ever has two owners.
 // Thread-safe (one mutex). Not a model of Kafka's failure modes: no session timeouts, no
 // retention, no compaction, no transactions.
 #pragma once
@@ -72,6 +74,8 @@ class InMemoryBroker : public KafkaClientFactory, public Admin {
   std::map<std::string, std::map<std::pair<std::string, int32_t>, int64_t>> committed_;
   // group -> member ids in join order
   std::map<std::string, std::vector<uint64_t>> group_members_;
+  // group -> (topic, partition) -> the member that owns it now
+  std::map<std::string, std::map<std::pair<std::string, int32_t>, uint64_t>> owners_;
   uint64_t next_member_id_ = 1;
 };
 

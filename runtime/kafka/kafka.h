@@ -107,6 +107,9 @@ class RebalanceListener {
   virtual ~RebalanceListener() = default;
   virtual void OnPartitionsRevoked(const std::vector<TopicPartition>& partitions) = 0;
   virtual void OnPartitionsAssigned(const std::vector<TopicPartition>& partitions) = 0;
+  // The partitions were taken away without an orderly revocation (the member was considered
+  // dead, e.g. after max.poll.interval.ms): committing for them is no longer possible.
+  virtual void OnPartitionsLost(const std::vector<TopicPartition>& partitions) = 0;
 };
 
 struct ConsumerConfig {

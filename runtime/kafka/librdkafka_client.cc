@@ -531,7 +531,11 @@ void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
     return;
   }
   if (listener != nullptr && err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
-    listener->OnPartitionsRevoked(tps);
+    if (rd_kafka_assignment_lost(rk)) {
+      listener->OnPartitionsLost(tps);
+    } else {
+      listener->OnPartitionsRevoked(tps);
+    }
   }
   ApplyRebalance(rk, err, partitions);
 }

@@ -47,15 +47,27 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   std::vector<int32_t> revoked;
   for (const kafka::TopicPartition& tp : partitions) revoked.push_back(tp.partition);
-  // What was processed for these partitions is committed before another member takes them.
-  Status st = CommitTasks(revoked);
-  if (!st.ok() && rebalance_error_.ok()) rebalance_error_ = st;
-  for (int32_t p : revoked) {
+  // What was processed for these partitions is committed before another member takes them. A
+  // commit that fails here (e.g. the group moved on) is not fatal: the new owner redoes the
+  // work from the last committed offsets, as at-least-once allows.
+  if (!CommitTasks(revoked).ok()) failed_revocation_commits_.fetch_add(1);
+  DropTasks(revoked);
+}
+
+void StreamThread::OnPartitionsLost(const std::vector<kafka::TopicPartition>& partitions) {
+  // Another member may already own them: nothing can be committed for them any more.
+  std::vector<int32_t> lost;
+  for (const kafka::TopicPartition& tp : partitions) lost.push_back(tp.partition);
+  DropTasks(lost);
+}
+
+void StreamThread::DropTasks(const std::vector<int32_t>& partitions) {
+  for (int32_t p : partitions) {
     tasks_.erase(p);
     committed_.erase(p);
   }
   std::lock_guard<std::mutex> lock(stream_time_mu_);
-  for (int32_t p : revoked) stream_time_.erase(p);
+  for (int32_t p : partitions) stream_time_.erase(p);
 }
 
 int64_t StreamThread::stream_time(int32_t partition) const {

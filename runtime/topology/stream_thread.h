@@ -62,11 +62,16 @@ class StreamThread : public kafka::RebalanceListener {
   // kafka::RebalanceListener (called from inside the consumer's Poll).
   void OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
   void OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
+  void OnPartitionsLost(const std::vector<kafka::TopicPartition>& partitions) override;
+  // Commits that failed while partitions were being revoked (their work is redone by the new
+  // owner, as at-least-once allows); the query keeps running.
+  uint64_t failed_revocation_commits() const { return failed_revocation_commits_; }
 
  private:
   StreamThread(std::shared_ptr<const Topology> topology, ProcessingLog* log,
                StreamThreadOptions options);
   Status CommitTasks(const std::vector<int32_t>& partitions);
+  void DropTasks(const std::vector<int32_t>& partitions);
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -83,6 +88,7 @@ class StreamThread : public kafka::RebalanceListener {
   Status rebalance_error_;  // a failure inside a listener callback, reported by PollOnce
   std::chrono::steady_clock::time_point last_commit_;
   bool uncommitted_ = false;
+  std::atomic<uint64_t> failed_revocation_commits_{0};
   std::atomic<uint64_t> records_in_{0};
   std::atomic<uint64_t> records_out_{0};
   mutable std::mutex stream_time_mu_;

@@ -139,6 +139,24 @@ TEST_F(TopologyTest, ARebalanceMovesPartitionsWithTheirCommittedOffsets) {
   EXPECT_EQ(distinct.size(), 20u);
 }
 
+TEST_F(TopologyTest, ANewMemberWaitsForTheOldOwnerToLetGo) {
+  auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
+  auto a = Thread(topology, kafka::Millis(3'600'000));
+  for (int i = 0; i < 8; ++i) Produce(i % 4, i);
+  Drain({a.get()});
+  // `b` joins and polls before `a` has revoked anything: it gets nothing yet, so it cannot
+  // redo the work `a` has not committed.
+  auto b = Thread(topology);
+  auto r = b->PollOnce(1000, kafka::Millis(0));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(*r, 0u);
+  Drain({a.get(), b.get()});
+  for (int i = 8; i < 16; ++i) Produce(i % 4, i);
+  Drain({b.get(), a.get()});
+  EXPECT_EQ(a->records_in() + b->records_in(), 16u);
+  EXPECT_EQ(Outputs().size(), 16u);
+}
+
 TEST_F(TopologyTest, UncommittedWorkIsProcessedAgainAfterACrash) {
   auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
   for (int i = 0; i < 4; ++i) Produce(0, i);
