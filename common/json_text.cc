@@ -12,8 +12,9 @@
 namespace brook {
 
 const JsonNode* JsonNode::Get(const std::string& key) const {
-  for (const auto& [k, v] : fields) {
-    if (k == key) return &v;
+  // The last of duplicate keys wins, as with Jackson.
+  for (auto it = fields.rbegin(); it != fields.rend(); ++it) {
+    if (it->first == key) return &it->second;
   }
   return nullptr;
 }
@@ -47,7 +48,11 @@ std::string BlankComments(std::string_view in) {
       while (i < out.size() && out[i] != '\n') out[i++] = ' ';
     } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
       size_t e = out.find("*/", i + 2);
-      size_t stop = e == std::string::npos ? out.size() : e + 2;
+      if (e == std::string::npos) {
+        // Unterminated: leave it, so the parser rejects the text as Jackson does.
+        break;
+      }
+      size_t stop = e + 2;
       for (; i < stop; ++i) {
         if (out[i] != '\n') out[i] = ' ';
       }

@@ -142,12 +142,25 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
     // Which side names this join's right source?
     const ast::Expr* left_expr = c.children[0].get();
     const ast::Expr* right_expr = c.children[1].get();
-    if (*left_refs.begin() == j.right.alias) std::swap(left_expr, right_expr);
-    else if (*right_refs.begin() != j.right.alias) {
+    std::string left_alias = *left_refs.begin();
+    if (left_alias == j.right.alias) {
+      std::swap(left_expr, right_expr);
+      left_alias = *right_refs.begin();
+    } else if (*right_refs.begin() != j.right.alias) {
       return InvalidArgument("A join criteria is expected to reference the source (`" +
                                  j.right.alias + "`) in the FROM clause, instead the right "
                                  "source references `" + *right_refs.begin() + "` and the left "
                                  "source references `" + *left_refs.begin() + "`",
+                             c.range);
+    }
+    // The other side must be a source joined before this one (the FROM source or an earlier
+    // join's right side): its columns are the ones this join's left input has.
+    bool earlier = left_alias == q.from.alias;
+    for (size_t m = 0; m < n && !earlier; ++m) earlier = q.joins[m].right.alias == left_alias;
+    if (!earlier) {
+      return InvalidArgument("A join criteria is expected to reference the source (`" +
+                                 j.right.alias + "`) and a source joined before it, instead it "
+                                 "references `" + left_alias + "`, which is joined later.",
                              c.range);
     }
     ExpressionBinder binder(scope, functions, catalog, "JOIN ON");

@@ -611,7 +611,10 @@ Result<PhysicalPlan> PlanFromJson(const json& j, const FunctionRegistry& functio
   return plan;
 }
 
-std::string PlanToJsonText(const PhysicalPlan& plan) { return PlanToJson(plan).dump(); }
+std::string PlanToJsonText(const PhysicalPlan& plan) {
+  // SQL text or literals with invalid UTF-8 must not make dump() throw.
+  return PlanToJson(plan).dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 Result<PhysicalPlan> PlanFromJsonText(std::string_view text, const FunctionRegistry& functions) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);

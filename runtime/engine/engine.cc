@@ -67,11 +67,12 @@ Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& 
   ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
   if (!options_.plan_roundtrip) return planned;
   json first = PlanToJson(planned.plan);
-  ASSIGN_OR_RETURN(PhysicalPlan read, PlanFromJson(json::parse(first.dump()), functions_));
+  ASSIGN_OR_RETURN(PhysicalPlan read, PlanFromJsonText(PlanToJsonText(planned.plan), functions_));
   json second = PlanToJson(read);
   if (first != second) {
-    return Internal("The query plan changed in its JSON round trip:\n" + first.dump() + "\n" +
-                    second.dump());
+    return Internal("The query plan changed in its JSON round trip:\n" +
+                    first.dump(-1, ' ', false, json::error_handler_t::replace) + "\n" +
+                    second.dump(-1, ' ', false, json::error_handler_t::replace));
   }
   planned.plan = std::move(read);
   return planned;

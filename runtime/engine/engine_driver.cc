@@ -52,7 +52,8 @@ Status Engine::ConfigureProcessingLog() {
     kafka::OutRecord out;
     out.topic = topic;
     out.timestamp = e.time_ms;
-    out.value = record.dump();
+    // Messages may quote record bytes that are not UTF-8: replace them, never throw.
+    out.value = record.dump(-1, ' ', false, json::error_handler_t::replace);
     std::lock_guard<std::mutex> guard(log_producer_mu_);
     log_producer_->Send(std::move(out)).PermitUnchecked();  // best effort, never blocks a query
   });

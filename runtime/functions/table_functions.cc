@@ -7,8 +7,10 @@ namespace brook::functions {
 
 namespace {
 
-// CUBE_EXPLODE's output is 2^n rows; past this many elements it refuses, as ksqlDB does.
-constexpr size_t kMaxCubeColumns = 20;
+// CUBE_EXPLODE's output is 2^n rows; past this many elements it refuses. ksqlDB allows 20
+// (a million rows, gigabytes for one record); brook stops at 16, the flat map's per-record
+// bound of 65 536 rows (runtime/operators/flat_map_operator.h).
+constexpr size_t kMaxCubeColumns = 16;
 
 Result<TypePtr> ArrayElement(const std::string& name, const std::vector<TypePtr>& a) {
   if (a.size() != 1 || !a[0] || a[0]->kind() != TypeKind::kArray) {

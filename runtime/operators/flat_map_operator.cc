@@ -24,6 +24,10 @@ Status FlatMapOperator::Process(RowBatch& input, RowBatch& out) {
       call.function->impl(args_, fc, results_[c]);
       if (!fc.error.empty()) error = "Error computing " + call.text + ": " + fc.error;
       rows = std::max(rows, results_[c].size());
+      if (rows > kMaxRowsPerInput) {
+        error = call.text + " returned " + std::to_string(results_[c].size()) +
+                " rows for one record; brook's limit is " + std::to_string(kMaxRowsPerInput);
+      }
     }
     if (!error.empty()) {
       ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, FlatMapStep::kName,

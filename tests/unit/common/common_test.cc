@@ -104,6 +104,8 @@ TEST(JsonTextTest, CommentsTrailingTextAndScalars) {
   EXPECT_TRUE(ParseJsonPrefix("{\"a\": 1} x").ok());
   EXPECT_EQ(ParseJsonText(" 12.0 ")->text, "12.0");
   EXPECT_EQ(ParseJsonText("\"s\"")->text, "s");
+  EXPECT_FALSE(ParseJsonText("{\"a\": 1 /* unterminated").ok());
+  EXPECT_EQ(ParseJsonText("{\"a\": 1, \"a\": 2}")->Get("a")->text, "2");  // last wins
 }
 
 TEST(JsonTextTest, HostileInputIsAnErrorNotACrash) {

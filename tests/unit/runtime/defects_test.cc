@@ -102,5 +102,25 @@ TEST_F(DefectsTest, GreatestOfDecimalsKeepsTheWinnersScale) {
   EXPECT_EQ(Values("O"), (std::vector<std::string>{R"({"G":2.5,"L":1.25})"}));
 }
 
+TEST_F(DefectsTest, ProcessingLogEntriesQuotingInvalidUtf8DoNotCrashTheQuery) {
+  auto engine = NewEngine({{"ksql.logging.processing.topic.auto.create", "true"}});
+  ASSERT_TRUE(engine->ConfigureProcessingLog().ok());
+  ASSERT_TRUE(engine
+                  ->ExecuteScript(
+                      "CREATE STREAM s (k STRING KEY, ts STRING) WITH (kafka_topic='s', "
+                      "value_format='DELIMITED', timestamp='ts', "
+                      "timestamp_format='yyyy-MM-dd''T''HH:mm:ss');"
+                      "CREATE STREAM o AS SELECT * FROM s;",
+                      session_)
+                  .ok());
+  // The timestamp text holds a byte that is not UTF-8; the log entry quotes it.
+  ASSERT_TRUE(broker_.Produce({"s", -1, 0, "k", "bad\xff", {}}).ok());
+  ASSERT_TRUE(broker_.Produce({"s", -1, 0, "k", "2020-01-01T00:00:00", {}}).ok());
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_EQ(Values("O").size(), 1u);
+  EXPECT_EQ(engine->processing_log().count(), 1u);
+  EXPECT_EQ(broker_.ReadAll("default_ksql_processing_log").size(), 1u);
+}
+
 }  // namespace
 }  // namespace brook
