@@ -32,8 +32,9 @@ const char* KindWord(TypeKind k) {
 
 }  // namespace
 
+// `type_unsupported` is set when the format cannot hold a column's type.
 static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Column>& in_columns,
-                                  bool is_key, const SourceRange& range);
+                                  bool is_key, const SourceRange& range, bool& type_unsupported);
 
 Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& columns, bool is_key,
                       const SourceRange& range) {
@@ -50,12 +51,13 @@ Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& colum
       }
     }
   }
-  Status st = ValidateFormatInner(format, columns, is_key, range);
+  bool type_unsupported = false;
+  Status st = ValidateFormatInner(format, columns, is_key, range, type_unsupported);
   if (st.ok() || !is_key || format.name == "NONE" || st.code() == StatusCode::kUnsupported) {
     return st;
   }
   std::string column;
-  if (st.message().find("does not support type") != std::string::npos) {
+  if (type_unsupported) {
     for (const Column& c : columns) {
       if (!c.type->IsPrimitive() || c.type->kind() == TypeKind::kBoolean ||
           c.type->kind() == TypeKind::kDecimal || c.type->kind() == TypeKind::kDate ||
@@ -72,7 +74,7 @@ Status ValidateFormat(const FormatInfo& format, const std::vector<Column>& colum
 }
 
 static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Column>& in_columns,
-                                  bool is_key, const SourceRange& range) {
+                                  bool is_key, const SourceRange& range, bool& type_unsupported) {
   std::vector<Column> columns;
   for (const Column& c : in_columns) {
     if (c.ns != ColumnNamespace::kHeader) columns.push_back(c);
@@ -101,6 +103,7 @@ static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Co
       TypeKind k = c.type->kind();
       if (k != TypeKind::kInt && k != TypeKind::kBigint && k != TypeKind::kDouble &&
           k != TypeKind::kString && k != TypeKind::kBytes) {
+        type_unsupported = true;
         return InvalidArgument(std::string("The 'KAFKA' format does not support type '") +
                                    KindWord(k) + "'",
                                range);
@@ -111,6 +114,7 @@ static Status ValidateFormatInner(const FormatInfo& format, const std::vector<Co
     for (const Column& c : columns) {
       TypeKind k = c.type->kind();
       if (k == TypeKind::kArray || k == TypeKind::kMap || k == TypeKind::kStruct) {
+        type_unsupported = true;
         return InvalidArgument(std::string("The 'DELIMITED' format does not support type '") +
                                    KindWord(k) + "'",
                                range);

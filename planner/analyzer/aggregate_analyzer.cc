@@ -260,7 +260,7 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
     auto bound = having_binder.Bind(*q.having);
     if (!bound.ok()) {
       Status st = bound.status();
-      if (st.message().find("cannot be resolved") != std::string::npos ||
+      if (st.code() == StatusCode::kNotFound ||
           st.code() != StatusCode::kInvalidArgument) {
         return st;
       }

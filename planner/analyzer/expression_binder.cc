@@ -270,7 +270,9 @@ Result<BoundExprPtr> ExpressionBinder::BindColumn(const ast::Expr& e) {
   }
   if (!found) {
     std::string name = e.qualifier.empty() ? e.name : e.qualifier + "." + e.name;
-    return InvalidArgument(clause_ + " column '" + name + "' cannot be resolved.", e.range);
+    // kNotFound: callers tell an unknown column from other errors by the code.
+    return Status(StatusCode::kNotFound, clause_ + " column '" + name + "' cannot be resolved.",
+                  e.range);
   }
   if (found->window_bound && !allow_window_bounds_) {
     return InvalidArgument("Window bounds column " + found->name +

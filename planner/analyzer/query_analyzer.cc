@@ -72,7 +72,7 @@ Status BindWhere(const ast::Query& q, const Scope& scope, bool windowed,
   auto bound = binder.Bind(*q.where);
   if (!bound.ok()) {
     Status st = bound.status();
-    if (st.message().find("cannot be resolved") != std::string::npos ||
+    if (st.code() == StatusCode::kNotFound ||
         st.code() != StatusCode::kInvalidArgument) {
       return st;
     }
@@ -116,7 +116,7 @@ Result<analyzer::ProjectionInput> BindPartitionBy(const ast::Query& q, const Sco
       if (!bound.ok()) {
         Status st = bound.status();
         if (pe->kind == ExprKind::kColumnRef &&
-            st.message().find("cannot be resolved") != std::string::npos) {
+            st.code() == StatusCode::kNotFound) {
           return InvalidArgument("PARTITION BY column '" + pe->name + "' cannot be resolved. '" +
                                      pe->name + "' must be a column in the source schema since "
                                      "PARTITION BY is applied on the input.",
