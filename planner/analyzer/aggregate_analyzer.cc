@@ -257,22 +257,7 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
     having_binder.set_allow_window_bounds(agg.window.has_value());
     const AggregateContext& c = ctx;
     having_binder.set_substitution([&c](const ast::Expr& e) { return c.Substitute(e); });
-    auto bound = having_binder.Bind(*q.having);
-    if (!bound.ok()) {
-      Status st = bound.status();
-      if (st.code() == StatusCode::kNotFound ||
-          st.code() != StatusCode::kInvalidArgument) {
-        return st;
-      }
-      return Status(st.code(), "Error in HAVING expression: " + st.message(), st.range());
-    }
-    if ((*bound)->type && (*bound)->type->kind() != TypeKind::kBoolean) {
-      return InvalidArgument("Type error in HAVING expression: Should evaluate to boolean but is " +
-                                 ast::FormatExpr(*q.having) + " (" + TypeName((*bound)->type) +
-                                 ") instead.",
-                             q.having->range);
-    }
-    agg.having = *bound;
+    ASSIGN_OR_RETURN(agg.having, BindPredicate(having_binder, *q.having, "HAVING"));
   }
   bq.aggregation = std::move(agg);
   // The projection's substitution reads the stored aggregation (stable from here on).

@@ -32,6 +32,11 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
                                            const FunctionRegistry& functions,
                                            const Scope& input_scope, BoundQuery& bq);
 
+// Binds a WHERE or HAVING predicate with ksqlDB's messages: type errors are prefixed
+// "Error in <clause> expression: ", and a non-boolean result is refused.
+Result<BoundExprPtr> BindPredicate(ExpressionBinder& binder, const ast::Expr& predicate,
+                                   const std::string& clause);
+
 // "A, B and C".
 std::string ListWithAnd(const std::vector<std::string>& items);
 

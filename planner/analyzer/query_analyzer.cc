@@ -69,22 +69,7 @@ Status BindWhere(const ast::Query& q, const Scope& scope, bool windowed,
                  const FunctionRegistry& functions, const Catalog& catalog, BoundQuery& bq) {
   ExpressionBinder binder(scope, functions, catalog, "WHERE");
   binder.set_allow_window_bounds(windowed);
-  auto bound = binder.Bind(*q.where);
-  if (!bound.ok()) {
-    Status st = bound.status();
-    if (st.code() == StatusCode::kNotFound ||
-        st.code() != StatusCode::kInvalidArgument) {
-      return st;
-    }
-    return Status(st.code(), "Error in WHERE expression: " + st.message(), st.range());
-  }
-  bq.where = *bound;
-  if (bq.where->type && bq.where->type->kind() != TypeKind::kBoolean) {
-    return InvalidArgument("Type error in WHERE expression: Should evaluate to boolean but is " +
-                               ast::FormatExpr(*q.where) + " (" + TypeName(bq.where->type) +
-                               ") instead.",
-                           q.where->range);
-  }
+  ASSIGN_OR_RETURN(bq.where, analyzer::BindPredicate(binder, *q.where, "WHERE"));
   return Status::Ok();
 }
 
@@ -497,6 +482,24 @@ std::string ListWithAnd(const std::vector<std::string>& items) {
     s += (i == 0 ? "" : (i + 1 == items.size() ? " and " : ", ")) + items[i];
   }
   return s;
+}
+
+Result<BoundExprPtr> BindPredicate(ExpressionBinder& binder, const ast::Expr& predicate,
+                                   const std::string& clause) {
+  auto bound = binder.Bind(predicate);
+  if (!bound.ok()) {
+    Status st = bound.status();
+    // Unknown columns and brook's own limits are reported as they are.
+    if (st.code() != StatusCode::kInvalidArgument) return st;
+    return Status(st.code(), "Error in " + clause + " expression: " + st.message(), st.range());
+  }
+  if ((*bound)->type && (*bound)->type->kind() != TypeKind::kBoolean) {
+    return InvalidArgument("Type error in " + clause + " expression: Should evaluate to boolean "
+                           "but is " + ast::FormatExpr(predicate) + " (" +
+                               TypeName((*bound)->type) + ") instead.",
+                           predicate.range);
+  }
+  return bound;
 }
 
 BoundExprPtr ColumnRef(int index, TypePtr type, std::string text) {

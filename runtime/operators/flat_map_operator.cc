@@ -42,13 +42,7 @@ Status FlatMapOperator::Process(RowBatch& input, RowBatch& out) {
       for (size_t c = 0; c < step_.calls.size(); ++c) {
         next.values[width + c] = r < results_[c].size() ? results_[c][r] : Value();
       }
-      next.rowtime = row.rowtime;
-      next.offset = row.offset;
-      next.partition = row.partition;
-      next.null_key = row.null_key;
-      next.null_value = row.null_value;
-      next.tombstone = row.tombstone;
-      next.record = row.record;
+      next.CopyMetaFrom(row);
     }
   }
   input.Clear();

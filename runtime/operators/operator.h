@@ -40,6 +40,17 @@ struct Row {
   bool tombstone = false;    // the row deletes its key (tables)
   // The input record, valid while its batch is processed (until the consumer's next poll).
   const kafka::RecordView* record = nullptr;
+
+  // Copies everything but the values: a row derived from `from` keeps its record's identity.
+  void CopyMetaFrom(const Row& from) {
+    rowtime = from.rowtime;
+    offset = from.offset;
+    partition = from.partition;
+    null_key = from.null_key;
+    null_value = from.null_value;
+    tombstone = from.tombstone;
+    record = from.record;
+  }
 };
 
 class RowBatch {
@@ -57,13 +68,7 @@ class RowBatch {
   void Take(Row& row) {
     Row& slot = Append();
     slot.values.swap(row.values);
-    slot.rowtime = row.rowtime;
-    slot.offset = row.offset;
-    slot.partition = row.partition;
-    slot.null_key = row.null_key;
-    slot.null_value = row.null_value;
-    slot.tombstone = row.tombstone;
-    slot.record = row.record;
+    slot.CopyMetaFrom(row);
   }
   // Drops the last row (keeping its buffers for reuse).
   void Pop() { --size_; }

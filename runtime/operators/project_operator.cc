@@ -22,12 +22,7 @@ Status ProjectOperator::Process(RowBatch& input, RowBatch& out) {
       ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, ProjectStep::kName,
                      "", "Error computing expression " + eval_.error_expr + ": " + eval_.error);
     }
-    next.rowtime = row.rowtime;
-    next.offset = row.offset;
-    next.partition = row.partition;
-    next.null_key = row.null_key;
-    next.null_value = row.null_value;
-    next.record = row.record;
+    next.CopyMetaFrom(row);
     next.tombstone = tombstone;
   }
   input.Clear();

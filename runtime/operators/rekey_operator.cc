@@ -23,13 +23,7 @@ Status RekeyOperator::Process(RowBatch& input, RowBatch& out) {
     for (size_t c = 0; c < step_.carried.size(); ++c) {
       next.values[nk + c] = std::move(row.values[step_.carried[c]]);
     }
-    next.rowtime = row.rowtime;
-    next.offset = row.offset;
-    next.partition = row.partition;
-    next.null_key = row.null_key;
-    next.null_value = row.null_value;
-    next.record = row.record;
-    next.tombstone = row.tombstone;
+    next.CopyMetaFrom(row);
   }
   input.Clear();
   return Status::Ok();
