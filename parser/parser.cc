@@ -1,6 +1,8 @@
 #include "parser/parser.h"
 
+#include <algorithm>
 #include <cctype>
+#include <vector>
 
 #include "BrookSqlLexer.h"
 #include "BrookSqlParser.h"
@@ -46,6 +48,58 @@ class ErrorCollector : public antlr4::BaseErrorListener {
   Status status_;
 };
 
+// Bounds on what the recursive stages after the lexer (ANTLR's parser, the AST builder, the
+// binder, the evaluator) may be asked to do: every input has a bound.
+constexpr int kMaxBracketNesting = 64;  // nested ( and [ in one input
+constexpr int kMaxTreeDepth = 1000;     // parse-tree depth, e.g. a chain of ~990 `+`
+
+Status TooDeep(const std::string& what, const antlr4::Token* at) {
+  SourceRange r;
+  if (at != nullptr) {
+    r.line = static_cast<int>(at->getLine());
+    r.column = static_cast<int>(at->getCharPositionInLine());
+    r.begin = at->getStartIndex();
+    r.end = at->getStopIndex() + 1;
+  }
+  return InvalidArgument("The statement is nested too deeply: " + what, r);
+}
+
+// Checked on the tokens, before the (recursive) parser runs.
+Status CheckBracketNesting(antlr4::CommonTokenStream& tokens) {
+  tokens.fill();
+  int depth = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    size_t type = t->getType();
+    if (type == BrookSqlLexer::LPAREN || type == BrookSqlLexer::LBRACKET) {
+      if (++depth > kMaxBracketNesting) {
+        return TooDeep("more than " + std::to_string(kMaxBracketNesting) +
+                           " levels of parentheses or brackets",
+                       t);
+      }
+    } else if (type == BrookSqlLexer::RPAREN || type == BrookSqlLexer::RBRACKET) {
+      depth = std::max(0, depth - 1);
+    }
+  }
+  return Status::Ok();
+}
+
+// Checked on the parse tree (without recursion), before the AST builder walks it.
+Status CheckTreeDepth(antlr4::tree::ParseTree* root) {
+  std::vector<std::pair<antlr4::tree::ParseTree*, int>> stack = {{root, 1}};
+  while (!stack.empty()) {
+    auto [node, depth] = stack.back();
+    stack.pop_back();
+    if (depth > kMaxTreeDepth) {
+      auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node);
+      return TooDeep("expressions may nest at most " + std::to_string(kMaxTreeDepth) +
+                         " levels (e.g. a chain of that many operators)",
+                     ctx != nullptr ? ctx->getStart() : nullptr);
+    }
+    for (antlr4::tree::ParseTree* child : node->children) stack.push_back({child, depth + 1});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 // Lexer, token stream and parser over one input, reporting into one ErrorCollector.
@@ -69,6 +123,7 @@ Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
   auto& parser = session.parser;
   auto& tokens = session.tokens;
   auto& errors = session.errors;
+  RETURN_IF_ERROR(CheckBracketNesting(tokens));
   // Two-stage parse: fast SLL first, full LL only when SLL fails.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
       antlr4::atn::PredictionMode::SLL);
@@ -85,14 +140,17 @@ Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
     tree = parser.statements();
   }
   if (!errors.status().ok()) return errors.status();
+  RETURN_IF_ERROR(CheckTreeDepth(tree));
   AstBuilder builder(sql);
   return builder.BuildStatements(tree);
 }
 
 Result<ast::ExprPtr> Parser::ParseExpression(std::string_view sql) {
   ParseSession session(sql);
+  RETURN_IF_ERROR(CheckBracketNesting(session.tokens));
   auto* tree = session.parser.singleExpression();
   if (!session.errors.status().ok()) return session.errors.status();
+  RETURN_IF_ERROR(CheckTreeDepth(tree));
   AstBuilder builder(sql);
   return builder.BuildExpression(tree->expression());
 }

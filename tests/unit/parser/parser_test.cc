@@ -113,5 +113,25 @@ TEST(ParserTest, LeftAndRightAfterASourceStartAJoinNotAnAlias) {
   }
 }
 
+TEST(ParserTest, NestingIsBoundedBeforeAnythingRecurses) {
+  // Deep enough to exhaust the stack of a recursive parser or AST walk, were it not refused.
+  std::string parens = "SELECT " + std::string(20000, '(') + "1" + std::string(20000, ')') +
+                       " FROM s EMIT CHANGES;";
+  auto r = Parser::Parse(parens);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested too deeply"), std::string::npos);
+  ASSERT_TRUE(r.status().range().has_value());
+  EXPECT_EQ(r.status().range()->column, 7 + 64);  // the 65th parenthesis
+  std::string chain = "SELECT 1";
+  for (int i = 0; i < 20000; ++i) chain += "+1";
+  r = Parser::Parse(chain + " FROM s EMIT CHANGES;");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nested too deeply"), std::string::npos);
+  // Within the bounds all is well.
+  std::string fine = "SELECT " + std::string(60, '(') + "1" + std::string(60, ')');
+  for (int i = 0; i < 500; ++i) fine += "+1";
+  EXPECT_TRUE(Parser::Parse(fine + " FROM s EMIT CHANGES;").ok());
+}
+
 }  // namespace
 }  // namespace brook
