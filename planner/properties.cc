@@ -43,20 +43,22 @@ struct ConfigDef {
   const char* key;
   ConfigType type;
   const char* allowed;  // kEnum: comma-separated lower-case values
+  int64_t min = INT64_MIN;  // kInt / kLong: the allowed range
+  int64_t max = INT64_MAX;
 };
 // The ksql.* and Streams keys brook reads whose values are typed.
 constexpr ConfigDef kTypedConfigs[] = {
-    {kSinkPartitions, ConfigType::kInt, nullptr},
-    {"ksql.sink.replicas", ConfigType::kInt, nullptr},
-    {"ksql.logging.processing.topic.partitions", ConfigType::kInt, nullptr},
-    {"ksql.logging.processing.topic.replication.factor", ConfigType::kInt, nullptr},
-    {"ksql.max.push.queries", ConfigType::kInt, nullptr},
-    {"ksql.streams.num.stream.threads", ConfigType::kInt, nullptr},
-    {"num.stream.threads", ConfigType::kInt, nullptr},
-    {"ksql.streams.cache.max.bytes.buffering", ConfigType::kLong, nullptr},
-    {"cache.max.bytes.buffering", ConfigType::kLong, nullptr},
-    {"ksql.streams.commit.interval.ms", ConfigType::kLong, nullptr},
-    {"commit.interval.ms", ConfigType::kLong, nullptr},
+    {kSinkPartitions, ConfigType::kInt, nullptr, 1, 100000},
+    {"ksql.sink.replicas", ConfigType::kInt, nullptr, 1, 32767},
+    {"ksql.logging.processing.topic.partitions", ConfigType::kInt, nullptr, 1, 100000},
+    {"ksql.logging.processing.topic.replication.factor", ConfigType::kInt, nullptr, 1, 32767},
+    {"ksql.max.push.queries", ConfigType::kInt, nullptr, 1, INT32_MAX},
+    {"ksql.streams.num.stream.threads", ConfigType::kInt, nullptr, 1, 64},
+    {"num.stream.threads", ConfigType::kInt, nullptr, 1, 64},
+    {"ksql.streams.cache.max.bytes.buffering", ConfigType::kLong, nullptr, 0, INT64_MAX},
+    {"cache.max.bytes.buffering", ConfigType::kLong, nullptr, 0, INT64_MAX},
+    {"ksql.streams.commit.interval.ms", ConfigType::kLong, nullptr, 0, 86400000},
+    {"commit.interval.ms", ConfigType::kLong, nullptr, 0, 86400000},
     {kWrapSingleValues, ConfigType::kBoolean, nullptr},
     {kNewQueryPlanner, ConfigType::kBoolean, nullptr},
     {"ksql.variable.substitution.enable", ConfigType::kBoolean, nullptr},
@@ -85,14 +87,18 @@ Status ValidateConfigValue(const std::string& key, const std::string& value) {
       return InvalidArgument("Invalid value " + value + " for configuration " + key + ": " + why);
     };
     switch (def.type) {
-      case ConfigType::kInt: {
+      case ConfigType::kInt:
+      case ConfigType::kLong: {
         auto n = ParseInteger(value);
-        if (!n || *n < INT32_MIN || *n > INT32_MAX) return invalid("Not a number of type INT");
+        bool is_int = def.type == ConfigType::kInt;
+        if (!n || (is_int && (*n < INT32_MIN || *n > INT32_MAX))) {
+          return invalid(is_int ? "Not a number of type INT" : "Not a number of type LONG");
+        }
+        // Kafka's ConfigDef.Range wording.
+        if (*n < def.min) return invalid("Value must be at least " + std::to_string(def.min));
+        if (*n > def.max) return invalid("Value must be no more than " + std::to_string(def.max));
         break;
       }
-      case ConfigType::kLong:
-        if (!ParseInteger(value)) return invalid("Not a number of type LONG");
-        break;
       case ConfigType::kBoolean: {
         std::string v = AsciiUpper(value);
         if (v != "TRUE" && v != "FALSE") return invalid("Expected value to be either true or false");

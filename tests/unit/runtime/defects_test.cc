@@ -66,6 +66,11 @@ TEST_F(DefectsTest, OtherTypedPropertiesAreChecked) {
   EXPECT_TRUE(ValidateConfigValue("ksql.sink.partitions", " 4 ").ok());
   EXPECT_FALSE(ValidateConfigValue("ksql.sink.partitions", "4x").ok());
   EXPECT_TRUE(ValidateConfigValue("some.unknown.key", "anything").ok());
+  auto threads = ValidateConfigValue("ksql.streams.num.stream.threads", "100000");
+  ASSERT_FALSE(threads.ok());
+  EXPECT_NE(threads.message().find("Value must be no more than 64"), std::string::npos);
+  EXPECT_FALSE(ValidateConfigValue("ksql.sink.partitions", "0").ok());
+  EXPECT_TRUE(ValidateConfigValue("ksql.streams.commit.interval.ms", "0").ok());
 }
 
 TEST_F(DefectsTest, RegexpCompilesAConstantPatternOnce) {
