@@ -2,7 +2,7 @@
 // the same run. See bench/README.md for what each figure means.
 //
 //   brook-bench [--events N] [--partitions P] [--latency-events L] [--latency-rate R]
-//               [--max-batch B] [--timeout S] [--json]
+//               [--max-batch B] [--timeout S] [--runs K] [--json]
 //
 // Processes. This process (the orchestrator) never talks to Kafka. It starts
 //   - brook-devbroker (librdkafka's mock cluster) with every topic pre-created;
@@ -15,6 +15,7 @@
 // Engine workloads then measure latency in a second, paced phase: a producer in the workload's
 // child sends L events at R events/s with the produce time (µs) in date_time, and a consumer of
 // the output topic takes latency = arrival time - date_time.
+#include <dirent.h>
 #include <fcntl.h>
 #include <librdkafka/rdkafka.h>
 #include <poll.h>
@@ -36,6 +37,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -118,6 +120,63 @@ double ProcessCpuSeconds() {
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
          (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// Where a window's CPU went, for `BROOK_BENCH_THREADS=1` (see README): the process's rusage and
+// each thread's CPU seconds (tid -> {name, seconds}, from /proc/self/task) at one moment.
+struct CpuSnapshot {
+  rusage process{};
+  std::map<int, std::pair<std::string, double>> threads;
+};
+
+CpuSnapshot TakeCpuSnapshot() {
+  CpuSnapshot snap;
+  if (getenv("BROOK_BENCH_THREADS") == nullptr) return snap;
+  getrusage(RUSAGE_SELF, &snap.process);
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return snap;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(std::string("/proc/self/task/") + e->d_name + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // "tid (name) state ppid ..." where utime and stime are fields 14 and 15.
+    const size_t open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 > stat.size()) {
+      continue;
+    }
+    std::istringstream rest(stat.substr(close + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::strtod(field.c_str(), nullptr);
+    }
+    snap.threads[std::atoi(e->d_name)] = {stat.substr(open + 1, close - open - 1), ticks / tick};
+  }
+  closedir(dir);
+  return snap;
+}
+
+// Prints, on stderr, each thread's CPU since `start` and the process's user/system time, minor
+// page faults and context switches: what a figure is made of. Nothing without the variable.
+void PrintCpuBreakdown(const char* workload, const CpuSnapshot& start) {
+  if (getenv("BROOK_BENCH_THREADS") == nullptr) return;
+  const CpuSnapshot end = TakeCpuSnapshot();
+  for (const auto& [tid, now] : end.threads) {
+    auto it = start.threads.find(tid);
+    const double used = now.second - (it == start.threads.end() ? 0 : it->second.second);
+    if (used > 0) {
+      std::fprintf(stderr, "  %s thread %d %-16s %.2f s\n", workload, tid, now.first.c_str(), used);
+    }
+  }
+  auto sec = [](timeval t) { return t.tv_sec + t.tv_usec / 1e6; };
+  const rusage& a = start.process;
+  const rusage& b = end.process;
+  std::fprintf(stderr,
+               "  %s window: user %.2f s, system %.2f s, %ld minor faults, %ld voluntary and %ld "
+               "involuntary context switches\n",
+               workload, sec(b.ru_utime) - sec(a.ru_utime), sec(b.ru_stime) - sec(a.ru_stime),
+               b.ru_minflt - a.ru_minflt, b.ru_nvcsw - a.ru_nvcsw, b.ru_nivcsw - a.ru_nivcsw);
 }
 
 double ThreadCpuSeconds() {
@@ -223,6 +282,9 @@ struct Options {
   uint64_t latency_rate = 5'000;
   size_t max_batch = 1000;
   int timeout_s = 120;
+  int warmup_percent = 25;  // share of the input consumed before the window opens
+  int runs = 3;             // passes over every workload; the table reports each figure's median
+  int run = 0;  // internal: which pass a child belongs to (fresh consumer groups per pass)
   bool json = false;
 };
 
@@ -291,16 +353,24 @@ json ToJson(const Measured& m) {
   return j;
 }
 
+// Events consumed before the measurement window opens: the consumer's fetch queue, the
+// allocator's arenas and the tasks' row buffers fill up during the first events of a run, and a
+// window of a few seconds would otherwise count that one-time cost as per-event cost.
+uint64_t WarmupEvents(const Options& o, uint64_t expected) {
+  return static_cast<uint64_t>(static_cast<double>(expected) * o.warmup_percent / 100.0);
+}
+
 // Raw consumption (and, with `out_topic`, re-production of each value): the same group
 // consumer class the engine uses, no decoding.
 Measured RunBaseline(const Options& o, const Workload& w, uint64_t expected) {
   Measured m;
   m.expected = expected;
   kafka::LibrdkafkaClientFactory factory(o.bootstrap);
-  auto consumer = factory.NewConsumer({std::string("brook-bench-") + w.name,
-                                       {kInputTopic},
-                                       true,
-                                       {{"fetch.wait.max.ms", kFetchWaitMs}}});
+  auto consumer =
+      factory.NewConsumer({std::string("brook-bench-") + w.name + "-" + std::to_string(o.run),
+                           {kInputTopic},
+                           true,
+                           {{"fetch.wait.max.ms", kFetchWaitMs}}});
   if (!consumer.ok()) Die(consumer.status().ToString());
   std::unique_ptr<kafka::Producer> producer;
   if (w.kind == Kind::kConsumeProduce) {
@@ -317,7 +387,6 @@ Measured RunBaseline(const Options& o, const Workload& w, uint64_t expected) {
     if (!st.ok()) Die(st.ToString());
   }
   m.events = batch.size();
-  const uint64_t first = m.events;
   auto handle = [&] {
     for (const kafka::RecordView& r : batch) {
       bytes += r.value ? r.value->size() : 0;
@@ -332,7 +401,16 @@ Measured RunBaseline(const Options& o, const Workload& w, uint64_t expected) {
       }
     }
   };
-  handle();  // the first batch is outside the window, as for the engine
+  handle();  // the first batch and the warm-up are outside the window, as for the engine
+  const uint64_t warmup = WarmupEvents(o, expected);
+  while (m.events < warmup && Clock::now() < deadline) {
+    Status st = (*consumer)->Poll(o.max_batch, kafka::Millis(100), batch);
+    if (!st.ok()) Die(st.ToString());
+    handle();
+    m.events += batch.size();
+  }
+  const uint64_t first = m.events;
+  const CpuSnapshot cpu0 = TakeCpuSnapshot();
   const double c0 = ProcessCpuSeconds();
   const uint64_t a0 = HeapAllocations();
   const auto t0 = Clock::now();
@@ -348,6 +426,7 @@ Measured RunBaseline(const Options& o, const Workload& w, uint64_t expected) {
   }
   m.wall_s = Seconds(Clock::now() - t0);
   m.cpu_s = ProcessCpuSeconds() - c0;
+  PrintCpuBreakdown(w.name, cpu0);
   m.allocations = HeapAllocations() - a0;
   m.window_events = m.events - first;
   m.outputs = producer ? m.events : 0;
@@ -447,7 +526,7 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   EngineOptions opts;
   opts.threaded = true;
   opts.max_batch = o.max_batch;
-  opts.service_id = std::string("bench_") + w.name + "_";
+  opts.service_id = std::string("bench_") + w.name + "_" + std::to_string(o.run) + "_";
   Engine engine(factory, fns, opts);
   SessionState session;
   std::string script =
@@ -478,10 +557,12 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   const auto deadline = Clock::now() + std::chrono::seconds(o.timeout_s);
   engine.Start();
   std::pair<uint64_t, uint64_t> first{0, 0};
-  while (first.first == 0 && Clock::now() < deadline) {
+  const uint64_t warmup = std::max<uint64_t>(1, WarmupEvents(o, expected));
+  while (first.first < warmup && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     first = counters();
   }
+  const CpuSnapshot cpu0 = TakeCpuSnapshot();
   const double c0 = ProcessCpuSeconds();
   const double self0 = ThreadCpuSeconds();
   const uint64_t a0 = HeapAllocations();
@@ -493,6 +574,7 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   }
   m.wall_s = Seconds(Clock::now() - t0);
   m.cpu_s = (ProcessCpuSeconds() - c0) - (ThreadCpuSeconds() - self0);
+  PrintCpuBreakdown(w.name, cpu0);
   m.allocations = HeapAllocations() - a0;
   m.peak_rss_mb = StatusMiB("VmHWM");
   m.events = now.first;
@@ -629,47 +711,99 @@ struct Row {
   }
 };
 
-json RowJson(const Row& r) {
+// Median of `v` (the lower middle for an even count); nullopt when empty.
+std::optional<double> Median(std::vector<double> v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  return v[(v.size() - 1) / 2];
+}
+
+// One workload over all passes: `passes[k]` is pass k's row (its ratio against the baseline of
+// the same pass, so machine drift between passes cancels out of the ratio).
+struct Summary {
+  std::string workload;
+  std::string baseline;
+  std::vector<Row> passes;
+
+  // The pass whose events per CPU-second is the median: events, CPU, RSS and latency come from
+  // it, so one row of the table is one real run.
+  const Row& median_pass() const {
+    std::vector<size_t> order(passes.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return passes[a].per_cpu() < passes[b].per_cpu(); });
+    return passes[order[(order.size() - 1) / 2]];
+  }
+  std::vector<double> ratios() const {
+    std::vector<double> out;
+    for (const Row& r : passes) {
+      if (r.ratio) out.push_back(*r.ratio);
+    }
+    return out;
+  }
+  std::vector<double> per_cpu() const {
+    std::vector<double> out;
+    for (const Row& r : passes) out.push_back(r.per_cpu());
+    return out;
+  }
+};
+
+json RowJson(const Summary& s) {
   auto opt = [](std::optional<double> v) { return v ? json(*v) : json(nullptr); };
+  const Row& r = s.median_pass();
   const json& c = r.child;
-  json j = {{"workload", r.workload},
+  const std::vector<double> ratios = s.ratios();
+  const std::vector<double> cpu = s.per_cpu();
+  bool complete = true;
+  for (const Row& p : s.passes) complete = complete && p.child["complete"].get<bool>();
+  json j = {{"workload", s.workload},
+            {"runs", s.passes.size()},
             {"events", c["events"]},
             {"outputs", c["outputs"]},
             {"wall_s", c["wall_s"]},
             {"engine_cpu_s", c["cpu_s"]},
             {"events_per_s", r.per_wall()},
             {"events_per_cpu_s", r.per_cpu()},
-            {"baseline", r.baseline.empty() ? json(nullptr) : json(r.baseline)},
-            {"ratio", opt(r.ratio)},
+            {"events_per_cpu_s_min", *std::min_element(cpu.begin(), cpu.end())},
+            {"events_per_cpu_s_max", *std::max_element(cpu.begin(), cpu.end())},
+            {"baseline", s.baseline.empty() ? json(nullptr) : json(s.baseline)},
+            {"ratio", opt(Median(ratios))},
+            {"ratio_min", ratios.empty() ? json(nullptr)
+                                         : json(*std::min_element(ratios.begin(), ratios.end()))},
+            {"ratio_max", ratios.empty() ? json(nullptr)
+                                         : json(*std::max_element(ratios.begin(), ratios.end()))},
             {"p50_us", c["p50_us"]},
             {"p99_us", c["p99_us"]},
             {"peak_rss_mb", c["peak_rss_mb"]},
             {"allocs_per_event", opt(r.allocs_per("window_events"))},
             {"allocs_per_output", opt(r.allocs_per("window_outputs"))},
             {"latency_samples", c["latency_samples"]},
-            {"complete", c["complete"]}};
+            {"complete", complete}};
   return j;
 }
 
-void PrintTable(FILE* f, const std::vector<Row>& rows) {
-  std::fprintf(f, "\n%-25s %8s %8s %10s %12s %6s %8s %8s %7s %7s %7s\n", "workload", "events",
-               "outputs", "events/s", "events/CPU-s", "ratio", "p50 us", "p99 us", "RSS MB",
-               "alloc/e", "alloc/o");
+void PrintTable(FILE* f, const std::vector<Summary>& rows) {
+  std::fprintf(f, "\n%-25s %8s %8s %10s %12s %6s %11s %8s %8s %7s %7s %7s\n", "workload", "events",
+               "outputs", "events/s", "events/CPU-s", "ratio", "ratio range", "p50 us", "p99 us",
+               "RSS MB", "alloc/e", "alloc/o");
   auto num = [](const json& v, const char* fmt) {
     char buf[32];
     if (v.is_null()) return std::string("-");
     std::snprintf(buf, sizeof buf, fmt, v.get<double>());
     return std::string(buf);
   };
-  for (const Row& r : rows) {
+  for (const Summary& r : rows) {
     json j = RowJson(r);
     const bool idle = r.workload == "idle_query";
-    std::fprintf(f, "%-25s %8llu %8llu %10s %12s %6s %8s %8s %7.1f %7s %7s%s\n", r.workload.c_str(),
-                 static_cast<unsigned long long>(j["events"].get<uint64_t>()),
+    const std::string range = j["ratio_min"].is_null()
+                                  ? std::string("-")
+                                  : num(j["ratio_min"], "%.2f") + "-" + num(j["ratio_max"], "%.2f");
+    std::fprintf(f, "%-25s %8llu %8llu %10s %12s %6s %11s %8s %8s %7.1f %7s %7s%s\n",
+                 r.workload.c_str(), static_cast<unsigned long long>(j["events"].get<uint64_t>()),
                  static_cast<unsigned long long>(j["outputs"].get<uint64_t>()),
                  idle ? "-" : num(j["events_per_s"], "%.0f").c_str(),
                  idle ? "-" : num(j["events_per_cpu_s"], "%.0f").c_str(),
-                 num(j["ratio"], "%.2f").c_str(), num(j["p50_us"], "%.0f").c_str(),
+                 num(j["ratio"], "%.2f").c_str(), range.c_str(), num(j["p50_us"], "%.0f").c_str(),
                  num(j["p99_us"], "%.0f").c_str(), j["peak_rss_mb"].get<double>(),
                  idle ? "-" : num(j["allocs_per_event"], "%.3f").c_str(),
                  idle ? "-" : num(j["allocs_per_output"], "%.3f").c_str(),
@@ -683,7 +817,7 @@ void PrintTable(FILE* f, const std::vector<Row>& rows) {
 
 int RoleOrchestrate(const Options& o) {
   const double per_partition =
-      (o.events + 2.0 * o.latency_events) * kStoredBytesPerEvent / o.partitions;
+      (o.events + 2.0 * o.runs * o.latency_events) * kStoredBytesPerEvent / o.partitions;
   if (per_partition > 0.9 * kMockBytesPerPartition) {
     Die("about " + std::to_string(static_cast<int>(per_partition / 1024)) +
         " KiB per partition would exceed the mock broker's ~5 MiB: raise --partitions");
@@ -701,7 +835,8 @@ int RoleOrchestrate(const Options& o) {
                                            "--max-batch",      std::to_string(o.max_batch),
                                            "--timeout",        std::to_string(o.timeout_s),
                                            "--latency-events", std::to_string(o.latency_events),
-                                           "--latency-rate",   std::to_string(o.latency_rate)};
+                                           "--latency-rate",   std::to_string(o.latency_rate),
+                                           "--warmup-percent", std::to_string(o.warmup_percent)};
   const int child_timeout = 2 * o.timeout_s + 60;
 
   std::vector<std::string> args = {"--role", "produce", "--events", std::to_string(o.events)};
@@ -713,18 +848,27 @@ int RoleOrchestrate(const Options& o) {
                produced["wall_s"].get<double>(), produced["cpu_s"].get<double>(),
                static_cast<long long>(produced["dropped"].get<int64_t>()));
 
-  std::vector<Row> rows;
-  for (const Workload& w : kWorkloads) {
-    std::fprintf(stderr, "running %s...\n", w.name);
-    args = {"--role", "run", "--workload", w.name};
-    args.insert(args.end(), common.begin(), common.end());
-    Row r{w.name, RunSelf(args, child_timeout), w.baseline ? w.baseline : ""};
-    if (w.baseline) {
-      for (const Row& b : rows) {
-        if (b.workload == w.baseline && b.per_cpu() > 0) r.ratio = r.per_cpu() / b.per_cpu();
+  // Every pass runs every workload, each baseline right before the workloads compared with it;
+  // a workload's ratio is taken against its baseline of the same pass.
+  std::vector<Summary> rows;
+  for (const Workload& w : kWorkloads) rows.push_back({w.name, w.baseline ? w.baseline : "", {}});
+  for (int pass = 0; pass < o.runs; ++pass) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const Workload& w = kWorkloads[i];
+      std::fprintf(stderr, "pass %d/%d: running %s...\n", pass + 1, o.runs, w.name);
+      args = {"--role", "run", "--workload", w.name, "--run", std::to_string(pass)};
+      args.insert(args.end(), common.begin(), common.end());
+      Row r{w.name, RunSelf(args, child_timeout), w.baseline ? w.baseline : ""};
+      if (w.baseline) {
+        for (const Summary& b : rows) {
+          if (b.workload == w.baseline && b.passes.size() > static_cast<size_t>(pass) &&
+              b.passes[pass].per_cpu() > 0) {
+            r.ratio = r.per_cpu() / b.passes[pass].per_cpu();
+          }
+        }
       }
+      rows[i].passes.push_back(std::move(r));
     }
-    rows.push_back(std::move(r));
   }
   kill(broker.pid, SIGTERM);
   close(broker.out_fd);
@@ -732,7 +876,7 @@ int RoleOrchestrate(const Options& o) {
 
   // With --json, stdout carries only the JSON lines and the table goes to stderr.
   if (o.json) {
-    for (const Row& r : rows) std::printf("%s\n", RowJson(r).dump().c_str());
+    for (const Summary& r : rows) std::printf("%s\n", RowJson(r).dump().c_str());
   }
   PrintTable(o.json ? stderr : stdout, rows);
   return 0;
@@ -741,7 +885,7 @@ int RoleOrchestrate(const Options& o) {
 void Usage() {
   std::fprintf(stderr,
                "usage: brook-bench [--events N] [--partitions P] [--latency-events L] "
-               "[--latency-rate R] [--max-batch B] [--timeout S] [--json]\n");
+               "[--latency-rate R] [--max-batch B] [--timeout S] [--runs K] [--json]\n");
 }
 
 int Main(int argc, char** argv) {
@@ -773,6 +917,12 @@ int Main(int argc, char** argv) {
       o.max_batch = number();
     } else if (a == "--timeout" && has_value) {
       o.timeout_s = static_cast<int>(number());
+    } else if (a == "--warmup-percent" && has_value) {
+      o.warmup_percent = static_cast<int>(std::min<uint64_t>(number(), 90));
+    } else if (a == "--runs" && has_value) {
+      o.runs = static_cast<int>(std::min<uint64_t>(number(), 50));
+    } else if (a == "--run" && has_value) {  // internal: the children
+      o.run = static_cast<int>(number());
     } else if (a == "--role" && has_value) {  // internal: the children
       o.role = argv[++i];
     } else if (a == "--workload" && has_value) {
@@ -784,7 +934,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  if (o.partitions <= 0 || o.events == 0 || o.max_batch == 0) {
+  if (o.partitions <= 0 || o.events == 0 || o.max_batch == 0 || o.runs <= 0) {
     Usage();
     return 2;
   }
