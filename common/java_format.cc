@@ -82,17 +82,45 @@ int DecimalDigits(int128 v) {
   return n;
 }
 
-std::string DecimalToString(int128 unscaled, int scale) {
-  bool neg = unscaled < 0;
-  std::string digits = Int128ToString(neg ? -unscaled : unscaled);
+void AppendDecimal(int128 unscaled, int scale, std::string& out) {
+  const bool neg = unscaled < 0;
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(unscaled) : static_cast<unsigned __int128>(unscaled);
+  char buf[48];  // an unsigned 128-bit number has at most 39 digits
+  char* const end = buf + sizeof buf;
+  char* p = end;
+  if (u <= UINT64_MAX) {
+    uint64_t x = static_cast<uint64_t>(u);
+    do {
+      *--p = static_cast<char>('0' + x % 10);
+      x /= 10;
+    } while (x != 0);
+  } else {
+    do {
+      *--p = static_cast<char>('0' + static_cast<int>(u % 10));
+      u /= 10;
+    } while (u != 0);
+  }
+  const size_t n = static_cast<size_t>(end - p);
+  if (neg) out += '-';
   if (scale <= 0) {
-    return (neg ? "-" : "") + digits + std::string(-scale, '0');
+    out.append(p, n);
+    out.append(static_cast<size_t>(-scale), '0');
+  } else if (n <= static_cast<size_t>(scale)) {
+    out += "0.";
+    out.append(static_cast<size_t>(scale) - n, '0');
+    out.append(p, n);
+  } else {
+    out.append(p, n - scale);
+    out += '.';
+    out.append(p + n - scale, static_cast<size_t>(scale));
   }
-  if (static_cast<int>(digits.size()) <= scale) {
-    digits = std::string(scale - digits.size() + 1, '0') + digits;
-  }
-  std::string out = digits.substr(0, digits.size() - scale) + "." + digits.substr(digits.size() - scale);
-  return (neg ? "-" : "") + out;
+}
+
+std::string DecimalToString(int128 unscaled, int scale) {
+  std::string out;
+  AppendDecimal(unscaled, scale, out);
+  return out;
 }
 
 std::optional<DecimalParts> ParseDecimal(std::string_view t) {
@@ -134,11 +162,20 @@ std::optional<DecimalParts> ParseDecimal(std::string_view t) {
   return DecimalParts{neg ? -unscaled : unscaled, scale};
 }
 
+namespace {
+// |v| as unsigned (well defined for the most negative value too).
+unsigned __int128 Magnitude(int128 v) {
+  return v < 0 ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+}
+}  // namespace
+
 std::optional<int128> RescaleDecimal(int128 unscaled, int from, int to, int precision) {
   int128 v = unscaled;
   if (to > from) {
+    // DecimalDigits(v) >= 38, i.e. |v| >= 10^37, without counting digits one by one.
+    const unsigned __int128 limit = static_cast<unsigned __int128>(Pow10(37));
     for (int i = from; i < to; ++i) {
-      if (v != 0 && DecimalDigits(v) >= 38) return std::nullopt;
+      if (Magnitude(v) >= limit) return std::nullopt;
       v *= 10;
     }
   } else if (to < from && from - to > 38) {
@@ -151,7 +188,11 @@ std::optional<int128> RescaleDecimal(int128 unscaled, int from, int to, int prec
     if (r * 2 >= div) q += (v < 0 ? -1 : 1);  // HALF_UP
     v = q;
   }
-  if (precision > 0 && v != 0 && DecimalDigits(v) > precision) return std::nullopt;
+  // DecimalDigits(v) > precision, i.e. |v| >= 10^precision (no value has more than 39 digits).
+  if (precision > 0 && precision < 39 &&
+      Magnitude(v) >= static_cast<unsigned __int128>(Pow10(precision))) {
+    return std::nullopt;
+  }
   return v;
 }
 

@@ -15,6 +15,8 @@ std::string JavaDoubleToString(double d);
 
 // BigDecimal.toPlainString of unscaled * 10^-scale: "12.50", "-0.05", "100".
 std::string DecimalToString(int128 unscaled, int scale);
+// The same text appended to `out`, without building intermediate strings (serializers).
+void AppendDecimal(int128 unscaled, int scale, std::string& out);
 // Parses "12.5", "-1e3", "  7 " into unscaled/scale; nullopt if not a number.
 struct DecimalParts {
   int128 unscaled;

@@ -43,6 +43,33 @@ class Value {
   // entries: key0, value0, key1, value1, ...
   static Value Map(List entries) { return Composite(Kind::kMap, std::move(entries)); }
 
+  // In-place setters for hot loops (decoders): they keep the string's buffer for reuse instead
+  // of building a temporary Value and moving it in.
+  // Makes this NULL; a string buffer it held stays allocated for the next SetString.
+  void Reset() {
+    kind_ = Kind::kNull;
+    scale_ = 0;
+    dec_ = 0;
+    str_.clear();
+    if (list_) list_.reset();
+  }
+  // INT, BIGINT, DATE, TIME or TIMESTAMP (`k`) holding `i`.
+  void SetInt64(Kind k, int64_t i) {
+    Reset();
+    kind_ = k;
+    i_ = i;
+  }
+  void SetDouble(double d) {
+    Reset();
+    kind_ = Kind::kDouble;
+    d_ = d;
+  }
+  void SetString(std::string_view s) {
+    Reset();
+    kind_ = Kind::kString;
+    str_.assign(s.data(), s.size());
+  }
+
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
 

@@ -53,6 +53,39 @@ Result<Value> ConvertText(std::string_view text, const TypePtr& t) {
   return CastValue(Value::String(std::string(text)), SqlType::String(), t);
 }
 
+// The common cases of Convert's fast paths, written straight into `out` (no temporary Value,
+// and a string column reuses the buffer it had): false when `v` needs the general conversion.
+bool ConvertInPlace(od::value& v, TypeKind kind, Value& out) {
+  switch (kind) {
+    case TypeKind::kBigint: {
+      int64_t n;
+      if (v.get_int64().get(n)) return false;
+      out.SetInt64(Value::Kind::kBigint, n);
+      return true;
+    }
+    case TypeKind::kInt: {
+      int64_t n;
+      if (v.get_int64().get(n)) return false;
+      out.SetInt64(Value::Kind::kInt, static_cast<int32_t>(n));
+      return true;
+    }
+    case TypeKind::kDouble: {
+      double d;
+      if (v.get_double().get(d)) return false;
+      out.SetDouble(d);
+      return true;
+    }
+    case TypeKind::kString: {
+      std::string_view s;
+      if (v.get_string().get(s)) return false;
+      out.SetString(s);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 Result<Value> Convert(od::value v, const TypePtr& t) {
   // Fast paths for the common case of a JSON number in a numeric column.
   switch (t->kind()) {
@@ -315,6 +348,7 @@ class JsonSerde : public Serde {
         if (!needed_[i] || !EqualsIgnoreCase(key, columns_[i].name)) continue;
         --remaining;
         od::value fv = field.value();
+        if (ConvertInPlace(fv, columns_[i].type->kind(), out[i])) break;
         auto r = Convert(fv, columns_[i].type);
         if (!r.ok()) {
           return InvalidArgument("Failed to deserialize JSON field '" + columns_[i].name +
@@ -429,7 +463,9 @@ void AppendJson(const Value& v, const TypePtr& type, std::string& out, TemporalJ
       }
       return;
     }
-    case Value::Kind::kDecimal: out += DecimalToString(v.decimal_unscaled(), v.decimal_scale()); return;
+    case Value::Kind::kDecimal:
+      AppendDecimal(v.decimal_unscaled(), v.decimal_scale(), out);
+      return;
     case Value::Kind::kString: AppendJsonString(v.as_string(), out); return;
     case Value::Kind::kBytes: AppendJsonString(Base64Encode(v.as_string()), out); return;
     case Value::Kind::kArray: {

@@ -60,7 +60,7 @@ Result<std::unique_ptr<RecordDecoder>> RecordDecoder::Create(const SourceStep& s
 
 bool RecordDecoder::Decode(const kafka::RecordView& r, Row& row, const OperatorContext& ctx) {
   row.values.resize(src_.row_width);
-  for (Value& v : row.values) v = Value();
+  for (Value& v : row.values) v.Reset();  // keeps string buffers for the next record
   row.record = &r;
   row.partition = r.partition;
   row.offset = r.offset;

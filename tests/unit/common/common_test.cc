@@ -41,6 +41,62 @@ TEST(JavaFormatTest, DecimalsKeepTheirScale) {
   EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(125, 2, 1, 5)), 13);
   EXPECT_EQ(static_cast<int64_t>(*RescaleDecimal(-125, 2, 1, 5)), -13);
   EXPECT_FALSE(RescaleDecimal(12345, 0, 2, 5).has_value());
+  // The precision bound is exact: 10^p - 1 fits DECIMAL(p, 0), 10^p does not.
+  EXPECT_TRUE(RescaleDecimal(99999, 0, 0, 5).has_value());
+  EXPECT_FALSE(RescaleDecimal(100000, 0, 0, 5).has_value());
+  EXPECT_FALSE(RescaleDecimal(-100000, 0, 0, 5).has_value());
+  int128 max38 = 0;
+  for (int i = 0; i < 38; ++i) max38 = max38 * 10 + 9;
+  EXPECT_TRUE(RescaleDecimal(max38, 0, 0, 38).has_value());
+  EXPECT_TRUE(RescaleDecimal(-max38, 0, 0, 38).has_value());
+  // Raising the scale stops before a 39th digit.
+  EXPECT_TRUE(RescaleDecimal(max38 / 10, 0, 1, 38).has_value());
+  EXPECT_FALSE(RescaleDecimal(max38, 0, 1, 39).has_value());
+}
+
+TEST(JavaFormatTest, AppendDecimalAppendsPlainText) {
+  std::string out = "x=";
+  AppendDecimal(1250, 2, out);
+  EXPECT_EQ(out, "x=12.50");
+  auto text = [](int128 v, int scale) {
+    std::string s;
+    AppendDecimal(v, scale, s);
+    return s;
+  };
+  EXPECT_EQ(text(0, 0), "0");
+  EXPECT_EQ(text(0, 3), "0.000");
+  EXPECT_EQ(text(-5, 2), "-0.05");
+  EXPECT_EQ(text(5, 1), "0.5");
+  EXPECT_EQ(text(-123, 3), "-0.123");
+  EXPECT_EQ(text(1234, 3), "1.234");
+  EXPECT_EQ(text(12, -2), "1200");
+  EXPECT_EQ(text(-12, -2), "-1200");
+  int128 big = 1;
+  for (int i = 0; i < 37; ++i) big *= 10;  // 10^37: beyond 64 bits
+  EXPECT_EQ(text(big + 7, 2), "1" + std::string(32, '0') + "000.07");
+  EXPECT_EQ(text(-(big + 7), 0), "-1" + std::string(33, '0') + "0007");
+}
+
+TEST(ValueTest, InPlaceSettersReplaceEveryKind) {
+  Value v = Value::Array({Value::Int(1)});
+  v.SetString("abc");
+  EXPECT_EQ(v.kind(), Value::Kind::kString);
+  EXPECT_EQ(v.as_string(), "abc");
+  EXPECT_TRUE(v.list().empty());
+  v.SetInt64(Value::Kind::kBigint, -7);
+  EXPECT_EQ(v.kind(), Value::Kind::kBigint);
+  EXPECT_EQ(v.as_int64(), -7);
+  EXPECT_EQ(v.as_string(), "");
+  EXPECT_TRUE(v == Value::Bigint(-7));
+  v.SetDouble(2.5);
+  EXPECT_TRUE(v == Value::Double(2.5));
+  v = Value::Decimal(12345, 2);
+  v.Reset();
+  EXPECT_TRUE(v.is_null());
+  EXPECT_TRUE(v == Value::Null());
+  v.SetInt64(Value::Kind::kInt, 3);
+  EXPECT_EQ(v.decimal_scale(), 0);
+  EXPECT_TRUE(v == Value::Int(3));
 }
 
 TEST(ValueCastTest, StringConversionsFollowKsqlDb) {
