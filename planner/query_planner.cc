@@ -14,11 +14,6 @@ std::optional<Status> NotRunnable(const BoundQuery& q, const ast::Query& ast_que
   if (!q.joins.empty()) {
     return Unsupported("JOIN is not supported by brook yet.", ast_query.joins[0].range);
   }
-  if (q.aggregation && q.aggregation->window) {
-    return Unsupported("Windowed aggregation (WINDOW) is not supported by brook yet.",
-                       ast_query.window->range);
-  }
-  if (q.aggregation) return Unsupported("GROUP BY is not supported by brook yet.", q.range);
   if (q.persistent() && q.from.source->window) {
     return Unsupported("Persistent queries over windowed sources (WINDOW_TYPE) are not supported "
                        "by brook yet; push queries over them are.",

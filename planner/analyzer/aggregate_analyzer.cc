@@ -96,6 +96,10 @@ struct AggregateContext {
     auto type = fn->resolve(types);
     if (!type.ok()) return std::move(type).TakeStatus().WithRange(e.range);
     call.type = *type;
+    call.fn = fn;
+    if (auto made = call.MakeAggregator(); !made.ok()) {
+      return std::move(made).TakeStatus().WithRange(e.range);
+    }
     call_texts.push_back(std::move(text));
     agg.calls.push_back(std::move(call));
     return Status::Ok();

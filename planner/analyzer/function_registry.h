@@ -42,9 +42,34 @@ struct ScalarFunction {
   HigherOrder higher_order = HigherOrder::kNone;
 };
 
-// An aggregate function as the analyzer sees it: its name and how its result type follows
-// from its argument types. The runtime's implementations are registered with issue-6 work; a
-// plan that calls one is analyzed fully and rejected by the runtime until then.
+// The run-time behaviour of one aggregate call (one per call per operator; stateless itself:
+// every group's accumulator is a Value it is handed). Accumulators are stored in state with
+// common/value_codec.h, so they must be plain Values (structs, arrays, maps, bytes, ...).
+class Aggregator {
+ public:
+  virtual ~Aggregator() = default;
+  // The accumulator of an empty group.
+  virtual Value Initial() const = 0;
+  // Folds one row's arguments into `acc`. `seq` grows with input order (the record's offset):
+  // EARLIEST/LATEST_BY_OFFSET use it to order rows, also across merged sessions.
+  virtual void Add(Value& acc, const Value* args, int64_t seq) const = 0;
+  // Removes the contribution of a row added earlier (aggregating a TABLE: the old row of a key
+  // is undone before its new row is added).
+  virtual void Undo(Value& acc, const Value* args) const = 0;
+  // The accumulator of two merged session windows; `a` is the earlier session.
+  virtual Value Merge(const Value& a, const Value& b) const = 0;
+  // The aggregate's value for `acc`.
+  virtual Value Result(const Value& acc) const = 0;
+};
+
+// Makes the Aggregator of one call. `constants` holds the value of each argument listed in
+// literal_params (NULL elsewhere), e.g. TOPK's k; argument errors are kInvalidArgument.
+using AggregatorFactory = std::function<Result<std::unique_ptr<Aggregator>>(
+    const std::vector<TypePtr>& arg_types, const std::vector<Value>& constants,
+    const TypePtr& result_type)>;
+
+// An aggregate function: its name, how its result type follows from its argument types, and
+// the factory of its run-time Aggregator. Each lives in one file of runtime/functions/aggregates/.
 struct AggregateFunction {
   std::string name;         // upper-case
   std::string description;
@@ -53,6 +78,7 @@ struct AggregateFunction {
   std::vector<size_t> literal_params;
   bool allows_star = false;  // COUNT(*)
   bool table_source_allowed = true;  // LATEST_BY_OFFSET, MIN, MAX read streams only
+  AggregatorFactory make;
 };
 
 // A table function (UDTF): one input row becomes one output row per value it returns.

@@ -11,6 +11,17 @@ namespace {
 constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION"};
 }  // namespace
 
+Result<std::unique_ptr<Aggregator>> AggregateCall::MakeAggregator() const {
+  if (!fn || !fn->make) return Internal("aggregate function " + function + " has no implementation");
+  std::vector<TypePtr> types;
+  std::vector<Value> constants;
+  for (const BoundExprPtr& a : args) {
+    types.push_back(a->type);
+    constants.push_back(a->kind == BoundKind::kLiteral ? a->literal : Value());
+  }
+  return fn->make(types, constants, type);
+}
+
 json AggregateStep::ToJson() const {
   json calls_json = json::array();
   for (const AggregateCall& c : calls) {
@@ -22,7 +33,8 @@ json AggregateStep::ToJson() const {
   json j = {{"groupBy", ExprListToJson(group_by)},
             {"calls", std::move(calls_json)},
             {"having", having ? ExprToJson(*having) : json(nullptr)},
-            {"emitFinal", emit_final}};
+            {"emitFinal", emit_final},
+            {"tableInput", table_input}};
   if (window) {
     j["window"] = {{"type", kWindowTypes[static_cast<int>(window->type)]},
                    {"sizeMs", window->size_ms},
@@ -46,12 +58,18 @@ Result<AggregateStep> AggregateStep::FromJson(const json& j, const FunctionRegis
     if (!t) return Bad("aggregate call without a type");
     ASSIGN_OR_RETURN(call.type, TypeFromJson(*t));
     ASSIGN_OR_RETURN(call.text, Get<std::string>(c, "text"));
+    call.fn = functions.FindAggregate(call.function);
+    if (!call.fn) return Bad("unknown aggregate function '" + call.function + "'");
+    RETURN_IF_ERROR(call.MakeAggregator().status());
     a.calls.push_back(std::move(call));
   }
   if (Find(j, "having")) {
     ASSIGN_OR_RETURN(a.having, RequiredExpr(j, "having", functions));
   }
   ASSIGN_OR_RETURN(a.emit_final, Get<bool>(j, "emitFinal"));
+  if (Find(j, "tableInput")) {
+    ASSIGN_OR_RETURN(a.table_input, Get<bool>(j, "tableInput"));
+  }
   if (const json* w = Find(j, "window")) {
     WindowStepSpec spec;
     ASSIGN_OR_RETURN(std::string type, Get<std::string>(*w, "type"));

@@ -5,10 +5,11 @@
 //
 // The output row is [group-by keys..., aggregate results...] (plus WINDOWSTART/WINDOWEND for
 // windowed aggregations); HAVING and the final projection are bound over it.
-// brook's runtime does not execute this step yet: TopologyBuilder rejects it by name.
+// Executed by runtime/operators/aggregate_operator.h.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ struct AggregateCall {
   std::vector<BoundExprPtr> args;   // over the aggregate's input row
   TypePtr type;                     // result type
   std::string text;                 // SQL text, for messages
+  // The function, resolved by name from the registry (not part of the JSON form).
+  const AggregateFunction* fn = nullptr;
+  // Makes this call's Aggregator: arg types, literal constants, result type.
+  Result<std::unique_ptr<Aggregator>> MakeAggregator() const;
 };
 
 struct AggregateStep {
@@ -41,6 +46,8 @@ struct AggregateStep {
   std::optional<WindowStepSpec> window;
   BoundExprPtr having;                 // over the aggregate's output row, or null
   bool emit_final = false;             // EMIT FINAL: one row per window when it closes
+  // The input is a table's changelog: a key's new row replaces (undoes) its old one.
+  bool table_input = false;
 
   nlohmann::json ToJson() const;
   static Result<AggregateStep> FromJson(const nlohmann::json& j,

@@ -218,6 +218,7 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         a.window = node->aggregation.window;
         a.having = node->aggregation.having;
         a.emit_final = q.emit == ast::EmitKind::kFinal;
+        a.table_input = q.joins.empty() && q.from.source->is_table;
         step.body = std::move(a);
         break;
       }

@@ -1,7 +1,13 @@
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
+#include "runtime/operators/aggregate_operator.h"
+#include "runtime/state/changelog.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -61,6 +67,51 @@ Engine::Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functio
 Engine::~Engine() {
   processing_log_.SetSink(nullptr);  // the sink uses log_producer_, destroyed with the engine
   Stop();
+  // Task state closes with its queries, before a private state directory is removed.
+  queries_.clear();
+  if (!temp_state_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(temp_state_dir_, ec);  // best effort: it is a temporary directory
+  }
+}
+
+Result<std::shared_ptr<state::StateEnvironment>> Engine::StateEnv() {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (state_env_) return state_env_;
+  std::string dir = !options_.state_dir.empty()
+                        ? options_.state_dir
+                        : ConfigOr(options_.config, "ksql.streams.state.dir", "");
+  if (dir.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/brook-state-XXXXXX";
+    std::vector<char> buf(pattern.begin(), pattern.end());
+    buf.push_back('\0');
+    if (!mkdtemp(buf.data())) {
+      return IOError("Cannot create a state directory (" + pattern + "): " + std::strerror(errno));
+    }
+    dir = temp_state_dir_ = buf.data();
+  }
+  state::StateOptions so;
+  so.state_dir = dir;
+  ASSIGN_OR_RETURN(state_env_, state::StateEnvironment::Create(so));
+  return state_env_;
+}
+
+Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) {
+  bool all_existed = true;
+  for (const PhysicalStep& step : plan.steps) {
+    const auto* a = step.As<AggregateStep>();
+    if (!a) continue;
+    for (const state::StoreSpec& store : AggregateOperator::Stores(*a, step.id)) {
+      if (!store.changelog) continue;
+      std::string topic = state::ChangelogTopicName(options_.service_id, plan.query_id, store.name);
+      ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
+      if (info) continue;
+      all_existed = false;
+      RETURN_IF_ERROR(EnsureTopic(topic, partitions, 1));
+    }
+  }
+  return all_existed;
 }
 
 Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& cfg) {
@@ -186,7 +237,8 @@ Status Engine::StartPersistent(const PhysicalPlan& plan, const std::string& sink
 }
 
 Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
-    const PhysicalPlan& plan, const std::string& sink_name, const Config& cfg) {
+    const PhysicalPlan& plan, const std::string& sink_name, const Config& cfg,
+    bool restore_state) {
   auto q = std::make_unique<PersistentQuery>();
   q->id = plan.query_id;
   q->sql = plan.sql;
@@ -196,6 +248,11 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   StreamThreadOptions opts;
   opts.query_id = plan.query_id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;
+  if (plan.Find<AggregateStep>()) {
+    ASSIGN_OR_RETURN(opts.state_env, StateEnv());
+    opts.service_id = options_.service_id;
+    opts.restore_state = restore_state;
+  }
   // Session SET 'auto.offset.reset' applies, as in ksqlDB; brook's default for persistent
   // queries is earliest (ksqlDB's is latest; see docs/configuration.md).
   opts.from_beginning = ConfigOr(cfg, "auto.offset.reset",

@@ -51,6 +51,9 @@ struct EngineOptions {
   // serialization equals the first, and run what was read (brook-test --plan-json). Default
   // false; it proves that a stored plan rebuilds the same query.
   bool plan_roundtrip = false;
+  // Root of the stateful queries' task state (RocksDB), ksqlDB's ksql.streams.state.dir. Empty
+  // (the default): a private directory under $TMPDIR (or /tmp), removed with the engine.
+  std::string state_dir;
 };
 
 // Session state of one client: SET properties and DEFINE variables.
@@ -225,9 +228,17 @@ class Engine {
   Status StartPersistent(const PhysicalPlan& plan, const std::string& sink_name,
                          const Config& cfg);
   // Creates a query's topology and stream threads without starting or registering it.
+  // `restore_state`: fresh task directories are rebuilt from the changelogs (they existed
+  // before this query started).
   Result<std::unique_ptr<PersistentQuery>> BuildPersistent(const PhysicalPlan& plan,
                                                            const std::string& sink_name,
-                                                           const Config& cfg);
+                                                           const Config& cfg,
+                                                           bool restore_state = false);
+  // The process's state environment, created on first use (see EngineOptions::state_dir).
+  Result<std::shared_ptr<state::StateEnvironment>> StateEnv();
+  // Creates the changelog topics of `plan`'s state stores; true if they all existed already
+  // (so a fresh state directory has something to restore).
+  Result<bool> EnsureChangelogs(const PhysicalPlan& plan, int partitions);
   void InstallPersistent(std::unique_ptr<PersistentQuery> q);
   Status EnsureTopic(const std::string& topic, int partitions, int replicas);
   Result<int> TopicPartitions(const std::string& topic);
@@ -257,6 +268,8 @@ class Engine {
   int64_t command_seq_ = 0;
   std::atomic<bool> running_{false};
   std::string current_statement_text_;
+  std::shared_ptr<state::StateEnvironment> state_env_;
+  std::string temp_state_dir_;  // the private state directory to remove, if one was made
 };
 
 }  // namespace brook

@@ -96,8 +96,9 @@ Result<ExecuteResult> Engine::HandleCreateAsSelect(const ast::CreateAsSelect& s,
     old_plan = it->second->plan();
     queries_.erase(it);
   }
+  ASSIGN_OR_RETURN(bool restore, EnsureChangelogs(planned.plan, req.source_partitions));
   catalog_.Put(planned.sink_source);
-  auto built = BuildPersistent(planned.plan, s.name, cfg);
+  auto built = BuildPersistent(planned.plan, s.name, cfg, restore);
   if (!built.ok()) {
     if (replaced) catalog_.Restore(replaced);
     else catalog_.Remove(s.name);
@@ -291,6 +292,10 @@ Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, Statemen
   opts.from_beginning = reset == "earliest";
   opts.commit_interval = kafka::Millis(0);
   ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(planned.plan));
+  if (planned.plan.Find<AggregateStep>()) {
+    ASSIGN_OR_RETURN(opts.state_env, StateEnv());
+    opts.service_id = options_.service_id;
+  }
   // Rows land in a buffer the TransientQuery drains on Poll.
   auto buffer = std::make_shared<std::vector<OutputRow>>();
   ASSIGN_OR_RETURN(auto task, StreamThread::Create(topology, kafka_,

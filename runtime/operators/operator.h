@@ -38,6 +38,11 @@ struct Row {
   bool null_key = false;     // the input record had no key
   bool null_value = false;   // the input record had no value
   bool tombstone = false;    // the row deletes its key (tables)
+  // A windowed aggregation's result row: the window its key belongs to (the sink writes it
+  // into the key as Kafka Streams does: start for time windows, end + start for sessions).
+  bool windowed = false;
+  int64_t window_start = 0;
+  int64_t window_end = 0;
   // The input record, valid while its batch is processed (until the consumer's next poll).
   const kafka::RecordView* record = nullptr;
 
@@ -49,6 +54,9 @@ struct Row {
     null_key = from.null_key;
     null_value = from.null_value;
     tombstone = from.tombstone;
+    windowed = from.windowed;
+    window_start = from.window_start;
+    window_end = from.window_end;
     record = from.record;
   }
 };

@@ -9,10 +9,27 @@ Result<std::unique_ptr<SinkWriter>> SinkWriter::Create(const PhysicalPlan& plan)
   if (!plan.sink()) return Internal("a sink writer needs a plan with a sink");
   std::unique_ptr<SinkWriter> w(new SinkWriter(plan));
   w->rekeyed_ = plan.rekey() != nullptr;
+  if (const AggregateStep* a = plan.Find<AggregateStep>(); a && a->window) {
+    w->session_windows_ = a->window->type == WindowStepSpec::Type::kSession;
+  }
   ASSIGN_OR_RETURN(w->key_serde_, MakeSerde(w->sink_.key_format, plan.output_schema.key, true));
   ASSIGN_OR_RETURN(w->value_serde_,
                    MakeSerde(w->sink_.value_format, plan.output_schema.value, false));
   return w;
+}
+
+namespace {
+void AppendBigEndian(int64_t v, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> shift));
+  }
+}
+}  // namespace
+
+void SinkWriter::AppendWindow(const Row& row, std::string& key) const {
+  // Kafka Streams' windowed key formats: time windows key || start; sessions key || end || start.
+  if (session_windows_) AppendBigEndian(row.window_end, key);
+  AppendBigEndian(row.window_start, key);
 }
 
 size_t SinkWriter::Write(RowBatch& rows, kafka::Producer& producer, const OperatorContext& ctx) {
@@ -37,6 +54,7 @@ size_t SinkWriter::Write(RowBatch& rows, kafka::Producer& producer, const Operat
           continue;
         }
         rec.key = std::move(*k);
+        if (row.windowed) AppendWindow(row, *rec.key);
       }
     }
     if (!row.tombstone) {

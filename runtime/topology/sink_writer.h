@@ -37,6 +37,8 @@ class SinkWriter {
   const PhysicalPlan& plan_;
   const SinkStep& sink_;
   bool rekeyed_ = false;
+  bool session_windows_ = false;  // a session-windowed aggregation: keys carry end + start
+  void AppendWindow(const Row& row, std::string& key) const;
   std::unique_ptr<Serde> key_serde_;
   std::unique_ptr<Serde> value_serde_;
 };

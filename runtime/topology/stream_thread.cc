@@ -15,6 +15,7 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
     std::shared_ptr<const Topology> topology, kafka::KafkaClientFactory& kafka, RowSink sink,
     ProcessingLog* log, StreamThreadOptions options) {
   std::unique_ptr<StreamThread> t(new StreamThread(std::move(topology), log, std::move(options)));
+  t->kafka_ = &kafka;
   const PhysicalPlan& plan = t->topology_->plan();
   if (plan.sink()) {
     ASSIGN_OR_RETURN(t->producer_, kafka.NewProducer());
@@ -35,7 +36,14 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
   for (const kafka::TopicPartition& tp : partitions) {
     if (tasks_.count(tp.partition)) continue;
-    auto task = topology_->NewTask(0, tp.partition, {options_.query_id, log_});
+    TaskContext ctx;
+    ctx.query_id = options_.query_id;
+    ctx.log = log_;
+    ctx.state_env = options_.state_env;
+    ctx.service_id = options_.service_id;
+    ctx.changelog_producer = producer_.get();
+    ctx.restore_from = options_.restore_state ? kafka_ : nullptr;
+    auto task = topology_->NewTask(0, tp.partition, std::move(ctx));
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
       continue;
@@ -135,8 +143,10 @@ Status StreamThread::CommitTasks(const std::vector<int32_t>& partitions) {
     offsets.push_back({it->second->context().topic, p, it->second->next_offset()});
   }
   if (offsets.empty()) return Status::Ok();
-  // Outputs first, then the offsets that produced them.
+  // Outputs and changelog records first, then the state with the offsets it reflects, then
+  // the offsets to the group.
   if (producer_) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
+  for (const auto& o : offsets) RETURN_IF_ERROR(tasks_.at(o.partition)->CommitState());
   RETURN_IF_ERROR(consumer_->Commit(offsets));
   for (const auto& o : offsets) committed_[o.partition] = o.offset;
   return Status::Ok();

@@ -34,6 +34,12 @@ struct StreamThreadOptions {
   // How often offsets are committed (ksql.streams.commit.interval.ms). 0 commits after every
   // poll that read something (the deterministic driver and tests). Default 2000 ms.
   kafka::Millis commit_interval{2000};
+  // Stateful plans: where task state lives (null: a stateful plan fails when a task starts),
+  // the changelog topics' prefix, and whether fresh state directories are restored from the
+  // changelogs (a query resumed after a restart; a new query has nothing to restore).
+  std::shared_ptr<state::StateEnvironment> state_env;
+  std::string service_id = "default_";
+  bool restore_state = false;
 };
 
 class StreamThread : public kafka::RebalanceListener {
@@ -76,6 +82,7 @@ class StreamThread : public kafka::RebalanceListener {
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
   StreamThreadOptions options_;
+  kafka::KafkaClientFactory* kafka_ = nullptr;
   std::unique_ptr<kafka::Consumer> consumer_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<SinkWriter> sink_writer_;

@@ -14,6 +14,7 @@ Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBa
   for (const kafka::RecordView* r : records) {
     ++records_in_;
     next_offset_ = r->offset + 1;
+    if (r->offset < skip_below_) continue;
     Row& row = decoded.Append();
     if (!decoder_->Decode(*r, row, ctx_)) {
       decoded.Pop();
@@ -32,7 +33,13 @@ Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBa
 
 Status Task::PrepareCommit() {
   for (auto& op : operators_) RETURN_IF_ERROR(op->PrepareCommit());
+  if (state_) RETURN_IF_ERROR(state_->PrepareCommit());
   return Status::Ok();
+}
+
+Status Task::CommitState() {
+  if (!state_ || next_offset_ < 0) return Status::Ok();
+  return state_->Commit({{ctx_.topic, partition_, next_offset_}});
 }
 
 }  // namespace brook

@@ -11,6 +11,7 @@
 
 #include "runtime/kafka/kafka.h"
 #include "runtime/operators/operator.h"
+#include "runtime/state/task_state.h"
 #include "runtime/topology/record_decoder.h"
 
 namespace brook {
@@ -18,6 +19,14 @@ namespace brook {
 struct TaskContext {
   std::string query_id;
   ProcessingLog* log = nullptr;
+  // Stateful plans only (aggregations): where task state lives. Without it a stateful task
+  // fails to start.
+  std::shared_ptr<state::StateEnvironment> state_env;
+  std::string service_id = "default_";    // ksql.service.id: the changelog topics' prefix
+  kafka::Producer* changelog_producer = nullptr;  // null: no changelog (transient queries)
+  // Restores a fresh state directory from the changelogs; null when the query is new (its
+  // changelogs are empty) or transient.
+  kafka::KafkaClientFactory* restore_from = nullptr;
 };
 
 class Task {
@@ -33,8 +42,11 @@ class Task {
   int64_t next_offset() const { return next_offset_; }
   uint64_t records_in() const { return records_in_; }
   const OperatorContext& context() const { return ctx_; }
-  // Flushes operator caches before a commit.
+  // Flushes operator caches into the state and sends the changes to the changelogs.
   Status PrepareCommit();
+  // After the changelog producer was flushed: writes the state with the consumed offset.
+  Status CommitState();
+  bool stateful() const { return state_ != nullptr; }
 
  private:
   friend class Topology;
@@ -44,11 +56,15 @@ class Task {
   OperatorContext ctx_;
   bool source_is_table_ = false;
   bool source_has_key_ = false;
+  std::unique_ptr<state::TaskState> state_;  // before the operators: they point into it
   std::unique_ptr<RecordDecoder> decoder_;
   std::vector<std::unique_ptr<Operator>> operators_;
   std::vector<RowBatch> batches_;  // batches_[i] is the input of operators_[i]
   int64_t stream_time_ = -1;
   int64_t next_offset_ = -1;
+  // Records below this offset are already in the task's committed state (the group's offset
+  // lagged behind the state's at a crash): they are skipped, so the state counts each once.
+  int64_t skip_below_ = -1;
   uint64_t records_in_ = 0;
 };
 

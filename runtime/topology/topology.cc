@@ -1,5 +1,6 @@
 #include "runtime/topology/topology.h"
 
+#include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/filter_operator.h"
 #include "runtime/operators/flat_map_operator.h"
 #include "runtime/operators/project_operator.h"
@@ -33,7 +34,7 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
         return Unsupported("The query plan repartitions through an internal topic (" + step.id +
                            "); brook's runtime does not run repartitions yet.");
       }
-    } else if (step.As<AggregateStep>() || step.As<JoinStep>()) {
+    } else if (step.As<JoinStep>()) {
       return Unsupported("The query plan has a step of type '" + std::string(step.name()) +
                          "' (" + step.id + "), which brook's runtime does not run yet.");
     }
@@ -49,12 +50,39 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
   if (sub_index >= subs_.size()) return Internal("no such sub-topology");
   const SubTopology& sub = subs_[sub_index];
   const SourceStep& source = *plan_.steps[sub.steps[0]].As<SourceStep>();
-  std::unique_ptr<Task> task(new Task(partition, std::move(context), source.topic));
+  std::unique_ptr<Task> task(new Task(partition, context, source.topic));
   task->source_is_table_ = source.is_table;
   task->source_has_key_ = !source.schema.key.empty();
   bool filter_first =
       sub.steps.size() > 1 && plan_.steps[sub.steps[1]].As<FilterStep>() != nullptr;
   ASSIGN_OR_RETURN(task->decoder_, RecordDecoder::Create(source, filter_first));
+  // State stores of the stateful steps, in one RocksDB instance per task.
+  std::vector<state::StoreSpec> stores;
+  for (size_t i = 1; i < sub.steps.size(); ++i) {
+    const PhysicalStep& step = plan_.steps[sub.steps[i]];
+    if (const auto* a = step.As<AggregateStep>()) {
+      for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
+    }
+  }
+  if (!stores.empty()) {
+    if (!context.state_env) {
+      return Internal("query " + context.query_id + " needs state stores but has no state directory");
+    }
+    state::TaskStateConfig sc;
+    sc.service_id = context.service_id;
+    sc.query_id = context.query_id;
+    sc.task_id = std::to_string(sub_index) + "_" + std::to_string(partition);
+    sc.changelog_partition = partition;
+    sc.stores = std::move(stores);
+    ASSIGN_OR_RETURN(task->state_, state::TaskState::Open(context.state_env, std::move(sc),
+                                                          context.restore_from,
+                                                          context.changelog_producer));
+    task->ctx_.state = task->state_.get();
+    ASSIGN_OR_RETURN(auto committed, task->state_->CommittedOffsets());
+    for (const kafka::TopicPartitionOffset& o : committed) {
+      if (o.topic == source.topic && o.partition == partition) task->skip_below_ = o.offset;
+    }
+  }
   size_t key_count = source.schema.key.size();
   for (size_t i = 1; i < sub.steps.size(); ++i) {
     const PhysicalStep& step = plan_.steps[sub.steps[i]];
@@ -72,6 +100,8 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
       key_count = r->key_exprs.size();
     } else if (const auto* fm = step.As<FlatMapStep>()) {
       op = std::make_unique<FlatMapOperator>(*fm);
+    } else if (const auto* a = step.As<AggregateStep>()) {
+      ASSIGN_OR_RETURN(op, AggregateOperator::Create(*a, step.id));
     } else if (const auto* p = step.As<ProjectStep>()) {
       op = std::make_unique<ProjectOperator>(*p);
     } else {

@@ -90,16 +90,19 @@ class TopologyTest : public ::testing::Test {
 
 TEST_F(TopologyTest, RejectsStepsTheRuntimeDoesNotRunByName) {
   PhysicalPlan plan = Build("CREATE STREAM out AS SELECT * FROM s;")->plan();
-  PhysicalStep agg;
-  agg.id = "Aggregate";
-  agg.inputs = {plan.steps[0].id};
-  agg.body = AggregateStep{};
-  plan.steps.insert(plan.steps.begin() + 1, agg);
-  plan.steps[2].inputs = {"Aggregate"};
+  PhysicalStep right = plan.steps[0];
+  right.id = "Right/Source";
+  PhysicalStep join;
+  join.id = "Join";
+  join.inputs = {plan.steps[0].id, right.id};
+  join.body = JoinStep{};
+  plan.steps.insert(plan.steps.begin() + 1, right);
+  plan.steps.insert(plan.steps.begin() + 2, join);
+  plan.steps[3].inputs = {"Join"};
   auto t = TopologyBuilder::Build(plan);
   ASSERT_FALSE(t.ok());
-  EXPECT_EQ(t.status().code(), StatusCode::kUnsupported);
-  EXPECT_NE(t.status().message().find("aggregate_v1"), std::string::npos);
+  EXPECT_EQ(t.status().code(), StatusCode::kUnsupported) << t.status().ToString();
+  EXPECT_NE(t.status().message().find("join"), std::string::npos) << t.status().ToString();
 }
 
 TEST_F(TopologyTest, TwoStreamThreadsSplitThePartitionsAndProcessEachRecordOnce) {

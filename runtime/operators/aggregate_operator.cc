@@ -1,0 +1,450 @@
+#include "runtime/operators/aggregate_operator.h"
+
+#include <algorithm>
+
+#include "common/value_codec.h"
+
+namespace brook {
+
+namespace {
+
+constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
+constexpr const char* kEmitFinalKey = "emitted-close";
+
+}  // namespace
+
+std::vector<state::StoreSpec> AggregateOperator::Stores(const AggregateStep& step,
+                                                        const std::string& step_id) {
+  std::vector<state::StoreSpec> stores;
+  stores.push_back({step_id + "-Aggregate-Materialize",
+                    step.window ? state::StoreKind::kWindow : state::StoreKind::kKeyValue});
+  if (step.table_input) stores.push_back({step_id + "-GroupBy-Prior", state::StoreKind::kKeyValue});
+  if (step.emit_final && step.window) {
+    stores.push_back({step_id + "-EmitFinal", state::StoreKind::kKeyValue});
+  }
+  return stores;
+}
+
+AggregateOperator::AggregateOperator(const AggregateStep& step, std::string step_id)
+    : step_(step), step_id_(std::move(step_id)) {}
+
+Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Create(const AggregateStep& step,
+                                                                     std::string step_id) {
+  std::unique_ptr<AggregateOperator> op(new AggregateOperator(step, std::move(step_id)));
+  for (const AggregateCall& c : step.calls) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Aggregator> agg, c.MakeAggregator());
+    op->aggs_.push_back(std::move(agg));
+  }
+  if (step.window) {
+    const WindowStepSpec& w = *step.window;
+    if (w.size_ms <= 0) return InvalidArgument("Window size must be positive.");
+    if (w.type == WindowStepSpec::Type::kHopping &&
+        (w.advance_ms <= 0 || w.advance_ms > w.size_ms)) {
+      return InvalidArgument("A hopping window's ADVANCE BY must be positive and at most its SIZE.");
+    }
+    op->grace_ = w.grace_ms ? *w.grace_ms
+                 : step.emit_final ? 0
+                                   : std::max<int64_t>(kDay - w.size_ms, 0);
+    if (op->grace_ < 0) return InvalidArgument("A window's GRACE PERIOD cannot be negative.");
+    op->retention_ = w.retention_ms ? *w.retention_ms
+                                    : std::max<int64_t>(w.size_ms + op->grace_, kDay);
+    if (op->retention_ < w.size_ms + op->grace_) {
+      return InvalidArgument("A window's RETENTION must be at least its SIZE plus its GRACE PERIOD.");
+    }
+  }
+  op->args_.resize(step.calls.size());
+  op->old_args_.resize(step.calls.size());
+  return op;
+}
+
+Status AggregateOperator::Open(OperatorContext& ctx) {
+  RETURN_IF_ERROR(Operator::Open(ctx));
+  if (!ctx.state) return Internal("aggregate step " + step_id_ + " opened without state stores");
+  std::vector<state::StoreSpec> stores = Stores(step_, step_id_);
+  if (step_.window) {
+    ASSIGN_OR_RETURN(windows_, ctx.state->window_store(stores[0].name));
+  } else {
+    ASSIGN_OR_RETURN(groups_, ctx.state->key_value_store(stores[0].name));
+  }
+  if (step_.table_input) {
+    ASSIGN_OR_RETURN(prior_, ctx.state->key_value_store(step_id_ + "-GroupBy-Prior"));
+  }
+  if (step_.emit_final && step_.window) {
+    ASSIGN_OR_RETURN(emit_state_, ctx.state->key_value_store(step_id_ + "-EmitFinal"));
+    ASSIGN_OR_RETURN(std::optional<std::string> saved, emit_state_->Get(kEmitFinalKey));
+    if (saved) {
+      std::vector<Value> v;
+      if (!DecodeValues(*saved, v) || v.size() != 2) {
+        return Internal("corrupt EMIT FINAL state in " + step_id_);
+      }
+      emitted_close_ = v[0].as_int64();
+      stream_time_ = v[1].as_int64();
+    }
+  }
+  return Status::Ok();
+}
+
+bool AggregateOperator::Extract(const Row& row, std::vector<Value>& key,
+                                std::vector<std::vector<Value>>& args) {
+  eval_.Reset();
+  key.resize(step_.group_by.size());
+  for (size_t i = 0; i < step_.group_by.size(); ++i) {
+    key[i] = Evaluate(*step_.group_by[i], row.values.data(), eval_);
+    if (key[i].is_null()) {
+      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName,
+                     "", "Group-by column with index " + std::to_string(i) +
+                             " resolved to null. The source row will be excluded from the table.");
+      return false;
+    }
+  }
+  for (size_t c = 0; c < step_.calls.size(); ++c) {
+    const auto& exprs = step_.calls[c].args;
+    args[c].resize(exprs.size());
+    for (size_t a = 0; a < exprs.size(); ++a) {
+      args[c][a] = Evaluate(*exprs[a], row.values.data(), eval_);
+    }
+  }
+  if (eval_.failed()) {
+    ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName, "",
+                   "Error computing expression " + eval_.error_expr + ": " + eval_.error);
+  }
+  return true;
+}
+
+AggregateOperator::Group AggregateOperator::NewGroup(int64_t ts) const {
+  Group g;
+  g.ts = ts;
+  g.end = ts;
+  g.accs.reserve(aggs_.size());
+  for (const auto& a : aggs_) g.accs.push_back(a->Initial());
+  return g;
+}
+
+void AggregateOperator::Fold(Group& g, const std::vector<std::vector<Value>>& args, int64_t seq,
+                             bool undo) const {
+  for (size_t c = 0; c < aggs_.size(); ++c) {
+    if (undo) {
+      aggs_[c]->Undo(g.accs[c], args[c].data());
+    } else {
+      aggs_[c]->Add(g.accs[c], args[c].data(), seq);
+    }
+  }
+}
+
+std::string AggregateOperator::Encode(const Group& g) const {
+  std::string out;
+  EncodeValue(Value::Bigint(g.ts), out);
+  EncodeValue(Value::Bigint(g.end), out);
+  EncodeValues(g.accs.data(), g.accs.size(), out);
+  return out;
+}
+
+Status AggregateOperator::Decode(std::string_view bytes, Group& g) const {
+  std::vector<Value> v;
+  if (!DecodeValues(bytes, v) || v.size() != 2 + aggs_.size()) {
+    return Internal("corrupt aggregate state in " + step_id_);
+  }
+  g.ts = v[0].as_int64();
+  g.end = v[1].as_int64();
+  g.accs.assign(std::make_move_iterator(v.begin() + 2), std::make_move_iterator(v.end()));
+  return Status::Ok();
+}
+
+void AggregateOperator::BuildRow(const std::vector<Value>& key, const Group& g, int64_t start,
+                                 int64_t end, std::vector<Value>& values) const {
+  values.clear();
+  values.insert(values.end(), key.begin(), key.end());
+  for (size_t c = 0; c < aggs_.size(); ++c) values.push_back(aggs_[c]->Result(g.accs[c]));
+  if (step_.window) {
+    values.push_back(Value::Bigint(start));
+    values.push_back(Value::Bigint(end));
+  }
+}
+
+bool AggregateOperator::Passes(const std::vector<Value>& key, const Group& g, int64_t start,
+                               int64_t end) {
+  if (!step_.having) return true;
+  BuildRow(key, g, start, end, result_.values);
+  EvalContext ctx;
+  return IsTrue(Evaluate(*step_.having, result_.values.data(), ctx));
+}
+
+void AggregateOperator::Emit(const std::vector<Value>& key, const Group& g, const Group* before,
+                             int64_t start, int64_t end, bool windowed, const Row& from,
+                             RowBatch& out) {
+  int64_t ts = step_.window && step_.window->type == WindowStepSpec::Type::kSession ? g.end : g.ts;
+  if (step_.having && !Passes(key, g, start, end)) {
+    if (before && Passes(key, *before, start, end)) {
+      EmitTombstone(key, ts, start, end, from, out);
+    }
+    return;
+  }
+  Row& r = out.Append();
+  BuildRow(key, g, start, end, r.values);
+  r.CopyMetaFrom(from);
+  r.rowtime = ts;
+  r.null_key = false;
+  r.null_value = false;
+  r.tombstone = false;
+  r.windowed = windowed;
+  r.window_start = start;
+  r.window_end = end;
+}
+
+void AggregateOperator::EmitTombstone(const std::vector<Value>& key, int64_t ts, int64_t start,
+                                      int64_t end, const Row& from, RowBatch& out) {
+  Row& r = out.Append();
+  r.values.assign(key.begin(), key.end());
+  r.values.resize(step_.group_by.size() + aggs_.size() + (step_.window ? 2 : 0));
+  if (step_.window) {
+    r.values[r.values.size() - 2] = Value::Bigint(start);
+    r.values[r.values.size() - 1] = Value::Bigint(end);
+  }
+  r.CopyMetaFrom(from);
+  r.rowtime = ts;
+  r.null_key = false;
+  r.null_value = false;
+  r.tombstone = true;
+  r.windowed = step_.window.has_value();
+  r.window_start = start;
+  r.window_end = end;
+}
+
+Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
+  for (size_t i = 0; i < input.size(); ++i) {
+    RETURN_IF_ERROR(step_.table_input ? ProcessTable(input[i], out) : ProcessStream(input[i], out));
+  }
+  input.Clear();
+  return Status::Ok();
+}
+
+Status AggregateOperator::ProcessStream(Row& row, RowBatch& out) {
+  if (row.null_value || row.tombstone) return Status::Ok();
+  if (!Extract(row, key_, args_)) return Status::Ok();
+  key_bytes_.clear();
+  EncodeValues(key_.data(), key_.size(), key_bytes_);
+  if (!step_.window) return UpdateGroup(key_bytes_, key_, row, out);
+  if (row.rowtime < 0) {
+    ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName, "",
+                   "Skipping record with a negative timestamp (" + std::to_string(row.rowtime) +
+                       ") for a windowed aggregation");
+    return Status::Ok();
+  }
+  stream_time_ = std::max(stream_time_, row.rowtime);
+  if (step_.window->type == WindowStepSpec::Type::kSession) {
+    RETURN_IF_ERROR(UpdateSession(key_bytes_, key_, row, out));
+  } else {
+    RETURN_IF_ERROR(UpdateTimeWindows(key_bytes_, key_, row, out));
+  }
+  if (step_.emit_final) RETURN_IF_ERROR(EmitFinal(row, out));
+  return Status::Ok();
+}
+
+Status AggregateOperator::UpdateGroup(const std::string& key_bytes, const std::vector<Value>& key,
+                                      Row& row, RowBatch& out) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(key_bytes));
+  Group g;
+  Group before;
+  if (stored) {
+    RETURN_IF_ERROR(Decode(*stored, g));
+    if (step_.having) before = g;
+    g.ts = std::max(g.ts, row.rowtime);
+  } else {
+    g = NewGroup(row.rowtime);
+  }
+  Fold(g, args_, row.offset, false);
+  RETURN_IF_ERROR(groups_->Put(key_bytes, Encode(g)));
+  Emit(key, g, stored ? &before : nullptr, 0, 0, false, row, out);
+  return Status::Ok();
+}
+
+Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
+                                            const std::vector<Value>& key, Row& row,
+                                            RowBatch& out) {
+  const WindowStepSpec& w = *step_.window;
+  const int64_t size = w.size_ms;
+  const int64_t advance = w.type == WindowStepSpec::Type::kHopping ? w.advance_ms : size;
+  const int64_t close = stream_time_ - grace_;
+  const int64_t ts = row.rowtime;
+  bool late = false;
+  for (int64_t start = std::max<int64_t>(0, ts - size + advance) / advance * advance; start <= ts;
+       start += advance) {
+    const int64_t end = start + size;
+    if (end <= close) {
+      late = true;
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, windows_->Get(key_bytes, start));
+    Group g;
+    Group before;
+    if (stored) {
+      RETURN_IF_ERROR(Decode(*stored, g));
+      if (step_.having) before = g;
+      g.ts = std::max(g.ts, ts);
+    } else {
+      g = NewGroup(ts);
+    }
+    Fold(g, args_, row.offset, false);
+    RETURN_IF_ERROR(windows_->Put(key_bytes, start, Encode(g)));
+    if (!step_.emit_final) Emit(key, g, stored ? &before : nullptr, start, end, true, row, out);
+  }
+  if (late) ++late_records_;
+  return Status::Ok();
+}
+
+Status AggregateOperator::UpdateSession(const std::string& key_bytes,
+                                        const std::vector<Value>& key, Row& row, RowBatch& out) {
+  const int64_t gap = step_.window->size_ms;
+  const int64_t ts = row.rowtime;
+  const int64_t close = stream_time_ - grace_;
+  ASSIGN_OR_RETURN(std::vector<state::WindowValue> found,
+                   windows_->Fetch(key_bytes, INT64_MIN, ts + gap));
+  Group merged = NewGroup(ts);
+  int64_t merged_start = ts;
+  std::vector<std::pair<int64_t, Group>> overlapping;
+  for (const state::WindowValue& wv : found) {
+    Group s;
+    RETURN_IF_ERROR(Decode(wv.value, s));
+    if (s.end < ts - gap) continue;
+    merged_start = std::min(merged_start, wv.window_start);
+    merged.end = std::max(merged.end, s.end);
+    merged.ts = std::max(merged.ts, s.ts);
+    for (size_t c = 0; c < aggs_.size(); ++c) {
+      merged.accs[c] = aggs_[c]->Merge(merged.accs[c], s.accs[c]);
+    }
+    overlapping.emplace_back(wv.window_start, std::move(s));
+  }
+  if (merged.end < close) {
+    ++late_records_;
+    return Status::Ok();
+  }
+  if (merged_start != ts || merged.end != ts) {
+    for (const auto& [start, s] : overlapping) {
+      RETURN_IF_ERROR(windows_->Delete(key_bytes, start));
+      if (!step_.emit_final && Passes(key, s, start, s.end)) {
+        EmitTombstone(key, s.end, start, s.end, row, out);
+      }
+    }
+  }
+  Fold(merged, args_, row.offset, false);
+  RETURN_IF_ERROR(windows_->Put(key_bytes, merged_start, Encode(merged)));
+  if (!step_.emit_final) Emit(key, merged, nullptr, merged_start, merged.end, true, row, out);
+  return Status::Ok();
+}
+
+Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
+  const int64_t close = stream_time_ - grace_;
+  if (close <= emitted_close_) return Status::Ok();
+  const WindowStepSpec& w = *step_.window;
+  const bool session = w.type == WindowStepSpec::Type::kSession;
+  std::vector<state::WindowRecord> closed;
+  if (session) {
+    // A session is closed once its end is before the close time (as the late check says).
+    int64_t lower = emitted_close_ == INT64_MIN ? INT64_MIN : emitted_close_ - retention_;
+    ASSIGN_OR_RETURN(closed, windows_->FetchAll(lower, close));
+  } else {
+    int64_t lower = emitted_close_ == INT64_MIN ? INT64_MIN : emitted_close_ - w.size_ms + 1;
+    int64_t upper = close - w.size_ms;
+    if (upper >= lower) {
+      ASSIGN_OR_RETURN(closed, windows_->FetchAll(lower, upper));
+    }
+  }
+  std::vector<Value> key;
+  for (const state::WindowRecord& rec : closed) {
+    Group g;
+    RETURN_IF_ERROR(Decode(rec.value, g));
+    int64_t end = session ? g.end : rec.window_start + w.size_ms;
+    if (session ? (end >= close || end < emitted_close_) : end > close) continue;
+    if (!DecodeValues(rec.key, key)) return Internal("corrupt group key in " + step_id_);
+    Emit(key, g, nullptr, rec.window_start, end, true, from, out);
+  }
+  emitted_close_ = close;
+  emitted_close_dirty_ = true;
+  return Status::Ok();
+}
+
+Status AggregateOperator::ProcessTable(Row& row, RowBatch& out) {
+  if (!row.record || !row.record->key) return Status::Ok();
+  std::string_view source_key = *row.record->key;
+  ASSIGN_OR_RETURN(std::optional<std::string> prior, prior_->Get(source_key));
+  bool have_old = false;
+  if (prior) {
+    std::vector<Value> flat;
+    size_t want = step_.group_by.size();
+    for (const AggregateCall& c : step_.calls) want += c.args.size();
+    if (!DecodeValues(*prior, flat) || flat.size() != want) {
+      return Internal("corrupt table aggregation state in " + step_id_);
+    }
+    old_key_.assign(flat.begin(), flat.begin() + step_.group_by.size());
+    size_t at = step_.group_by.size();
+    for (size_t c = 0; c < step_.calls.size(); ++c) {
+      size_t n = step_.calls[c].args.size();
+      old_args_[c].assign(flat.begin() + at, flat.begin() + at + n);
+      at += n;
+    }
+    have_old = true;
+  }
+  bool have_new = !row.tombstone && !row.null_value && Extract(row, key_, args_);
+  if (!have_old && !have_new) return Status::Ok();
+  key_bytes_.clear();
+  if (have_new) EncodeValues(key_.data(), key_.size(), key_bytes_);
+  std::string old_bytes;
+  if (have_old) EncodeValues(old_key_.data(), old_key_.size(), old_bytes);
+
+  auto update = [&](const std::string& bytes, const std::vector<Value>& key, bool undo_old,
+                    bool add_new) -> Status {
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(bytes));
+    Group g;
+    Group before;
+    if (stored) {
+      RETURN_IF_ERROR(Decode(*stored, g));
+      if (step_.having) before = g;
+      g.ts = std::max(g.ts, row.rowtime);
+    } else {
+      if (!add_new) return Status::Ok();  // nothing to undo
+      g = NewGroup(row.rowtime);
+    }
+    if (undo_old) Fold(g, old_args_, row.offset, true);
+    if (add_new) Fold(g, args_, row.offset, false);
+    RETURN_IF_ERROR(groups_->Put(bytes, Encode(g)));
+    Emit(key, g, stored ? &before : nullptr, 0, 0, false, row, out);
+    return Status::Ok();
+  };
+  if (have_old && have_new && old_bytes == key_bytes_) {
+    RETURN_IF_ERROR(update(key_bytes_, key_, true, true));
+  } else {
+    if (have_old) RETURN_IF_ERROR(update(old_bytes, old_key_, true, false));
+    if (have_new) RETURN_IF_ERROR(update(key_bytes_, key_, false, true));
+  }
+  if (have_new) {
+    std::string flat;
+    EncodeValues(key_.data(), key_.size(), flat);
+    for (const auto& a : args_) EncodeValues(a.data(), a.size(), flat);
+    return prior_->Put(source_key, flat);
+  }
+  return prior_->Delete(source_key);
+}
+
+Status AggregateOperator::Expire() {
+  if (!windows_ || stream_time_ == INT64_MIN) return Status::Ok();
+  int64_t before = stream_time_ - retention_;
+  if (before <= expired_before_) return Status::Ok();
+  ASSIGN_OR_RETURN(size_t n, windows_->ExpireBefore(before));
+  (void)n;
+  expired_before_ = before;
+  return Status::Ok();
+}
+
+Status AggregateOperator::PrepareCommit() {
+  RETURN_IF_ERROR(Expire());
+  if (emit_state_ && emitted_close_dirty_) {
+    std::string v;
+    EncodeValue(Value::Bigint(emitted_close_), v);
+    EncodeValue(Value::Bigint(stream_time_), v);
+    RETURN_IF_ERROR(emit_state_->Put(kEmitFinalKey, v));
+    emitted_close_dirty_ = false;
+  }
+  return Status::Ok();
+}
+
+}  // namespace brook

@@ -1,0 +1,112 @@
+// AggregateOperator (aggregate_v1): GROUP BY with aggregate calls, optionally windowed
+// (TUMBLING, HOPPING, SESSION), HAVING, and EMIT CHANGES or EMIT FINAL. Semantics are Kafka
+// Streams' (as ksqlDB runs them):
+//  - A row whose GROUP BY expressions give NULL is dropped and logged.
+//  - Stream input: a row without value is ignored; every other row is added to its group(s)
+//    and the group's new result is emitted (EMIT CHANGES), timestamped with the largest record
+//    time of the group (for sessions: the session's end).
+//  - Table input (table_input): the operator remembers each source key's last contribution;
+//    a new row for the key undoes it and adds the new one, a tombstone only undoes it. When the
+//    group is unchanged one result is emitted (Kafka's KIP-904), else the old group's then the
+//    new group's.
+//  - Windows: a record goes to every window containing its time; a window whose end + grace is
+//    at or before the operator's stream time is closed and the record is dropped for it (late,
+//    counted). Sessions merge every session within the gap of the record: each merged session is
+//    deleted (a tombstone result timestamped with its end) before the merged one is emitted.
+//    Default grace: max(24 h − size, 0), or 0 with EMIT FINAL.
+//  - HAVING: a result that fails it is not emitted; if the group's previous result passed, a
+//    tombstone for the group is emitted instead.
+//  - EMIT FINAL (time windows and sessions): nothing is emitted while a window is open; once
+//    stream time reaches end + grace, each closed window's final result is emitted, in order
+//    of window start.
+//
+// State: one window or key-value store named "<step id>-Aggregate-Materialize" (ksqlDB's name)
+// holding, per group (and window), the largest record time and the accumulators (value_codec);
+// tables add "<step id>-GroupBy-Prior" (source key -> last contribution), EMIT FINAL adds
+// "<step id>-EmitFinal" (how far final results were emitted). Windows older than the retention
+// (default max(size + grace, 24 h)) are deleted as stream time passes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "planner/physical/aggregate_step.h"
+#include "runtime/expr/evaluator.h"
+#include "runtime/operators/operator.h"
+#include "runtime/state/task_state.h"
+
+namespace brook {
+
+class AggregateOperator : public Operator {
+ public:
+  // The stores the step needs (the task declares them when it opens its state).
+  static std::vector<state::StoreSpec> Stores(const AggregateStep& step,
+                                              const std::string& step_id);
+  static Result<std::unique_ptr<AggregateOperator>> Create(const AggregateStep& step,
+                                                           std::string step_id);
+
+  Status Open(OperatorContext& ctx) override;
+  Status Process(RowBatch& input, RowBatch& out) override;
+  Status PrepareCommit() override;
+
+  uint64_t late_records() const { return late_records_; }
+
+ private:
+  struct Group {
+    int64_t ts = 0;       // largest record time folded in
+    int64_t end = 0;      // sessions: the session's end (its start is the store's window start)
+    std::vector<Value> accs;
+  };
+
+  AggregateOperator(const AggregateStep& step, std::string step_id);
+  // Evaluates GROUP BY and the call arguments over `row` into key_/args_; false if a key is NULL.
+  bool Extract(const Row& row, std::vector<Value>& key, std::vector<std::vector<Value>>& args);
+  Group NewGroup(int64_t ts) const;
+  void Fold(Group& g, const std::vector<std::vector<Value>>& args, int64_t seq, bool undo) const;
+  // Appends the result row of `g` (or its tombstone / nothing, per HAVING) to `out`.
+  void Emit(const std::vector<Value>& key, const Group& g, const Group* before, int64_t start,
+            int64_t end, bool windowed, const Row& from, RowBatch& out);
+  void EmitTombstone(const std::vector<Value>& key, int64_t ts, int64_t start, int64_t end,
+                     const Row& from, RowBatch& out);
+  bool Passes(const std::vector<Value>& key, const Group& g, int64_t start, int64_t end);
+  void BuildRow(const std::vector<Value>& key, const Group& g, int64_t start, int64_t end,
+                std::vector<Value>& values) const;
+
+  std::string Encode(const Group& g) const;
+  [[nodiscard]] Status Decode(std::string_view bytes, Group& g) const;
+
+  Status ProcessStream(Row& row, RowBatch& out);
+  Status ProcessTable(Row& row, RowBatch& out);
+  Status UpdateGroup(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
+                     RowBatch& out);
+  Status UpdateTimeWindows(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
+                           RowBatch& out);
+  Status UpdateSession(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
+                       RowBatch& out);
+  Status EmitFinal(const Row& from, RowBatch& out);
+  Status Expire();
+
+  AggregateStep step_;
+  std::string step_id_;
+  std::vector<std::unique_ptr<Aggregator>> aggs_;
+  int64_t grace_ = 0;
+  int64_t retention_ = 0;
+  state::KeyValueStore* groups_ = nullptr;      // non-windowed
+  state::WindowStore* windows_ = nullptr;       // windowed
+  state::KeyValueStore* prior_ = nullptr;       // table input
+  state::KeyValueStore* emit_state_ = nullptr;  // EMIT FINAL
+  int64_t stream_time_ = INT64_MIN;
+  int64_t emitted_close_ = INT64_MIN;  // EMIT FINAL: windows ending at or before are emitted
+  bool emitted_close_dirty_ = false;
+  int64_t expired_before_ = INT64_MIN;
+  uint64_t late_records_ = 0;
+  EvalContext eval_;
+  // Scratch, reused across rows.
+  std::vector<Value> key_, old_key_;
+  std::vector<std::vector<Value>> args_, old_args_;
+  std::string key_bytes_;
+  Row result_;
+};
+
+}  // namespace brook
