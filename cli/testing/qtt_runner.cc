@@ -173,6 +173,18 @@ Result<std::string> NormalizeSchema(const std::string& schema, const Catalog& ca
   return out;
 }
 
+void AppendBigEndian(int64_t v, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> shift));
+  }
+}
+
+int64_t ReadBigEndian(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace
 
 CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
@@ -248,11 +260,6 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
   };
   if (const Node* inputs = test.Get("inputs")) {
     for (const Node& in : inputs->items) {
-      if (in.Get("window")) {
-        res.outcome = CaseResult::Outcome::kSkipped;
-        res.detail = "windowed input keys are not supported yet";
-        return res;
-      }
       const Node* topic = in.Get("topic");
       if (!topic) return fail("input without topic");
       kafka::OutRecord rec;
@@ -268,6 +275,15 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
         auto k = Serialize(*key, src->key_format, src->schema.key, true);
         if (!k.ok()) return fail("cannot serialize input key: " + k.status().message());
         rec.key = *k;
+        if (const Node* w = in.Get("window"); w && rec.key) {
+          // Kafka Streams' windowed keys: time windows key || start, sessions key || end || start.
+          const Node* start = w->Get("start");
+          const Node* end = w->Get("end");
+          const Node* type = w->Get("type");
+          bool session = type && AsciiUpper(type->text) == "SESSION";
+          if (session) AppendBigEndian(end ? std::atoll(end->text.c_str()) : 0, *rec.key);
+          AppendBigEndian(start ? std::atoll(start->text.c_str()) : 0, *rec.key);
+        }
         auto v = Serialize(*value, src->value_format, ValueColumns(src->schema), false);
         if (!v.ok()) return fail("cannot serialize input value: " + v.status().message());
         rec.value = *v;
@@ -320,10 +336,29 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
       for (size_t i = 0; i < std::min(expected.size(), actual.size()); ++i) {
         const Node& e = *expected[i];
         const kafka::StoredRecord& a = actual[i];
-        if (e.Get("window")) {
-          res.outcome = CaseResult::Outcome::kSkipped;
-          res.detail = "windowed output keys are not supported yet";
-          return res;
+        std::string where = "topic " + topic + " record " + std::to_string(i) + ": ";
+        std::optional<std::string> key_bytes = a.key;
+        if (const Node* w = e.Get("window")) {
+          if (!sink || !sink->window) return fail(where + "expected a windowed key");
+          bool session = sink->window->type == WindowInfo::Type::kSession;
+          size_t suffix = session ? 16 : 8;
+          if (!key_bytes || key_bytes->size() < suffix) {
+            return fail(where + "windowed key shorter than its window");
+          }
+          const char* tail = key_bytes->data() + key_bytes->size() - suffix;
+          int64_t start = ReadBigEndian(session ? tail + 8 : tail);
+          int64_t end = session ? ReadBigEndian(tail) : start + sink->window->size_ms;
+          key_bytes->resize(key_bytes->size() - suffix);
+          const Node* es = w->Get("start");
+          const Node* ee = w->Get("end");
+          const Node* et = w->Get("type");
+          if ((es && std::atoll(es->text.c_str()) != start) ||
+              (ee && std::atoll(ee->text.c_str()) != end) ||
+              (et && (AsciiUpper(et->text) == "SESSION") != session)) {
+            return fail(where + "window expected " + w->Dump() + " but was {start: " +
+                        std::to_string(start) + ", end: " + std::to_string(end) +
+                        (session ? ", session}" : ", time}"));
+          }
         }
         FormatInfo kf = sink ? sink->key_format : FormatInfo{"KAFKA"};
         FormatInfo vf = sink ? sink->value_format : FormatInfo{"JSON"};
@@ -332,8 +367,7 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
         Node null_node;
         const Node* ek = e.Get("key");
         if (!ek) ek = &null_node;
-        auto ak = Deserialize(a.key, kf, kcols, true);
-        std::string where = "topic " + topic + " record " + std::to_string(i) + ": ";
+        auto ak = Deserialize(key_bytes, kf, kcols, true);
         if (kf.name != "NONE") {
           if (!ak.ok()) return fail(where + "undecodable key: " + ak.status().message());
           if (!Matches(*ek, *ak, exact_numbers)) {

@@ -46,8 +46,8 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Create(const Aggre
                  : step.emit_final ? 0
                                    : std::max<int64_t>(kDay - w.size_ms, 0);
     if (op->grace_ < 0) return InvalidArgument("A window's GRACE PERIOD cannot be negative.");
-    op->retention_ = w.retention_ms ? *w.retention_ms
-                                    : std::max<int64_t>(w.size_ms + op->grace_, kDay);
+    // Kafka Streams' default for a windowed store: size + grace.
+    op->retention_ = w.retention_ms ? *w.retention_ms : w.size_ms + op->grace_;
     if (op->retention_ < w.size_ms + op->grace_) {
       return InvalidArgument("A window's RETENTION must be at least its SIZE plus its GRACE PERIOD.");
     }
@@ -74,11 +74,12 @@ Status AggregateOperator::Open(OperatorContext& ctx) {
     ASSIGN_OR_RETURN(std::optional<std::string> saved, emit_state_->Get(kEmitFinalKey));
     if (saved) {
       std::vector<Value> v;
-      if (!DecodeValues(*saved, v) || v.size() != 2) {
+      if (!DecodeValues(*saved, v) || v.size() != 3) {
         return Internal("corrupt EMIT FINAL state in " + step_id_);
       }
       emitted_close_ = v[0].as_int64();
       stream_time_ = v[1].as_int64();
+      max_start_ = v[2].as_int64();
     }
   }
   return Status::Ok();
@@ -114,7 +115,7 @@ bool AggregateOperator::Extract(const Row& row, std::vector<Value>& key,
 AggregateOperator::Group AggregateOperator::NewGroup(int64_t ts) const {
   Group g;
   g.ts = ts;
-  g.end = ts;
+  g.start = ts;
   g.accs.reserve(aggs_.size());
   for (const auto& a : aggs_) g.accs.push_back(a->Initial());
   return g;
@@ -134,7 +135,7 @@ void AggregateOperator::Fold(Group& g, const std::vector<std::vector<Value>>& ar
 std::string AggregateOperator::Encode(const Group& g) const {
   std::string out;
   EncodeValue(Value::Bigint(g.ts), out);
-  EncodeValue(Value::Bigint(g.end), out);
+  EncodeValue(Value::Bigint(g.start), out);
   EncodeValues(g.accs.data(), g.accs.size(), out);
   return out;
 }
@@ -145,7 +146,7 @@ Status AggregateOperator::Decode(std::string_view bytes, Group& g) const {
     return Internal("corrupt aggregate state in " + step_id_);
   }
   g.ts = v[0].as_int64();
-  g.end = v[1].as_int64();
+  g.start = v[1].as_int64();
   g.accs.assign(std::make_move_iterator(v.begin() + 2), std::make_move_iterator(v.end()));
   return Status::Ok();
 }
@@ -172,7 +173,7 @@ bool AggregateOperator::Passes(const std::vector<Value>& key, const Group& g, in
 void AggregateOperator::Emit(const std::vector<Value>& key, const Group& g, const Group* before,
                              int64_t start, int64_t end, bool windowed, const Row& from,
                              RowBatch& out) {
-  int64_t ts = step_.window && step_.window->type == WindowStepSpec::Type::kSession ? g.end : g.ts;
+  int64_t ts = step_.window && step_.window->type == WindowStepSpec::Type::kSession ? end : g.ts;
   if (step_.having && !Passes(key, g, start, end)) {
     if (before && Passes(key, *before, start, end)) {
       EmitTombstone(key, ts, start, end, from, out);
@@ -286,6 +287,7 @@ Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
     }
     Fold(g, args_, row.offset, false);
     RETURN_IF_ERROR(windows_->Put(key_bytes, start, Encode(g)));
+    max_start_ = std::max(max_start_, start);
     if (!step_.emit_final) Emit(key, g, stored ? &before : nullptr, start, end, true, row, out);
   }
   if (late) ++late_records_;
@@ -294,57 +296,75 @@ Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
 
 Status AggregateOperator::UpdateSession(const std::string& key_bytes,
                                         const std::vector<Value>& key, Row& row, RowBatch& out) {
+  // Sessions are stored by their END (the store's window time) with their start in the value,
+  // as Kafka Streams' session store: retention and closing both go by the end.
   const int64_t gap = step_.window->size_ms;
   const int64_t ts = row.rowtime;
-  const int64_t close = stream_time_ - grace_;
+  const int64_t close = stream_time_ - grace_ - gap;
+  // Sessions that ended before the retention behind the newest session are gone, as in Kafka
+  // Streams' store (they are deleted at the next commit).
+  int64_t from = ts - gap;
+  if (max_start_ != INT64_MIN) from = std::max(from, max_start_ - retention_ + 1);
   ASSIGN_OR_RETURN(std::vector<state::WindowValue> found,
-                   windows_->Fetch(key_bytes, INT64_MIN, ts + gap));
+                   windows_->Fetch(key_bytes, from, INT64_MAX));
   Group merged = NewGroup(ts);
-  int64_t merged_start = ts;
-  std::vector<std::pair<int64_t, Group>> overlapping;
+  int64_t merged_end = ts;
+  std::vector<std::pair<int64_t, Group>> overlapping;  // (end, session)
   for (const state::WindowValue& wv : found) {
     Group s;
     RETURN_IF_ERROR(Decode(wv.value, s));
-    if (s.end < ts - gap) continue;
-    merged_start = std::min(merged_start, wv.window_start);
-    merged.end = std::max(merged.end, s.end);
+    if (s.start > ts + gap) continue;
+    merged.start = std::min(merged.start, s.start);
+    merged_end = std::max(merged_end, wv.window_start);
     merged.ts = std::max(merged.ts, s.ts);
     for (size_t c = 0; c < aggs_.size(); ++c) {
       merged.accs[c] = aggs_[c]->Merge(merged.accs[c], s.accs[c]);
     }
     overlapping.emplace_back(wv.window_start, std::move(s));
   }
-  if (merged.end < close) {
+  if (merged_end < close) {
     ++late_records_;
     return Status::Ok();
   }
-  if (merged_start != ts || merged.end != ts) {
-    for (const auto& [start, s] : overlapping) {
-      RETURN_IF_ERROR(windows_->Delete(key_bytes, start));
-      if (!step_.emit_final && Passes(key, s, start, s.end)) {
-        EmitTombstone(key, s.end, start, s.end, row, out);
+  if (merged.start != ts || merged_end != ts) {
+    for (const auto& [end, s] : overlapping) {
+      RETURN_IF_ERROR(windows_->Delete(key_bytes, end));
+      if (!step_.emit_final && Passes(key, s, s.start, end)) {
+        EmitTombstone(key, end, s.start, end, row, out);
       }
     }
   }
   Fold(merged, args_, row.offset, false);
-  RETURN_IF_ERROR(windows_->Put(key_bytes, merged_start, Encode(merged)));
-  if (!step_.emit_final) Emit(key, merged, nullptr, merged_start, merged.end, true, row, out);
+  RETURN_IF_ERROR(windows_->Put(key_bytes, merged_end, Encode(merged)));
+  max_start_ = std::max(max_start_, merged_end);
+  if (!step_.emit_final) Emit(key, merged, nullptr, merged.start, merged_end, true, row, out);
   return Status::Ok();
 }
 
 Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
-  const int64_t close = stream_time_ - grace_;
-  if (close <= emitted_close_) return Status::Ok();
+  // As Kafka Streams' EmitStrategy.onWindowClose(): when the close time (stream time - grace)
+  // advances, the windows that closed since the last emission are read from the store and
+  // emitted in order of window start. Like Kafka Streams' segmented store, the read does not
+  // see windows older than the retention behind the newest window written, so a jump in
+  // stream time larger than the retention skips the windows it expires.
   const WindowStepSpec& w = *step_.window;
   const bool session = w.type == WindowStepSpec::Type::kSession;
+  int64_t close = stream_time_ - grace_;
+  const bool first = emitted_close_ == INT64_MIN;
+  if (!first && close <= emitted_close_) return Status::Ok();
   std::vector<state::WindowRecord> closed;
   if (session) {
-    // A session is closed once its end is before the close time (as the late check says).
-    int64_t lower = emitted_close_ == INT64_MIN ? INT64_MIN : emitted_close_ - retention_;
-    ASSIGN_OR_RETURN(closed, windows_->FetchAll(lower, close));
+    // A session is closed once its end is before the close time (as the late check says):
+    // stream time - grace - gap. The store is ordered by end.
+    close = stream_time_ - grace_ - w.size_ms;
+    if (!first && close <= emitted_close_) return Status::Ok();
+    ASSIGN_OR_RETURN(closed, windows_->FetchAll(first ? INT64_MIN : emitted_close_, close - 1));
   } else {
-    int64_t lower = emitted_close_ == INT64_MIN ? INT64_MIN : emitted_close_ - w.size_ms + 1;
-    int64_t upper = close - w.size_ms;
+    const int64_t upper = close - w.size_ms;  // start of the last window that closed
+    if (upper < 0) return Status::Ok();       // no window has closed yet
+    int64_t lower = first ? 0 : std::max<int64_t>(0, emitted_close_ - w.size_ms);
+    if (!first && lower > upper) return Status::Ok();
+    if (max_start_ != INT64_MIN) lower = std::max(lower, max_start_ - retention_);
     if (upper >= lower) {
       ASSIGN_OR_RETURN(closed, windows_->FetchAll(lower, upper));
     }
@@ -353,10 +373,11 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
   for (const state::WindowRecord& rec : closed) {
     Group g;
     RETURN_IF_ERROR(Decode(rec.value, g));
-    int64_t end = session ? g.end : rec.window_start + w.size_ms;
-    if (session ? (end >= close || end < emitted_close_) : end > close) continue;
+    int64_t start = session ? g.start : rec.window_start;
+    int64_t end = session ? rec.window_start : rec.window_start + w.size_ms;
+    if (!session && (end > close || (!first && end <= emitted_close_))) continue;
     if (!DecodeValues(rec.key, key)) return Internal("corrupt group key in " + step_id_);
-    Emit(key, g, nullptr, rec.window_start, end, true, from, out);
+    Emit(key, g, nullptr, start, end, true, from, out);
   }
   emitted_close_ = close;
   emitted_close_dirty_ = true;
@@ -427,7 +448,11 @@ Status AggregateOperator::ProcessTable(Row& row, RowBatch& out) {
 
 Status AggregateOperator::Expire() {
   if (!windows_ || stream_time_ == INT64_MIN) return Status::Ok();
-  int64_t before = stream_time_ - retention_;
+  // Time windows expire by start, sessions by end (their store time); the newest one written
+  // is the reference, as in Kafka Streams' segmented stores.
+  if (max_start_ == INT64_MIN) return Status::Ok();
+  const bool session = step_.window->type == WindowStepSpec::Type::kSession;
+  int64_t before = max_start_ - retention_ + (session ? 1 : 0);
   if (before <= expired_before_) return Status::Ok();
   ASSIGN_OR_RETURN(size_t n, windows_->ExpireBefore(before));
   (void)n;
@@ -441,6 +466,7 @@ Status AggregateOperator::PrepareCommit() {
     std::string v;
     EncodeValue(Value::Bigint(emitted_close_), v);
     EncodeValue(Value::Bigint(stream_time_), v);
+    EncodeValue(Value::Bigint(max_start_), v);
     RETURN_IF_ERROR(emit_state_->Put(kEmitFinalKey, v));
     emitted_close_dirty_ = false;
   }

@@ -24,7 +24,7 @@
 // holding, per group (and window), the largest record time and the accumulators (value_codec);
 // tables add "<step id>-GroupBy-Prior" (source key -> last contribution), EMIT FINAL adds
 // "<step id>-EmitFinal" (how far final results were emitted). Windows older than the retention
-// (default max(size + grace, 24 h)) are deleted as stream time passes.
+// (default size + grace, as Kafka Streams) are deleted as stream time passes.
 #pragma once
 
 #include <memory>
@@ -55,7 +55,7 @@ class AggregateOperator : public Operator {
  private:
   struct Group {
     int64_t ts = 0;       // largest record time folded in
-    int64_t end = 0;      // sessions: the session's end (its start is the store's window start)
+    int64_t start = 0;    // sessions: the session's start (the store's window time is its end)
     std::vector<Value> accs;
   };
 
@@ -99,6 +99,9 @@ class AggregateOperator : public Operator {
   int64_t stream_time_ = INT64_MIN;
   int64_t emitted_close_ = INT64_MIN;  // EMIT FINAL: windows ending at or before are emitted
   bool emitted_close_dirty_ = false;
+  // The newest window written: its start (time windows) or end (sessions), the reference of
+  // retention as in Kafka Streams' segmented stores.
+  int64_t max_start_ = INT64_MIN;
   int64_t expired_before_ = INT64_MIN;
   uint64_t late_records_ = 0;
   EvalContext eval_;
