@@ -14,11 +14,6 @@ std::optional<Status> NotRunnable(const BoundQuery& q, const ast::Query& ast_que
   if (!q.joins.empty()) {
     return Unsupported("JOIN is not supported by brook yet.", ast_query.joins[0].range);
   }
-  if (q.persistent() && q.from.source->window) {
-    return Unsupported("Persistent queries over windowed sources (WINDOW_TYPE) are not supported "
-                       "by brook yet; push queries over them are.",
-                       ast_query.from.range);
-  }
   return std::nullopt;
 }
 

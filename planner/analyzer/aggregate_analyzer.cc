@@ -75,6 +75,7 @@ struct AggregateContext {
     }
     ExpressionBinder binder(input_scope, functions, catalog, "SELECT");
     binder.set_allow_window_bounds(false);
+    binder.set_in_windowed_aggregation(q.window.has_value());
     AggregateCall call;
     call.function = e.name;
     call.text = ast::FormatExpr(e);
@@ -146,6 +147,7 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
   // GROUP BY keys.
   ExpressionBinder group_binder(input_scope, functions, catalog, "GROUP BY");
   group_binder.set_allow_window_bounds(false);
+  group_binder.set_in_windowed_aggregation(q.window.has_value());
   int generated = 0;
   for (const auto& ge : q.group_by) {
     std::string text = ctx.Text(*ge);
@@ -258,7 +260,8 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
                              q.having->range);
     }
     ExpressionBinder having_binder(agg.output_scope, functions, catalog, "HAVING");
-    having_binder.set_allow_window_bounds(agg.window.has_value());
+    // ksqlDB allows window bounds only in the SELECT clause of a windowed aggregation.
+    having_binder.set_allow_window_bounds(false);
     const AggregateContext& c = ctx;
     having_binder.set_substitution([&c](const ast::Expr& e) { return c.Substitute(e); });
     ASSIGN_OR_RETURN(agg.having, BindPredicate(having_binder, *q.having, "HAVING"));

@@ -268,6 +268,11 @@ Result<BoundExprPtr> ExpressionBinder::BindColumn(const ast::Expr& e) {
     return InvalidArgument("'" + e.qualifier + "' is not a valid stream/table name or alias.",
                            e.range);
   }
+  if (!found && in_windowed_aggregation_ && (e.name == kWindowstart || e.name == kWindowend)) {
+    return InvalidArgument("Window bounds column " + e.name +
+                               " can only be used in the SELECT clause of windowed aggregations",
+                           e.range);
+  }
   if (!found) {
     std::string name = e.qualifier.empty() ? e.name : e.qualifier + "." + e.name;
     // kNotFound: callers tell an unknown column from other errors by the code.

@@ -26,6 +26,9 @@ class ExpressionBinder {
   // When false, WINDOWSTART/WINDOWEND references are rejected (ksqlDB allows them only in the
   // SELECT of windowed aggregations).
   void set_allow_window_bounds(bool allow) { allow_window_bounds_ = allow; }
+  // Inside a windowed aggregation but outside its SELECT: WINDOWSTART/WINDOWEND are named as
+  // such in the error even when the input row has no such column.
+  void set_in_windowed_aggregation(bool in) { in_windowed_aggregation_ = in; }
 
   // Called for every node before it is bound; a non-null result is used as the node's binding.
   // The aggregate analyzer maps aggregate calls and GROUP BY expressions to the aggregate's
@@ -64,6 +67,7 @@ class ExpressionBinder {
   const Catalog& catalog_;
   std::string clause_;
   bool allow_window_bounds_ = true;
+  bool in_windowed_aggregation_ = false;
   Substitution substitution_;
   // Lambda parameters in scope, innermost last: name -> (slot, type). They shadow columns.
   std::vector<std::pair<std::string, std::pair<int, TypePtr>>> lambda_vars_;

@@ -160,6 +160,8 @@ Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, cons
     w.type = static_cast<WindowInfo::Type>(static_cast<int>(q.aggregation->window->type));
     w.size_ms = q.aggregation->window->size_ms;
     ds->window = w;
+  } else if (!q.aggregation && !q.rekey && q.joins.empty() && src.window) {
+    ds->window = src.window;  // rows keep their source's windowed keys
   }
   if (props.timestamp) {
     ds->timestamp_column = props.timestamp;

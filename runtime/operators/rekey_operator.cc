@@ -24,6 +24,7 @@ Status RekeyOperator::Process(RowBatch& input, RowBatch& out) {
       next.values[nk + c] = std::move(row.values[step_.carried[c]]);
     }
     next.CopyMetaFrom(row);
+    next.windowed = false;  // a new key has no window
   }
   input.Clear();
   return Status::Ok();

@@ -178,6 +178,10 @@ bool RecordDecoder::Decode(const kafka::RecordView& r, Row& row, const OperatorC
   if (src_.window) {
     row.values[base + 3] = Value::Bigint(window_start);
     row.values[base + 4] = Value::Bigint(window_end);
+    // The key keeps its window on the way to a sink (unless a step re-keys the row).
+    row.windowed = true;
+    row.window_start = window_start;
+    row.window_end = window_end;
   }
   return true;
 }

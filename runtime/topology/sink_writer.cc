@@ -11,6 +11,8 @@ Result<std::unique_ptr<SinkWriter>> SinkWriter::Create(const PhysicalPlan& plan)
   w->rekeyed_ = plan.rekey() != nullptr;
   if (const AggregateStep* a = plan.Find<AggregateStep>(); a && a->window) {
     w->session_windows_ = a->window->type == WindowStepSpec::Type::kSession;
+  } else if (plan.source().window) {
+    w->session_windows_ = plan.source().window->type == WindowInfo::Type::kSession;
   }
   ASSIGN_OR_RETURN(w->key_serde_, MakeSerde(w->sink_.key_format, plan.output_schema.key, true));
   ASSIGN_OR_RETURN(w->value_serde_,
