@@ -188,18 +188,35 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
   }
   if (q.having) RETURN_IF_ERROR(ctx.CollectCalls(*q.having, nullptr));
   if (agg.calls.empty()) {
+    // An unknown function is reported as such, not as a missing aggregate.
+    std::function<Status(const ast::Expr&)> known = [&](const ast::Expr& e) -> Status {
+      if (e.kind == ExprKind::kFunctionCall && !functions.Find(e.name) &&
+          !functions.FindAggregate(e.name) && !functions.FindTable(e.name)) {
+        return InvalidArgument("Can't find any functions with the name '" + e.name + "'",
+                               e.range);
+      }
+      for (const auto& c : e.children) RETURN_IF_ERROR(known(*c));
+      return Status::Ok();
+    };
+    for (const ast::SelectItem& item : q.select) {
+      if (item.expr) RETURN_IF_ERROR(known(*item.expr));
+    }
+    if (q.having) RETURN_IF_ERROR(known(*q.having));
     return InvalidArgument("GROUP BY requires aggregate functions in either the SELECT or HAVING "
                            "clause.",
                            q.range);
   }
   if (src.is_table) {
-    std::set<std::string> stream_only;
+    std::vector<std::string> stream_only;  // in order of appearance, as ksqlDB lists them
     for (const AggregateCall& c : agg.calls) {
       const AggregateFunction* fn = functions.FindAggregate(c.function);
-      if (!fn->table_source_allowed) stream_only.insert(c.function);
+      if (!fn->table_source_allowed &&
+          std::find(stream_only.begin(), stream_only.end(), c.function) == stream_only.end()) {
+        stream_only.push_back(c.function);
+      }
     }
     if (!stream_only.empty()) {
-      std::vector<std::string> names(stream_only.begin(), stream_only.end());
+      const std::vector<std::string>& names = stream_only;
       return InvalidArgument("The aggregation functions " + ListWithAnd(names) +
                                  " cannot be applied to a table source, only to a stream source.",
                              q.range);

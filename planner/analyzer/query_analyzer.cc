@@ -190,8 +190,11 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
     return false;
   };
   // Generated names (KSQL_COL_n, struct field names) avoid the input's column names too.
+  // In an aggregation the projection reads the aggregate's row, whose key columns carry the
+  // GROUP BY expressions' provisional names: names are checked against the source instead.
+  const Scope& naming_scope = bq.aggregation ? bq.from.scope : in.scope;
   auto source_name = [&](const std::string& n) {
-    for (const ScopeColumn& c : in.scope.columns) {
+    for (const ScopeColumn& c : naming_scope.columns) {
       if (c.name == n && !c.pseudo) return true;
     }
     return false;
@@ -260,6 +263,16 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
       return InvalidArgument("Can't infer a type of null. Please explicitly cast it to a required "
                              "type, e.g. CAST(null AS VARCHAR).",
                              e.range);
+    }
+    if (bq.aggregation && e.kind == ExprKind::kLiteral) {
+      // A literal select item that is also a GROUP BY expression (GROUP BY 1) is that key.
+      const BoundAggregation& agg = *bq.aggregation;
+      for (size_t g = 0; g < agg.group_texts.size(); ++g) {
+        if (agg.group_texts[g] == ast::FormatExpr(e)) {
+          p.expr = analyzer::ColumnRef(static_cast<int>(g), agg.group_by[g]->type, e.text);
+          break;
+        }
+      }
     }
     std::optional<int> partition_match;
     if (bq.rekey && p.expr->kind != BoundKind::kColumn) {
@@ -359,6 +372,11 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
       join_key_expr[k] = items[i].expr->index;
     }
     if (key_item[k] >= 0) {
+      if (persistent && bq.aggregation) {
+        return InvalidArgument("The projection contains a key column more than once: `" +
+                                   items[key_item[k]].name + "` and `" + items[i].name + "`.",
+                               items[i].range);
+      }
       if (persistent) {
         std::string key_name = joined ? items[key_item[k]].name : in.key_schema.key[k].name;
         return InvalidArgument("The projection contains a key column (`" + key_name +
@@ -402,6 +420,14 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
       continue;
     }
     missing = true;
+  }
+  if (missing && bq.aggregation) {
+    // ksqlDB names only the grouping expressions that are missing.
+    std::vector<std::string> absent;
+    for (size_t k = 0; k < key_count && k < expected.size(); ++k) {
+      if (key_item[k] < 0) absent.push_back(expected[k]);
+    }
+    expected = std::move(absent);
   }
   if (missing) {
     std::string listed, eg;
