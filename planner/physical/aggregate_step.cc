@@ -34,7 +34,8 @@ json AggregateStep::ToJson() const {
             {"calls", std::move(calls_json)},
             {"having", having ? ExprToJson(*having) : json(nullptr)},
             {"emitFinal", emit_final},
-            {"tableInput", table_input}};
+            {"tableInput", table_input},
+            {"repartition", repartition}};
   if (window) {
     j["window"] = {{"type", kWindowTypes[static_cast<int>(window->type)]},
                    {"sizeMs", window->size_ms},
@@ -69,6 +70,9 @@ Result<AggregateStep> AggregateStep::FromJson(const json& j, const FunctionRegis
   ASSIGN_OR_RETURN(a.emit_final, Get<bool>(j, "emitFinal"));
   if (Find(j, "tableInput")) {
     ASSIGN_OR_RETURN(a.table_input, Get<bool>(j, "tableInput"));
+  }
+  if (Find(j, "repartition")) {
+    ASSIGN_OR_RETURN(a.repartition, Get<bool>(j, "repartition"));
   }
   if (const json* w = Find(j, "window")) {
     WindowStepSpec spec;

@@ -48,6 +48,10 @@ struct AggregateStep {
   bool emit_final = false;             // EMIT FINAL: one row per window when it closes
   // The input is a table's changelog: a key's new row replaces (undoes) its old one.
   bool table_input = false;
+  // The groups are not the input's key: rows go through an internal topic keyed by the group
+  // ("<service id>query_<query id>-<step id>-GroupBy-repartition") so that each group lives in
+  // one task. Set unless GROUP BY is exactly the input's key columns.
+  bool repartition = false;
 
   nlohmann::json ToJson() const;
   static Result<AggregateStep> FromJson(const nlohmann::json& j,

@@ -44,6 +44,21 @@ SourceStep MakeSource(const LogicalNode& node) {
   return s;
 }
 
+// Whether GROUP BY is exactly the source's key columns, in order: then every group already
+// lives in one input partition and no repartition is needed.
+bool GroupsByInputKey(const BoundQuery& q, const std::vector<BoundExprPtr>& group_by) {
+  if (!q.joins.empty() || q.rekey || q.from.source->window) return false;
+  std::vector<int> key_slots;
+  for (const ScopeColumn& c : q.from.scope.columns) {
+    if (c.ns == ColumnNamespace::kKey && !c.pseudo && !c.window_bound) key_slots.push_back(c.index);
+  }
+  if (key_slots.empty() || key_slots.size() != group_by.size()) return false;
+  for (size_t i = 0; i < group_by.size(); ++i) {
+    if (group_by[i]->kind != BoundKind::kColumn || group_by[i]->index != key_slots[i]) return false;
+  }
+  return true;
+}
+
 // The sink of a CREATE ... AS SELECT or INSERT INTO: formats, topic, partitions, record time.
 Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, const Config& config,
                           PhysicalPlanResult& result) {
@@ -221,6 +236,7 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         a.having = node->aggregation.having;
         a.emit_final = q.emit == ast::EmitKind::kFinal;
         a.table_input = q.joins.empty() && q.from.source->is_table;
+        a.repartition = !GroupsByInputKey(q, a.group_by);
         step.body = std::move(a);
         break;
       }

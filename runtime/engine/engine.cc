@@ -1,6 +1,8 @@
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
 #include "runtime/operators/aggregate_operator.h"
+#include "runtime/operators/group_by_operator.h"
+#include "runtime/topology/repartition.h"
 #include "runtime/state/changelog.h"
 
 #include <cerrno>
@@ -102,7 +104,13 @@ Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) 
   for (const PhysicalStep& step : plan.steps) {
     const auto* a = step.As<AggregateStep>();
     if (!a) continue;
-    for (const state::StoreSpec& store : AggregateOperator::Stores(*a, step.id)) {
+    if (a->repartition) {
+      RETURN_IF_ERROR(EnsureTopic(RepartitionTopicName(options_.service_id, plan.query_id, step.id),
+                                  partitions, 1));
+    }
+    std::vector<state::StoreSpec> stores = GroupByOperator::Stores(*a, step.id);
+    for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
+    for (const state::StoreSpec& store : stores) {
       if (!store.changelog) continue;
       std::string topic = state::ChangelogTopicName(options_.service_id, plan.query_id, store.name);
       ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
@@ -244,7 +252,7 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   q->sql = plan.sql;
   q->sink = sink_name;
   q->source = plan.source().source_name;
-  ASSIGN_OR_RETURN(q->topology, TopologyBuilder::Build(plan));
+  ASSIGN_OR_RETURN(q->topology, TopologyBuilder::Build(plan, options_.service_id));
   StreamThreadOptions opts;
   opts.query_id = plan.query_id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;

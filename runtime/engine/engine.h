@@ -236,7 +236,8 @@ class Engine {
                                                            bool restore_state = false);
   // The process's state environment, created on first use (see EngineOptions::state_dir).
   Result<std::shared_ptr<state::StateEnvironment>> StateEnv();
-  // Creates the changelog topics of `plan`'s state stores; true if they all existed already
+  // Creates the internal topics of `plan` (its repartition topics and its state stores' changelogs);
+  // true if the changelogs all existed already
   // (so a fresh state directory has something to restore).
   Result<bool> EnsureChangelogs(const PhysicalPlan& plan, int partitions);
   void InstallPersistent(std::unique_ptr<PersistentQuery> q);

@@ -291,10 +291,15 @@ Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, Statemen
                                ConfigOr(cfg, "ksql.streams.auto.offset.reset", "latest"));
   opts.from_beginning = reset == "earliest";
   opts.commit_interval = kafka::Millis(0);
-  ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(planned.plan));
-  if (planned.plan.Find<AggregateStep>()) {
+  // A push query's one consumer reads every partition: its aggregation runs in one task
+  // instead of repartitioning through an internal topic.
+  ASSIGN_OR_RETURN(auto topology,
+                   TopologyBuilder::Build(planned.plan, options_.service_id,
+                                          /*inline_repartition=*/true));
+  if (const AggregateStep* agg = planned.plan.Find<AggregateStep>()) {
     ASSIGN_OR_RETURN(opts.state_env, StateEnv());
     opts.service_id = options_.service_id;
+    opts.single_task = agg->repartition;
   }
   // Rows land in a buffer the TransientQuery drains on Poll.
   auto buffer = std::make_shared<std::vector<OutputRow>>();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/value_codec.h"
+#include "runtime/operators/group_by_operator.h"
 
 namespace brook {
 
@@ -18,7 +19,6 @@ std::vector<state::StoreSpec> AggregateOperator::Stores(const AggregateStep& ste
   std::vector<state::StoreSpec> stores;
   stores.push_back({step_id + "-Aggregate-Materialize",
                     step.window ? state::StoreKind::kWindow : state::StoreKind::kKeyValue});
-  if (step.table_input) stores.push_back({step_id + "-GroupBy-Prior", state::StoreKind::kKeyValue});
   if (step.emit_final && step.window) {
     stores.push_back({step_id + "-EmitFinal", state::StoreKind::kKeyValue});
   }
@@ -66,9 +66,6 @@ Status AggregateOperator::Open(OperatorContext& ctx) {
   } else {
     ASSIGN_OR_RETURN(groups_, ctx.state->key_value_store(stores[0].name));
   }
-  if (step_.table_input) {
-    ASSIGN_OR_RETURN(prior_, ctx.state->key_value_store(step_id_ + "-GroupBy-Prior"));
-  }
   if (step_.emit_final && step_.window) {
     ASSIGN_OR_RETURN(emit_state_, ctx.state->key_value_store(step_id_ + "-EmitFinal"));
     ASSIGN_OR_RETURN(std::optional<std::string> saved, emit_state_->Get(kEmitFinalKey));
@@ -83,33 +80,6 @@ Status AggregateOperator::Open(OperatorContext& ctx) {
     }
   }
   return Status::Ok();
-}
-
-bool AggregateOperator::Extract(const Row& row, std::vector<Value>& key,
-                                std::vector<std::vector<Value>>& args) {
-  eval_.Reset();
-  key.resize(step_.group_by.size());
-  for (size_t i = 0; i < step_.group_by.size(); ++i) {
-    key[i] = Evaluate(*step_.group_by[i], row.values.data(), eval_);
-    if (key[i].is_null()) {
-      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName,
-                     "", "Group-by column with index " + std::to_string(i) +
-                             " resolved to null. The source row will be excluded from the table.");
-      return false;
-    }
-  }
-  for (size_t c = 0; c < step_.calls.size(); ++c) {
-    const auto& exprs = step_.calls[c].args;
-    args[c].resize(exprs.size());
-    for (size_t a = 0; a < exprs.size(); ++a) {
-      args[c][a] = Evaluate(*exprs[a], row.values.data(), eval_);
-    }
-  }
-  if (eval_.failed()) {
-    ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName, "",
-                   "Error computing expression " + eval_.error_expr + ": " + eval_.error);
-  }
-  return true;
 }
 
 AggregateOperator::Group AggregateOperator::NewGroup(int64_t ts) const {
@@ -212,32 +182,72 @@ void AggregateOperator::EmitTombstone(const std::vector<Value>& key, int64_t ts,
 }
 
 Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
+  const size_t nk = step_.group_by.size();
   for (size_t i = 0; i < input.size(); ++i) {
-    RETURN_IF_ERROR(step_.table_input ? ProcessTable(input[i], out) : ProcessStream(input[i], out));
+    Row& row = input[i];
+    // A contribution of GroupByOperator: [op, key..., arguments...].
+    const Value* v = row.values.data();
+    if (row.values.size() < 1 + nk) return Internal("malformed contribution row in " + step_id_);
+    auto op = static_cast<GroupByOperator::Op>(v[0].as_int());
+    key_.assign(v + 1, v + 1 + nk);
+    const Value* at = v + 1 + nk;
+    const Value* end = v + row.values.size();
+    auto take = [&](std::vector<std::vector<Value>>& args) -> Status {
+      for (size_t c = 0; c < step_.calls.size(); ++c) {
+        size_t n = step_.calls[c].args.size();
+        if (static_cast<size_t>(end - at) < n) {
+          return Internal("malformed contribution row in " + step_id_);
+        }
+        args[c].assign(at, at + n);
+        at += n;
+      }
+      return Status::Ok();
+    };
+    if (op == GroupByOperator::kUndo || op == GroupByOperator::kReplace) {
+      RETURN_IF_ERROR(take(old_args_));
+    }
+    if (op == GroupByOperator::kAdd || op == GroupByOperator::kReplace) RETURN_IF_ERROR(take(args_));
+    key_bytes_.clear();
+    EncodeValues(key_.data(), key_.size(), key_bytes_);
+    if (op != GroupByOperator::kAdd) {
+      RETURN_IF_ERROR(UpdateTable(op == GroupByOperator::kReplace, row, out));
+    } else if (!step_.window) {
+      RETURN_IF_ERROR(UpdateGroup(key_bytes_, key_, row, out));
+    } else if (row.rowtime < 0) {
+      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName,
+                     "", "Skipping record with a negative timestamp (" +
+                             std::to_string(row.rowtime) + ") for a windowed aggregation");
+    } else {
+      stream_time_ = std::max(stream_time_, row.rowtime);
+      if (step_.window->type == WindowStepSpec::Type::kSession) {
+        RETURN_IF_ERROR(UpdateSession(key_bytes_, key_, row, out));
+      } else {
+        RETURN_IF_ERROR(UpdateTimeWindows(key_bytes_, key_, row, out));
+      }
+      if (step_.emit_final) RETURN_IF_ERROR(EmitFinal(row, out));
+    }
   }
   input.Clear();
   return Status::Ok();
 }
 
-Status AggregateOperator::ProcessStream(Row& row, RowBatch& out) {
-  if (row.null_value || row.tombstone) return Status::Ok();
-  if (!Extract(row, key_, args_)) return Status::Ok();
-  key_bytes_.clear();
-  EncodeValues(key_.data(), key_.size(), key_bytes_);
-  if (!step_.window) return UpdateGroup(key_bytes_, key_, row, out);
-  if (row.rowtime < 0) {
-    ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName, "",
-                   "Skipping record with a negative timestamp (" + std::to_string(row.rowtime) +
-                       ") for a windowed aggregation");
-    return Status::Ok();
-  }
-  stream_time_ = std::max(stream_time_, row.rowtime);
-  if (step_.window->type == WindowStepSpec::Type::kSession) {
-    RETURN_IF_ERROR(UpdateSession(key_bytes_, key_, row, out));
+Status AggregateOperator::UpdateTable(bool add_new, const Row& row, RowBatch& out) {
+  // A table's old row leaves its group (and, for kReplace, its new row joins the same group).
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(key_bytes_));
+  Group g;
+  Group before;
+  if (stored) {
+    RETURN_IF_ERROR(Decode(*stored, g));
+    if (step_.having) before = g;
+    g.ts = std::max(g.ts, row.rowtime);
   } else {
-    RETURN_IF_ERROR(UpdateTimeWindows(key_bytes_, key_, row, out));
+    if (!add_new) return Status::Ok();  // nothing to undo
+    g = NewGroup(row.rowtime);
   }
-  if (step_.emit_final) RETURN_IF_ERROR(EmitFinal(row, out));
+  Fold(g, old_args_, row.offset, true);
+  if (add_new) Fold(g, args_, row.offset, false);
+  RETURN_IF_ERROR(groups_->Put(key_bytes_, Encode(g)));
+  Emit(key_, g, stored ? &before : nullptr, 0, 0, false, row, out);
   return Status::Ok();
 }
 
@@ -382,68 +392,6 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
   emitted_close_ = close;
   emitted_close_dirty_ = true;
   return Status::Ok();
-}
-
-Status AggregateOperator::ProcessTable(Row& row, RowBatch& out) {
-  if (!row.record || !row.record->key) return Status::Ok();
-  std::string_view source_key = *row.record->key;
-  ASSIGN_OR_RETURN(std::optional<std::string> prior, prior_->Get(source_key));
-  bool have_old = false;
-  if (prior) {
-    std::vector<Value> flat;
-    size_t want = step_.group_by.size();
-    for (const AggregateCall& c : step_.calls) want += c.args.size();
-    if (!DecodeValues(*prior, flat) || flat.size() != want) {
-      return Internal("corrupt table aggregation state in " + step_id_);
-    }
-    old_key_.assign(flat.begin(), flat.begin() + step_.group_by.size());
-    size_t at = step_.group_by.size();
-    for (size_t c = 0; c < step_.calls.size(); ++c) {
-      size_t n = step_.calls[c].args.size();
-      old_args_[c].assign(flat.begin() + at, flat.begin() + at + n);
-      at += n;
-    }
-    have_old = true;
-  }
-  bool have_new = !row.tombstone && !row.null_value && Extract(row, key_, args_);
-  if (!have_old && !have_new) return Status::Ok();
-  key_bytes_.clear();
-  if (have_new) EncodeValues(key_.data(), key_.size(), key_bytes_);
-  std::string old_bytes;
-  if (have_old) EncodeValues(old_key_.data(), old_key_.size(), old_bytes);
-
-  auto update = [&](const std::string& bytes, const std::vector<Value>& key, bool undo_old,
-                    bool add_new) -> Status {
-    ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(bytes));
-    Group g;
-    Group before;
-    if (stored) {
-      RETURN_IF_ERROR(Decode(*stored, g));
-      if (step_.having) before = g;
-      g.ts = std::max(g.ts, row.rowtime);
-    } else {
-      if (!add_new) return Status::Ok();  // nothing to undo
-      g = NewGroup(row.rowtime);
-    }
-    if (undo_old) Fold(g, old_args_, row.offset, true);
-    if (add_new) Fold(g, args_, row.offset, false);
-    RETURN_IF_ERROR(groups_->Put(bytes, Encode(g)));
-    Emit(key, g, stored ? &before : nullptr, 0, 0, false, row, out);
-    return Status::Ok();
-  };
-  if (have_old && have_new && old_bytes == key_bytes_) {
-    RETURN_IF_ERROR(update(key_bytes_, key_, true, true));
-  } else {
-    if (have_old) RETURN_IF_ERROR(update(old_bytes, old_key_, true, false));
-    if (have_new) RETURN_IF_ERROR(update(key_bytes_, key_, false, true));
-  }
-  if (have_new) {
-    std::string flat;
-    EncodeValues(key_.data(), key_.size(), flat);
-    for (const auto& a : args_) EncodeValues(a.data(), a.size(), flat);
-    return prior_->Put(source_key, flat);
-  }
-  return prior_->Delete(source_key);
 }
 
 Status AggregateOperator::Expire() {

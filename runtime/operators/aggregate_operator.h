@@ -1,30 +1,28 @@
-// AggregateOperator (aggregate_v1): GROUP BY with aggregate calls, optionally windowed
-// (TUMBLING, HOPPING, SESSION), HAVING, and EMIT CHANGES or EMIT FINAL. Semantics are Kafka
+// AggregateOperator: the second half of aggregate_v1 (GroupByOperator is the first). It reads
+// contribution rows [op, key..., arguments...] and keeps the aggregates, optionally windowed
+// (TUMBLING, HOPPING, SESSION), with HAVING and EMIT CHANGES or EMIT FINAL. Semantics are Kafka
 // Streams' (as ksqlDB runs them):
-//  - A row whose GROUP BY expressions give NULL is dropped and logged.
-//  - Stream input: a row without value is ignored; every other row is added to its group(s)
-//    and the group's new result is emitted (EMIT CHANGES), timestamped with the largest record
-//    time of the group (for sessions: the session's end).
-//  - Table input (table_input): the operator remembers each source key's last contribution;
-//    a new row for the key undoes it and adds the new one, a tombstone only undoes it. When the
-//    group is unchanged one result is emitted (Kafka's KIP-904), else the old group's then the
-//    new group's.
+//  - kAdd folds a row into its group(s) and emits each group's new result (EMIT CHANGES),
+//    timestamped with the largest record time of the group (for sessions: the session's end).
+//  - kUndo / kReplace (table input) take a table row's old contribution back out (and fold the
+//    new one in); one result per contribution.
 //  - Windows: a record goes to every window containing its time; a window whose end + grace is
 //    at or before the operator's stream time is closed and the record is dropped for it (late,
 //    counted). Sessions merge every session within the gap of the record: each merged session is
-//    deleted (a tombstone result timestamped with its end) before the merged one is emitted.
+//    deleted (a tombstone result timestamped with its end) before the merged one is emitted;
+//    a session closes once its end is before stream time - grace - gap.
 //    Default grace: max(24 h − size, 0), or 0 with EMIT FINAL.
 //  - HAVING: a result that fails it is not emitted; if the group's previous result passed, a
 //    tombstone for the group is emitted instead.
-//  - EMIT FINAL (time windows and sessions): nothing is emitted while a window is open; once
-//    stream time reaches end + grace, each closed window's final result is emitted, in order
-//    of window start.
+//  - EMIT FINAL: nothing is emitted while a window is open; when stream time passes its end +
+//    grace, each closed window's final result is emitted, in order of window start (Kafka
+//    Streams' EmitStrategy.onWindowClose()).
 //
-// State: one window or key-value store named "<step id>-Aggregate-Materialize" (ksqlDB's name)
+// State: a window or key-value store named "<step id>-Aggregate-Materialize" (ksqlDB's name)
 // holding, per group (and window), the largest record time and the accumulators (value_codec);
-// tables add "<step id>-GroupBy-Prior" (source key -> last contribution), EMIT FINAL adds
-// "<step id>-EmitFinal" (how far final results were emitted). Windows older than the retention
-// (default size + grace, as Kafka Streams) are deleted as stream time passes.
+// EMIT FINAL adds "<step id>-EmitFinal" (how far final results were emitted). Windows older than
+// the retention (default size + grace, as Kafka Streams) behind the newest one are deleted at
+// commit.
 #pragma once
 
 #include <memory>
@@ -60,8 +58,6 @@ class AggregateOperator : public Operator {
   };
 
   AggregateOperator(const AggregateStep& step, std::string step_id);
-  // Evaluates GROUP BY and the call arguments over `row` into key_/args_; false if a key is NULL.
-  bool Extract(const Row& row, std::vector<Value>& key, std::vector<std::vector<Value>>& args);
   Group NewGroup(int64_t ts) const;
   void Fold(Group& g, const std::vector<std::vector<Value>>& args, int64_t seq, bool undo) const;
   // Appends the result row of `g` (or its tombstone / nothing, per HAVING) to `out`.
@@ -76,8 +72,7 @@ class AggregateOperator : public Operator {
   std::string Encode(const Group& g) const;
   [[nodiscard]] Status Decode(std::string_view bytes, Group& g) const;
 
-  Status ProcessStream(Row& row, RowBatch& out);
-  Status ProcessTable(Row& row, RowBatch& out);
+  Status UpdateTable(bool add_new, const Row& row, RowBatch& out);
   Status UpdateGroup(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
                      RowBatch& out);
   Status UpdateTimeWindows(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
@@ -94,7 +89,6 @@ class AggregateOperator : public Operator {
   int64_t retention_ = 0;
   state::KeyValueStore* groups_ = nullptr;      // non-windowed
   state::WindowStore* windows_ = nullptr;       // windowed
-  state::KeyValueStore* prior_ = nullptr;       // table input
   state::KeyValueStore* emit_state_ = nullptr;  // EMIT FINAL
   int64_t stream_time_ = INT64_MIN;
   int64_t emitted_close_ = INT64_MIN;  // EMIT FINAL: windows ending at or before are emitted
@@ -106,7 +100,7 @@ class AggregateOperator : public Operator {
   uint64_t late_records_ = 0;
   EvalContext eval_;
   // Scratch, reused across rows.
-  std::vector<Value> key_, old_key_;
+  std::vector<Value> key_;
   std::vector<std::vector<Value>> args_, old_args_;
   std::string key_bytes_;
   Row result_;

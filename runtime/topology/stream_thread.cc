@@ -1,5 +1,7 @@
 #include "runtime/topology/stream_thread.h"
 
+#include "runtime/topology/repartition.h"
+
 namespace brook {
 
 StreamThread::StreamThread(std::shared_ptr<const Topology> topology, ProcessingLog* log,
@@ -22,6 +24,10 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
     ASSIGN_OR_RETURN(t->sink_writer_, SinkWriter::Create(plan));
   } else {
     t->transient_ = std::make_unique<TransientOutput>(plan, std::move(sink));
+    if (!t->topology_->InternalTopics().empty()) {
+      return Internal("a transient query cannot write internal topics; build its topology with "
+                      "inline_repartition");
+    }
   }
   kafka::ConsumerConfig cc;
   cc.group_id = t->options_.group_id;
@@ -33,9 +39,15 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
   return t;
 }
 
+StreamThread::TaskKey StreamThread::KeyFor(std::string_view topic, int32_t partition) const {
+  if (options_.single_task) return {0, 0};
+  return {topology_->SubFor(topic), partition};
+}
+
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
   for (const kafka::TopicPartition& tp : partitions) {
-    if (tasks_.count(tp.partition)) continue;
+    TaskKey key = KeyFor(tp.topic, tp.partition);
+    if (key.first < 0 || tasks_.count(key)) continue;
     TaskContext ctx;
     ctx.query_id = options_.query_id;
     ctx.log = log_;
@@ -43,18 +55,19 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.service_id = options_.service_id;
     ctx.changelog_producer = producer_.get();
     ctx.restore_from = options_.restore_state ? kafka_ : nullptr;
-    auto task = topology_->NewTask(0, tp.partition, std::move(ctx));
+    auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
       continue;
     }
-    tasks_[tp.partition] = std::move(task).value();
+    tasks_[key] = std::move(task).value();
   }
 }
 
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
-  std::vector<int32_t> revoked;
-  for (const kafka::TopicPartition& tp : partitions) revoked.push_back(tp.partition);
+  if (options_.single_task) return;  // the one task stays; its state is the query's
+  std::vector<TaskKey> revoked;
+  for (const kafka::TopicPartition& tp : partitions) revoked.push_back(KeyFor(tp.topic, tp.partition));
   // What was processed for these partitions is committed before another member takes them. A
   // commit that fails here (e.g. the group moved on) is not fatal: the new owner redoes the
   // work from the last committed offsets, as at-least-once allows.
@@ -63,19 +76,22 @@ void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>&
 }
 
 void StreamThread::OnPartitionsLost(const std::vector<kafka::TopicPartition>& partitions) {
+  if (options_.single_task) return;
   // Another member may already own them: nothing can be committed for them any more.
-  std::vector<int32_t> lost;
-  for (const kafka::TopicPartition& tp : partitions) lost.push_back(tp.partition);
+  std::vector<TaskKey> lost;
+  for (const kafka::TopicPartition& tp : partitions) lost.push_back(KeyFor(tp.topic, tp.partition));
   DropTasks(lost);
 }
 
-void StreamThread::DropTasks(const std::vector<int32_t>& partitions) {
-  for (int32_t p : partitions) {
-    tasks_.erase(p);
-    committed_.erase(p);
+void StreamThread::DropTasks(const std::vector<TaskKey>& keys) {
+  for (const TaskKey& k : keys) {
+    tasks_.erase(k);
+    committed_.erase(k);
   }
   std::lock_guard<std::mutex> lock(stream_time_mu_);
-  for (int32_t p : partitions) stream_time_.erase(p);
+  for (const TaskKey& k : keys) {
+    if (k.first == 0) stream_time_.erase(k.second);
+  }
 }
 
 int64_t StreamThread::stream_time(int32_t partition) const {
@@ -84,34 +100,43 @@ int64_t StreamThread::stream_time(int32_t partition) const {
   return it == stream_time_.end() ? -1 : it->second;
 }
 
+size_t StreamThread::WriteResults(int sub, const Task& task) {
+  const SubTopology& s = topology_->sub_topologies()[sub];
+  if (!s.repartition_topic.empty()) {
+    return WriteRepartition(results_, s.repartition_key_count, s.repartition_topic, *producer_,
+                            task.context());
+  }
+  return sink_writer_ ? sink_writer_->Write(results_, *producer_, task.context())
+                      : transient_->Write(results_);
+}
+
 Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout) {
   if (limit_reached()) return size_t{0};
   RETURN_IF_ERROR(consumer_->Poll(max_records, timeout, batch_));
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
   if (!batch_.empty()) {
-    for (auto& [p, list] : by_partition_) list.clear();
-    for (const kafka::RecordView& r : batch_) by_partition_[r.partition].push_back(&r);
-    OperatorContext sink_ctx;
-    for (auto& [partition, records] : by_partition_) {
-      if (records.empty()) continue;
-      auto it = tasks_.find(partition);
+    for (auto& [k, list] : by_task_) list.clear();
+    for (const kafka::RecordView& r : batch_) by_task_[KeyFor(r.topic, r.partition)].push_back(&r);
+    for (auto& [key, records] : by_task_) {
+      if (records.empty() || key.first < 0) continue;
+      auto it = tasks_.find(key);
       if (it == tasks_.end()) {
         // A record of a partition the group did not announce (a consumer without rebalance
         // callbacks): create its task on first sight.
-        OnPartitionsAssigned({{std::string(records[0]->topic), partition}});
+        OnPartitionsAssigned({{std::string(records[0]->topic), records[0]->partition}});
         if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
-        it = tasks_.find(partition);
+        it = tasks_.find(key);
+        if (it == tasks_.end()) continue;
       }
       Task& task = *it->second;
       RETURN_IF_ERROR(task.Process(records, results_));
       records_in_.fetch_add(records.size(), std::memory_order_relaxed);
-      size_t out = sink_writer_ ? sink_writer_->Write(results_, *producer_, task.context())
-                                : transient_->Write(results_);
+      size_t out = WriteResults(key.first, task);
       results_.Clear();
       records_out_.fetch_add(out, std::memory_order_relaxed);
-      {
+      if (key.first == 0) {
         std::lock_guard<std::mutex> lock(stream_time_mu_);
-        stream_time_[partition] = task.stream_time();
+        stream_time_[key.second] = task.stream_time();
       }
       if (limit_reached()) break;
     }
@@ -124,31 +149,40 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
 }
 
 Status StreamThread::Commit() {
-  std::vector<int32_t> all;
-  for (const auto& [p, task] : tasks_) all.push_back(p);
+  std::vector<TaskKey> all;
+  for (const auto& [k, task] : tasks_) all.push_back(k);
   RETURN_IF_ERROR(CommitTasks(all));
   uncommitted_ = false;
   last_commit_ = std::chrono::steady_clock::now();
   return Status::Ok();
 }
 
-Status StreamThread::CommitTasks(const std::vector<int32_t>& partitions) {
+Status StreamThread::CommitTasks(const std::vector<TaskKey>& keys) {
+  // One task over every partition (single_task) has no per-partition offsets to commit.
+  if (options_.single_task) return Status::Ok();
   std::vector<kafka::TopicPartitionOffset> offsets;
-  for (int32_t p : partitions) {
-    auto it = tasks_.find(p);
+  std::vector<Task*> committing;
+  for (const TaskKey& k : keys) {
+    auto it = tasks_.find(k);
     if (it == tasks_.end() || it->second->next_offset() < 0) continue;
-    auto c = committed_.find(p);
+    auto c = committed_.find(k);
     if (c != committed_.end() && c->second == it->second->next_offset()) continue;
     RETURN_IF_ERROR(it->second->PrepareCommit());
-    offsets.push_back({it->second->context().topic, p, it->second->next_offset()});
+    offsets.push_back({it->second->context().topic, k.second, it->second->next_offset()});
+    committing.push_back(it->second.get());
   }
   if (offsets.empty()) return Status::Ok();
   // Outputs and changelog records first, then the state with the offsets it reflects, then
   // the offsets to the group.
   if (producer_) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
-  for (const auto& o : offsets) RETURN_IF_ERROR(tasks_.at(o.partition)->CommitState());
+  for (Task* t : committing) RETURN_IF_ERROR(t->CommitState());
   RETURN_IF_ERROR(consumer_->Commit(offsets));
-  for (const auto& o : offsets) committed_[o.partition] = o.offset;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = tasks_.find(keys[i]);
+    if (it != tasks_.end() && it->second->next_offset() >= 0) {
+      committed_[keys[i]] = it->second->next_offset();
+    }
+  }
   return Status::Ok();
 }
 

@@ -40,6 +40,10 @@ struct StreamThreadOptions {
   std::shared_ptr<state::StateEnvironment> state_env;
   std::string service_id = "default_";
   bool restore_state = false;
+  // One task for every partition of every topic (a transient query whose aggregation would
+  // otherwise repartition: its single consumer sees all partitions, so one task sees every
+  // group). Offsets are not committed in this mode.
+  bool single_task = false;
 };
 
 class StreamThread : public kafka::RebalanceListener {
@@ -76,8 +80,13 @@ class StreamThread : public kafka::RebalanceListener {
  private:
   StreamThread(std::shared_ptr<const Topology> topology, ProcessingLog* log,
                StreamThreadOptions options);
-  Status CommitTasks(const std::vector<int32_t>& partitions);
-  void DropTasks(const std::vector<int32_t>& partitions);
+  // A task's identity: (sub-topology, input partition).
+  using TaskKey = std::pair<int, int32_t>;
+  TaskKey KeyFor(std::string_view topic, int32_t partition) const;
+  Status CommitTasks(const std::vector<TaskKey>& keys);
+  void DropTasks(const std::vector<TaskKey>& keys);
+  // Hands a task's result rows to the repartition topic, the sink or the transient output.
+  size_t WriteResults(int sub, const Task& task);
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -87,10 +96,10 @@ class StreamThread : public kafka::RebalanceListener {
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<SinkWriter> sink_writer_;
   std::unique_ptr<TransientOutput> transient_;
-  std::map<int32_t, std::unique_ptr<Task>> tasks_;  // by input partition
-  std::map<int32_t, int64_t> committed_;             // offsets last committed, by partition
+  std::map<TaskKey, std::unique_ptr<Task>> tasks_;
+  std::map<TaskKey, int64_t> committed_;  // offsets last committed, by task
   std::vector<kafka::RecordView> batch_;
-  std::map<int32_t, std::vector<const kafka::RecordView*>> by_partition_;
+  std::map<TaskKey, std::vector<const kafka::RecordView*>> by_task_;
   RowBatch results_;
   Status rebalance_error_;  // a failure inside a listener callback, reported by PollOnce
   std::chrono::steady_clock::time_point last_commit_;
@@ -99,7 +108,7 @@ class StreamThread : public kafka::RebalanceListener {
   std::atomic<uint64_t> records_in_{0};
   std::atomic<uint64_t> records_out_{0};
   mutable std::mutex stream_time_mu_;
-  std::map<int32_t, int64_t> stream_time_;  // copy for readers on other threads
+  std::map<int32_t, int64_t> stream_time_;  // first sub-topology's, by partition, for readers
 };
 
 }  // namespace brook

@@ -1,5 +1,7 @@
 #include "runtime/topology/task.h"
 
+#include "runtime/topology/repartition.h"
+
 namespace brook {
 
 Task::Task(int32_t partition, TaskContext context, std::string topic) : partition_(partition) {
@@ -16,6 +18,16 @@ Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBa
     next_offset_ = r->offset + 1;
     if (r->offset < skip_below_) continue;
     Row& row = decoded.Append();
+    if (repartition_input_) {
+      if (!DecodeRepartition(*r, row)) {
+        ctx_.LogError(ProcessingLogEntry::Type::kDeserializationError, row, "repartition", "value",
+                      "Record of the internal repartition topic is not a brook contribution row");
+        decoded.Pop();
+        continue;
+      }
+      if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
+      continue;
+    }
     if (!decoder_->Decode(*r, row, ctx_)) {
       decoded.Pop();
       continue;

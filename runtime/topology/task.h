@@ -54,6 +54,7 @@ class Task {
 
   int32_t partition_;
   OperatorContext ctx_;
+  bool repartition_input_ = false;  // reads an internal repartition topic (no RecordDecoder)
   bool source_is_table_ = false;
   bool source_has_key_ = false;
   std::unique_ptr<state::TaskState> state_;  // before the operators: they point into it

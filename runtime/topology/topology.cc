@@ -1,8 +1,11 @@
 #include "runtime/topology/topology.h"
 
+#include "runtime/topology/repartition.h"
+
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/filter_operator.h"
 #include "runtime/operators/flat_map_operator.h"
+#include "runtime/operators/group_by_operator.h"
 #include "runtime/operators/project_operator.h"
 #include "runtime/operators/rekey_operator.h"
 
@@ -16,7 +19,45 @@ std::vector<std::string> Topology::SourceTopics() const {
   return topics;
 }
 
-Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPlan& plan) {
+int Topology::SubFor(std::string_view topic) const {
+  for (size_t i = 0; i < subs_.size(); ++i) {
+    for (const std::string& t : subs_[i].source_topics) {
+      if (t == topic) return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+std::vector<std::string> Topology::InternalTopics() const {
+  std::vector<std::string> out;
+  for (const SubTopology& s : subs_) {
+    if (!s.repartition_topic.empty()) out.push_back(s.repartition_topic);
+  }
+  return out;
+}
+
+std::vector<state::StoreSpec> Topology::Stores(size_t sub_index) const {
+  std::vector<state::StoreSpec> stores;
+  const SubTopology& sub = subs_[sub_index];
+  for (size_t i = 0; i < sub.steps.size(); ++i) {
+    const PhysicalStep& step = plan_.steps[sub.steps[i]];
+    const auto* a = step.As<AggregateStep>();
+    if (!a) continue;
+    bool group_half = !(sub.reads_repartition && i == 0);
+    bool aggregate_half = !(!sub.repartition_topic.empty() && i + 1 == sub.steps.size());
+    if (group_half) {
+      for (state::StoreSpec& s : GroupByOperator::Stores(*a, step.id)) stores.push_back(s);
+    }
+    if (aggregate_half) {
+      for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
+    }
+  }
+  return stores;
+}
+
+Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPlan& plan,
+                                                               std::string_view service_id,
+                                                               bool inline_repartition) {
   RETURN_IF_ERROR(plan.Validate());
   auto t = std::shared_ptr<Topology>(new Topology());
   t->plan_ = plan;
@@ -37,6 +78,16 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
     } else if (step.As<JoinStep>()) {
       return Unsupported("The query plan has a step of type '" + std::string(step.name()) +
                          "' (" + step.id + "), which brook's runtime does not run yet.");
+    } else if (const auto* a = step.As<AggregateStep>(); a && a->repartition && !inline_repartition) {
+      // The GroupBy half ends this sub-topology; the aggregate half starts the next one.
+      sub.steps.push_back(i);
+      sub.repartition_topic = RepartitionTopicName(service_id, plan.query_id, step.id);
+      sub.repartition_key_count = a->group_by.size();
+      SubTopology next;
+      next.source_topics.push_back(sub.repartition_topic);
+      next.reads_repartition = true;
+      t->subs_.push_back(std::move(sub));
+      sub = std::move(next);
     }
     // Steps after the projection (the sink) are the stream thread's, not the task's.
     sub.steps.push_back(i);
@@ -49,21 +100,23 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
                                                 TaskContext context) const {
   if (sub_index >= subs_.size()) return Internal("no such sub-topology");
   const SubTopology& sub = subs_[sub_index];
-  const SourceStep& source = *plan_.steps[sub.steps[0]].As<SourceStep>();
-  std::unique_ptr<Task> task(new Task(partition, context, source.topic));
-  task->source_is_table_ = source.is_table;
-  task->source_has_key_ = !source.schema.key.empty();
-  bool filter_first =
-      sub.steps.size() > 1 && plan_.steps[sub.steps[1]].As<FilterStep>() != nullptr;
-  ASSIGN_OR_RETURN(task->decoder_, RecordDecoder::Create(source, filter_first));
-  // State stores of the stateful steps, in one RocksDB instance per task.
-  std::vector<state::StoreSpec> stores;
-  for (size_t i = 1; i < sub.steps.size(); ++i) {
-    const PhysicalStep& step = plan_.steps[sub.steps[i]];
-    if (const auto* a = step.As<AggregateStep>()) {
-      for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
-    }
+  std::unique_ptr<Task> task(new Task(partition, context, sub.source_topics[0]));
+  size_t first_op = 1;
+  size_t key_count = 0;
+  if (sub.reads_repartition) {
+    task->repartition_input_ = true;
+    first_op = 0;
+  } else {
+    const SourceStep& source = *plan_.steps[sub.steps[0]].As<SourceStep>();
+    task->source_is_table_ = source.is_table;
+    task->source_has_key_ = !source.schema.key.empty();
+    bool filter_first =
+        sub.steps.size() > 1 && plan_.steps[sub.steps[1]].As<FilterStep>() != nullptr;
+    ASSIGN_OR_RETURN(task->decoder_, RecordDecoder::Create(source, filter_first));
+    key_count = source.schema.key.size();
   }
+  // State stores of the stateful steps, in one RocksDB instance per task.
+  std::vector<state::StoreSpec> stores = Stores(sub_index);
   if (!stores.empty()) {
     if (!context.state_env) {
       return Internal("query " + context.query_id + " needs state stores but has no state directory");
@@ -80,35 +133,43 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
     task->ctx_.state = task->state_.get();
     ASSIGN_OR_RETURN(auto committed, task->state_->CommittedOffsets());
     for (const kafka::TopicPartitionOffset& o : committed) {
-      if (o.topic == source.topic && o.partition == partition) task->skip_below_ = o.offset;
+      if (o.topic == sub.source_topics[0] && o.partition == partition) task->skip_below_ = o.offset;
     }
   }
-  size_t key_count = source.schema.key.size();
-  for (size_t i = 1; i < sub.steps.size(); ++i) {
+  for (size_t i = first_op; i < sub.steps.size(); ++i) {
     const PhysicalStep& step = plan_.steps[sub.steps[i]];
-    std::unique_ptr<Operator> op;
+    std::vector<std::unique_ptr<Operator>> ops;
     if (const auto* f = step.As<FilterStep>()) {
       FilterOperator::LateDecode late;
-      if (i == 1 && task->decoder_->two_phase()) {
+      if (i == 1 && task->decoder_ && task->decoder_->two_phase()) {
         RecordDecoder* decoder = task->decoder_.get();
         const OperatorContext* ctx = &task->ctx_;
         late = [decoder, ctx](Row& row) { return decoder->DecodeRest(row, *ctx); };
       }
-      op = std::make_unique<FilterOperator>(*f, source.is_table, std::move(late));
+      const SourceStep& source = *plan_.Find<SourceStep>();
+      ops.push_back(std::make_unique<FilterOperator>(*f, source.is_table, std::move(late)));
     } else if (const auto* r = step.As<RekeyStep>()) {
-      op = std::make_unique<RekeyOperator>(*r, key_count);
+      ops.push_back(std::make_unique<RekeyOperator>(*r, key_count));
       key_count = r->key_exprs.size();
     } else if (const auto* fm = step.As<FlatMapStep>()) {
-      op = std::make_unique<FlatMapOperator>(*fm);
+      ops.push_back(std::make_unique<FlatMapOperator>(*fm));
     } else if (const auto* a = step.As<AggregateStep>()) {
-      ASSIGN_OR_RETURN(op, AggregateOperator::Create(*a, step.id));
+      bool group_half = !(sub.reads_repartition && i == 0);
+      bool aggregate_half = !(!sub.repartition_topic.empty() && i + 1 == sub.steps.size());
+      if (group_half) ops.push_back(std::make_unique<GroupByOperator>(*a, step.id));
+      if (aggregate_half) {
+        ASSIGN_OR_RETURN(auto agg, AggregateOperator::Create(*a, step.id));
+        ops.push_back(std::move(agg));
+      }
     } else if (const auto* p = step.As<ProjectStep>()) {
-      op = std::make_unique<ProjectOperator>(*p);
+      ops.push_back(std::make_unique<ProjectOperator>(*p));
     } else {
       continue;  // the sink: produced by the stream thread
     }
-    RETURN_IF_ERROR(op->Open(task->ctx_));
-    task->operators_.push_back(std::move(op));
+    for (auto& op : ops) {
+      RETURN_IF_ERROR(op->Open(task->ctx_));
+      task->operators_.push_back(std::move(op));
+    }
   }
   task->batches_.resize(std::max<size_t>(1, task->operators_.size()));
   return task;
