@@ -109,7 +109,8 @@ property
 
 windowExpression
     : WINDOW (identifier)?
-      ( tumblingWindowExpression | hoppingWindowExpression | sessionWindowExpression )
+      ( tumblingWindowExpression | hoppingWindowExpression | sessionWindowExpression
+      | slidingWindowExpression )
     ;
 
 tumblingWindowExpression
@@ -122,6 +123,11 @@ hoppingWindowExpression
 
 sessionWindowExpression
     : SESSION LPAREN duration (COMMA windowOption)* RPAREN
+    ;
+
+// brook's extension: Kafka Streams' sliding windows (a window per record time span).
+slidingWindowExpression
+    : SLIDING LPAREN SIZE duration (COMMA windowOption)* RPAREN
     ;
 
 windowOption
@@ -322,7 +328,7 @@ nonReserved
     | PRIMARY | REPLACE | ASSERT | ALL | TOPICS | TOPIC | STREAMS | QUERIES | PROPERTIES
     | KEY | HEADERS | HEADER | SIZE | ADVANCE | RETENTION | GRACE | PERIOD | SAMPLE
     | BEGINNING | CHANGES | FINAL | EXTENDED | DESCRIBE | LIST | PRINT | TERMINATE
-    | VALUES | DELETE | TUMBLING | HOPPING | EMIT | LIMIT | DECIMAL | RIGHT | LEFT
+    | VALUES | DELETE | TUMBLING | HOPPING | SLIDING | EMIT | LIMIT | DECIMAL | RIGHT | LEFT
     | KW_STRING | ADD | ALTER
     ;
 
@@ -375,6 +381,7 @@ MILLISECONDS: M I L L I S E C O N D S;
 ZONE: Z O N E;
 TUMBLING: T U M B L I N G;
 HOPPING: H O P P I N G;
+SLIDING: S L I D I N G;
 SIZE: S I Z E;
 ADVANCE: A D V A N C E;
 RETENTION: R E T E N T I O N;

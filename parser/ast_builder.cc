@@ -133,6 +133,10 @@ Result<WindowSpec> AstBuilder::Window(P::WindowExpressionContext* ctx) {
     w.type = WindowSpec::Type::kSession;
     ASSIGN_OR_RETURN(w.size, Duration(s->duration()));
     options = s->windowOption();
+  } else if (auto* sl = ctx->slidingWindowExpression()) {
+    w.type = WindowSpec::Type::kSliding;
+    ASSIGN_OR_RETURN(w.size, Duration(sl->duration()));
+    options = sl->windowOption();
   }
   for (auto* o : options) {
     ASSIGN_OR_RETURN(ast::Duration d, Duration(o->duration()));

@@ -49,6 +49,8 @@ json WindowTypeJson(const std::optional<SourceDetails::WindowType>& w) {
       return "HOPPING";
     case SourceDetails::WindowType::kTumbling:
       return "TUMBLING";
+    case SourceDetails::WindowType::kSliding:
+      return "SLIDING";
   }
   return nullptr;
 }

@@ -70,8 +70,8 @@ struct Duration {
 };
 
 struct WindowSpec {
-  enum class Type { kTumbling, kHopping, kSession } type = Type::kTumbling;
-  Duration size;                    // session: the gap
+  enum class Type { kTumbling, kHopping, kSession, kSliding } type = Type::kTumbling;
+  Duration size;                    // session: the gap; sliding: the time difference
   Duration advance;                 // hopping only
   std::optional<Duration> retention;
   std::optional<Duration> grace;

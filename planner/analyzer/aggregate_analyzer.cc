@@ -246,7 +246,23 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
                                "the SELECT.",
                            q.range);
   }
-  if (q.window) agg.window = ToWindowSpec(*q.window);
+  if (q.window) {
+    agg.window = ToWindowSpec(*q.window);
+    const WindowStepSpec& w = *agg.window;
+    if (w.size_ms <= 0) {
+      return InvalidArgument("The window size must be positive.", q.window->range);
+    }
+    if (w.type == WindowStepSpec::Type::kHopping && (w.advance_ms <= 0 || w.advance_ms > w.size_ms)) {
+      return InvalidArgument("A HOPPING window's ADVANCE BY must be positive and not larger than "
+                             "its SIZE.",
+                             q.window->range);
+    }
+    if (w.retention_ms && *w.retention_ms < w.size_ms + w.grace_ms.value_or(0)) {
+      return InvalidArgument("A window's RETENTION must be at least its SIZE plus its GRACE "
+                             "PERIOD.",
+                             q.window->range);
+    }
+  }
   // The output row and its scope.
   const std::string& alias = q.from.alias;
   int slot = 0;

@@ -23,7 +23,7 @@ struct FormatInfo {
 };
 
 struct WindowInfo {
-  enum class Type { kTumbling, kHopping, kSession } type = Type::kTumbling;
+  enum class Type { kTumbling, kHopping, kSession, kSliding } type = Type::kTumbling;
   int64_t size_ms = 0;
 };
 

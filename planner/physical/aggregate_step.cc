@@ -8,7 +8,7 @@ namespace brook {
 using namespace plan_json;  // NOLINT: JSON helpers of this folder
 
 namespace {
-constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION"};
+constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION", "SLIDING"};
 }  // namespace
 
 Result<std::unique_ptr<Aggregator>> AggregateCall::MakeAggregator() const {

@@ -21,7 +21,7 @@
 namespace brook {
 
 struct WindowStepSpec {
-  enum class Type { kTumbling, kHopping, kSession } type = Type::kTumbling;
+  enum class Type { kTumbling, kHopping, kSession, kSliding } type = Type::kTumbling;
   int64_t size_ms = 0;     // session: the inactivity gap
   int64_t advance_ms = 0;  // hopping only
   std::optional<int64_t> retention_ms;

@@ -7,7 +7,7 @@ namespace brook {
 using namespace plan_json;  // NOLINT: JSON helpers of this folder
 
 namespace {
-constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION"};
+constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION", "SLIDING"};
 }
 
 json SourceStep::ToJson() const {

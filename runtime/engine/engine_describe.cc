@@ -57,6 +57,9 @@ SourceDetails Engine::DescribeSource(const DataSource& src, bool extended) {
       case WindowInfo::Type::kHopping:
         d.window_type = SourceDetails::WindowType::kHopping;
         break;
+      case WindowInfo::Type::kSliding:
+        d.window_type = SourceDetails::WindowType::kSliding;
+        break;
       default:
         d.window_type = SourceDetails::WindowType::kTumbling;
     }

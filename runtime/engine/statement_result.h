@@ -75,7 +75,7 @@ struct RunningQuery {
 
 // DESCRIBE <source> [EXTENDED], one per source for DESCRIBE STREAMS/TABLES.
 struct SourceDetails {
-  enum class WindowType { kTumbling, kHopping, kSession };
+  enum class WindowType { kTumbling, kHopping, kSession, kSliding };
   std::string name;
   bool is_table = false;
   std::optional<WindowType> window_type;

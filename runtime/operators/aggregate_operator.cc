@@ -22,6 +22,9 @@ std::vector<state::StoreSpec> AggregateOperator::Stores(const AggregateStep& ste
   if (step.emit_final && step.window) {
     stores.push_back({step_id + "-EmitFinal", state::StoreKind::kKeyValue});
   }
+  if (step.window && step.window->type == WindowStepSpec::Type::kSliding) {
+    stores.push_back({step_id + "-Sliding-Records", state::StoreKind::kWindow});
+  }
   return stores;
 }
 
@@ -65,6 +68,9 @@ Status AggregateOperator::Open(OperatorContext& ctx) {
     ASSIGN_OR_RETURN(windows_, ctx.state->window_store(stores[0].name));
   } else {
     ASSIGN_OR_RETURN(groups_, ctx.state->key_value_store(stores[0].name));
+  }
+  if (step_.window && step_.window->type == WindowStepSpec::Type::kSliding) {
+    ASSIGN_OR_RETURN(records_, ctx.state->window_store(step_id_ + "-Sliding-Records"));
   }
   if (step_.emit_final && step_.window) {
     ASSIGN_OR_RETURN(emit_state_, ctx.state->key_value_store(step_id_ + "-EmitFinal"));
@@ -221,6 +227,8 @@ Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
       stream_time_ = std::max(stream_time_, row.rowtime);
       if (step_.window->type == WindowStepSpec::Type::kSession) {
         RETURN_IF_ERROR(UpdateSession(key_bytes_, key_, row, out));
+      } else if (step_.window->type == WindowStepSpec::Type::kSliding) {
+        RETURN_IF_ERROR(UpdateSliding(key_bytes_, key_, row, out));
       } else {
         RETURN_IF_ERROR(UpdateTimeWindows(key_bytes_, key_, row, out));
       }
@@ -351,6 +359,110 @@ Status AggregateOperator::UpdateSession(const std::string& key_bytes,
   return Status::Ok();
 }
 
+Status AggregateOperator::UpdateSliding(const std::string& key_bytes,
+                                        const std::vector<Value>& key, Row& row, RowBatch& out) {
+  // Kafka Streams' sliding windows: for each record time t there is a window [t - size, t]
+  // ending at it, and a window [t + 1, t + 1 + size] starting just after it if a record falls
+  // in that span. A record updates every such window that contains it and is not yet closed
+  // (end + grace >= stream time); windows it creates are computed from the records kept per
+  // key (the "-Sliding-Records" store, by record time) and existing ones are updated in place.
+  const int64_t size = step_.window->size_ms;
+  const int64_t ts = row.rowtime;
+  const int64_t close = stream_time_ - grace_;
+  if (ts + size < close) {  // every window containing it has closed
+    ++late_records_;
+    return Status::Ok();
+  }
+  // Keep the record: its arguments appended to the list at (key, ts).
+  {
+    ASSIGN_OR_RETURN(std::optional<std::string> at, records_->Get(key_bytes, ts));
+    std::string list = at ? *at : std::string();
+    EncodeValue(Value::Bigint(row.offset), list);
+    for (const auto& a : args_) EncodeValues(a.data(), a.size(), list);
+    RETURN_IF_ERROR(records_->Put(key_bytes, ts, list));
+  }
+  // The records that can share a window with this one.
+  ASSIGN_OR_RETURN(std::vector<state::WindowValue> near,
+                   records_->Fetch(key_bytes, ts - 2 * size - 1, ts + 2 * size + 1));
+  struct Rec {
+    int64_t time;
+    int64_t seq;
+    std::vector<std::vector<Value>> args;
+  };
+  std::vector<Rec> recs;
+  std::vector<Value> flat;
+  for (const state::WindowValue& wv : near) {
+    if (!DecodeValues(wv.value, flat)) return Internal("corrupt sliding-window records in " + step_id_);
+    size_t at = 0;
+    while (at < flat.size()) {
+      Rec r;
+      r.time = wv.window_start;
+      r.seq = flat[at++].as_int64();
+      for (const AggregateCall& c : step_.calls) {
+        if (flat.size() - at < c.args.size()) {
+          return Internal("corrupt sliding-window records in " + step_id_);
+        }
+        r.args.emplace_back(flat.begin() + at, flat.begin() + at + c.args.size());
+        at += c.args.size();
+      }
+      recs.push_back(std::move(r));
+    }
+  }
+  // Candidate window starts that contain ts.
+  std::vector<int64_t> starts;
+  for (size_t i = 0; i < recs.size(); ++i) {
+    const int64_t t = recs[i].time;
+    if (i > 0 && recs[i - 1].time == t) continue;  // one pair of windows per distinct time
+    // Left window [t - size, t]; records earlier than size share [0, size], as in Kafka
+    // Streams (no window starts before 0).
+    const int64_t left = std::max<int64_t>(0, t - size);
+    if (left <= ts && ts <= left + size) starts.push_back(left);
+    // Right window [t + 1, t + 1 + size], if a record falls in it.
+    if (t + 1 <= ts && ts <= t + 1 + size) {
+      bool occupied = false;
+      for (const Rec& r : recs) occupied = occupied || (r.time > t && r.time <= t + 1 + size);
+      if (occupied) starts.push_back(t + 1);
+    }
+  }
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  bool late = false;
+  for (int64_t start : starts) {
+    const int64_t end = start + size;
+    if (end < close) {
+      late = true;
+      continue;
+    }
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, windows_->Get(key_bytes, start));
+    Group g;
+    Group before;
+    if (stored) {
+      RETURN_IF_ERROR(Decode(*stored, g));
+      if (step_.having) before = g;
+      g.ts = std::max(g.ts, ts);
+      Fold(g, args_, row.offset, false);
+    } else {
+      // A new window: every kept record inside it, this one included, in input order.
+      g = NewGroup(ts);
+      std::vector<const Rec*> inside;
+      for (const Rec& r : recs) {
+        if (r.time >= start && r.time <= end) inside.push_back(&r);
+      }
+      std::stable_sort(inside.begin(), inside.end(),
+                       [](const Rec* a, const Rec* b) { return a->seq < b->seq; });
+      for (const Rec* r : inside) {
+        g.ts = std::max(g.ts, r->time);
+        Fold(g, r->args, r->seq, false);
+      }
+    }
+    RETURN_IF_ERROR(windows_->Put(key_bytes, start, Encode(g)));
+    max_start_ = std::max(max_start_, start);
+    if (!step_.emit_final) Emit(key, g, stored ? &before : nullptr, start, end, true, row, out);
+  }
+  if (late) ++late_records_;
+  return Status::Ok();
+}
+
 Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
   // As Kafka Streams' EmitStrategy.onWindowClose(): when the close time (stream time - grace)
   // advances, the windows that closed since the last emission are read from the store and
@@ -370,9 +482,11 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     if (!first && close <= emitted_close_) return Status::Ok();
     ASSIGN_OR_RETURN(closed, windows_->FetchAll(first ? INT64_MIN : emitted_close_, close - 1));
   } else {
-    const int64_t upper = close - w.size_ms;  // start of the last window that closed
+    // A sliding window [start, start + size] includes its end: it spans size + 1 ms.
+    const int64_t span = w.type == WindowStepSpec::Type::kSliding ? w.size_ms + 1 : w.size_ms;
+    const int64_t upper = close - span;  // start of the last window that closed
     if (upper < 0) return Status::Ok();       // no window has closed yet
-    int64_t lower = first ? 0 : std::max<int64_t>(0, emitted_close_ - w.size_ms);
+    int64_t lower = first ? 0 : std::max<int64_t>(0, emitted_close_ - span);
     if (!first && lower > upper) return Status::Ok();
     if (max_start_ != INT64_MIN) lower = std::max(lower, max_start_ - retention_);
     if (upper >= lower) {
@@ -384,8 +498,12 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     Group g;
     RETURN_IF_ERROR(Decode(rec.value, g));
     int64_t start = session ? g.start : rec.window_start;
+    int64_t span = w.type == WindowStepSpec::Type::kSliding ? w.size_ms + 1 : w.size_ms;
     int64_t end = session ? rec.window_start : rec.window_start + w.size_ms;
-    if (!session && (end > close || (!first && end <= emitted_close_))) continue;
+    if (!session &&
+        (rec.window_start + span > close || (!first && rec.window_start + span <= emitted_close_))) {
+      continue;
+    }
     if (!DecodeValues(rec.key, key)) return Internal("corrupt group key in " + step_id_);
     Emit(key, g, nullptr, start, end, true, from, out);
   }
@@ -404,6 +522,12 @@ Status AggregateOperator::Expire() {
   if (before <= expired_before_) return Status::Ok();
   ASSIGN_OR_RETURN(size_t n, windows_->ExpireBefore(before));
   (void)n;
+  if (records_ && stream_time_ != INT64_MIN) {
+    // A record can still open windows reaching back 2 * size before the close time.
+    const int64_t size = step_.window->size_ms;
+    ASSIGN_OR_RETURN(size_t m, records_->ExpireBefore(stream_time_ - grace_ - 2 * size - 1));
+    (void)m;
+  }
   expired_before_ = before;
   return Status::Ok();
 }

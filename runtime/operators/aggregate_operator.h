@@ -79,6 +79,8 @@ class AggregateOperator : public Operator {
                            RowBatch& out);
   Status UpdateSession(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
                        RowBatch& out);
+  Status UpdateSliding(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
+                       RowBatch& out);
   Status EmitFinal(const Row& from, RowBatch& out);
   Status Expire();
 
@@ -90,6 +92,7 @@ class AggregateOperator : public Operator {
   state::KeyValueStore* groups_ = nullptr;      // non-windowed
   state::WindowStore* windows_ = nullptr;       // windowed
   state::KeyValueStore* emit_state_ = nullptr;  // EMIT FINAL
+  state::WindowStore* records_ = nullptr;       // sliding windows: the records, by time
   int64_t stream_time_ = INT64_MIN;
   int64_t emitted_close_ = INT64_MIN;  // EMIT FINAL: windows ending at or before are emitted
   bool emitted_close_dirty_ = false;
