@@ -1,0 +1,96 @@
+"""End-to-end test of the audience-segments example: brookd on its embedded broker runs
+segments.sql, the generated visits (and the closing ticks) go in with kcat, and the daily and
+all-days unique users per segment must match a direct computation (HyperLogLog counts within
+2 %)."""
+import collections
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+import generate  # noqa: E402
+
+BOT_LIMIT = 20
+
+
+def expected(evs):
+    minutes = collections.Counter((e["user_id"], e["segment"], e["ts"] // 60000) for e in evs)
+    peak = collections.defaultdict(int)
+    for (u, s, minute), n in minutes.items():
+        day = minute * 60000 // generate.DAY * generate.DAY
+        peak[(u, s, day)] = max(peak[(u, s, day)], n)
+    daily = collections.defaultdict(set)
+    all_days = collections.defaultdict(set)
+    for (u, s, day), p in peak.items():
+        if p <= BOT_LIMIT:
+            daily[(s, day)].add(u)
+            all_days[s].add(u)
+    return daily, all_days
+
+
+def close(got, want):
+    return got is not None and abs(got - want) <= max(1, 0.02 * want)
+
+
+def run(args):
+    evs = generate.events(args.events, args.seed)
+    brookd = harness.Brookd(args.brookd, os.path.join(HERE, "segments.sql"))
+    try:
+        # EMIT FINAL closes windows by each task's stream time. Time jumps forward only with
+        # the ticks, and a tick must not overtake visits still on their way through a
+        # repartition topic (they would arrive late), so each round is produced once the data
+        # before it has passed the repartition it must not overtake.
+        daily, all_days = expected(evs)
+        data_minutes = len({(e["user_id"], e["segment"], e["ts"] // 60000) for e in evs})
+        round_a, round_b = generate.ticks()[:40], generate.ticks()[40:]
+        harness.produce(brookd.bootstrap, "page_visits", generate.kafka_records(evs))
+
+        def repartition(stage):
+            names = [t for t in harness.topics(brookd.bootstrap)
+                     if stage in t and t.endswith("-GroupBy-repartition")]
+            return names[0] if names else None
+
+        def passed(stage, n):
+            def check():
+                t = repartition(stage)
+                have = harness.count(brookd.bootstrap, t) if t else 0
+                return [] if have >= n else [f"{stage}: {have} of {n} through the repartition"]
+            return check
+        problems = harness.wait_until(passed("USER_MINUTES", len(evs)), timeout_s=90)
+        if problems:
+            return problems
+        harness.produce(brookd.bootstrap, "page_visits", generate.kafka_records(round_a))
+        problems = harness.wait_until(passed("USER_DAYS", data_minutes), timeout_s=90)
+        if problems:
+            return problems
+        harness.produce(brookd.bootstrap, "page_visits", generate.kafka_records(round_b))
+
+        def check():
+            problems = []
+            got_daily = {}
+            for k, v in harness.consume(brookd.bootstrap, "SEGMENT_DAYS"):
+                key = json.loads(k)
+                got_daily[(key["SEGMENT"], key["DAY"])] = json.loads(v)["USERS"] if v else None
+            for key, users in daily.items():
+                if not close(got_daily.get(key), len(users)):
+                    problems.append(f"SEGMENT_DAYS {key}: {got_daily.get(key)} vs {len(users)}")
+            for key in got_daily:
+                if key not in daily:
+                    problems.append(f"SEGMENT_DAYS {key}: unexpected {got_daily[key]}")
+            got_all = {}
+            for k, v in harness.consume(brookd.bootstrap, "SEGMENT_ALL_DAYS"):
+                got_all[json.loads(k)] = json.loads(v)["USERS"] if v else None
+            for s, users in all_days.items():
+                if not close(got_all.get(s), len(users)):
+                    problems.append(f"SEGMENT_ALL_DAYS {s}: {got_all.get(s)} vs {len(users)}")
+            return problems
+        return harness.wait_until(check, timeout_s=180)
+    finally:
+        brookd.stop()
+
+
+if __name__ == "__main__":
+    harness.main(run)
