@@ -47,6 +47,8 @@
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/librdkafka_client.h"
+#include "runtime/state/changelog.h"
+#include "runtime/topology/repartition.h"
 
 namespace brook::bench {
 namespace {
@@ -79,6 +81,10 @@ struct Workload {
   const char* sql;        // kQuery / kIdle
   const char* out_topic;  // where outputs go (latency consumer reads it)
   const char* baseline;   // the row its ratio is taken against
+  // Stateful workloads: the internal topics of the CTAS (its step id is "Aggregate"), which the
+  // mock cannot create by itself with the run's partition count.
+  const char* query_id = nullptr;
+  std::vector<const char*> stores = {};
 };
 
 // Run order: each baseline right before the workloads compared with it. Names are fixed (see
@@ -93,6 +99,29 @@ const Workload kWorkloads[] = {
      "CREATE STREAM out_projection AS SELECT auction, bidder, price * 0.9 AS price_eur, "
      "date_time FROM bids;",
      "OUT_PROJECTION", "baseline_consume_produce"},
+    {"w3_hopping", Kind::kQuery,
+     "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
+     "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids', "
+     "value_format='JSON', timestamp='date_time'); "
+     "CREATE TABLE out_w3 AS SELECT auction, COUNT(*) AS n FROM bids_t "
+     "WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 2 SECONDS, GRACE PERIOD 5 MINUTES) "
+     "GROUP BY auction EMIT FINAL;",
+     "OUT_W3", "baseline_consume", "CTAS_OUT_W3_0",
+     {"Aggregate-Aggregate-Materialize", "Aggregate-EmitFinal"}},
+    {"w4_session", Kind::kQuery,
+     "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
+     "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids', "
+     "value_format='JSON', timestamp='date_time'); "
+     "CREATE TABLE out_w4 AS SELECT bidder, COUNT(*) AS n FROM bids_t "
+     "WINDOW SESSION (10 SECONDS) GROUP BY bidder;",
+     "OUT_W4", "baseline_consume", "CTAS_OUT_W4_0", {"Aggregate-Aggregate-Materialize"}},
+    {"w6_count_distinct", Kind::kQuery,
+     "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
+     "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids', "
+     "value_format='JSON', timestamp='date_time'); "
+     "CREATE TABLE out_w6 AS SELECT auction, COUNT_DISTINCT(bidder) AS bidders FROM bids_t "
+     "WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY auction;",
+     "OUT_W6", "baseline_consume", "CTAS_OUT_W6_0", {"Aggregate-Aggregate-Materialize"}},
     {"idle_query", Kind::kIdle,
      "CREATE STREAM idle_src (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='idle_in', "
@@ -100,6 +129,10 @@ const Workload kWorkloads[] = {
      "WHERE auction % 123 = 0;",
      "IDLE_OUT", nullptr},
 };
+
+std::string ServiceId(const Workload& w, int run) {
+  return std::string("bench_") + w.name + "_" + std::to_string(run) + "_";
+}
 
 const Workload* FindWorkload(const std::string& name) {
   for (const Workload& w : kWorkloads) {
@@ -442,6 +475,8 @@ Measured RunBaseline(const Options& o, const Workload& w, uint64_t expected) {
 // Every event is made to pass the filter (auction a multiple of 123) so each yields a sample.
 void MeasureLatency(const Options& o, const Workload& w, Measured& m) {
   if (o.latency_events == 0 || o.latency_rate == 0) return;
+  // Aggregations emit per group and window, not per event: no per-event latency to take.
+  if (w.query_id) return;
   RdKafkaPtr rk = NewRawConsumer(o.bootstrap);
   Watermarks end = QueryWatermarks(rk.get(), w.out_topic, o.partitions);
   rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(o.partitions);
@@ -526,7 +561,7 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   EngineOptions opts;
   opts.threaded = true;
   opts.max_batch = o.max_batch;
-  opts.service_id = std::string("bench_") + w.name + "_" + std::to_string(o.run) + "_";
+  opts.service_id = ServiceId(w, o.run);
   Engine engine(factory, fns, opts);
   SessionState session;
   std::string script =
@@ -824,9 +859,23 @@ int RoleOrchestrate(const Options& o) {
   }
   // The broker, with every topic the run uses.
   const std::string p = std::to_string(o.partitions);
-  Child broker =
-      Spawn({DevbrokerPath(), "--partitions", p, kInputTopic, kBaselineOutTopic, "OUT_FILTER",
-             "OUT_PROJECTION", std::string(kIdleTopic) + ":1", "IDLE_OUT:1"});
+  std::vector<std::string> broker_args = {DevbrokerPath(), "--partitions", p, kInputTopic,
+                                          kBaselineOutTopic, "OUT_FILTER", "OUT_PROJECTION",
+                                          std::string(kIdleTopic) + ":1", "IDLE_OUT:1"};
+  // Stateful workloads: their sinks, repartition topics and changelogs, for every pass (each
+  // pass has its own service id, so its own internal topics).
+  for (const Workload& w : kWorkloads) {
+    if (!w.query_id) continue;
+    broker_args.push_back(w.out_topic);
+    for (int run = 0; run < o.runs; ++run) {
+      const std::string service = ServiceId(w, run);
+      broker_args.push_back(RepartitionTopicName(service, w.query_id, "Aggregate"));
+      for (const char* store : w.stores) {
+        broker_args.push_back(state::ChangelogTopicName(service, w.query_id, store));
+      }
+    }
+  }
+  Child broker = Spawn(broker_args);
   std::optional<std::string> line = ReadLine(broker.out_fd, std::chrono::seconds(30));
   if (!line || line->rfind("BOOTSTRAP=", 0) != 0) Die("brook-devbroker did not start");
   const std::string bootstrap = line->substr(std::strlen("BOOTSTRAP="));

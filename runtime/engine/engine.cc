@@ -100,13 +100,14 @@ Result<std::shared_ptr<state::StateEnvironment>> Engine::StateEnv() {
 }
 
 Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) {
-  bool all_existed = true;
+  bool restore = false;
   for (const PhysicalStep& step : plan.steps) {
     const auto* a = step.As<AggregateStep>();
     if (!a) continue;
     if (a->repartition) {
-      RETURN_IF_ERROR(EnsureTopic(RepartitionTopicName(options_.service_id, plan.query_id, step.id),
-                                  partitions, 1));
+      std::string topic = RepartitionTopicName(options_.service_id, plan.query_id, step.id);
+      ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
+      if (!info) RETURN_IF_ERROR(EnsureTopic(topic, partitions, 1));
     }
     std::vector<state::StoreSpec> stores = GroupByOperator::Stores(*a, step.id);
     for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
@@ -114,12 +115,17 @@ Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) 
       if (!store.changelog) continue;
       std::string topic = state::ChangelogTopicName(options_.service_id, plan.query_id, store.name);
       ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
-      if (info) continue;
-      all_existed = false;
-      RETURN_IF_ERROR(EnsureTopic(topic, partitions, 1));
+      if (!info) {
+        RETURN_IF_ERROR(EnsureTopic(topic, partitions, 1));
+        continue;
+      }
+      // Only a changelog with records has something to restore (a restore first waits for its
+      // consumer group to form). A client that cannot tell restores.
+      auto has = kafka_.admin().HasRecords(topic, options_.admin_timeout);
+      if (!has.ok() || *has) restore = true;
     }
   }
-  return all_existed;
+  return restore;
 }
 
 Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& cfg) {

@@ -236,9 +236,8 @@ class Engine {
                                                            bool restore_state = false);
   // The process's state environment, created on first use (see EngineOptions::state_dir).
   Result<std::shared_ptr<state::StateEnvironment>> StateEnv();
-  // Creates the internal topics of `plan` (its repartition topics and its state stores' changelogs);
-  // true if the changelogs all existed already
-  // (so a fresh state directory has something to restore).
+  // Creates the internal topics of `plan` (repartition topics, state stores' changelogs) that
+  // do not exist; true if a changelog holds records (so a fresh state directory is restored).
   Result<bool> EnsureChangelogs(const PhysicalPlan& plan, int partitions);
   void InstallPersistent(std::unique_ptr<PersistentQuery> q);
   Status EnsureTopic(const std::string& topic, int partitions, int replicas);

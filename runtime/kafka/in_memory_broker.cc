@@ -228,6 +228,16 @@ Result<std::optional<TopicInfo>> InMemoryBroker::DescribeTopic(const std::string
       TopicInfo{name, static_cast<int>(it->second.partitions.size()), it->second.replicas});
 }
 
+Result<bool> InMemoryBroker::HasRecords(const std::string& topic, Millis) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = topics_.find(topic);
+  if (it == topics_.end()) return false;
+  for (const auto& p : it->second.partitions) {
+    if (!p.empty()) return true;
+  }
+  return false;
+}
+
 Result<std::vector<TopicInfo>> InMemoryBroker::ListTopics(Millis) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<TopicInfo> out;

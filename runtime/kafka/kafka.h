@@ -79,6 +79,11 @@ class Admin {
   // nullopt when the topic does not exist.
   virtual Result<std::optional<TopicInfo>> DescribeTopic(const std::string& name, Millis timeout) = 0;
   virtual Result<std::vector<TopicInfo>> ListTopics(Millis timeout) = 0;
+  // Whether `topic` holds any record (a high watermark above its low one). Used to skip
+  // restoring state from empty changelogs. kUnsupported where the client cannot tell.
+  virtual Result<bool> HasRecords(const std::string& topic, Millis timeout) {
+    return Unsupported("HasRecords");
+  }
 };
 
 class Producer {

@@ -225,6 +225,21 @@ class LibrdkafkaAdmin final : public Admin {
     return std::optional<TopicInfo>();
   }
 
+  Result<bool> HasRecords(const std::string& topic, Millis timeout) override {
+    ASSIGN_OR_RETURN(std::optional<TopicInfo> info, DescribeTopic(topic, timeout));
+    if (!info) return false;
+    ASSIGN_OR_RETURN(rd_kafka_t * rk, Handle());
+    const Clock::time_point deadline = Clock::now() + timeout;
+    for (int p = 0; p < info->partitions; ++p) {
+      int64_t low = 0, high = 0;
+      rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+          rk, topic.c_str(), p, &low, &high, std::max(1, RemainingMs(deadline)));
+      RETURN_IF_ERROR(FromKafkaError(err, "reading the offsets of " + topic, nullptr));
+      if (high > low) return true;
+    }
+    return false;
+  }
+
   Result<std::vector<TopicInfo>> ListTopics(Millis timeout) override {
     ASSIGN_OR_RETURN(MetadataPtr md, AllMetadata(timeout));
     std::vector<TopicInfo> out;

@@ -486,6 +486,13 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     const int64_t span = w.type == WindowStepSpec::Type::kSliding ? w.size_ms + 1 : w.size_ms;
     const int64_t upper = close - span;  // start of the last window that closed
     if (upper < 0) return Status::Ok();       // no window has closed yet
+    if (w.type != WindowStepSpec::Type::kSliding) {
+      // Windows start on a grid: nothing new has closed until `upper` reaches the next start.
+      const int64_t advance = w.type == WindowStepSpec::Type::kHopping ? w.advance_ms : w.size_ms;
+      const int64_t newest = upper / advance * advance;
+      if (!first && newest == last_closable_start_) return Status::Ok();
+      last_closable_start_ = newest;
+    }
     int64_t lower = first ? 0 : std::max<int64_t>(0, emitted_close_ - span);
     if (!first && lower > upper) return Status::Ok();
     if (max_start_ != INT64_MIN) lower = std::max(lower, max_start_ - retention_);

@@ -96,6 +96,7 @@ class AggregateOperator : public Operator {
   int64_t stream_time_ = INT64_MIN;
   int64_t emitted_close_ = INT64_MIN;  // EMIT FINAL: windows ending at or before are emitted
   bool emitted_close_dirty_ = false;
+  int64_t last_closable_start_ = INT64_MIN;  // EMIT FINAL: the newest window start closed
   // The newest window written: its start (time windows) or end (sessions), the reference of
   // retention as in Kafka Streams' segmented stores.
   int64_t max_start_ = INT64_MIN;

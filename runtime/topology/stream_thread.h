@@ -62,6 +62,7 @@ class StreamThread : public kafka::RebalanceListener {
   Status Commit();
 
   bool limit_reached() const { return transient_ && transient_->limit_reached(); }
+  // Source records processed (internal repartition records are not counted).
   uint64_t records_in() const { return records_in_.load(std::memory_order_relaxed); }
   uint64_t records_out() const { return records_out_.load(std::memory_order_relaxed); }
   // Stream time of one input partition owned by this thread (-1: none or not owned).
