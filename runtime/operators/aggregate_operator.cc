@@ -127,6 +127,18 @@ Status AggregateOperator::Decode(std::string_view bytes, Group& g) const {
   return Status::Ok();
 }
 
+Status AggregateOperator::Load(const std::optional<std::string>& stored, int64_t ts, Group& g,
+                               Group& before) const {
+  if (!stored) {
+    g = NewGroup(ts);
+    return Status::Ok();
+  }
+  RETURN_IF_ERROR(Decode(*stored, g));
+  if (step_.having) before = g;
+  g.ts = std::max(g.ts, ts);
+  return Status::Ok();
+}
+
 void AggregateOperator::BuildRow(const std::vector<Value>& key, const Group& g, int64_t start,
                                  int64_t end, std::vector<Value>& values) const {
   values.clear();
@@ -242,16 +254,10 @@ Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
 Status AggregateOperator::UpdateTable(bool add_new, const Row& row, RowBatch& out) {
   // A table's old row leaves its group (and, for kReplace, its new row joins the same group).
   ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(key_bytes_));
+  if (!stored && !add_new) return Status::Ok();  // nothing to undo
   Group g;
   Group before;
-  if (stored) {
-    RETURN_IF_ERROR(Decode(*stored, g));
-    if (step_.having) before = g;
-    g.ts = std::max(g.ts, row.rowtime);
-  } else {
-    if (!add_new) return Status::Ok();  // nothing to undo
-    g = NewGroup(row.rowtime);
-  }
+  RETURN_IF_ERROR(Load(stored, row.rowtime, g, before));
   Fold(g, old_args_, row.offset, true);
   if (add_new) Fold(g, args_, row.offset, false);
   RETURN_IF_ERROR(groups_->Put(key_bytes_, Encode(g)));
@@ -264,13 +270,7 @@ Status AggregateOperator::UpdateGroup(const std::string& key_bytes, const std::v
   ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(key_bytes));
   Group g;
   Group before;
-  if (stored) {
-    RETURN_IF_ERROR(Decode(*stored, g));
-    if (step_.having) before = g;
-    g.ts = std::max(g.ts, row.rowtime);
-  } else {
-    g = NewGroup(row.rowtime);
-  }
+  RETURN_IF_ERROR(Load(stored, row.rowtime, g, before));
   Fold(g, args_, row.offset, false);
   RETURN_IF_ERROR(groups_->Put(key_bytes, Encode(g)));
   Emit(key, g, stored ? &before : nullptr, 0, 0, false, row, out);
@@ -296,13 +296,7 @@ Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
     ASSIGN_OR_RETURN(std::optional<std::string> stored, windows_->Get(key_bytes, start));
     Group g;
     Group before;
-    if (stored) {
-      RETURN_IF_ERROR(Decode(*stored, g));
-      if (step_.having) before = g;
-      g.ts = std::max(g.ts, ts);
-    } else {
-      g = NewGroup(ts);
-    }
+    RETURN_IF_ERROR(Load(stored, ts, g, before));
     Fold(g, args_, row.offset, false);
     RETURN_IF_ERROR(windows_->Put(key_bytes, start, Encode(g)));
     max_start_ = std::max(max_start_, start);
@@ -437,9 +431,7 @@ Status AggregateOperator::UpdateSliding(const std::string& key_bytes,
     Group g;
     Group before;
     if (stored) {
-      RETURN_IF_ERROR(Decode(*stored, g));
-      if (step_.having) before = g;
-      g.ts = std::max(g.ts, ts);
+      RETURN_IF_ERROR(Load(stored, ts, g, before));
       Fold(g, args_, row.offset, false);
     } else {
       // A new window: every kept record inside it, this one included, in input order.

@@ -71,6 +71,10 @@ class AggregateOperator : public Operator {
 
   std::string Encode(const Group& g) const;
   [[nodiscard]] Status Decode(std::string_view bytes, Group& g) const;
+  // The group as stored (its time raised to `ts`, a copy in `before` when HAVING needs the
+  // previous result), or a new group at `ts`.
+  [[nodiscard]] Status Load(const std::optional<std::string>& stored, int64_t ts, Group& g,
+                            Group& before) const;
 
   Status UpdateTable(bool add_new, const Row& row, RowBatch& out);
   Status UpdateGroup(const std::string& key_bytes, const std::vector<Value>& key, Row& row,
