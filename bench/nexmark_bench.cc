@@ -99,29 +99,40 @@ const Workload kWorkloads[] = {
      "CREATE STREAM out_projection AS SELECT auction, bidder, price * 0.9 AS price_eur, "
      "date_time FROM bids;",
      "OUT_PROJECTION", "baseline_consume_produce"},
-    {"w3_hopping", Kind::kQuery,
+    {"w3_hopping",
+     Kind::kQuery,
      "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids', "
      "value_format='JSON', timestamp='date_time'); "
      "CREATE TABLE out_w3 AS SELECT auction, COUNT(*) AS n FROM bids_t "
      "WINDOW HOPPING (SIZE 10 SECONDS, ADVANCE BY 2 SECONDS, GRACE PERIOD 5 MINUTES) "
      "GROUP BY auction EMIT FINAL;",
-     "OUT_W3", "baseline_consume", "CTAS_OUT_W3_0",
+     "OUT_W3",
+     "baseline_consume",
+     "CTAS_OUT_W3_0",
      {"Aggregate-Aggregate-Materialize", "Aggregate-EmitFinal"}},
-    {"w4_session", Kind::kQuery,
+    {"w4_session",
+     Kind::kQuery,
      "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids', "
      "value_format='JSON', timestamp='date_time'); "
      "CREATE TABLE out_w4 AS SELECT bidder, COUNT(*) AS n FROM bids_t "
      "WINDOW SESSION (10 SECONDS) GROUP BY bidder;",
-     "OUT_W4", "baseline_consume", "CTAS_OUT_W4_0", {"Aggregate-Aggregate-Materialize"}},
-    {"w6_count_distinct", Kind::kQuery,
+     "OUT_W4",
+     "baseline_consume",
+     "CTAS_OUT_W4_0",
+     {"Aggregate-Aggregate-Materialize"}},
+    {"w6_count_distinct",
+     Kind::kQuery,
      "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids', "
      "value_format='JSON', timestamp='date_time'); "
      "CREATE TABLE out_w6 AS SELECT auction, COUNT_DISTINCT(bidder) AS bidders FROM bids_t "
      "WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY auction;",
-     "OUT_W6", "baseline_consume", "CTAS_OUT_W6_0", {"Aggregate-Aggregate-Materialize"}},
+     "OUT_W6",
+     "baseline_consume",
+     "CTAS_OUT_W6_0",
+     {"Aggregate-Aggregate-Materialize"}},
     {"idle_query", Kind::kIdle,
      "CREATE STREAM idle_src (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='idle_in', "
@@ -859,9 +870,15 @@ int RoleOrchestrate(const Options& o) {
   }
   // The broker, with every topic the run uses.
   const std::string p = std::to_string(o.partitions);
-  std::vector<std::string> broker_args = {DevbrokerPath(), "--partitions", p, kInputTopic,
-                                          kBaselineOutTopic, "OUT_FILTER", "OUT_PROJECTION",
-                                          std::string(kIdleTopic) + ":1", "IDLE_OUT:1"};
+  std::vector<std::string> broker_args = {DevbrokerPath(),
+                                          "--partitions",
+                                          p,
+                                          kInputTopic,
+                                          kBaselineOutTopic,
+                                          "OUT_FILTER",
+                                          "OUT_PROJECTION",
+                                          std::string(kIdleTopic) + ":1",
+                                          "IDLE_OUT:1"};
   // Stateful workloads: their sinks, repartition topics and changelogs, for every pass (each
   // pass has its own service id, so its own internal topics).
   for (const Workload& w : kWorkloads) {

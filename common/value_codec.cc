@@ -52,7 +52,11 @@ void EncodeValue(const Value& v, std::string& out) {
     case K::kBool:
       out.push_back(v.as_bool() ? 1 : 0);
       return;
-    case K::kInt: case K::kBigint: case K::kDate: case K::kTime: case K::kTimestamp:
+    case K::kInt:
+    case K::kBigint:
+    case K::kDate:
+    case K::kTime:
+    case K::kTimestamp:
       PutFixed<int64_t>(v.as_int64(), out);
       return;
     case K::kDouble:
@@ -62,11 +66,14 @@ void EncodeValue(const Value& v, std::string& out) {
       PutFixed<int128>(v.decimal_unscaled(), out);
       out.push_back(static_cast<char>(v.decimal_scale()));
       return;
-    case K::kString: case K::kBytes:
+    case K::kString:
+    case K::kBytes:
       PutVarint(v.as_string().size(), out);
       out.append(v.as_string());
       return;
-    case K::kArray: case K::kStruct: case K::kMap:
+    case K::kArray:
+    case K::kStruct:
+    case K::kMap:
       PutVarint(v.list().size(), out);
       for (const Value& e : v.list()) EncodeValue(e, out);
       return;
@@ -94,7 +101,11 @@ bool DecodeValue(std::string_view& in, Value& out, int depth) {
       in.remove_prefix(1);
       return true;
     }
-    case K::kInt: case K::kBigint: case K::kDate: case K::kTime: case K::kTimestamp: {
+    case K::kInt:
+    case K::kBigint:
+    case K::kDate:
+    case K::kTime:
+    case K::kTimestamp: {
       int64_t i;
       if (!GetFixed(in, i)) return false;
       out.SetInt64(kind, i);
@@ -114,7 +125,8 @@ bool DecodeValue(std::string_view& in, Value& out, int depth) {
       out = Value::Decimal(u, scale);
       return true;
     }
-    case K::kString: case K::kBytes: {
+    case K::kString:
+    case K::kBytes: {
       uint64_t n;
       if (!GetVarint(in, n) || n > in.size()) return false;
       std::string s(in.substr(0, n));
@@ -122,7 +134,9 @@ bool DecodeValue(std::string_view& in, Value& out, int depth) {
       out = kind == K::kString ? Value::String(std::move(s)) : Value::Bytes(std::move(s));
       return true;
     }
-    case K::kArray: case K::kStruct: case K::kMap: {
+    case K::kArray:
+    case K::kStruct:
+    case K::kMap: {
       uint64_t n;
       // Each element takes at least its tag byte.
       if (!GetVarint(in, n) || n > in.size()) return false;

@@ -355,9 +355,9 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
           if ((es && std::atoll(es->text.c_str()) != start) ||
               (ee && std::atoll(ee->text.c_str()) != end) ||
               (et && (AsciiUpper(et->text) == "SESSION") != session)) {
-            return fail(where + "window expected " + w->Dump() + " but was {start: " +
-                        std::to_string(start) + ", end: " + std::to_string(end) +
-                        (session ? ", session}" : ", time}"));
+            return fail(where + "window expected " + w->Dump() +
+                        " but was {start: " + std::to_string(start) +
+                        ", end: " + std::to_string(end) + (session ? ", session}" : ", time}"));
           }
         }
         FormatInfo kf = sink ? sink->key_format : FormatInfo{"KAFKA"};

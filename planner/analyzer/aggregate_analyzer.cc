@@ -192,8 +192,7 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
     std::function<Status(const ast::Expr&)> known = [&](const ast::Expr& e) -> Status {
       if (e.kind == ExprKind::kFunctionCall && !functions.Find(e.name) &&
           !functions.FindAggregate(e.name) && !functions.FindTable(e.name)) {
-        return InvalidArgument("Can't find any functions with the name '" + e.name + "'",
-                               e.range);
+        return InvalidArgument("Can't find any functions with the name '" + e.name + "'", e.range);
       }
       for (const auto& c : e.children) RETURN_IF_ERROR(known(*c));
       return Status::Ok();
@@ -252,15 +251,18 @@ Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& c
     if (w.size_ms <= 0) {
       return InvalidArgument("The window size must be positive.", q.window->range);
     }
-    if (w.type == WindowStepSpec::Type::kHopping && (w.advance_ms <= 0 || w.advance_ms > w.size_ms)) {
-      return InvalidArgument("A HOPPING window's ADVANCE BY must be positive and not larger than "
-                             "its SIZE.",
-                             q.window->range);
+    if (w.type == WindowStepSpec::Type::kHopping &&
+        (w.advance_ms <= 0 || w.advance_ms > w.size_ms)) {
+      return InvalidArgument(
+          "A HOPPING window's ADVANCE BY must be positive and not larger than "
+          "its SIZE.",
+          q.window->range);
     }
     if (w.retention_ms && *w.retention_ms < w.size_ms + w.grace_ms.value_or(0)) {
-      return InvalidArgument("A window's RETENTION must be at least its SIZE plus its GRACE "
-                             "PERIOD.",
-                             q.window->range);
+      return InvalidArgument(
+          "A window's RETENTION must be at least its SIZE plus its GRACE "
+          "PERIOD.",
+          q.window->range);
     }
   }
   // The output row and its scope.

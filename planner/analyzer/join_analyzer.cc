@@ -45,7 +45,8 @@ const char* WindowName(const std::optional<WindowInfo>& w) {
   switch (w->type) {
     case WindowInfo::Type::kTumbling: return "TUMBLING windowed";
     case WindowInfo::Type::kHopping: return "HOPPING windowed";
-    case WindowInfo::Type::kSliding: return "SLIDING windowed";
+    case WindowInfo::Type::kSliding:
+      return "SLIDING windowed";
     case WindowInfo::Type::kSession: return "SESSION windowed";
   }
   return "windowed";

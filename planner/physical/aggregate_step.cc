@@ -12,7 +12,8 @@ constexpr const char* kWindowTypes[] = {"TUMBLING", "HOPPING", "SESSION", "SLIDI
 }  // namespace
 
 Result<std::unique_ptr<Aggregator>> AggregateCall::MakeAggregator() const {
-  if (!fn || !fn->make) return Internal("aggregate function " + function + " has no implementation");
+  if (!fn || !fn->make)
+    return Internal("aggregate function " + function + " has no implementation");
   std::vector<TypePtr> types;
   std::vector<Value> constants;
   for (const BoundExprPtr& a : args) {

@@ -8,8 +8,8 @@
 // Executed by runtime/operators/aggregate_operator.h.
 #pragma once
 
-#include <nlohmann/json_fwd.hpp>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>

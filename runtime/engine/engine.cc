@@ -1,9 +1,4 @@
 #include "runtime/engine/engine.h"
-#include "runtime/engine/persistent_query.h"
-#include "runtime/operators/aggregate_operator.h"
-#include "runtime/operators/group_by_operator.h"
-#include "runtime/topology/repartition.h"
-#include "runtime/state/changelog.h"
 
 #include <cerrno>
 #include <chrono>
@@ -13,11 +8,16 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/value_cast.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/ddl_planner.h"
 #include "planner/physical/plan_json.h"
 #include "planner/query_planner.h"
-#include "common/value_cast.h"
+#include "runtime/engine/persistent_query.h"
+#include "runtime/operators/aggregate_operator.h"
+#include "runtime/operators/group_by_operator.h"
+#include "runtime/state/changelog.h"
+#include "runtime/topology/repartition.h"
 
 namespace brook {
 
@@ -251,8 +251,7 @@ Status Engine::StartPersistent(const PhysicalPlan& plan, const std::string& sink
 }
 
 Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
-    const PhysicalPlan& plan, const std::string& sink_name, const Config& cfg,
-    bool restore_state) {
+    const PhysicalPlan& plan, const std::string& sink_name, const Config& cfg, bool restore_state) {
   auto q = std::make_unique<PersistentQuery>();
   q->id = plan.query_id;
   q->sql = plan.sql;

@@ -293,9 +293,8 @@ Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, Statemen
   opts.commit_interval = kafka::Millis(0);
   // A push query's one consumer reads every partition: its aggregation runs in one task
   // instead of repartitioning through an internal topic.
-  ASSIGN_OR_RETURN(auto topology,
-                   TopologyBuilder::Build(planned.plan, options_.service_id,
-                                          /*inline_repartition=*/true));
+  ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(planned.plan, options_.service_id,
+                                                         /*inline_repartition=*/true));
   if (const AggregateStep* agg = planned.plan.Find<AggregateStep>()) {
     ASSIGN_OR_RETURN(opts.state_env, StateEnv());
     opts.service_id = options_.service_id;

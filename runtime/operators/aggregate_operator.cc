@@ -43,16 +43,18 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Create(const Aggre
     if (w.size_ms <= 0) return InvalidArgument("Window size must be positive.");
     if (w.type == WindowStepSpec::Type::kHopping &&
         (w.advance_ms <= 0 || w.advance_ms > w.size_ms)) {
-      return InvalidArgument("A hopping window's ADVANCE BY must be positive and at most its SIZE.");
+      return InvalidArgument(
+          "A hopping window's ADVANCE BY must be positive and at most its SIZE.");
     }
-    op->grace_ = w.grace_ms ? *w.grace_ms
+    op->grace_ = w.grace_ms        ? *w.grace_ms
                  : step.emit_final ? 0
                                    : std::max<int64_t>(kDay - w.size_ms, 0);
     if (op->grace_ < 0) return InvalidArgument("A window's GRACE PERIOD cannot be negative.");
     // Kafka Streams' default for a windowed store: size + grace.
     op->retention_ = w.retention_ms ? *w.retention_ms : w.size_ms + op->grace_;
     if (op->retention_ < w.size_ms + op->grace_) {
-      return InvalidArgument("A window's RETENTION must be at least its SIZE plus its GRACE PERIOD.");
+      return InvalidArgument(
+          "A window's RETENTION must be at least its SIZE plus its GRACE PERIOD.");
     }
   }
   op->args_.resize(step.calls.size());
@@ -224,7 +226,8 @@ Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
     if (op == GroupByOperator::kUndo || op == GroupByOperator::kReplace) {
       RETURN_IF_ERROR(take(old_args_));
     }
-    if (op == GroupByOperator::kAdd || op == GroupByOperator::kReplace) RETURN_IF_ERROR(take(args_));
+    if (op == GroupByOperator::kAdd || op == GroupByOperator::kReplace)
+      RETURN_IF_ERROR(take(args_));
     key_bytes_.clear();
     EncodeValues(key_.data(), key_.size(), key_bytes_);
     if (op != GroupByOperator::kAdd) {
@@ -233,8 +236,9 @@ Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
       RETURN_IF_ERROR(UpdateGroup(key_bytes_, key_, row, out));
     } else if (row.rowtime < 0) {
       ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName,
-                     "", "Skipping record with a negative timestamp (" +
-                             std::to_string(row.rowtime) + ") for a windowed aggregation");
+                     "",
+                     "Skipping record with a negative timestamp (" + std::to_string(row.rowtime) +
+                         ") for a windowed aggregation");
     } else {
       stream_time_ = std::max(stream_time_, row.rowtime);
       if (step_.window->type == WindowStepSpec::Type::kSession) {
@@ -306,8 +310,8 @@ Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
   return Status::Ok();
 }
 
-Status AggregateOperator::UpdateSession(const std::string& key_bytes,
-                                        const std::vector<Value>& key, Row& row, RowBatch& out) {
+Status AggregateOperator::UpdateSession(const std::string& key_bytes, const std::vector<Value>& key,
+                                        Row& row, RowBatch& out) {
   // Sessions are stored by their END (the store's window time) with their start in the value,
   // as Kafka Streams' session store: retention and closing both go by the end.
   const int64_t gap = step_.window->size_ms;
@@ -353,8 +357,8 @@ Status AggregateOperator::UpdateSession(const std::string& key_bytes,
   return Status::Ok();
 }
 
-Status AggregateOperator::UpdateSliding(const std::string& key_bytes,
-                                        const std::vector<Value>& key, Row& row, RowBatch& out) {
+Status AggregateOperator::UpdateSliding(const std::string& key_bytes, const std::vector<Value>& key,
+                                        Row& row, RowBatch& out) {
   // Kafka Streams' sliding windows: for each record time t there is a window [t - size, t]
   // ending at it, and a window [t + 1, t + 1 + size] starting just after it if a record falls
   // in that span. A record updates every such window that contains it and is not yet closed
@@ -386,7 +390,8 @@ Status AggregateOperator::UpdateSliding(const std::string& key_bytes,
   std::vector<Rec> recs;
   std::vector<Value> flat;
   for (const state::WindowValue& wv : near) {
-    if (!DecodeValues(wv.value, flat)) return Internal("corrupt sliding-window records in " + step_id_);
+    if (!DecodeValues(wv.value, flat))
+      return Internal("corrupt sliding-window records in " + step_id_);
     size_t at = 0;
     while (at < flat.size()) {
       Rec r;
@@ -477,7 +482,7 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     // A sliding window [start, start + size] includes its end: it spans size + 1 ms.
     const int64_t span = w.type == WindowStepSpec::Type::kSliding ? w.size_ms + 1 : w.size_ms;
     const int64_t upper = close - span;  // start of the last window that closed
-    if (upper < 0) return Status::Ok();       // no window has closed yet
+    if (upper < 0) return Status::Ok();  // no window has closed yet
     if (w.type != WindowStepSpec::Type::kSliding) {
       // Windows start on a grid: nothing new has closed until `upper` reaches the next start.
       const int64_t advance = w.type == WindowStepSpec::Type::kHopping ? w.advance_ms : w.size_ms;
@@ -499,8 +504,8 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     int64_t start = session ? g.start : rec.window_start;
     int64_t span = w.type == WindowStepSpec::Type::kSliding ? w.size_ms + 1 : w.size_ms;
     int64_t end = session ? rec.window_start : rec.window_start + w.size_ms;
-    if (!session &&
-        (rec.window_start + span > close || (!first && rec.window_start + span <= emitted_close_))) {
+    if (!session && (rec.window_start + span > close ||
+                     (!first && rec.window_start + span <= emitted_close_))) {
       continue;
     }
     if (!DecodeValues(rec.key, key)) return Internal("corrupt group key in " + step_id_);

@@ -52,8 +52,8 @@ class AggregateOperator : public Operator {
 
  private:
   struct Group {
-    int64_t ts = 0;       // largest record time folded in
-    int64_t start = 0;    // sessions: the session's start (the store's window time is its end)
+    int64_t ts = 0;     // largest record time folded in
+    int64_t start = 0;  // sessions: the session's start (the store's window time is its end)
     std::vector<Value> accs;
   };
 

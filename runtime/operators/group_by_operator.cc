@@ -31,8 +31,9 @@ bool GroupByOperator::Extract(const Row& row) {
     key_[i] = Evaluate(*step_.group_by[i], row.values.data(), eval_);
     if (key_[i].is_null()) {
       ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, AggregateStep::kName,
-                     "", "Group-by column with index " + std::to_string(i) +
-                             " resolved to null. The source row will be excluded from the table.");
+                     "",
+                     "Group-by column with index " + std::to_string(i) +
+                         " resolved to null. The source row will be excluded from the table.");
       return false;
     }
   }
@@ -48,8 +49,8 @@ bool GroupByOperator::Extract(const Row& row) {
 }
 
 void GroupByOperator::Append(Op op, const Row& from, const std::vector<Value>& key,
-                             const std::vector<Value>* old_args,
-                             const std::vector<Value>* new_args, RowBatch& out) const {
+                             const std::vector<Value>* old_args, const std::vector<Value>* new_args,
+                             RowBatch& out) const {
   Row& r = out.Append();
   r.values.clear();
   r.values.push_back(Value::Int(op));

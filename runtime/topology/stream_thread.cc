@@ -25,8 +25,9 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
   } else {
     t->transient_ = std::make_unique<TransientOutput>(plan, std::move(sink));
     if (!t->topology_->InternalTopics().empty()) {
-      return Internal("a transient query cannot write internal topics; build its topology with "
-                      "inline_repartition");
+      return Internal(
+          "a transient query cannot write internal topics; build its topology with "
+          "inline_repartition");
     }
   }
   kafka::ConsumerConfig cc;
@@ -67,7 +68,8 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   if (options_.single_task) return;  // the one task stays; its state is the query's
   std::vector<TaskKey> revoked;
-  for (const kafka::TopicPartition& tp : partitions) revoked.push_back(KeyFor(tp.topic, tp.partition));
+  for (const kafka::TopicPartition& tp : partitions)
+    revoked.push_back(KeyFor(tp.topic, tp.partition));
   // What was processed for these partitions is committed before another member takes them. A
   // commit that fails here (e.g. the group moved on) is not fatal: the new owner redoes the
   // work from the last committed offsets, as at-least-once allows.

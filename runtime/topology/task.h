@@ -22,7 +22,7 @@ struct TaskContext {
   // Stateful plans only (aggregations): where task state lives. Without it a stateful task
   // fails to start.
   std::shared_ptr<state::StateEnvironment> state_env;
-  std::string service_id = "default_";    // ksql.service.id: the changelog topics' prefix
+  std::string service_id = "default_";            // ksql.service.id: the changelog topics' prefix
   kafka::Producer* changelog_producer = nullptr;  // null: no changelog (transient queries)
   // Restores a fresh state directory from the changelogs; null when the query is new (its
   // changelogs are empty) or transient.

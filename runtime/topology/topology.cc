@@ -1,13 +1,12 @@
 #include "runtime/topology/topology.h"
 
-#include "runtime/topology/repartition.h"
-
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/filter_operator.h"
 #include "runtime/operators/flat_map_operator.h"
 #include "runtime/operators/group_by_operator.h"
 #include "runtime/operators/project_operator.h"
 #include "runtime/operators/rekey_operator.h"
+#include "runtime/topology/repartition.h"
 
 namespace brook {
 
@@ -78,7 +77,8 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
     } else if (step.As<JoinStep>()) {
       return Unsupported("The query plan has a step of type '" + std::string(step.name()) +
                          "' (" + step.id + "), which brook's runtime does not run yet.");
-    } else if (const auto* a = step.As<AggregateStep>(); a && a->repartition && !inline_repartition) {
+    } else if (const auto* a = step.As<AggregateStep>();
+               a && a->repartition && !inline_repartition) {
       // The GroupBy half ends this sub-topology; the aggregate half starts the next one.
       sub.steps.push_back(i);
       sub.repartition_topic = RepartitionTopicName(service_id, plan.query_id, step.id);
@@ -119,7 +119,8 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
   std::vector<state::StoreSpec> stores = Stores(sub_index);
   if (!stores.empty()) {
     if (!context.state_env) {
-      return Internal("query " + context.query_id + " needs state stores but has no state directory");
+      return Internal("query " + context.query_id +
+                      " needs state stores but has no state directory");
     }
     state::TaskStateConfig sc;
     sc.service_id = context.service_id;
@@ -127,9 +128,9 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
     sc.task_id = std::to_string(sub_index) + "_" + std::to_string(partition);
     sc.changelog_partition = partition;
     sc.stores = std::move(stores);
-    ASSIGN_OR_RETURN(task->state_, state::TaskState::Open(context.state_env, std::move(sc),
-                                                          context.restore_from,
-                                                          context.changelog_producer));
+    ASSIGN_OR_RETURN(task->state_,
+                     state::TaskState::Open(context.state_env, std::move(sc), context.restore_from,
+                                            context.changelog_producer));
     task->ctx_.state = task->state_.get();
     ASSIGN_OR_RETURN(auto committed, task->state_->CommittedOffsets());
     for (const kafka::TopicPartitionOffset& o : committed) {

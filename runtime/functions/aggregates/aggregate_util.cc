@@ -19,9 +19,16 @@ bool IsNumeric(const TypePtr& t) { return t && t->IsNumeric(); }
 bool Comparable(const TypePtr& t) {
   if (!t) return false;
   switch (t->kind()) {
-    case TypeKind::kInt: case TypeKind::kBigint: case TypeKind::kDouble: case TypeKind::kDecimal:
-    case TypeKind::kString: case TypeKind::kBytes: case TypeKind::kDate: case TypeKind::kTime:
-    case TypeKind::kTimestamp: case TypeKind::kBoolean:
+    case TypeKind::kInt:
+    case TypeKind::kBigint:
+    case TypeKind::kDouble:
+    case TypeKind::kDecimal:
+    case TypeKind::kString:
+    case TypeKind::kBytes:
+    case TypeKind::kDate:
+    case TypeKind::kTime:
+    case TypeKind::kTimestamp:
+    case TypeKind::kBoolean:
       return true;
     default:
       return false;
@@ -58,10 +65,14 @@ Value AddNumbers(const Value& a, const Value& b, bool subtract) {
 Value ZeroOf(const TypePtr& t) {
   if (!t) return Value::Bigint(0);
   switch (t->kind()) {
-    case TypeKind::kInt: return Value::Int(0);
-    case TypeKind::kDouble: return Value::Double(0);
-    case TypeKind::kDecimal: return Value::Decimal(0, t->scale());
-    default: return Value::Bigint(0);
+    case TypeKind::kInt:
+      return Value::Int(0);
+    case TypeKind::kDouble:
+      return Value::Double(0);
+    case TypeKind::kDecimal:
+      return Value::Decimal(0, t->scale());
+    default:
+      return Value::Bigint(0);
   }
 }
 

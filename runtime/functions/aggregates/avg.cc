@@ -12,10 +12,9 @@ class Avg : public Aggregator {
   Avg(TypePtr input, TypePtr result) : input_(std::move(input)), result_(std::move(result)) {}
   Value Initial() const override {
     // Integers sum as BIGINT (no INT overflow), doubles as DOUBLE, decimals as themselves.
-    Value zero = input_->kind() == TypeKind::kDouble ? Value::Double(0)
-                 : input_->kind() == TypeKind::kDecimal
-                     ? Value::Decimal(0, input_->scale())
-                     : Value::Bigint(0);
+    Value zero = input_->kind() == TypeKind::kDouble    ? Value::Double(0)
+                 : input_->kind() == TypeKind::kDecimal ? Value::Decimal(0, input_->scale())
+                                                        : Value::Bigint(0);
     return Value::Struct({zero, Value::Bigint(0)});
   }
   void Add(Value& acc, const Value* args, int64_t) const override { Fold(acc, args[0], false); }

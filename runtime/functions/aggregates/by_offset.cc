@@ -73,46 +73,47 @@ class ByOffset : public Aggregator {
 void RegisterByOffset(FunctionRegistry& r) {
   for (bool latest : {false, true}) {
     std::string n = latest ? "LATEST_BY_OFFSET" : "EARLIEST_BY_OFFSET";
-    Declare(
-        r,
-        {n,
-         latest ? "The value of the latest record by offset (or an array of the last n)."
-                : "The value of the earliest record by offset (or an array of the first n).",
-         [n](const std::vector<TypePtr>& a) -> Result<TypePtr> {
-           if (a.empty() || a.size() > 3 || !a[0]) return NoMatchingSignature(n, a);
-           if (a.size() == 2 && a[1] && a[1]->kind() == TypeKind::kBoolean) return a[0];
-           if (a.size() >= 2) {
-             if (!a[1] || a[1]->kind() != TypeKind::kInt) return NoMatchingSignature(n, a);
-             if (a.size() == 3 && (!a[2] || a[2]->kind() != TypeKind::kBoolean)) {
-               return NoMatchingSignature(n, a);
-             }
-             return SqlType::Array(a[0]);
-           }
-           return a[0];
-         },
-         [n, latest](const std::vector<TypePtr>& types, const std::vector<Value>& constants,
-                     const TypePtr&) -> Result<std::unique_ptr<Aggregator>> {
-           int count = 1;
-           bool ignore_nulls = true;
-           bool array = false;
-           if (types.size() >= 2) {
-             if (types[1]->kind() == TypeKind::kBoolean) {
-               ignore_nulls = constants[1].is_null() || constants[1].as_bool();
-             } else {
-               array = true;
-               if (constants[1].is_null() || constants[1].as_int() <= 0) {
-                 return InvalidArgument("For " + n +
-                                        ", the number of values to keep must be a positive "
-                                        "integer literal.");
-               }
-               count = constants[1].as_int();
-               if (types.size() == 3) ignore_nulls = constants[2].is_null() || constants[2].as_bool();
-             }
-           }
-           return std::unique_ptr<Aggregator>(
-               std::make_unique<ByOffset>(latest, count, ignore_nulls, array));
-         },
-         {1, 2}, false, /*table_source_allowed=*/!latest});
+    Declare(r, {n,
+                latest ? "The value of the latest record by offset (or an array of the last n)."
+                       : "The value of the earliest record by offset (or an array of the first n).",
+                [n](const std::vector<TypePtr>& a) -> Result<TypePtr> {
+                  if (a.empty() || a.size() > 3 || !a[0]) return NoMatchingSignature(n, a);
+                  if (a.size() == 2 && a[1] && a[1]->kind() == TypeKind::kBoolean) return a[0];
+                  if (a.size() >= 2) {
+                    if (!a[1] || a[1]->kind() != TypeKind::kInt) return NoMatchingSignature(n, a);
+                    if (a.size() == 3 && (!a[2] || a[2]->kind() != TypeKind::kBoolean)) {
+                      return NoMatchingSignature(n, a);
+                    }
+                    return SqlType::Array(a[0]);
+                  }
+                  return a[0];
+                },
+                [n, latest](const std::vector<TypePtr>& types, const std::vector<Value>& constants,
+                            const TypePtr&) -> Result<std::unique_ptr<Aggregator>> {
+                  int count = 1;
+                  bool ignore_nulls = true;
+                  bool array = false;
+                  if (types.size() >= 2) {
+                    if (types[1]->kind() == TypeKind::kBoolean) {
+                      ignore_nulls = constants[1].is_null() || constants[1].as_bool();
+                    } else {
+                      array = true;
+                      if (constants[1].is_null() || constants[1].as_int() <= 0) {
+                        return InvalidArgument("For " + n +
+                                               ", the number of values to keep must be a positive "
+                                               "integer literal.");
+                      }
+                      count = constants[1].as_int();
+                      if (types.size() == 3)
+                        ignore_nulls = constants[2].is_null() || constants[2].as_bool();
+                    }
+                  }
+                  return std::unique_ptr<Aggregator>(
+                      std::make_unique<ByOffset>(latest, count, ignore_nulls, array));
+                },
+                {1, 2},
+                false,
+                /*table_source_allowed=*/!latest});
   }
 }
 

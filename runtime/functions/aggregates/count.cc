@@ -27,7 +27,8 @@ class Count : public Aggregator {
 }  // namespace
 
 void RegisterCount(FunctionRegistry& r) {
-  Declare(r, {"COUNT", "Counts records (COUNT(*)) or non-null values.",
+  Declare(r, {"COUNT",
+              "Counts records (COUNT(*)) or non-null values.",
               [](const std::vector<TypePtr>& a) -> Result<TypePtr> {
                 if (a.size() > 1) return NoMatchingSignature("COUNT", a);
                 return SqlType::Bigint();
@@ -38,7 +39,8 @@ void RegisterCount(FunctionRegistry& r) {
                 bool star = types.empty() || (!constants.empty() && !constants[0].is_null());
                 return std::unique_ptr<Aggregator>(std::make_unique<Count>(star));
               },
-              {}, /*allows_star=*/true});
+              {},
+              /*allows_star=*/true});
 }
 
 }  // namespace brook::functions::aggregates

@@ -53,22 +53,30 @@ void RegisterCountDistinct(FunctionRegistry& r) {
                 return SqlType::Bigint();
               },
               Make<Distinct>(Distinct::Mode::kCount)});
-  Declare(r, {"HLL_SKETCH", "A HyperLogLog sketch (BYTES) of the distinct non-null values.",
+  Declare(r, {"HLL_SKETCH",
+              "A HyperLogLog sketch (BYTES) of the distinct non-null values.",
               [](const std::vector<TypePtr>& a) -> Result<TypePtr> {
                 if (a.size() != 1 || (a[0] && !a[0]->IsPrimitive())) {
                   return NoMatchingSignature("HLL_SKETCH", a);
                 }
                 return SqlType::Bytes();
               },
-              Make<Distinct>(Distinct::Mode::kSketch), {}, false, false});
-  Declare(r, {"HLL_MERGE", "The union of HyperLogLog sketches made by HLL_SKETCH.",
+              Make<Distinct>(Distinct::Mode::kSketch),
+              {},
+              false,
+              false});
+  Declare(r, {"HLL_MERGE",
+              "The union of HyperLogLog sketches made by HLL_SKETCH.",
               [](const std::vector<TypePtr>& a) -> Result<TypePtr> {
                 if (a.size() != 1 || !a[0] || a[0]->kind() != TypeKind::kBytes) {
                   return NoMatchingSignature("HLL_MERGE", a);
                 }
                 return SqlType::Bytes();
               },
-              Make<Distinct>(Distinct::Mode::kMerge), {}, false, false});
+              Make<Distinct>(Distinct::Mode::kMerge),
+              {},
+              false,
+              false});
   ScalarFunction est;
   est.name = "HLL_ESTIMATE";
   est.category = "AGGREGATE SKETCHES";

@@ -32,14 +32,18 @@ class Extreme : public Aggregator {
 void RegisterMinMax(FunctionRegistry& r) {
   for (bool max : {false, true}) {
     std::string n = max ? "MAX" : "MIN";
-    Declare(r, {n, "The " + std::string(max ? "largest" : "smallest") + " value.",
+    Declare(r, {n,
+                "The " + std::string(max ? "largest" : "smallest") + " value.",
                 [n](const std::vector<TypePtr>& a) -> Result<TypePtr> {
                   if (a.size() != 1 || !Comparable(a[0]) || a[0]->kind() == TypeKind::kBoolean) {
                     return NoMatchingSignature(n, a);
                   }
                   return a[0];
                 },
-                Make<Extreme>(max), {}, false, /*table_source_allowed=*/false});
+                Make<Extreme>(max),
+                {},
+                false,
+                /*table_source_allowed=*/false});
   }
 }
 

@@ -42,24 +42,24 @@ class TopK : public Aggregator {
 void RegisterTopK(FunctionRegistry& r) {
   for (bool distinct : {false, true}) {
     std::string n = distinct ? "TOPKDISTINCT" : "TOPK";
-    Declare(r, {n, distinct ? "The k largest distinct values." : "The k largest values.",
-                [n](const std::vector<TypePtr>& a) -> Result<TypePtr> {
-                  if (a.size() != 2 || !Comparable(a[0]) || !a[1] ||
-                      a[1]->kind() != TypeKind::kInt) {
-                    return NoMatchingSignature(n, a);
-                  }
-                  return SqlType::Array(a[0]);
-                },
-                [n, distinct](const std::vector<TypePtr>&, const std::vector<Value>& constants,
-                              const TypePtr&) -> Result<std::unique_ptr<Aggregator>> {
-                  if (constants.size() < 2 || constants[1].is_null() ||
-                      constants[1].as_int() <= 0) {
-                    return InvalidArgument(n + "'s k must be a positive integer literal.");
-                  }
-                  return std::unique_ptr<Aggregator>(
-                      std::make_unique<TopK>(constants[1].as_int(), distinct));
-                },
-                {1}});
+    Declare(r,
+            {n,
+             distinct ? "The k largest distinct values." : "The k largest values.",
+             [n](const std::vector<TypePtr>& a) -> Result<TypePtr> {
+               if (a.size() != 2 || !Comparable(a[0]) || !a[1] || a[1]->kind() != TypeKind::kInt) {
+                 return NoMatchingSignature(n, a);
+               }
+               return SqlType::Array(a[0]);
+             },
+             [n, distinct](const std::vector<TypePtr>&, const std::vector<Value>& constants,
+                           const TypePtr&) -> Result<std::unique_ptr<Aggregator>> {
+               if (constants.size() < 2 || constants[1].is_null() || constants[1].as_int() <= 0) {
+                 return InvalidArgument(n + "'s k must be a positive integer literal.");
+               }
+               return std::unique_ptr<Aggregator>(
+                   std::make_unique<TopK>(constants[1].as_int(), distinct));
+             },
+             {1}});
   }
 }
 

@@ -6,9 +6,6 @@
 // Binaries come from $BROOKD / $BROOK_DEVBROKER, else from the build (CMake defines).
 #include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include <filesystem>
-#include <map>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -19,8 +16,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -519,13 +518,20 @@ TEST_F(BrookdTest, AggregationSurvivesKillDashNineAndLostState) {
                 "CREATE STREAM clicks (user_id STRING KEY, page STRING)\n"
                 "  WITH (kafka_topic='clicks', value_format='JSON');\n"
                 "CREATE TABLE per_page AS SELECT page, COUNT(*) AS n FROM clicks GROUP BY page;\n");
-  const std::vector<std::string> args = {"--bootstrap-servers", *bootstrap,
-                                         "-D", "brook.kafka.topic.creation=auto",
-                                         "-D", "kafka.session.timeout.ms=6000",
-                                         "-D", "kafka.heartbeat.interval.ms=1000",
-                                         "-D", "ksql.streams.commit.interval.ms=200",
-                                         "-D", "ksql.streams.state.dir=" + state_dir,
-                                         "--script", script};
+  const std::vector<std::string> args = {"--bootstrap-servers",
+                                         *bootstrap,
+                                         "-D",
+                                         "brook.kafka.topic.creation=auto",
+                                         "-D",
+                                         "kafka.session.timeout.ms=6000",
+                                         "-D",
+                                         "kafka.heartbeat.interval.ms=1000",
+                                         "-D",
+                                         "ksql.streams.commit.interval.ms=200",
+                                         "-D",
+                                         "ksql.streams.state.dir=" + state_dir,
+                                         "--script",
+                                         script};
   std::map<std::string, int> expect;
   int produced = 0;
   auto produce = [&](int n) {

@@ -23,8 +23,8 @@ class AggregationTest : public ::testing::Test {
  protected:
   AggregationTest() : broker_(1) {
     RegisterBuiltinFunctions(functions_);
-    state_dir_ = fs::temp_directory_path() /
-                 ("brook-agg-test-" + std::to_string(std::random_device{}()));
+    state_dir_ =
+        fs::temp_directory_path() / ("brook-agg-test-" + std::to_string(std::random_device{}()));
   }
   ~AggregationTest() override {
     std::error_code ec;
@@ -88,8 +88,8 @@ TEST_F(AggregationTest, GroupsThatAreNotTheKeyMeetInOneTaskThroughTheRepartition
     std::string user = "u" + std::to_string(rng() % 37);
     std::string segment = "s" + std::to_string(rng() % 5);
     int ms = static_cast<int>(rng() % 1000);
-    Produce("visits", user,
-            R"({"segment":")" + segment + R"(","ms":)" + std::to_string(ms) + "}", i);
+    Produce("visits", user, R"({"segment":")" + segment + R"(","ms":)" + std::to_string(ms) + "}",
+            i);
     ++n[segment];
     total[segment] += ms;
     users[segment].insert(user);
@@ -104,8 +104,9 @@ TEST_F(AggregationTest, GroupsThatAreNotTheKeyMeetInOneTaskThroughTheRepartition
     EXPECT_EQ(latest[segment]["USERS"], static_cast<int64_t>(users[segment].size()));
   }
   // The contributions went through the internal topic, one record per input record.
-  EXPECT_EQ(broker_.ReadAll("default_query_CTAS_PER_SEGMENT_0-Aggregate-GroupBy-repartition").size(),
-            400u);
+  EXPECT_EQ(
+      broker_.ReadAll("default_query_CTAS_PER_SEGMENT_0-Aggregate-GroupBy-repartition").size(),
+      400u);
 }
 
 // A table's rows move between groups; their old contribution is undone in whichever task owns
