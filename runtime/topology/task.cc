@@ -33,8 +33,14 @@ Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBa
       continue;
     }
     if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
-    // Tables ignore records without a key.
-    if (source_is_table_ && (!source_has_key_ || row.null_key)) decoded.Pop();
+    // Tables ignore records without a key (logged: a table row must have one).
+    if (source_is_table_ && (!source_has_key_ || row.null_key)) {
+      if (source_has_key_) {
+        ctx_.LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, "source", "key",
+                      "Skipping a table record without a key (a null key cannot be upserted)");
+      }
+      decoded.Pop();
+    }
   }
   for (size_t i = 0; i < operators_.size(); ++i) {
     RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;

@@ -148,6 +148,23 @@ TEST_F(AggregationTest, TableRowsMovingBetweenGroupsAreUndoneAcrossPartitions) {
   }
 }
 
+// A table record without a key cannot be upserted: it is skipped and logged, and the
+// aggregation goes on.
+TEST_F(AggregationTest, TableRecordsWithoutKeyAreSkippedAndLogged) {
+  auto engine = NewEngine();
+  Run(*engine,
+      "CREATE TABLE t (id STRING PRIMARY KEY, g STRING) WITH (kafka_topic='t', "
+      "value_format='JSON');"
+      "CREATE TABLE o AS SELECT g, COUNT(*) AS n FROM t GROUP BY g;");
+  Produce("t", "1", R"({"g":"a"})");
+  Produce("t", std::nullopt, R"({"g":"a"})");
+  Produce("t", "2", R"({"g":"a"})");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_EQ(Latest("O")["a"]["N"], 2);
+  ASSERT_EQ(engine->processing_log().count(), 1u);
+  EXPECT_NE(engine->processing_log().Recent()[0].message.find("without a key"), std::string::npos);
+}
+
 // Stopping and restarting on the same state directory resumes exactly; losing the directory
 // rebuilds it from the changelog.
 TEST_F(AggregationTest, StateSurvivesRestartsAndIsRebuiltFromTheChangelog) {
