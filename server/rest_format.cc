@@ -314,6 +314,7 @@ std::string QueryStreamEncoder::End(StreamEnd how) {
     case StreamFormat::kJsonArray:
       return "]";
     case StreamFormat::kV1:
+      if (how == StreamEnd::kTablePull) return "]";
       return std::string(",\n{\"finalMessage\":\"") +
              (how == StreamEnd::kLimitReached ? "Limit Reached" : "Query Completed") + "\"}]";
   }

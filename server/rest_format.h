@@ -135,7 +135,8 @@ struct StreamHeader {
 // How a push query's stream ended.
 enum class StreamEnd {
   kLimitReached,  // LIMIT hit
-  kCompleted,     // closed by /close-query, TERMINATE or server shutdown
+  kCompleted,     // closed by /close-query, TERMINATE or server shutdown; a stream pull ended
+  kTablePull,     // a table pull query's rows were all sent: no final message
 };
 
 // Produces the response bytes of one push query, one call per chunk. The caller writes each

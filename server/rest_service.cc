@@ -411,7 +411,9 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
   header.query_id = id;
   header.column_names = query->column_names();
   header.column_types = query->column_types();
-  header.schema = query->SchemaString(false);
+  const bool table_pull = query->kind() == TransientQuery::Kind::kPullTable;
+  // ksqlDB marks key columns in the header of table pull queries only.
+  header.schema = query->SchemaString(table_pull);
   bool client_ok =
       out.BeginChunked(200, ContentType(format)) && out.WriteChunk(encoder.Header(header));
   std::optional<StreamEnd> end;
@@ -439,7 +441,11 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
         break;
       }
     }
-    if (client_ok && !*more) end = StreamEnd::kLimitReached;
+    if (client_ok && !*more) {
+      end = table_pull                ? StreamEnd::kTablePull
+            : query->limit_reached()  ? StreamEnd::kLimitReached
+                                      : StreamEnd::kCompleted;
+    }
     if (end) break;
   }
   if (client_ok) {

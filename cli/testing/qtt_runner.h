@@ -38,6 +38,11 @@ class QttRunner {
   CaseResult RunCase(const std::string& name, const JsonNode& test,
                      const std::vector<std::string>& statements,
                      const std::vector<std::pair<std::string, std::string>>& properties);
+  // Runs one expanded REST case (responses / expectedError) against the REST service in
+  // process (rest_qtt_runner.cc).
+  CaseResult RunRestCase(const std::string& name, const JsonNode& test,
+                         const std::vector<std::string>& statements,
+                         const std::vector<std::pair<std::string, std::string>>& properties);
 
  private:
   const FunctionRegistry& functions_;

@@ -34,6 +34,9 @@ struct QueryPlanRequest {
   DataSourcePtr insert_target;
   // Partition count of the source topic (sink default).
   int source_partitions = 1;
+  // Keep the result table's latest row per key for pull queries (materialize_v1). CREATE TABLE
+  // AS SELECT always does; the engine sets it for CREATE SOURCE TABLE's transient-shaped plan.
+  bool materialize = false;
 };
 
 struct BoundSource {

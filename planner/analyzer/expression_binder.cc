@@ -300,7 +300,8 @@ Status ExpressionBinder::CheckComparable(const ast::Expr& e, const BoundExprPtr&
   auto fail = [&]() -> Status {
     return InvalidArgument("Cannot compare " + ast::FormatExpr(*e.children[0]) + " (" +
                                TypeName(a) + ") to " + ast::FormatExpr(*e.children[1]) + " (" +
-                               TypeName(b) + ") with " + CompareName(op) + ".",
+                               TypeName(b) + ") with " + CompareName(op) +
+                               ".\nStatement: " + ast::FormatExpr(e),
                            e.range);
   };
   if (!a && !b && op != "DISTINCT") {
@@ -550,7 +551,6 @@ Status ExpressionBinder::CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bou
   std::optional<int64_t> ms = ParseTimestamp(text);
   if (!ms) {
     static const char* kFill = "0000-01-01T00:00:00.000";
-    size_t date_len = std::min<size_t>(text.size(), 10);
     if (text.size() >= 4 && text.size() < 23) {
       std::string t = text;
       size_t zone = t.find_first_of("Z+", 10);
@@ -559,12 +559,15 @@ Status ExpressionBinder::CoerceTimeLiteral(const ast::Expr& e, BoundExprPtr& bou
         tz = t.substr(zone);
         t = t.substr(0, zone);
       }
+      // Hour 24 is midnight at the end of the day, as Java's lenient parsing reads it.
+      bool end_of_day = t.size() >= 13 && t.compare(11, 2, "24") == 0;
+      if (end_of_day) t.replace(11, 2, "00");
       if (t.size() <= 10 || t.size() == 13 || t.size() == 16 || t.size() == 19 || t.size() > 19) {
         std::string full = t + std::string(kFill + std::min<size_t>(t.size(), 23));
         ms = ParseTimestamp(full + tz);
+        if (ms && end_of_day) *ms += 24LL * 60 * 60 * 1000;
       }
     }
-    (void)date_len;
   }
   if (!ms) {
     return InvalidArgument("Failed to parse timestamp '" + e.literal.as_string() +
@@ -1014,8 +1017,8 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
       RETURN_IF_ERROR(bind_children());
       for (size_t i = 0; i < 2; ++i) {
         if (kids[i]->type && kids[i]->type->kind() != TypeKind::kString) {
-          return InvalidArgument("Function 'LIKE' does not accept parameters (" +
-                                     TypeName(kids[0]->type) + ", " + TypeName(kids[1]->type) + ").",
+          return InvalidArgument("The column type for Like condition must be VARCHAR. The column "
+                                 "type is " + TypeName(kids[i]->type),
                                  e.range);
         }
       }

@@ -214,9 +214,28 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
   for (const ast::SelectItem& item : q.select) {
     if (item.kind == ast::SelectItem::Kind::kAllColumns) {
       bool matched = item.source.empty();
+      // A transient query's `*` over a windowed source has the window bounds after the key
+      // columns, as in ksqlDB (a persistent query keeps them in the key only).
+      std::vector<const ScopeColumn*> bounds;
+      if (!persistent && !joined) {
+        for (const ScopeColumn& c : in.scope.columns) {
+          if (c.window_bound) bounds.push_back(&c);
+        }
+      }
+      auto add_bounds = [&] {
+        for (const ScopeColumn* c : bounds) {
+          ProjectionItem p;
+          p.name = c->name;
+          p.expr = analyzer::ColumnRef(c->index, c->type, c->name);
+          p.range = item.range;
+          items.push_back(std::move(p));
+        }
+        bounds.clear();
+      };
       for (const ScopeColumn& c : in.scope.columns) {
         if (c.pseudo || c.window_bound) continue;
         if (!item.source.empty() && c.qualifier != item.source) continue;
+        if (c.ns != ColumnNamespace::kKey) add_bounds();
         matched = true;
         ProjectionItem p;
         // ksqlDB names a join's `*` columns ALIAS_COLUMN.
@@ -226,6 +245,7 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
         p.key_slot = key_slot_of_slot(c.index);
         items.push_back(std::move(p));
       }
+      add_bounds();
       if (!matched || (!joined && !item.source.empty() && item.source != alias)) {
         return InvalidArgument("'" + item.source + "' is not a valid stream/table name or alias.",
                                item.range);
@@ -558,6 +578,12 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
   const bool persistent = bq.persistent();
   const bool new_planner = ConfigOr(config, kNewQueryPlanner, "false") == "true";
 
+  if (persistent && q.limit) {
+    std::string what = req.kind == QueryPlanRequest::Kind::kInsertInto ? "INSERT INTO"
+                       : req.sink_is_table                            ? "CREATE TABLE AS SELECT"
+                                                                      : "CREATE STREAM AS SELECT";
+    return InvalidArgument(what + " statements don't support LIMIT clause.", q.range);
+  }
   DataSourcePtr src = catalog.Find(q.from.name);
   if (!src) return InvalidArgument(q.from.name + " does not exist.", q.from.range);
   if (q.window && !q.has_group_by) {

@@ -1,9 +1,22 @@
 #include "planner/physical/aggregate_step.h"
 
+#include <algorithm>
+
 #include "planner/physical/json_util.h"
 #include "planner/physical/plan_json.h"
 
 namespace brook {
+
+int64_t WindowStepSpec::EffectiveGraceMs(bool emit_final) const {
+  constexpr int64_t kDayMs = 24LL * 60 * 60 * 1000;
+  if (grace_ms) return *grace_ms;
+  return emit_final ? 0 : std::max<int64_t>(kDayMs - size_ms, 0);
+}
+
+int64_t WindowStepSpec::EffectiveRetentionMs(bool emit_final) const {
+  return retention_ms ? *retention_ms : size_ms + EffectiveGraceMs(emit_final);
+}
+
 
 using namespace plan_json;  // NOLINT: JSON helpers of this folder
 

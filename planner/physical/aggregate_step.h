@@ -26,6 +26,12 @@ struct WindowStepSpec {
   int64_t advance_ms = 0;  // hopping only
   std::optional<int64_t> retention_ms;
   std::optional<int64_t> grace_ms;
+
+  // The grace period in force: GRACE PERIOD, else 0 with EMIT FINAL, else Kafka Streams' legacy
+  // default max(24 h - size, 0).
+  int64_t EffectiveGraceMs(bool emit_final) const;
+  // The store retention in force: RETENTION, else size + grace (Kafka Streams' default).
+  int64_t EffectiveRetentionMs(bool emit_final) const;
 };
 
 struct AggregateCall {

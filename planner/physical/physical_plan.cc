@@ -26,9 +26,11 @@ Status PhysicalPlan::Validate() const {
   }
   if (sources < 1 || projects != 1) return bad("a plan needs a source and one projection");
   // Without joins a plan is one chain, in order: source, then filter / rekey / flat map /
-  // aggregate steps, the projection, and at most a sink, each reading the step before it.
+  // aggregate steps, the projection, at most a materialization and at most a sink (last), each
+  // reading the step before it.
   if (!Find<JoinStep>()) {
     bool seen_project = false;
+    bool seen_materialize = false;
     for (size_t i = 0; i < steps.size(); ++i) {
       const PhysicalStep& s = steps[i];
       if ((i == 0) != (s.As<SourceStep>() != nullptr)) {
@@ -37,17 +39,29 @@ Status PhysicalPlan::Validate() const {
       if (i > 0 && s.inputs[0] != steps[i - 1].id) {
         return bad("step " + s.id + " must read the step before it");
       }
-      if (seen_project && !(s.As<SinkStep>() && i + 1 == steps.size())) {
-        return bad("only a sink may follow the projection, as the last step");
+      bool is_materialize = s.As<MaterializeStep>() != nullptr;
+      if (seen_project && !(s.As<SinkStep>() && i + 1 == steps.size()) &&
+          !(is_materialize && !seen_materialize)) {
+        return bad("only a materialization and a sink may follow the projection");
       }
       if (s.As<SinkStep>() && !seen_project) return bad("the sink must follow the projection");
+      if (is_materialize && !seen_project) {
+        return bad("the materialization must follow the projection");
+      }
       seen_project = seen_project || s.As<ProjectStep>() != nullptr;
+      seen_materialize = seen_materialize || is_materialize;
     }
   }
   const ProjectStep& p = project();
   if (p.key_exprs.size() != output_schema.key.size() ||
       p.value_exprs.size() != output_schema.value.size()) {
     return bad("the projection does not match the output schema");
+  }
+  if (const MaterializeStep* m = Find<MaterializeStep>()) {
+    if (!output_is_table || m->key_count != static_cast<int>(output_schema.key.size()) ||
+        m->value_count != static_cast<int>(output_schema.value.size())) {
+      return bad("the materialization does not match the output table");
+    }
   }
   if (const SinkStep* k = sink()) {
     size_t bound = k->timestamp_in_key ? output_schema.key.size() : output_schema.value.size();

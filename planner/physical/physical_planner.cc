@@ -59,6 +59,28 @@ bool GroupsByInputKey(const BoundQuery& q, const std::vector<BoundExprPtr>& grou
   return true;
 }
 
+// materialize_v1 reading `last` (the projection): the result table's rows, kept for pull
+// queries. Windowed results keep their windows as long as the aggregation's store does.
+PhysicalStep MaterializeAfter(const BoundQuery& q, const PhysicalStep& last, StepNamer& namer) {
+  MaterializeStep m;
+  // A query without a sink materializes a source table, whose topic serves as changelog.
+  m.changelog = q.kind == QueryPlanRequest::Kind::kCreateAs;
+  m.key_count = static_cast<int>(q.output_schema.key.size());
+  m.value_count = static_cast<int>(q.output_schema.value.size());
+  if (q.aggregation && q.aggregation->window) {
+    m.windowed = true;
+    m.retention_ms =
+        q.aggregation->window->EffectiveRetentionMs(q.emit == ast::EmitKind::kFinal);
+  } else if (!q.aggregation && q.from.source->window && !q.rekey && q.joins.empty()) {
+    m.windowed = true;  // a windowed source's rows keep their windows
+  }
+  PhysicalStep step;
+  step.id = namer.Name("Materialize");
+  step.inputs = {last.id};
+  step.body = m;
+  return step;
+}
+
 // The sink of a CREATE ... AS SELECT or INSERT INTO: formats, topic, partitions, record time.
 Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, const Config& config,
                           PhysicalPlanResult& result) {
@@ -275,6 +297,11 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         break;
       }
       case LogicalKind::kSink: {
+        if (q.output_is_table && req.kind == QueryPlanRequest::Kind::kCreateAs) {
+          PhysicalStep m = MaterializeAfter(q, plan.steps.back(), namer);
+          step.inputs = {m.id};
+          plan.steps.push_back(std::move(m));
+        }
         step.id = namer.Name("KsqlTopic/Sink");
         ASSIGN_OR_RETURN(SinkStep sink, PlanSink(q, req, config, result));
         step.body = std::move(sink);
@@ -283,6 +310,10 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
     }
     ids[node] = step.id;
     plan.steps.push_back(std::move(step));
+  }
+  if (req.materialize && !plan.Find<MaterializeStep>()) {
+    if (!q.output_is_table) return Internal("only a table's result can be materialized");
+    plan.steps.push_back(MaterializeAfter(q, plan.steps.back(), namer));
   }
   RETURN_IF_ERROR(plan.Validate());
   return result;

@@ -563,6 +563,7 @@ Result<StepBody> StepFromJson(const std::string& type, const json& j,
   if (type == SinkStep::kName) return Widen(SinkStep::FromJson(j));
   if (type == AggregateStep::kName) return Widen(AggregateStep::FromJson(j, functions));
   if (type == JoinStep::kName) return Widen(JoinStep::FromJson(j, functions));
+  if (type == MaterializeStep::kName) return Widen(MaterializeStep::FromJson(j));
   return InvalidArgument("The query plan has a step of type '" + type +
                          "', which this brook does not know.");
 }

@@ -16,6 +16,7 @@
 #include "runtime/engine/persistent_query.h"
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/group_by_operator.h"
+#include "runtime/operators/materialize_operator.h"
 #include "runtime/state/changelog.h"
 #include "runtime/topology/repartition.h"
 
@@ -40,13 +41,18 @@ TransientQuery::TransientQuery(std::string id, std::unique_ptr<StreamThread> thr
 
 Result<bool> TransientQuery::Poll(size_t max_records, kafka::Millis timeout,
                                   std::vector<OutputRow>& rows) {
-  if (!thread_->limit_reached()) {
+  if (!thread_) {  // a table pull query: everything was read at creation
+    for (auto& r : *buffer_) rows.push_back(std::move(r));
+    buffer_->clear();
+    return false;
+  }
+  if (!thread_->limit_reached() && !thread_->scan_complete()) {
     ASSIGN_OR_RETURN(size_t n, thread_->PollOnce(max_records, timeout));
     (void)n;
   }
   for (auto& r : *buffer_) rows.push_back(std::move(r));
   buffer_->clear();
-  return !thread_->limit_reached();
+  return !thread_->limit_reached() && !thread_->scan_complete();
 }
 
 std::string TransientQuery::SchemaString(bool mark_keys) const {
@@ -102,15 +108,18 @@ Result<std::shared_ptr<state::StateEnvironment>> Engine::StateEnv() {
 Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) {
   bool restore = false;
   for (const PhysicalStep& step : plan.steps) {
-    const auto* a = step.As<AggregateStep>();
-    if (!a) continue;
-    if (a->repartition) {
-      std::string topic = RepartitionTopicName(options_.service_id, plan.query_id, step.id);
-      ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
-      if (!info) RETURN_IF_ERROR(EnsureTopic(topic, partitions, 1));
+    std::vector<state::StoreSpec> stores;
+    if (const auto* m = step.As<MaterializeStep>()) {
+      stores.push_back(MaterializeOperator::Store(*m, step.id));
+    } else if (const auto* a = step.As<AggregateStep>()) {
+      if (a->repartition) {
+        std::string topic = RepartitionTopicName(options_.service_id, plan.query_id, step.id);
+        ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
+        if (!info) RETURN_IF_ERROR(EnsureTopic(topic, partitions, 1));
+      }
+      stores = GroupByOperator::Stores(*a, step.id);
+      for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
     }
-    std::vector<state::StoreSpec> stores = GroupByOperator::Stores(*a, step.id);
-    for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
     for (const state::StoreSpec& store : stores) {
       if (!store.changelog) continue;
       std::string topic = state::ChangelogTopicName(options_.service_id, plan.query_id, store.name);
@@ -261,10 +270,23 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   StreamThreadOptions opts;
   opts.query_id = plan.query_id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;
-  if (plan.Find<AggregateStep>()) {
+  if (plan.Find<AggregateStep>() || plan.Find<MaterializeStep>()) {
     ASSIGN_OR_RETURN(opts.state_env, StateEnv());
     opts.service_id = options_.service_id;
     opts.restore_state = restore_state;
+  }
+  if (const MaterializeStep* m = plan.Find<MaterializeStep>()) {
+    q->view = std::make_shared<MaterializedView>(*m);
+    opts.view = q->view;
+  }
+  // A query without a sink only materializes its table (CREATE SOURCE TABLE): its rows stop at
+  // the store, and it starts from its state's offsets, never the group's (see
+  // StreamThreadOptions::commit_group_offsets).
+  RowSink discard;
+  if (!plan.sink()) {
+    discard = [](OutputRow&&) {};
+    opts.commit_group_offsets = false;
+    opts.from_beginning = true;
   }
   // Session SET 'auto.offset.reset' applies, as in ksqlDB; brook's default for persistent
   // queries is earliest (ksqlDB's is latest; see docs/configuration.md).
@@ -280,7 +302,7 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   ASSIGN_OR_RETURN(int64_t threads, ConfigInt(cfg, "ksql.streams.num.stream.threads",
                                               fallback_threads, 1, 64));
   for (int64_t i = 0; i < threads; ++i) {
-    ASSIGN_OR_RETURN(auto thread, StreamThread::Create(q->topology, kafka_, nullptr,
+    ASSIGN_OR_RETURN(auto thread, StreamThread::Create(q->topology, kafka_, discard,
                                                        &processing_log_, opts));
     q->threads.push_back(std::move(thread));
   }

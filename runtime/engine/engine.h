@@ -62,10 +62,14 @@ struct SessionState {
   std::map<std::string, std::string> variables;
 };
 
-// A running transient (push) query, owned by whoever serves it.
+// A running transient query, owned by whoever serves it: a push query (SELECT ... EMIT
+// CHANGES), a pull query on a stream (a scan of its topic up to the end offsets it had when the
+// query started) or a pull query on a table (its rows were read when it was created).
 class TransientQuery {
  public:
-  // `buffer` is where the task's RowSink puts rows; Poll drains it.
+  enum class Kind { kPush, kPullStream, kPullTable };
+  // `buffer` is where the task's RowSink puts rows; Poll drains it. `thread` is null for a
+  // table pull query, whose rows are all in `buffer` already.
   TransientQuery(std::string id, std::unique_ptr<StreamThread> thread,
                  std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema,
                  std::vector<std::string> column_names, std::vector<TypePtr> column_types,
@@ -73,8 +77,13 @@ class TransientQuery {
   const std::string& id() const { return id_; }
   const std::string& sql() const { return sql_; }
   void set_sql(std::string sql) { sql_ = std::move(sql); }
-  // Polls once; appends produced rows. Returns false once the query is complete (LIMIT).
+  Kind kind() const { return kind_; }
+  void set_kind(Kind kind) { kind_ = kind; }
+  // Polls once; appends produced rows. Returns false once the query is complete: LIMIT reached,
+  // or a pull query's rows all delivered.
   Result<bool> Poll(size_t max_records, kafka::Millis timeout, std::vector<OutputRow>& rows);
+  // The query ended because of its LIMIT (not because a pull query's scan ended).
+  bool limit_reached() const { return thread_ && thread_->limit_reached(); }
   const std::vector<std::string>& column_names() const { return column_names_; }
   const std::vector<TypePtr>& column_types() const { return column_types_; }
   const std::vector<bool>& column_is_key() const { return column_is_key_; }
@@ -84,6 +93,7 @@ class TransientQuery {
  private:
   std::string id_;
   std::string sql_;
+  Kind kind_ = Kind::kPush;
   std::unique_ptr<StreamThread> thread_;
   std::shared_ptr<std::vector<OutputRow>> buffer_;
   LogicalSchema schema_;
@@ -197,6 +207,15 @@ class Engine {
   Result<ExecuteResult> HandleInsertInto(const ast::InsertInto& s, StatementContext& ctx);
   Result<ExecuteResult> HandleInsertValues(const ast::InsertValues& s, StatementContext& ctx);
   Result<ExecuteResult> HandleQuery(const ast::QueryStatement& s, StatementContext& ctx);
+  // Pull queries: SELECT without EMIT (engine_pull.cc).
+  Result<ExecuteResult> HandlePullQuery(const ast::QueryStatement& s, StatementContext& ctx);
+  // Creates a transient query over `plan` reading with `opts` (ids, group and commit settings
+  // are set here) and registers it for /close-query and TERMINATE.
+  Result<std::shared_ptr<TransientQuery>> StartTransient(const PhysicalPlan& plan,
+                                                         const std::string& id,
+                                                         const std::string& sql,
+                                                         StreamThreadOptions opts);
+  static std::string NewTransientId(const std::string& source);
   Result<ExecuteResult> HandleTerminate(const ast::SimpleStatement& s, StatementContext& ctx);
   // Listing and describing (engine_describe.cc).
   Result<ExecuteResult> HandleListSources(const ast::SimpleStatement& s, StatementContext& ctx);
@@ -240,6 +259,10 @@ class Engine {
   // do not exist; true if a changelog holds records (so a fresh state directory is restored).
   Result<bool> EnsureChangelogs(const PhysicalPlan& plan, int partitions);
   void InstallPersistent(std::unique_ptr<PersistentQuery> q);
+  // Stops persistent query `id` (its threads commit and leave) and forgets it; no-op if unknown.
+  void StopQuery(const std::string& id);
+  // Starts CREATE SOURCE TABLE's query that materializes the table for pull queries; its id.
+  Result<std::string> MaterializeSourceTable(const ast::CreateSource& s, const Config& cfg);
   Status EnsureTopic(const std::string& topic, int partitions, int replicas);
   Result<int> TopicPartitions(const std::string& topic);
   std::string NextQueryId(const std::string& prefix, const std::string& sink);

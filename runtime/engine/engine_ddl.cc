@@ -76,8 +76,18 @@ Result<ExecuteResult> Engine::HandleCreateSource(const ast::CreateSource& s,
                            s.range);
   }
   catalog_.Put(plan.source);
+  std::string query_id;
+  if (s.is_source && s.is_table) {
+    // A source table is materialized for pull queries by a query of its own, as in ksqlDB.
+    auto started = MaterializeSourceTable(s, cfg);
+    if (!started.ok()) {
+      catalog_.Remove(s.name);
+      return started.status();
+    }
+    query_id = *started;
+  }
   return ExecuteResult{MakeCommandStatus(s.text, std::string(what) + "/" + s.name + "/create",
-                                    s.is_table ? "Table created" : "Stream created", "")};
+                                    s.is_table ? "Table created" : "Stream created", query_id)};
 }
 
 Result<ExecuteResult> Engine::HandleAlterSource(const ast::AlterSource& s,
@@ -134,12 +144,17 @@ Result<ExecuteResult> Engine::HandleDropSource(const ast::DropSource& s,
   if (s.delete_topic && src->read_only) {
     return InvalidArgument("Cannot delete topic for read-only source: " + s.name, s.range);
   }
+  // A source table's own materializing query goes with it.
+  std::string own_query;
+  for (const auto& id : src->writing_queries) {
+    if (src->read_only && id.rfind("CST_", 0) == 0 && queries_.count(id)) own_query = id;
+  }
   std::set<std::string> writers, readers;
   for (const auto& id : src->writing_queries) {
-    if (queries_.count(id)) writers.insert(id);
+    if (queries_.count(id) && id != own_query) writers.insert(id);
   }
   for (const auto& id : src->reading_queries) {
-    if (queries_.count(id)) readers.insert(id);
+    if (queries_.count(id) && id != own_query) readers.insert(id);
   }
   if (!writers.empty() || !readers.empty()) {
     std::string msg = "Cannot drop " + s.name + ".";
@@ -148,6 +163,7 @@ Result<ExecuteResult> Engine::HandleDropSource(const ast::DropSource& s,
     msg += "\nYou need to terminate them before dropping " + s.name + ".";
     return InvalidArgument(msg, s.range);
   }
+  if (!own_query.empty()) StopQuery(own_query);
   catalog_.Remove(s.name);
   if (s.delete_topic) {
     Status st = kafka_.admin().DeleteTopic(src->topic, options_.admin_timeout);

@@ -273,29 +273,46 @@ Result<ExecuteResult> Engine::HandleInsertValues(const ast::InsertValues& s,
   return ExecuteResult{};
 }
 
+std::string Engine::NewTransientId(const std::string& source) {
+  static std::mt19937_64 rng(std::random_device{}());
+  return "transient_" + source + "_" + std::to_string(rng() >> 1);
+}
+
 Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, StatementContext& ctx) {
+  // Without EMIT, a SELECT is a pull query (engine_pull.cc), as in ksqlDB.
+  if (s.query.emit == ast::EmitKind::kNone) return HandlePullQuery(s, ctx);
   const Config& cfg = ctx.config;
   QueryPlanRequest req;
   req.kind = QueryPlanRequest::Kind::kTransient;
   req.query = &s.query;
-  static std::mt19937_64 rng(std::random_device{}());
-  std::string id = "transient_" + s.query.from.name + "_" + std::to_string(rng() >> 1);
+  std::string id = NewTransientId(s.query.from.name);
   req.query_id = id;
   req.sql = s.text;
   ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
   if (planned.not_runnable) return *planned.not_runnable;
-  StreamThreadOptions opts;
-  opts.query_id = id;
-  opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   std::string reset = ConfigOr(cfg, "auto.offset.reset",
                                ConfigOr(cfg, "ksql.streams.auto.offset.reset", "latest"));
+  StreamThreadOptions opts;
   opts.from_beginning = reset == "earliest";
+  ASSIGN_OR_RETURN(std::shared_ptr<TransientQuery> tq,
+                   StartTransient(planned.plan, id, s.text, std::move(opts)));
+  ExecuteResult result;
+  result.transient = std::move(tq);
+  return result;
+}
+
+Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPlan& plan,
+                                                               const std::string& id,
+                                                               const std::string& sql,
+                                                               StreamThreadOptions opts) {
+  opts.query_id = id;
+  opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   opts.commit_interval = kafka::Millis(0);
   // A push query's one consumer reads every partition: its aggregation runs in one task
   // instead of repartitioning through an internal topic.
-  ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(planned.plan, options_.service_id,
+  ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(plan, options_.service_id,
                                                          /*inline_repartition=*/true));
-  if (const AggregateStep* agg = planned.plan.Find<AggregateStep>()) {
+  if (const AggregateStep* agg = plan.Find<AggregateStep>()) {
     ASSIGN_OR_RETURN(opts.state_env, StateEnv());
     opts.service_id = options_.service_id;
     opts.single_task = agg->repartition;
@@ -310,19 +327,50 @@ Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, Statemen
   std::vector<std::string> names;
   std::vector<TypePtr> types;
   std::vector<bool> is_key;
-  for (const auto& [k, idx] : planned.plan.project().select_order) {
-    const Column& c = k ? planned.plan.output_schema.key[idx] : planned.plan.output_schema.value[idx];
+  for (const auto& [k, idx] : plan.project().select_order) {
+    const Column& c = k ? plan.output_schema.key[idx] : plan.output_schema.value[idx];
     names.push_back(c.name);
     types.push_back(c.type);
     is_key.push_back(k);
   }
   auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer,
-                                             planned.plan.output_schema, names, types, is_key);
-  tq->set_sql(s.text);
+                                             plan.output_schema, names, types, is_key);
+  tq->set_sql(sql);
   transients_[id] = tq;
-  ExecuteResult result;
-  result.transient = tq;
-  return result;
+  return tq;
+}
+
+void Engine::StopQuery(const std::string& id) {
+  auto it = queries_.find(id);
+  if (it == queries_.end()) return;
+  it->second->Join();
+  catalog_.ForgetQuery(id);
+  queries_.erase(it);
+}
+
+Result<std::string> Engine::MaterializeSourceTable(const ast::CreateSource& s, const Config& cfg) {
+  ast::Query query;  // SELECT * FROM <table>
+  ast::SelectItem all;
+  all.kind = ast::SelectItem::Kind::kAllColumns;
+  all.range = s.name_range;
+  query.select.push_back(std::move(all));
+  query.from.name = s.name;
+  query.from.alias = s.name;
+  query.from.range = s.name_range;
+  query.range = s.range;
+  QueryPlanRequest req;
+  req.kind = QueryPlanRequest::Kind::kTransient;
+  req.query = &query;
+  req.query_id = "CST_" + s.name + "_" + std::to_string(query_counter_);
+  req.sql = s.text;
+  req.materialize = true;
+  ASSIGN_OR_RETURN(QueryPlanResult planned, Plan(req, cfg));
+  if (planned.not_runnable) return *planned.not_runnable;
+  ++query_counter_;
+  ASSIGN_OR_RETURN(auto q, BuildPersistent(planned.plan, s.name, cfg));
+  std::string id = q->id;
+  InstallPersistent(std::move(q));
+  return id;
 }
 
 Result<ExecuteResult> Engine::HandleTerminate(const ast::SimpleStatement& s,
@@ -351,13 +399,7 @@ Result<ExecuteResult> Engine::HandleTerminate(const ast::SimpleStatement& s,
     }
     ids.push_back(name);
   }
-  for (const auto& id : ids) {
-    auto it = queries_.find(id);
-    PersistentQuery* q = it->second.get();
-    q->Join();
-    catalog_.ForgetQuery(id);
-    queries_.erase(it);
-  }
+  for (const auto& id : ids) StopQuery(id);
   return ExecuteResult{MakeCommandStatus(s.text, "terminate/" + (s.all ? std::string("ALL") : s.name) + "/execute",
                                     "Query terminated.", "")};
 }

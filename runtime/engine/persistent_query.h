@@ -20,6 +20,8 @@ struct Engine::PersistentQuery {
   std::string sink;
   std::string source;
   std::shared_ptr<const Topology> topology;
+  // The materialized result table pull queries read (CTAS, CREATE SOURCE TABLE), or null.
+  std::shared_ptr<MaterializedView> view;
   std::vector<std::unique_ptr<StreamThread>> threads;
   std::vector<std::thread> os_threads;  // one per stream thread when the engine is threaded
   std::atomic<bool> stop{false};

@@ -228,14 +228,16 @@ Result<std::optional<TopicInfo>> InMemoryBroker::DescribeTopic(const std::string
       TopicInfo{name, static_cast<int>(it->second.partitions.size()), it->second.replicas});
 }
 
-Result<bool> InMemoryBroker::HasRecords(const std::string& topic, Millis) {
+Result<std::vector<Watermarks>> InMemoryBroker::PartitionWatermarks(const std::string& topic,
+                                                                    Millis) {
   std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Watermarks> out;
   auto it = topics_.find(topic);
-  if (it == topics_.end()) return false;
+  if (it == topics_.end()) return out;
   for (const auto& p : it->second.partitions) {
-    if (!p.empty()) return true;
+    out.push_back({0, static_cast<int64_t>(p.size())});
   }
-  return false;
+  return out;
 }
 
 Result<std::vector<TopicInfo>> InMemoryBroker::ListTopics(Millis) {

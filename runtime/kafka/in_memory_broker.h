@@ -50,7 +50,8 @@ class InMemoryBroker : public KafkaClientFactory, public Admin {
   Status CreateTopic(const TopicSpec& spec, Millis timeout) override;
   Status DeleteTopic(const std::string& name, Millis timeout) override;
   Result<std::optional<TopicInfo>> DescribeTopic(const std::string& name, Millis timeout) override;
-  Result<bool> HasRecords(const std::string& topic, Millis timeout) override;
+  Result<std::vector<Watermarks>> PartitionWatermarks(const std::string& topic,
+                                                      Millis timeout) override;
   Result<std::vector<TopicInfo>> ListTopics(Millis timeout) override;
 
   // Test helpers.

@@ -63,6 +63,12 @@ struct TopicInfo {
   int replicas = 1;
 };
 
+// The offsets of one partition: `low` is the first one held, `high` the next one to be written.
+struct Watermarks {
+  int64_t low = 0;
+  int64_t high = 0;
+};
+
 struct TopicPartitionOffset {
   std::string topic;
   int32_t partition = 0;
@@ -82,7 +88,18 @@ class Admin {
   // Whether `topic` holds any record (a high watermark above its low one). Used to skip
   // restoring state from empty changelogs. kUnsupported where the client cannot tell.
   virtual Result<bool> HasRecords(const std::string& topic, Millis timeout) {
-    return Unsupported("HasRecords");
+    ASSIGN_OR_RETURN(std::vector<Watermarks> marks, PartitionWatermarks(topic, timeout));
+    for (const Watermarks& m : marks) {
+      if (m.high > m.low) return true;
+    }
+    return false;
+  }
+  // The watermarks of every partition of `topic`, by partition (empty when the topic does not
+  // exist). Used to bound a scan of a topic (pull queries on streams) and by HasRecords.
+  // kUnsupported where the client cannot tell.
+  virtual Result<std::vector<Watermarks>> PartitionWatermarks(const std::string& topic,
+                                                              Millis timeout) {
+    return Unsupported("PartitionWatermarks");
   }
 };
 

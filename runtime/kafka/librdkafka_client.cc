@@ -225,19 +225,21 @@ class LibrdkafkaAdmin final : public Admin {
     return std::optional<TopicInfo>();
   }
 
-  Result<bool> HasRecords(const std::string& topic, Millis timeout) override {
+  Result<std::vector<Watermarks>> PartitionWatermarks(const std::string& topic,
+                                                      Millis timeout) override {
+    std::vector<Watermarks> out;
     ASSIGN_OR_RETURN(std::optional<TopicInfo> info, DescribeTopic(topic, timeout));
-    if (!info) return false;
+    if (!info) return out;
     ASSIGN_OR_RETURN(rd_kafka_t * rk, Handle());
     const Clock::time_point deadline = Clock::now() + timeout;
     for (int p = 0; p < info->partitions; ++p) {
-      int64_t low = 0, high = 0;
+      Watermarks m;
       rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-          rk, topic.c_str(), p, &low, &high, std::max(1, RemainingMs(deadline)));
+          rk, topic.c_str(), p, &m.low, &m.high, std::max(1, RemainingMs(deadline)));
       RETURN_IF_ERROR(FromKafkaError(err, "reading the offsets of " + topic, nullptr));
-      if (high > low) return true;
+      out.push_back(m);
     }
-    return false;
+    return out;
   }
 
   Result<std::vector<TopicInfo>> ListTopics(Millis timeout) override {

@@ -9,7 +9,6 @@ namespace brook {
 
 namespace {
 
-constexpr int64_t kDay = 24LL * 60 * 60 * 1000;
 constexpr const char* kEmitFinalKey = "emitted-close";
 
 }  // namespace
@@ -46,12 +45,9 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Create(const Aggre
       return InvalidArgument(
           "A hopping window's ADVANCE BY must be positive and at most its SIZE.");
     }
-    op->grace_ = w.grace_ms        ? *w.grace_ms
-                 : step.emit_final ? 0
-                                   : std::max<int64_t>(kDay - w.size_ms, 0);
+    op->grace_ = w.EffectiveGraceMs(step.emit_final);
     if (op->grace_ < 0) return InvalidArgument("A window's GRACE PERIOD cannot be negative.");
-    // Kafka Streams' default for a windowed store: size + grace.
-    op->retention_ = w.retention_ms ? *w.retention_ms : w.size_ms + op->grace_;
+    op->retention_ = w.EffectiveRetentionMs(step.emit_final);
     if (op->retention_ < w.size_ms + op->grace_) {
       return InvalidArgument(
           "A window's RETENTION must be at least its SIZE plus its GRACE PERIOD.");

@@ -12,6 +12,7 @@
 
 #include "runtime/state/key_encoding.h"
 #include "runtime/state/state_internal.h"
+#include "runtime/state/store_reader.h"
 
 namespace brook::state {
 
@@ -140,7 +141,7 @@ Status TaskState::OpenDb() {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& n : names) descriptors.emplace_back(n, cf_options);
 
-  db_ = std::make_unique<Db>();
+  db_ = std::make_shared<Db>();
   db_->write_options.sync = opts.sync_commits;
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, directory_, descriptors, &db_->handles, &db_->db);
@@ -220,6 +221,15 @@ Result<KeyValueStore*> TaskState::key_value_store(const std::string& name) {
   }
   for (auto& s : window_stores_) {
     if (s->name() == name) return InvalidArgument("state: '" + name + "' is a window store");
+  }
+  return NotFound("state: no store '" + name + "'");
+}
+
+Result<std::shared_ptr<StoreReader>> TaskState::Reader(const std::string& name) const {
+  for (size_t i = 0; i < config_.stores.size(); ++i) {
+    if (config_.stores[i].name != name) continue;
+    return std::shared_ptr<StoreReader>(
+        new StoreReader(db_, config_.stores[i], db_->handles[2 + i]));
   }
   return NotFound("state: no store '" + name + "'");
 }

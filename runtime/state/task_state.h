@@ -41,6 +41,8 @@
 
 namespace brook::state {
 
+class StoreReader;
+
 enum class StoreKind { kKeyValue, kWindow };
 
 struct StoreSpec {
@@ -100,6 +102,10 @@ class TaskState {
   const std::string& directory() const { return directory_; }
   const TaskStateConfig& config() const { return config_; }
 
+  // A thread-safe reader of store `name`'s committed state (store_reader.h). kNotFound if the
+  // store is not declared.
+  [[nodiscard]] Result<std::shared_ptr<StoreReader>> Reader(const std::string& name) const;
+
   struct Db;  // RocksDB handles; defined in state_internal.h
 
  private:
@@ -113,7 +119,7 @@ class TaskState {
   std::string directory_;
   bool restored_ = false;
   uint64_t restored_records_ = 0;
-  std::unique_ptr<Db> db_;
+  std::shared_ptr<Db> db_;  // shared with StoreReaders, which may outlive the TaskState
   std::vector<std::unique_ptr<StoreCore>> cores_;
   std::vector<std::unique_ptr<KeyValueStore>> kv_stores_;
   std::vector<std::unique_ptr<WindowStore>> window_stores_;

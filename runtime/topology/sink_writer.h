@@ -45,7 +45,8 @@ class SinkWriter {
 
 class TransientOutput {
  public:
-  TransientOutput(const PhysicalPlan& plan, RowSink sink) : plan_(plan), sink_(std::move(sink)) {}
+  TransientOutput(const PhysicalPlan& plan, RowSink sink)
+      : plan_(plan), sink_(std::move(sink)), limit_reached_(plan.limit && *plan.limit <= 0) {}
   // Delivers rows until LIMIT is reached; returns how many were delivered.
   size_t Write(RowBatch& rows);
   bool limit_reached() const { return limit_reached_; }

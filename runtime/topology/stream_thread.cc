@@ -37,6 +37,14 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
   cc.listener = t.get();
   ASSIGN_OR_RETURN(t->consumer_, kafka.NewConsumer(cc));
   t->last_commit_ = std::chrono::steady_clock::now();
+  if (t->options_.scan_end) {
+    t->scan_remaining_ = 0;
+    for (const auto& [partition, end] : *t->options_.scan_end) {
+      bool done = end <= 0;
+      t->scan_done_[partition] = done;
+      if (!done) ++t->scan_remaining_;
+    }
+  }
   return t;
 }
 
@@ -56,6 +64,7 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.service_id = options_.service_id;
     ctx.changelog_producer = producer_.get();
     ctx.restore_from = options_.restore_state ? kafka_ : nullptr;
+    ctx.view = options_.view;
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
@@ -113,9 +122,10 @@ size_t StreamThread::WriteResults(int sub, const Task& task) {
 }
 
 Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout) {
-  if (limit_reached()) return size_t{0};
+  if (limit_reached() || scan_complete()) return size_t{0};
   RETURN_IF_ERROR(consumer_->Poll(max_records, timeout, batch_));
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
+  if (options_.scan_end) TrimToScan();
   if (!batch_.empty()) {
     for (auto& [k, list] : by_task_) list.clear();
     for (const kafka::RecordView& r : batch_) by_task_[KeyFor(r.topic, r.partition)].push_back(&r);
@@ -151,6 +161,29 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
   return batch_.size();
 }
 
+void StreamThread::TrimToScan() {
+  const std::map<int32_t, int64_t>& ends = *options_.scan_end;
+  if (batch_.empty()) {
+    if (scan_started_ && ++scan_idle_ >= options_.scan_idle_polls) scan_remaining_ = 0;
+    return;
+  }
+  scan_started_ = true;
+  scan_idle_ = 0;
+  size_t kept = 0;
+  for (size_t i = 0; i < batch_.size(); ++i) {
+    const kafka::RecordView& r = batch_[i];
+    auto end = ends.find(r.partition);
+    if (end == ends.end() || r.offset >= end->second) continue;
+    if (r.offset + 1 >= end->second && !scan_done_[r.partition]) {
+      scan_done_[r.partition] = true;
+      --scan_remaining_;
+    }
+    if (kept != i) batch_[kept] = batch_[i];
+    ++kept;
+  }
+  batch_.resize(kept);
+}
+
 Status StreamThread::Commit() {
   std::vector<TaskKey> all;
   for (const auto& [k, task] : tasks_) all.push_back(k);
@@ -179,7 +212,7 @@ Status StreamThread::CommitTasks(const std::vector<TaskKey>& keys) {
   // the offsets to the group.
   if (producer_) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
   for (Task* t : committing) RETURN_IF_ERROR(t->CommitState());
-  RETURN_IF_ERROR(consumer_->Commit(offsets));
+  if (options_.commit_group_offsets) RETURN_IF_ERROR(consumer_->Commit(offsets));
   for (size_t i = 0; i < keys.size(); ++i) {
     auto it = tasks_.find(keys[i]);
     if (it != tasks_.end() && it->second->next_offset() >= 0) {

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,21 @@ struct StreamThreadOptions {
   // otherwise repartition: its single consumer sees all partitions, so one task sees every
   // group). Offsets are not committed in this mode.
   bool single_task = false;
+  // Plans with a materialize_v1 step: where tasks register their materialization for pull
+  // queries (null: not readable).
+  std::shared_ptr<MaterializedView> view;
+  // Commit the consumed offsets to the consumer group (default true). False for a query whose
+  // state alone says where it is (CREATE SOURCE TABLE's materialization: a lost state directory
+  // must re-read its topic from the beginning, which the group's offsets would prevent).
+  bool commit_group_offsets = true;
+  // A bounded scan (pull queries on streams): the offset each partition of the source topic
+  // ends before, captured when the query started. Records at or past their partition's end, or
+  // of partitions not listed, are ignored; scan_complete() turns true once every listed
+  // partition was read to its end (at once when none is listed). The last offsets of a partition
+  // may hold no record a consumer sees (transaction markers, compaction): once the scan has
+  // read a record, `scan_idle_polls` empty polls in a row also end it.
+  std::optional<std::map<int32_t, int64_t>> scan_end;
+  int scan_idle_polls = 5;
 };
 
 class StreamThread : public kafka::RebalanceListener {
@@ -62,6 +78,8 @@ class StreamThread : public kafka::RebalanceListener {
   Status Commit();
 
   bool limit_reached() const { return transient_ && transient_->limit_reached(); }
+  // A bounded scan read every partition to its end (see StreamThreadOptions::scan_end).
+  bool scan_complete() const { return scan_remaining_ == 0; }
   // Source records processed (internal repartition records are not counted).
   uint64_t records_in() const { return records_in_.load(std::memory_order_relaxed); }
   uint64_t records_out() const { return records_out_.load(std::memory_order_relaxed); }
@@ -88,6 +106,8 @@ class StreamThread : public kafka::RebalanceListener {
   void DropTasks(const std::vector<TaskKey>& keys);
   // Hands a task's result rows to the repartition topic, the sink or the transient output.
   size_t WriteResults(int sub, const Task& task);
+  // Bounded scans: drops the records past their partition's end and notes finished partitions.
+  void TrimToScan();
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -110,6 +130,11 @@ class StreamThread : public kafka::RebalanceListener {
   std::atomic<uint64_t> records_out_{0};
   mutable std::mutex stream_time_mu_;
   std::map<int32_t, int64_t> stream_time_;  // first sub-topology's, by partition, for readers
+  // Bounded scans: partitions not yet read to their end (-1: not a bounded scan).
+  int64_t scan_remaining_ = -1;
+  bool scan_started_ = false;
+  int scan_idle_ = 0;
+  std::map<int32_t, bool> scan_done_;
 };
 
 }  // namespace brook

@@ -10,6 +10,11 @@ Task::Task(int32_t partition, TaskContext context, std::string topic) : partitio
   ctx_.topic = std::move(topic);
 }
 
+Task::~Task() {
+  // Pull queries stop seeing this task's part of the table (its new owner registers again).
+  if (view_) view_->Remove(partition_, view_reader_.get());
+}
+
 Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBatch& out) {
   RowBatch& decoded = batches_[0];
   decoded.Clear();

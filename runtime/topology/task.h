@@ -12,6 +12,7 @@
 #include "runtime/kafka/kafka.h"
 #include "runtime/operators/operator.h"
 #include "runtime/state/task_state.h"
+#include "runtime/topology/materialized_view.h"
 #include "runtime/topology/record_decoder.h"
 
 namespace brook {
@@ -27,10 +28,14 @@ struct TaskContext {
   // Restores a fresh state directory from the changelogs; null when the query is new (its
   // changelogs are empty) or transient.
   kafka::KafkaClientFactory* restore_from = nullptr;
+  // Plans with a materialize_v1 step: where the task registers its materialization's reader
+  // for pull queries. Null: not registered.
+  std::shared_ptr<MaterializedView> view;
 };
 
 class Task {
  public:
+  ~Task();
   // Decodes and processes `records` (all of this task's partition, in offset order). Result
   // rows are appended to `out`.
   Status Process(const std::vector<const kafka::RecordView*>& records, RowBatch& out);
@@ -67,6 +72,9 @@ class Task {
   // lagged behind the state's at a crash): they are skipped, so the state counts each once.
   int64_t skip_below_ = -1;
   uint64_t records_in_ = 0;
+  // The materialization reader this task registered, to remove when it closes.
+  std::shared_ptr<MaterializedView> view_;
+  std::shared_ptr<state::StoreReader> view_reader_;
 };
 
 }  // namespace brook

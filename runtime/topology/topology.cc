@@ -4,6 +4,7 @@
 #include "runtime/operators/filter_operator.h"
 #include "runtime/operators/flat_map_operator.h"
 #include "runtime/operators/group_by_operator.h"
+#include "runtime/operators/materialize_operator.h"
 #include "runtime/operators/project_operator.h"
 #include "runtime/operators/rekey_operator.h"
 #include "runtime/topology/repartition.h"
@@ -40,6 +41,10 @@ std::vector<state::StoreSpec> Topology::Stores(size_t sub_index) const {
   const SubTopology& sub = subs_[sub_index];
   for (size_t i = 0; i < sub.steps.size(); ++i) {
     const PhysicalStep& step = plan_.steps[sub.steps[i]];
+    if (const auto* m = step.As<MaterializeStep>()) {
+      stores.push_back(MaterializeOperator::Store(*m, step.id));
+      continue;
+    }
     const auto* a = step.As<AggregateStep>();
     if (!a) continue;
     bool group_half = !(sub.reads_repartition && i == 0);
@@ -89,7 +94,7 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
       t->subs_.push_back(std::move(sub));
       sub = std::move(next);
     }
-    // Steps after the projection (the sink) are the stream thread's, not the task's.
+    // The sink is the stream thread's, not the task's.
     sub.steps.push_back(i);
   }
   t->subs_.push_back(std::move(sub));
@@ -164,6 +169,12 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
       }
     } else if (const auto* p = step.As<ProjectStep>()) {
       ops.push_back(std::make_unique<ProjectOperator>(*p));
+    } else if (const auto* m = step.As<MaterializeStep>()) {
+      ops.push_back(std::make_unique<MaterializeOperator>(*m, step.id));
+      if (context.view) {
+        ASSIGN_OR_RETURN(task->view_reader_, task->state_->Reader(step.id));
+        task->view_ = context.view;
+      }
     } else {
       continue;  // the sink: produced by the stream thread
     }
@@ -173,6 +184,7 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
     }
   }
   task->batches_.resize(std::max<size_t>(1, task->operators_.size()));
+  if (task->view_) task->view_->Add(partition, task->view_reader_);
   return task;
 }
 

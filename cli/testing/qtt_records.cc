@@ -1,0 +1,371 @@
+#include "cli/testing/qtt_records.h"
+
+#include <cmath>
+#include <regex>
+
+#include "common/ascii.h"
+#include "common/base64.h"
+#include "common/java_format.h"
+#include "common/value_cast.h"
+#include "parser/parser.h"
+#include "planner/analyzer/expression_binder.h"
+#include "runtime/serde/serde.h"
+
+namespace brook::testing {
+
+using Node = JsonNode;
+
+namespace {
+
+bool HasDecimalPoint(const std::string& t) {
+  return t.find_first_of(".eE") != std::string::npos;
+}
+
+}  // namespace
+
+// ksqlDB's ExpectedRecordComparator, over JSON trees.
+bool Matches(const Node& expected, const Node& actual, bool exact_numbers) {
+  using T = Node::Type;
+  if (expected.type == T::kNull || actual.type == T::kNull) return expected.type == actual.type;
+  switch (expected.type) {
+    case T::kObject: {
+      if (actual.type != T::kObject || actual.fields.size() != expected.fields.size()) return false;
+      for (const auto& [k, v] : expected.fields) {
+        const Node* a = actual.Get(k);
+        if (!a) a = actual.Get(AsciiUpper(k));
+        if (!a || !Matches(v, *a, exact_numbers)) return false;
+      }
+      return true;
+    }
+    case T::kArray: {
+      if (actual.type != T::kArray || actual.items.size() != expected.items.size()) return false;
+      for (size_t i = 0; i < expected.items.size(); ++i) {
+        if (!Matches(expected.items[i], actual.items[i], exact_numbers)) return false;
+      }
+      return true;
+    }
+    case T::kNumber: {
+      if (actual.type == T::kString) {
+        auto a = ParseDecimal(actual.text), e = ParseDecimal(expected.text);
+        return a && e && a->unscaled == e->unscaled && a->scale == e->scale;
+      }
+      if (actual.type != T::kNumber) return false;
+      if (!exact_numbers) {
+        return std::fabs(std::strtod(actual.text.c_str(), nullptr) -
+                         std::strtod(expected.text.c_str(), nullptr)) < 1e-6;
+      }
+      if (!HasDecimalPoint(actual.text)) {
+        // Integral actual: compare by value.
+        auto a = ParseDecimal(actual.text), e = ParseDecimal(expected.text);
+        if (!a || !e) return false;
+        int s = std::max(a->scale, e->scale);
+        if (s - a->scale > 30 || s - e->scale > 30) return false;
+        return a->unscaled * Pow10(s - a->scale) == e->unscaled * Pow10(s - e->scale);
+      }
+      auto a = ParseDecimal(actual.text), e = ParseDecimal(expected.text);
+      return a && e && a->unscaled == e->unscaled && a->scale == e->scale;
+    }
+    case T::kString:
+      if (actual.type == T::kString) return actual.text == expected.text;
+      if (actual.type == T::kNumber) {
+        auto a = ParseDecimal(actual.text), e = ParseDecimal(expected.text);
+        return a && e && a->unscaled == e->unscaled && a->scale == e->scale;
+      }
+      return false;
+    case T::kBool: return actual.type == T::kBool && actual.boolean == expected.boolean;
+    default: return false;
+  }
+}
+
+namespace {
+
+// Serializes a test record's key or value for a topic side described by (format, columns).
+Result<std::optional<std::string>> Serialize(const Node& node, const FormatInfo& format,
+                                             const std::vector<Column>& columns, bool is_key) {
+  if (node.IsNull()) return std::optional<std::string>();
+  if (format.name == "NONE") return std::optional<std::string>();
+  if (format.name == "DELIMITED") {
+    return std::optional<std::string>(node.type == Node::Type::kString ? node.text : node.Dump());
+  }
+  if (format.name == "JSON") return std::optional<std::string>(node.Dump());
+  // KAFKA: typed binary of the single column.
+  if (columns.empty()) return std::optional<std::string>(node.Dump());
+  const TypePtr& t = columns[0].type;
+  Value v;
+  std::string text = node.type == Node::Type::kString ? node.text : node.Dump();
+  Value raw = Value::String(text);
+  Result<Value> c = Value();
+  switch (t->kind()) {
+    case TypeKind::kInt: c = CastValue(raw, SqlType::String(), SqlType::Int()); break;
+    case TypeKind::kBigint: c = CastValue(raw, SqlType::String(), SqlType::Bigint()); break;
+    case TypeKind::kDouble: c = CastValue(raw, SqlType::String(), SqlType::Double()); break;
+    default: c = Value::String(text); break;
+  }
+  if (!c.ok()) return c.status();
+  v = *c;
+  ASSIGN_OR_RETURN(auto serde, MakeSerde(format, columns, is_key));
+  return serde->Encode(&v);
+}
+
+// Turns actual bytes into a JSON tree for comparison.
+Result<Node> Deserialize(const std::optional<std::string>& bytes, const FormatInfo& format,
+                         const std::vector<Column>& columns, bool is_key) {
+  if (!bytes) return Node();
+  if (format.name == "JSON") return ParseJsonText(*bytes);
+  if (format.name == "DELIMITED") {
+    Node n;
+    n.type = Node::Type::kString;
+    n.text = *bytes;
+    return n;
+  }
+  if (format.name == "NONE" || columns.empty()) return Node();
+  ASSIGN_OR_RETURN(auto serde, MakeSerde(format, columns, is_key));
+  std::vector<Value> vals(columns.size());
+  RETURN_IF_ERROR(serde->Decode(*bytes, vals.data()));
+  std::string text;
+  AppendJson(vals[0], columns[0].type, text);
+  return ParseJsonText(text);
+}
+
+std::vector<Column> ValueColumns(const LogicalSchema& s) {
+  std::vector<Column> out;
+  for (const Column& c : s.value) {
+    if (c.ns != ColumnNamespace::kHeader) out.push_back(c);
+  }
+  return out;
+}
+
+// Normalizes a schema string ("ID INT KEY, NAME STRING") by parsing it as table elements.
+Result<std::string> NormalizeSchema(const std::string& schema, const Catalog& catalog) {
+  auto parsed = Parser::Parse("CREATE STREAM X (" + schema + ");");
+  if (!parsed.ok()) return parsed.status();
+  const auto* cs = dynamic_cast<const ast::CreateSource*>((*parsed)[0].get());
+  std::string out;
+  for (const auto& el : cs->elements) {
+    ASSIGN_OR_RETURN(TypePtr t, ResolveType(*el.type, catalog));
+    if (!out.empty()) out += ", ";
+    out += "`" + el.name + "` " + TypeName(t);
+    using C = ast::TableElement::Constraint;
+    if (el.constraint == C::kKey || el.constraint == C::kPrimaryKey) out += " KEY";
+    if (el.constraint == C::kHeaders) out += " HEADERS";
+    if (el.constraint == C::kHeader) out += " HEADER('" + el.header_key + "')";
+  }
+  return out;
+}
+
+void AppendBigEndian(int64_t v, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>(static_cast<uint64_t>(v) >> shift));
+  }
+}
+
+int64_t ReadBigEndian(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return static_cast<int64_t>(v);
+}
+
+// The source a test record of `topic` is written for: a source over the topic, preferring the
+// one created by DDL over a CREATE ... AS SELECT sink.
+DataSourcePtr SourceForTopic(const Catalog& catalog, const std::string& topic) {
+  DataSourcePtr found;
+  for (const auto& s : catalog.All()) {
+    if (s->topic != topic) continue;
+    if (!found || (found->is_cas && !s->is_cas)) found = s;
+  }
+  return found;
+}
+
+}  // namespace
+
+Status ProduceInputs(const Node& test, Engine& engine, kafka::InMemoryBroker& broker,
+                     bool settle_each) {
+  if (const Node* inputs = test.Get("inputs")) {
+    for (const Node& in : inputs->items) {
+      const Node* topic = in.Get("topic");
+      if (!topic) return InvalidArgument("input without topic");
+      kafka::OutRecord rec;
+      rec.topic = topic->text;
+      if (const Node* ts = in.Get("timestamp")) rec.timestamp = std::atoll(ts->text.c_str());
+      DataSourcePtr src = SourceForTopic(engine.catalog(), topic->text);
+      Node null_node;
+      const Node* key = in.Get("key");
+      const Node* value = in.Get("value");
+      if (!key) key = &null_node;
+      if (!value) value = &null_node;
+      if (src) {
+        auto k = Serialize(*key, src->key_format, src->schema.key, true);
+        if (!k.ok()) return InvalidArgument("cannot serialize input key: " + k.status().message());
+        rec.key = *k;
+        if (const Node* w = in.Get("window"); w && rec.key) {
+          // Kafka Streams' windowed keys: time windows key || start, sessions key || end || start.
+          const Node* start = w->Get("start");
+          const Node* end = w->Get("end");
+          const Node* type = w->Get("type");
+          bool session = type && AsciiUpper(type->text) == "SESSION";
+          if (session) AppendBigEndian(end ? std::atoll(end->text.c_str()) : 0, *rec.key);
+          AppendBigEndian(start ? std::atoll(start->text.c_str()) : 0, *rec.key);
+        }
+        auto v = Serialize(*value, src->value_format, ValueColumns(src->schema), false);
+        if (!v.ok()) return InvalidArgument("cannot serialize input value: " + v.status().message());
+        rec.value = *v;
+      } else {
+        if (!key->IsNull()) rec.key = key->type == Node::Type::kString ? key->text : key->Dump();
+        if (!value->IsNull()) rec.value = value->type == Node::Type::kString ? value->text : value->Dump();
+      }
+      if (const Node* headers = in.Get("headers")) {
+        for (const Node& h : headers->items) {
+          kafka::Header hd;
+          if (const Node* k = h.Get("KEY")) hd.key = k->text;
+          if (const Node* v = h.Get("VALUE"); v && !v->IsNull()) {
+            auto b = Base64Decode(v->text);
+            hd.value = b ? *b : v->text;
+          }
+          rec.headers.push_back(std::move(hd));
+        }
+      }
+      Status st = broker.Produce(std::move(rec));
+      if (!st.ok()) return InvalidArgument("produce failed: " + st.message());
+      if (settle_each) RETURN_IF_ERROR(engine.RunUntilIdle());
+    }
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
+                                        kafka::InMemoryBroker& broker, bool exact_numbers) {
+  const Catalog& catalog = engine.catalog();
+  // Outputs, per topic in order.
+  if (const Node* outputs = test.Get("outputs")) {
+    std::vector<std::string> topics;
+    for (const Node& o : outputs->items) {
+      const Node* t = o.Get("topic");
+      if (t && std::find(topics.begin(), topics.end(), t->text) == topics.end()) topics.push_back(t->text);
+    }
+    bool has_inputs = test.Get("inputs") && !test.Get("inputs")->items.empty();
+    for (const std::string& topic : topics) {
+      std::vector<const Node*> expected;
+      for (const Node& o : outputs->items) {
+        if (o.Get("topic") && o.Get("topic")->text == topic) expected.push_back(&o);
+      }
+      auto actual = broker.ReadAll(topic);
+      DataSourcePtr sink = SourceForTopic(catalog, topic);
+      for (const auto& s : catalog.All()) {
+        if (s->topic == topic && s->is_cas) sink = s;
+      }
+      for (size_t i = 0; i < std::min(expected.size(), actual.size()); ++i) {
+        const Node& e = *expected[i];
+        const kafka::StoredRecord& a = actual[i];
+        std::string where = "topic " + topic + " record " + std::to_string(i) + ": ";
+        std::optional<std::string> key_bytes = a.key;
+        if (const Node* w = e.Get("window")) {
+          if (!sink || !sink->window) return std::string(where + "expected a windowed key");
+          bool session = sink->window->type == WindowInfo::Type::kSession;
+          size_t suffix = session ? 16 : 8;
+          if (!key_bytes || key_bytes->size() < suffix) {
+            return std::string(where + "windowed key shorter than its window");
+          }
+          const char* tail = key_bytes->data() + key_bytes->size() - suffix;
+          int64_t start = ReadBigEndian(session ? tail + 8 : tail);
+          int64_t end = session ? ReadBigEndian(tail) : start + sink->window->size_ms;
+          key_bytes->resize(key_bytes->size() - suffix);
+          const Node* es = w->Get("start");
+          const Node* ee = w->Get("end");
+          const Node* et = w->Get("type");
+          if ((es && std::atoll(es->text.c_str()) != start) ||
+              (ee && std::atoll(ee->text.c_str()) != end) ||
+              (et && (AsciiUpper(et->text) == "SESSION") != session)) {
+            return std::string(where + "window expected " + w->Dump() +
+                        " but was {start: " + std::to_string(start) +
+                        ", end: " + std::to_string(end) + (session ? ", session}" : ", time}"));
+          }
+        }
+        FormatInfo kf = sink ? sink->key_format : FormatInfo{"KAFKA"};
+        FormatInfo vf = sink ? sink->value_format : FormatInfo{"JSON"};
+        std::vector<Column> kcols = sink ? sink->schema.key : std::vector<Column>{};
+        std::vector<Column> vcols = sink ? ValueColumns(sink->schema) : std::vector<Column>{};
+        Node null_node;
+        const Node* ek = e.Get("key");
+        if (!ek) ek = &null_node;
+        auto ak = Deserialize(key_bytes, kf, kcols, true);
+        if (kf.name != "NONE") {
+          if (!ak.ok()) return std::string(where + "undecodable key: " + ak.status().message());
+          if (!Matches(*ek, *ak, exact_numbers)) {
+            return std::string(where + "key expected " + ek->Dump() + " but was " + ak->Dump());
+          }
+        }
+        const Node* ev = e.Get("value");
+        if (!ev) ev = &null_node;
+        auto av = Deserialize(a.value, vf, vcols, false);
+        if (!av.ok()) return std::string(where + "undecodable value: " + av.status().message());
+        if (!Matches(*ev, *av, exact_numbers)) {
+          return std::string(where + "value expected " + ev->Dump() + " but was " + av->Dump());
+        }
+        if (const Node* ts = e.Get("timestamp")) {
+          int64_t ets = std::atoll(ts->text.c_str());
+          if (!(ets == 0 && !has_inputs) && ets != a.timestamp) {
+            return std::string(where + "timestamp expected " + ts->text + " but was " +
+                        std::to_string(a.timestamp));
+          }
+        }
+      }
+      if (expected.size() != actual.size()) {
+        std::string extra;
+        if (actual.size() > expected.size()) {
+          const auto& a = actual[expected.size()];
+          extra = " (first extra: key=" + (a.key ? *a.key : std::string("null")) +
+                  " value=" + (a.value ? *a.value : std::string("null")) + ")";
+        }
+        return std::string("topic " + topic + ": expected " + std::to_string(expected.size()) +
+                    " records but got " + std::to_string(actual.size()) + extra);
+      }
+    }
+  }
+  // Post-conditions.
+  if (const Node* post = test.Get("post")) {
+    if (const Node* sources = post->Get("sources")) {
+      for (const Node& s : sources->items) {
+        const Node* n = s.Get("name");
+        if (!n) continue;
+        DataSourcePtr src = catalog.Find(n->text);
+        if (!src) return std::string("post: source " + n->text + " does not exist");
+        if (const Node* type = s.Get("type")) {
+          if (AsciiUpper(type->text) != (src->is_table ? "TABLE" : "STREAM")) {
+            return std::string("post: " + n->text + " expected type " + type->text);
+          }
+        }
+        if (const Node* schema = s.Get("schema"); schema && schema->type == Node::Type::kString) {
+          auto norm = NormalizeSchema(schema->text, catalog);
+          if (norm.ok() && *norm != src->schema.ToString()) {
+            return std::string("post: " + n->text + " schema expected " + *norm + " but was " +
+                        src->schema.ToString());
+          }
+        }
+        if (const Node* kf = s.Get("keyFormat")) {
+          if (const Node* f = kf->Get("format"); f && AsciiUpper(f->text) != src->key_format.name) {
+            return std::string("post: " + n->text + " key format expected " + f->text + " but was " +
+                        src->key_format.name);
+          }
+        }
+        if (const Node* vf = s.Get("valueFormat"); vf && vf->type == Node::Type::kString) {
+          if (AsciiUpper(vf->text) != src->value_format.name) {
+            return std::string("post: " + n->text + " value format expected " + vf->text + " but was " +
+                        src->value_format.name);
+          }
+        }
+      }
+    }
+    if (const Node* topics = post->Get("topics")) {
+      if (const Node* bl = topics->Get("blacklist")) {
+        std::regex re(bl->text);
+        auto all = broker.ListTopics(kafka::Millis(0));
+        for (const auto& t : *all) {
+          if (std::regex_match(t.name, re)) return std::string("post: topic " + t.name + " is blacklisted");
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace brook::testing

@@ -1,0 +1,32 @@
+// What both QTT runners share (qtt_runner.cc for query-validation cases, rest_qtt_runner.cc for
+// REST cases): producing a case's input records the way ksqlDB's harness serializes them, and
+// checking its expected output records and post-conditions with ksqlDB's comparison rules
+// (ExpectedRecordComparator; ../shared/qtt/README.md).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "common/json_text.h"
+#include "common/status.h"
+#include "runtime/engine/engine.h"
+#include "runtime/kafka/in_memory_broker.h"
+
+namespace brook::testing {
+
+// ksqlDB's ExpectedRecordComparator over JSON trees (`exact_numbers`: off when a case sets
+// use.exact.numeric.comparison=false, then doubles compare within 1e-6).
+bool Matches(const JsonNode& expected, const JsonNode& actual, bool exact_numbers);
+
+// Produces `test`'s inputs in order, each serialized with the formats of the source over its
+// topic. With `settle_each` the engine runs until idle after every record (ksqlDB's harness
+// pipes records one by one through the whole topology).
+[[nodiscard]] Status ProduceInputs(const JsonNode& test, Engine& engine,
+                                   kafka::InMemoryBroker& broker, bool settle_each);
+
+// Checks `test`'s expected outputs (per topic, in order, exact count) and post-conditions.
+// nullopt when they hold; otherwise what differs.
+std::optional<std::string> CheckOutputs(const JsonNode& test, const Engine& engine,
+                                        kafka::InMemoryBroker& broker, bool exact_numbers);
+
+}  // namespace brook::testing
