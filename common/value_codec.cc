@@ -162,4 +162,137 @@ bool DecodeValues(std::string_view in, std::vector<Value>& out) {
   return true;
 }
 
+namespace {
+
+void PutOrdered64(uint64_t bits, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+}
+
+bool GetOrdered64(std::string_view& in, uint64_t& bits) {
+  if (in.size() < 8) return false;
+  bits = 0;
+  for (int i = 0; i < 8; ++i) bits = (bits << 8) | static_cast<uint8_t>(in[i]);
+  in.remove_prefix(8);
+  return true;
+}
+
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
+}  // namespace
+
+void EncodeOrderedValues(const Value* values, size_t n, std::string& out) {
+  using K = Value::Kind;
+  for (size_t i = 0; i < n; ++i) {
+    const Value& v = values[i];
+    switch (v.kind()) {
+      case K::kNull:
+        out.push_back(static_cast<char>(K::kNull));
+        break;
+      case K::kBool:
+        out.push_back(static_cast<char>(K::kBool));
+        out.push_back(v.as_bool() ? 1 : 0);
+        break;
+      case K::kInt:
+      case K::kBigint:
+      case K::kDate:
+      case K::kTime:
+      case K::kTimestamp:
+        out.push_back(static_cast<char>(v.kind()));
+        PutOrdered64(static_cast<uint64_t>(v.as_int64()) ^ kSignBit, out);
+        break;
+      case K::kDouble: {
+        out.push_back(static_cast<char>(K::kDouble));
+        double d = v.as_double();
+        uint64_t bits;
+        std::memcpy(&bits, &d, sizeof bits);
+        PutOrdered64((bits & kSignBit) ? ~bits : bits ^ kSignBit, out);
+        break;
+      }
+      case K::kString:
+      case K::kBytes:
+        out.push_back(static_cast<char>(v.kind()));
+        for (char c : v.as_string()) {
+          out.push_back(c);
+          if (c == '\0') out.push_back('\xFF');
+        }
+        out.push_back('\0');
+        out.push_back('\x01');
+        break;
+      default:
+        EncodeValue(v, out);  // tagged by EncodeValue itself
+        break;
+    }
+  }
+}
+
+bool DecodeOrderedValues(std::string_view in, std::vector<Value>& out) {
+  using K = Value::Kind;
+  out.clear();
+  while (!in.empty()) {
+    auto tag = static_cast<uint8_t>(in[0]);
+    if (tag > static_cast<uint8_t>(K::kStruct)) return false;
+    auto kind = static_cast<K>(tag);
+    Value v;
+    switch (kind) {
+      case K::kNull:
+        in.remove_prefix(1);
+        break;
+      case K::kBool:
+        if (in.size() < 2) return false;
+        v = Value::Bool(in[1] != 0);
+        in.remove_prefix(2);
+        break;
+      case K::kInt:
+      case K::kBigint:
+      case K::kDate:
+      case K::kTime:
+      case K::kTimestamp: {
+        in.remove_prefix(1);
+        uint64_t bits;
+        if (!GetOrdered64(in, bits)) return false;
+        v.SetInt64(kind, static_cast<int64_t>(bits ^ kSignBit));
+        break;
+      }
+      case K::kDouble: {
+        in.remove_prefix(1);
+        uint64_t bits;
+        if (!GetOrdered64(in, bits)) return false;
+        bits = (bits & kSignBit) ? bits ^ kSignBit : ~bits;
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        v.SetDouble(d);
+        break;
+      }
+      case K::kString:
+      case K::kBytes: {
+        in.remove_prefix(1);
+        std::string s;
+        for (;;) {
+          if (in.size() < 2) return false;
+          char c = in[0];
+          if (c == '\0') {
+            if (in[1] == '\x01') {
+              in.remove_prefix(2);
+              break;
+            }
+            if (in[1] != '\xFF') return false;
+            s.push_back('\0');
+            in.remove_prefix(2);
+            continue;
+          }
+          s.push_back(c);
+          in.remove_prefix(1);
+        }
+        v = kind == K::kString ? Value::String(std::move(s)) : Value::Bytes(std::move(s));
+        break;
+      }
+      default:
+        if (!DecodeValue(in, v)) return false;
+        break;
+    }
+    out.push_back(std::move(v));
+  }
+  return true;
+}
+
 }  // namespace brook

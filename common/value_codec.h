@@ -32,4 +32,17 @@ void EncodeValues(const Value* values, size_t n, std::string& out);
 // Decodes values until `in` is empty.
 [[nodiscard]] bool DecodeValues(std::string_view in, std::vector<Value>& out);
 
+// An order-preserving form of key values, for stores that are scanned in key order (a pull
+// query's table scan returns rows in this order): for two lists of values of the same types,
+// bytewise order of the encodings is the order of the values, column by column — NULL first,
+// then BOOLEAN false < true, integers and temporal types numerically, DOUBLE numerically (-0.0
+// before 0.0, NaN last), STRING and BYTES lexicographically by their bytes. DECIMAL and the
+// structured types are kept in the value codec above (decodable, not ordered).
+// Layout per value: the kind tag, then integers as 8 bytes big-endian with the sign bit
+// flipped; DOUBLE as its IEEE bits big-endian, all bits flipped if negative, else the sign
+// bit; STRING/BYTES escaped (0x00 -> 0x00 0xFF) and ended by 0x00 0x01.
+void EncodeOrderedValues(const Value* values, size_t n, std::string& out);
+// Decodes EncodeOrderedValues' output until `in` is empty. False if the bytes are malformed.
+[[nodiscard]] bool DecodeOrderedValues(std::string_view in, std::vector<Value>& out);
+
 }  // namespace brook

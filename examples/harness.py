@@ -2,10 +2,12 @@
 
 Starts brookd on its embedded Kafka broker with an example's SQL, produces generated events
 with kcat, reads output topics with kcat (keys and values as raw bytes, so windowed keys
-survive) and waits, bounded, until the outputs match a direct computation of the events.
+survive) and waits, bounded, until the outputs match a direct computation of the events. Pull
+queries go to brookd's /query-stream endpoint, as a ksqlDB client sends them.
 Exit codes: 0 pass, 1 fail, 77 skipped (kcat missing).
 """
 import argparse
+import json
 import os
 import shutil
 import struct
@@ -21,11 +23,13 @@ class Brookd:
             [brookd, "--listeners", "http://127.0.0.1:0", "--script", script, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.bootstrap = None
+        self.url = None
         deadline = time.time() + 60
         for line in self.proc.stdout:
             if line.startswith("brookd: embedded Kafka broker at "):
                 self.bootstrap = line.split(" at ", 1)[1].strip()
             if line.startswith("brookd: listening on "):
+                self.url = line.split(" on ", 1)[1].strip()
                 break
             if time.time() > deadline:
                 break
@@ -41,6 +45,24 @@ class Brookd:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def pull(url, sql, properties=None):
+    """Runs a pull query on brookd's /query-stream (ksqlDB's delimited format); returns
+    (column names, rows as lists). Raises on an error response."""
+    import urllib.request
+    body = json.dumps({"sql": sql, "properties": properties or {}}).encode()
+    req = urllib.request.Request(url + "/query-stream", data=body, method="POST",
+                                 headers={"Content-Type": "application/json",
+                                          "Accept": "application/vnd.ksqlapi.delimited.v1"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        lines = [line for line in resp.read().decode().split("\n") if line.strip()]
+    header = json.loads(lines[0])
+    rows = [json.loads(line) for line in lines[1:]]
+    for r in rows:
+        if isinstance(r, dict):  # an error in the stream
+            raise RuntimeError(f"pull query {sql!r} failed: {r}")
+    return header["columnNames"], rows
 
 
 def produce(bootstrap, topic, records):

@@ -87,7 +87,27 @@ def run(args):
                 if not close(got_all.get(s), len(users)):
                     problems.append(f"SEGMENT_ALL_DAYS {s}: {got_all.get(s)} vs {len(users)}")
             return problems
-        return harness.wait_until(check, timeout_s=180)
+        problems = harness.wait_until(check, timeout_s=180)
+        if problems:
+            return problems
+
+        # Daily segment sizes, read from brookd's state by pull queries: one lookup per
+        # (segment, day) key and a scan with a filter on a value column.
+        def pulled():
+            problems = []
+            for (segment, day), users in sorted(daily.items()):
+                names, rows = harness.pull(
+                    brookd.url, f"SELECT users FROM segment_days "
+                                f"WHERE segment = '{segment}' AND day = {day};")
+                if len(rows) != 1 or not close(rows[0][0], len(users)):
+                    problems.append(f"pull SEGMENT_DAYS ({segment}, {day}): {rows} vs {len(users)}")
+            names, rows = harness.pull(brookd.url,
+                                       "SELECT segment, day, users FROM segment_days "
+                                       "WHERE users >= 1;")
+            if len(rows) != len(daily):
+                problems.append(f"pull scan of SEGMENT_DAYS: {len(rows)} rows vs {len(daily)}")
+            return problems
+        return harness.wait_until(pulled, timeout_s=30)
     finally:
         brookd.stop()
 

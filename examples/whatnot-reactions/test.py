@@ -91,7 +91,28 @@ def run(args):
                     if key not in want:
                         problems.append(f"{topic} {key}: unexpected {got[key]}")
             return problems
-        return harness.wait_until(check, timeout_s=150)
+        problems = harness.wait_until(check, timeout_s=150)
+        if problems:
+            return problems
+
+        # Current totals per stream, read from brookd's state by pull queries: a table scan,
+        # and a key lookup per stream (pull results are as of the last commit: wait for it).
+        def pulled():
+            problems = []
+            names, rows = harness.pull(brookd.url, "SELECT * FROM stream_totals;")
+            got = {r[names.index("STREAM_ID")]: {"REACTIONS": r[names.index("REACTIONS")],
+                                                  "LAST_REACTION": r[names.index("LAST_REACTION")]}
+                   for r in rows}
+            if got != exp["STREAM_TOTALS"]:
+                problems.append(f"pull scan of STREAM_TOTALS: {got} vs {exp['STREAM_TOTALS']}")
+            for stream, want in sorted(exp["STREAM_TOTALS"].items())[:5]:
+                _, rows = harness.pull(
+                    brookd.url,
+                    f"SELECT REACTIONS FROM stream_totals WHERE stream_id = '{stream}';")
+                if rows != [[want["REACTIONS"]]]:
+                    problems.append(f"pull lookup of {stream}: {rows} vs {want['REACTIONS']}")
+            return problems
+        return harness.wait_until(pulled, timeout_s=30)
     finally:
         brookd.stop()
 

@@ -28,7 +28,7 @@ Status MaterializeOperator::Open(OperatorContext& ctx) {
 
 void EncodeMaterializedKey(const Value* key, size_t key_count, std::string& out) {
   out.clear();
-  EncodeValues(key, key_count, out);
+  EncodeOrderedValues(key, key_count, out);
 }
 
 Status MaterializeOperator::Process(RowBatch& input, RowBatch& out) {
@@ -79,7 +79,8 @@ bool DecodeMaterializedRow(const MaterializeStep& step, std::string_view key,
                            std::string_view value, int64_t window_start, MaterializedRow& row) {
   row.key.clear();
   row.values.clear();
-  if (!DecodeValues(key, row.key) || row.key.size() != static_cast<size_t>(step.key_count)) {
+  if (!DecodeOrderedValues(key, row.key) ||
+      row.key.size() != static_cast<size_t>(step.key_count)) {
     return false;
   }
   Value v;

@@ -44,7 +44,8 @@ struct MaterializedRow {
   int64_t window_end = 0;
 };
 
-// Encodes the store key of `key_count` key columns (value codec).
+// Encodes the store key of `key_count` key columns (order-preserving: a scan returns rows in
+// key order; common/value_codec.h).
 void EncodeMaterializedKey(const Value* key, size_t key_count, std::string& out);
 // Decodes a stored key and value (window start given for windowed stores). False when the bytes
 // are malformed.
