@@ -81,8 +81,9 @@ struct Workload {
   const char* sql;        // kQuery / kIdle
   const char* out_topic;  // where outputs go (latency consumer reads it)
   const char* baseline;   // the row its ratio is taken against
-  // Stateful workloads: the internal topics of the CTAS (its step id is "Aggregate"), which the
-  // mock cannot create by itself with the run's partition count.
+  // Stateful workloads: the internal topics of the CTAS (its step id is "Aggregate"; its result
+  // is kept for pull queries by the "Materialize" step), which the mock cannot create by itself
+  // with the run's partition count.
   const char* query_id = nullptr;
   std::vector<const char*> stores = {};
 };
@@ -110,7 +111,7 @@ const Workload kWorkloads[] = {
      "OUT_W3",
      "baseline_consume",
      "CTAS_OUT_W3_0",
-     {"Aggregate-Aggregate-Materialize", "Aggregate-EmitFinal"}},
+     {"Aggregate-Aggregate-Materialize", "Aggregate-EmitFinal", "Materialize"}},
     {"w4_session",
      Kind::kQuery,
      "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
@@ -121,7 +122,7 @@ const Workload kWorkloads[] = {
      "OUT_W4",
      "baseline_consume",
      "CTAS_OUT_W4_0",
-     {"Aggregate-Aggregate-Materialize"}},
+     {"Aggregate-Aggregate-Materialize", "Materialize"}},
     {"w6_count_distinct",
      Kind::kQuery,
      "CREATE STREAM bids_t (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
@@ -132,7 +133,7 @@ const Workload kWorkloads[] = {
      "OUT_W6",
      "baseline_consume",
      "CTAS_OUT_W6_0",
-     {"Aggregate-Aggregate-Materialize"}},
+     {"Aggregate-Aggregate-Materialize", "Materialize"}},
     {"idle_query", Kind::kIdle,
      "CREATE STREAM idle_src (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='idle_in', "

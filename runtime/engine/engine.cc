@@ -298,6 +298,12 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
                              options_.commit_interval.count(), 0, 24 * 3600 * 1000));
   // The deterministic driver commits after every poll, so each settled state is committed.
   opts.commit_interval = options_.threaded ? kafka::Millis(interval) : kafka::Millis(0);
+  ASSIGN_OR_RETURN(int64_t cache_fallback,
+                   ConfigInt(cfg, "cache.max.bytes.buffering",
+                             static_cast<int64_t>(options_.emit_cache_bytes), 0, INT64_MAX));
+  ASSIGN_OR_RETURN(int64_t cache_bytes, ConfigInt(cfg, "ksql.streams.cache.max.bytes.buffering",
+                                                  cache_fallback, 0, INT64_MAX));
+  opts.emit_cache_bytes = static_cast<size_t>(cache_bytes);
   ASSIGN_OR_RETURN(int64_t fallback_threads, ConfigInt(cfg, "num.stream.threads", 1, 1, 64));
   ASSIGN_OR_RETURN(int64_t threads, ConfigInt(cfg, "ksql.streams.num.stream.threads",
                                               fallback_threads, 1, 64));

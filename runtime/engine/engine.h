@@ -54,6 +54,11 @@ struct EngineOptions {
   // Root of the stateful queries' task state (RocksDB), ksqlDB's ksql.streams.state.dir. Empty
   // (the default): a private directory under $TMPDIR (or /tmp), removed with the engine.
   std::string state_dir;
+  // ksqlDB's record cache for EMIT CHANGES aggregations of persistent queries
+  // (ksql.streams.cache.max.bytes.buffering or cache.max.bytes.buffering override it): updates
+  // are coalesced per key and window until the query commits or this many bytes are held.
+  // Default 10 000 000, ksqlDB's; 0 emits every update (what ksqlDB's conformance harness uses).
+  size_t emit_cache_bytes = 10'000'000;
 };
 
 // Session state of one client: SET properties and DEFINE variables.

@@ -198,6 +198,52 @@ void AggregateOperator::EmitTombstone(const std::vector<Value>& key, int64_t ts,
 }
 
 Status AggregateOperator::Process(RowBatch& input, RowBatch& out) {
+  // With the record cache on, EMIT CHANGES results wait in held_ until the next Flush (the
+  // task's commit) or until they exceed the cache's bytes; a key's newer result replaces its
+  // older one, as ksqlDB's cache.max.bytes.buffering does.
+  if (ctx_->emit_cache_bytes == 0 || step_.emit_final) return ProcessRows(input, out);
+  fresh_.Clear();
+  RETURN_IF_ERROR(ProcessRows(input, fresh_));
+  for (size_t i = 0; i < fresh_.size(); ++i) {
+    Hold(fresh_[i]);
+    if (held_bytes_ > ctx_->emit_cache_bytes) RETURN_IF_ERROR(Flush(out));
+  }
+  fresh_.Clear();
+  return Status::Ok();
+}
+
+void AggregateOperator::Hold(Row& row) {
+  held_key_.clear();
+  EncodeValues(row.values.data(), std::min(step_.group_by.size(), row.values.size()), held_key_);
+  if (row.windowed) {
+    EncodeValue(Value::Bigint(row.window_start), held_key_);
+    EncodeValue(Value::Bigint(row.window_end), held_key_);
+  }
+  size_t bytes = held_key_.size() + 64 + 16 * row.values.size();
+  for (const Value& v : row.values) {
+    if (v.kind() == Value::Kind::kString || v.kind() == Value::Kind::kBytes) {
+      bytes += v.as_string().size();
+    }
+  }
+  auto [it, fresh] = held_index_.try_emplace(held_key_, held_.size());
+  if (fresh) {
+    held_.emplace_back();
+    held_bytes_ += bytes;
+  }
+  Row& slot = held_[it->second];
+  slot.values.swap(row.values);
+  slot.CopyMetaFrom(row);
+}
+
+Status AggregateOperator::Flush(RowBatch& out) {
+  for (Row& row : held_) out.Take(row);
+  held_.clear();
+  held_index_.clear();
+  held_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status AggregateOperator::ProcessRows(RowBatch& input, RowBatch& out) {
   const size_t nk = step_.group_by.size();
   for (size_t i = 0; i < input.size(); ++i) {
     Row& row = input[i];

@@ -14,6 +14,10 @@
 //    Default grace: max(24 h − size, 0), or 0 with EMIT FINAL.
 //  - HAVING: a result that fails it is not emitted; if the group's previous result passed, a
 //    tombstone for the group is emitted instead.
+//  - The record cache (OperatorContext::emit_cache_bytes > 0, EMIT CHANGES): results are held
+//    back until Flush (the task's commit) or until they exceed the cache's bytes; only the
+//    latest result of each key and window is emitted, as with ksqlDB's
+//    cache.max.bytes.buffering.
 //  - EMIT FINAL: nothing is emitted while a window is open; when stream time passes its end +
 //    grace, each closed window's final result is emitted, in order of window start (Kafka
 //    Streams' EmitStrategy.onWindowClose()).
@@ -27,6 +31,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "planner/physical/aggregate_step.h"
@@ -46,6 +51,7 @@ class AggregateOperator : public Operator {
 
   Status Open(OperatorContext& ctx) override;
   Status Process(RowBatch& input, RowBatch& out) override;
+  Status Flush(RowBatch& out) override;
   Status PrepareCommit() override;
 
   uint64_t late_records() const { return late_records_; }
@@ -87,6 +93,10 @@ class AggregateOperator : public Operator {
                        RowBatch& out);
   Status EmitFinal(const Row& from, RowBatch& out);
   Status Expire();
+  // Process without the record cache: every result goes to `out`.
+  Status ProcessRows(RowBatch& input, RowBatch& out);
+  // Keeps `row` as the latest result of its key and window (the record cache).
+  void Hold(Row& row);
 
   AggregateStep step_;
   std::string step_id_;
@@ -112,6 +122,13 @@ class AggregateOperator : public Operator {
   std::vector<std::vector<Value>> args_, old_args_;
   std::string key_bytes_;
   Row result_;
+  // The record cache (OperatorContext::emit_cache_bytes): the latest result per key and window,
+  // in the order the keys were first updated since the last flush.
+  RowBatch fresh_;
+  std::vector<Row> held_;
+  std::unordered_map<std::string, size_t> held_index_;
+  size_t held_bytes_ = 0;
+  std::string held_key_;
 };
 
 }  // namespace brook

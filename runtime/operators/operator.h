@@ -93,6 +93,10 @@ struct OperatorContext {
   std::string topic;       // the input topic, for processing-log entries
   ProcessingLog* log = nullptr;
   state::TaskState* state = nullptr;  // null for stateless tasks
+  // ksqlDB's record cache (cache.max.bytes.buffering): an EMIT CHANGES aggregation holds back
+  // its updates, keeping only the latest per key and window, until the task commits or the held
+  // rows exceed this many bytes (estimated). 0: every update is emitted at once.
+  size_t emit_cache_bytes = 0;
 
   void LogError(ProcessingLogEntry::Type type, const Row& row, const std::string& step,
                 const std::string& target, const std::string& message) const;
@@ -110,6 +114,9 @@ class Operator {
   virtual Status Process(RowBatch& input, RowBatch& out) = 0;
   // Stream time advanced to `now`: close windows, expire state (stateful operators).
   virtual Status OnStreamTime(int64_t now, RowBatch& out) { return Status::Ok(); }
+  // A commit is coming: emits the rows the operator holds back (the record cache), before the
+  // task's outputs are flushed and its state committed.
+  virtual Status Flush(RowBatch& out) { return Status::Ok(); }
   // Flushes caches into the task's pending state write before a commit.
   virtual Status PrepareCommit() { return Status::Ok(); }
 

@@ -65,6 +65,7 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.changelog_producer = producer_.get();
     ctx.restore_from = options_.restore_state ? kafka_ : nullptr;
     ctx.view = options_.view;
+    ctx.emit_cache_bytes = options_.emit_cache_bytes;
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
@@ -203,6 +204,12 @@ Status StreamThread::CommitTasks(const std::vector<TaskKey>& keys) {
     if (it == tasks_.end() || it->second->next_offset() < 0) continue;
     auto c = committed_.find(k);
     if (c != committed_.end() && c->second == it->second->next_offset()) continue;
+    // Held-back updates go out with this commit, before the producer is flushed.
+    RETURN_IF_ERROR(it->second->Flush(results_));
+    if (!results_.empty()) {
+      records_out_.fetch_add(WriteResults(k.first, *it->second), std::memory_order_relaxed);
+      results_.Clear();
+    }
     RETURN_IF_ERROR(it->second->PrepareCommit());
     offsets.push_back({it->second->context().topic, k.second, it->second->next_offset()});
     committing.push_back(it->second.get());

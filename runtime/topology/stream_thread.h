@@ -52,6 +52,9 @@ struct StreamThreadOptions {
   // state alone says where it is (CREATE SOURCE TABLE's materialization: a lost state directory
   // must re-read its topic from the beginning, which the group's offsets would prevent).
   bool commit_group_offsets = true;
+  // ksql.streams.cache.max.bytes.buffering for the tasks (OperatorContext::emit_cache_bytes);
+  // 0 (the default here) emits every update.
+  size_t emit_cache_bytes = 0;
   // A bounded scan (pull queries on streams): the offset each partition of the source topic
   // ends before, captured when the query started. Records at or past their partition's end, or
   // of partitions not listed, are ignored; scan_complete() turns true once every listed

@@ -8,6 +8,7 @@ Task::Task(int32_t partition, TaskContext context, std::string topic) : partitio
   ctx_.query_id = std::move(context.query_id);
   ctx_.log = context.log;
   ctx_.topic = std::move(topic);
+  ctx_.emit_cache_bytes = context.emit_cache_bytes;
 }
 
 Task::~Task() {
@@ -50,6 +51,16 @@ Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBa
   for (size_t i = 0; i < operators_.size(); ++i) {
     RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;
     RETURN_IF_ERROR(operators_[i]->Process(batches_[i], next));
+  }
+  return Status::Ok();
+}
+
+Status Task::Flush(RowBatch& out) {
+  for (size_t i = 0; i < operators_.size(); ++i) {
+    RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;
+    // Rows the operators before this one just flushed, then this one's own.
+    if (i > 0 && !batches_[i].empty()) RETURN_IF_ERROR(operators_[i]->Process(batches_[i], next));
+    RETURN_IF_ERROR(operators_[i]->Flush(next));
   }
   return Status::Ok();
 }

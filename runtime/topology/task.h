@@ -31,6 +31,8 @@ struct TaskContext {
   // Plans with a materialize_v1 step: where the task registers its materialization's reader
   // for pull queries. Null: not registered.
   std::shared_ptr<MaterializedView> view;
+  // OperatorContext::emit_cache_bytes (ksql.streams.cache.max.bytes.buffering); 0: off.
+  size_t emit_cache_bytes = 0;
 };
 
 class Task {
@@ -47,6 +49,9 @@ class Task {
   int64_t next_offset() const { return next_offset_; }
   uint64_t records_in() const { return records_in_; }
   const OperatorContext& context() const { return ctx_; }
+  // Emits what operators hold back (the record cache) through the rest of the pipeline into
+  // `out`; call before PrepareCommit.
+  Status Flush(RowBatch& out);
   // Flushes operator caches into the state and sends the changes to the changelogs.
   Status PrepareCommit();
   // After the changelog producer was flushed: writes the state with the consumed offset.

@@ -528,6 +528,10 @@ TEST_F(BrookdTest, AggregationSurvivesKillDashNineAndLostState) {
                                          "kafka.heartbeat.interval.ms=1000",
                                          "-D",
                                          "ksql.streams.commit.interval.ms=200",
+                                         // Every update is an output (no record cache), so
+                                         // the at-least-once check below sees each one.
+                                         "-D",
+                                         "ksql.streams.cache.max.bytes.buffering=0",
                                          "-D",
                                          "ksql.streams.state.dir=" + state_dir,
                                          "--script",
@@ -555,6 +559,26 @@ TEST_F(BrookdTest, AggregationSurvivesKillDashNineAndLostState) {
     return out;
   };
   auto exact = [&](const std::vector<std::string>& lines) { return latest(lines) == expect; };
+  // The state itself, read by a pull query over /query (v1 rows ["page", n]), retried until it
+  // has caught up with the last commit (bounded).
+  auto pulled = [&](const Brookd& b) {
+    std::map<std::string, int> out;
+    const auto deadline = Clock::now() + milliseconds(20000);
+    while (Clock::now() < deadline) {
+      HttpResult r = Http("POST", b.url + "/query", R"({"ksql":"SELECT page, n FROM per_page;"})",
+                          "application/vnd.ksql.v1+json");
+      out.clear();
+      auto v = nlohmann::json::parse(r.body, nullptr, false);
+      if (v.is_array()) {
+        for (const auto& e : v) {
+          if (e.contains("row")) out[e["row"]["columns"][0]] = e["row"]["columns"][1].get<int>();
+        }
+      }
+      if (out == expect) break;
+      std::this_thread::sleep_for(milliseconds(300));
+    }
+    return out;
+  };
   std::string error;
   {
     std::optional<Brookd> b = StartBrookd(args, /*embedded=*/false, &error);
@@ -572,6 +596,7 @@ TEST_F(BrookdTest, AggregationSurvivesKillDashNineAndLostState) {
     EXPECT_EQ(latest(out), expect) << "after kill -9 and restart on the same state";
     // At-least-once outputs: every update is there, some possibly twice.
     EXPECT_GE(out.size(), static_cast<size_t>(produced));
+    EXPECT_EQ(pulled(*b), expect) << "pull query after kill -9 and restart";
     EXPECT_EQ(b->child->Stop(milliseconds(20000)), 0) << b->child->errors();
   }
   std::filesystem::remove_all(state_dir);
@@ -581,6 +606,7 @@ TEST_F(BrookdTest, AggregationSurvivesKillDashNineAndLostState) {
     produce(30);
     std::vector<std::string> out = ConsumeUntil(*bootstrap, "PER_PAGE", exact, milliseconds(90000));
     EXPECT_EQ(latest(out), expect) << "after losing the state directory";
+    EXPECT_EQ(pulled(*b), expect) << "pull query after losing the state directory";
     EXPECT_EQ(b->child->Stop(milliseconds(20000)), 0) << b->child->errors();
   }
   std::filesystem::remove_all(state_dir);

@@ -211,5 +211,29 @@ TEST_F(AggregationTest, StateSurvivesRestartsAndIsRebuiltFromTheChangelog) {
   }
 }
 
+// ksqlDB's record cache: with it on (the default), a commit carries only the latest result of
+// each key; at 0 every update is emitted; a cache too small for one key flushes at once.
+TEST_F(AggregationTest, RecordCacheCoalescesUpdatesPerKeyUntilTheCommit) {
+  CreateTopic("taps", 1);
+  for (int i = 0; i < 90; ++i) Produce("taps", "k" + std::to_string(i % 3), R"({"v":1})", i);
+  auto outputs = [&](const std::string& sink, const std::string& cache) {
+    auto engine = NewEngine(/*batch=*/1000);
+    SessionState session;
+    if (!cache.empty()) session.properties["ksql.streams.cache.max.bytes.buffering"] = cache;
+    std::string sql = "CREATE STREAM IF NOT EXISTS taps (k STRING KEY, v INT) "
+                      "WITH (kafka_topic='taps', value_format='JSON');"
+                      "CREATE TABLE " + sink + " AS SELECT k, COUNT(*) AS n FROM taps GROUP BY k;";
+    auto r = engine->ExecuteScript(sql, session);
+    EXPECT_TRUE(r.ok()) << RenderDiagnostic(r.status(), sql);
+    EXPECT_TRUE(engine->RunUntilIdle().ok());
+    return broker_.ReadAll(sink);
+  };
+  auto cached = outputs("CACHED", "");
+  ASSERT_EQ(cached.size(), 3u);  // one poll of 90 records, one commit: one result per key
+  for (const auto& r : cached) EXPECT_EQ(nlohmann::json::parse(*r.value)["N"], 30);
+  EXPECT_EQ(outputs("UNCACHED", "0").size(), 90u);
+  EXPECT_EQ(outputs("TINY", "1").size(), 90u);
+}
+
 }  // namespace
 }  // namespace brook
