@@ -35,8 +35,10 @@ struct StateOptions {
 
   // --- Per-store write cache (absorbs repeated updates of a key between commits) ---
   // When a store's cache holds more than this many keys, it is flushed to the task's pending
-  // batch (still only written to RocksDB at Commit). Default 10000 entries.
-  size_t cache_max_entries = 10000;
+  // batch (still only written to RocksDB at Commit). Default 100000 entries: an overflow puts
+  // every entry through the batch's index, which dominated the stateful benchmarks' profiles
+  // at 10000 (bench/RESULTS.md); cache_max_bytes bounds the memory.
+  size_t cache_max_entries = 100000;
   // Same, by key + value bytes. Default 10 MiB (ksqlDB's cache.max.bytes.buffering).
   size_t cache_max_bytes = 10 * kMiB;
 

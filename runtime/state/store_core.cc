@@ -123,14 +123,29 @@ Status StoreCore::WriteEntry(rocksdb::WriteBatchBase& batch, std::string_view lo
   return FromRocks(s, "stage write to store '" + spec_.name + "'");
 }
 
-Status StoreCore::FlushCache() {
+Status StoreCore::FlushCache() { return DrainCache(db_->pending); }
+
+Status StoreCore::DrainCache(rocksdb::WriteBatchBase& batch) {
   for (const auto& [key, value] : cache_) {
     std::optional<std::string_view> v;
     if (value) v = *value;
-    RETURN_IF_ERROR(WriteEntry(db_->pending, key, v));
+    RETURN_IF_ERROR(WriteEntry(batch, key, v));
   }
   cache_.clear();
   cache_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status StoreCore::SendCachedChangelog(kafka::Producer& producer, int32_t partition) {
+  for (const auto& [key, value] : cache_) {
+    kafka::OutRecord r;
+    r.topic = changelog_topic_;
+    r.partition = partition;
+    r.timestamp = 0;  // 0: the producer's clock
+    r.key = key;
+    r.value = value;
+    RETURN_IF_ERROR(producer.Send(std::move(r)));
+  }
   return Status::Ok();
 }
 

@@ -245,13 +245,18 @@ Result<WindowStore*> TaskState::window_store(const std::string& name) {
 }
 
 Status TaskState::PrepareCommit() {
-  for (auto& core : cores_) RETURN_IF_ERROR(core->FlushCache());
   if (db_->prepared) return Status::Ok();
+  // Nothing overflowed since the last commit: the caches hold every change, one entry per key.
+  db_->direct = db_->pending.GetWriteBatch()->Count() == 0;
+  if (!db_->direct) {
+    for (auto& core : cores_) RETURN_IF_ERROR(core->FlushCache());
+  }
   if (producer_ != nullptr) {
     for (auto& core : cores_) {
-      if (core->spec().changelog) {
-        RETURN_IF_ERROR(core->SendChangelog(*producer_, config_.changelog_partition));
-      }
+      if (!core->spec().changelog) continue;
+      RETURN_IF_ERROR(db_->direct
+                          ? core->SendCachedChangelog(*producer_, config_.changelog_partition)
+                          : core->SendChangelog(*producer_, config_.changelog_partition));
     }
   }
   db_->prepared = true;
@@ -260,6 +265,22 @@ Status TaskState::PrepareCommit() {
 
 Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consumed) {
   RETURN_IF_ERROR(PrepareCommit());
+  if (db_->direct) {
+    // The caches straight into one plain batch with the offsets (no index to maintain).
+    rocksdb::WriteBatch batch;
+    for (auto& core : cores_) RETURN_IF_ERROR(core->DrainCache(batch));
+    for (const kafka::TopicPartitionOffset& o : consumed) {
+      std::string value;
+      AppendOrderedInt64(o.offset, value);
+      RETURN_IF_ERROR(FromRocks(batch.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
+                                "stage offsets"));
+    }
+    RETURN_IF_ERROR(FromRocks(db_->db->Write(db_->write_options, &batch),
+                              "commit state " + directory_));
+    db_->prepared = false;
+    db_->direct = false;
+    return Status::Ok();
+  }
   for (const kafka::TopicPartitionOffset& o : consumed) {
     std::string value;
     AppendOrderedInt64(o.offset, value);
