@@ -165,6 +165,35 @@ int64_t ReadBigEndian(const char* p) {
   return static_cast<int64_t>(v);
 }
 
+}  // namespace
+
+EngineOptions HarnessEngineOptions(size_t batch_size, bool plan_json) {
+  EngineOptions opts;
+  opts.create_missing_source_topics = true;
+  opts.max_batch = batch_size;
+  opts.plan_roundtrip = plan_json;
+  opts.service_id = "some.ksql.service.id";
+  opts.config["ksql.streams.auto.offset.reset"] = "earliest";
+  // ksqlDB's harness runs with the record cache off: every update is an output.
+  opts.emit_cache_bytes = 0;
+  return opts;
+}
+
+void CreateDeclaredTopics(const Node& test, kafka::InMemoryBroker& broker) {
+  const Node* topics = test.Get("topics");
+  if (!topics) return;
+  for (const Node& t : topics->items) {
+    const Node* n = t.Get("name");
+    if (!n) continue;
+    kafka::TopicSpec spec;
+    spec.name = n->text;
+    if (const Node* p = t.Get("partitions")) spec.partitions = std::max(1, std::atoi(p->text.c_str()));
+    broker.CreateTopic(spec, kafka::Millis(0)).PermitUnchecked();  // declared twice: fine
+  }
+}
+
+namespace {
+
 // The source a test record of `topic` is written for: a source over the topic, preferring the
 // one created by DDL over a CREATE ... AS SELECT sink.
 DataSourcePtr SourceForTopic(const Catalog& catalog, const std::string& topic) {

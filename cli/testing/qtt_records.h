@@ -14,6 +14,14 @@
 
 namespace brook::testing {
 
+// The engine options both runners use: ksqlDB's harness settings (service id, earliest
+// offsets, record cache off) on the in-memory broker, with the runner's batch size and plan
+// round trip.
+EngineOptions HarnessEngineOptions(size_t batch_size, bool plan_json);
+
+// Creates the topics `test` declares (with their partition counts) on `broker`.
+void CreateDeclaredTopics(const JsonNode& test, kafka::InMemoryBroker& broker);
+
 // ksqlDB's ExpectedRecordComparator over JSON trees (`exact_numbers`: off when a case sets
 // use.exact.numeric.comparison=false, then doubles compare within 1e-6).
 bool Matches(const JsonNode& expected, const JsonNode& actual, bool exact_numbers);

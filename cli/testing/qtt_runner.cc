@@ -56,14 +56,7 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
     return res;
   };
   kafka::InMemoryBroker broker(1);
-  EngineOptions opts;
-  opts.create_missing_source_topics = true;
-  opts.max_batch = options_.batch_size;
-  opts.plan_roundtrip = options_.plan_json;
-  opts.service_id = "some.ksql.service.id";
-  opts.config["ksql.streams.auto.offset.reset"] = "earliest";
-  // ksqlDB's harness runs with the record cache off: every update is an output.
-  opts.emit_cache_bytes = 0;
+  EngineOptions opts = HarnessEngineOptions(options_.batch_size, options_.plan_json);
   bool exact_numbers = true;
   for (const auto& [k, v] : properties) {
     if (k == "use.exact.numeric.comparison") {
@@ -72,19 +65,7 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
     }
     opts.config[k] = v;
   }
-  // Declared topics (partition counts).
-  if (const Node* topics = test.Get("topics")) {
-    for (const Node& t : topics->items) {
-      const Node* n = t.Get("name");
-      if (!n) continue;
-      int parts = 1;
-      if (const Node* p = t.Get("partitions")) parts = std::atoi(p->text.c_str());
-      kafka::TopicSpec spec;
-      spec.name = n->text;
-      spec.partitions = std::max(parts, 1);
-      broker.CreateTopic(spec, kafka::Millis(0)).PermitUnchecked();
-    }
-  }
+  CreateDeclaredTopics(test, broker);
   Engine engine(broker, functions_, opts);
   SessionState session;
   const Node* expected_exc = test.Get("expectedException");

@@ -67,25 +67,9 @@ class CaptureWriter : public server::ResponseWriter {
 };
 
 std::string JsonQuote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  AppendJsonString(s, out);
+  return out;
 }
 
 std::string RequestBody(const std::string& sql,
@@ -238,24 +222,8 @@ CaseResult QttRunner::RunRestCase(const std::string& name, const Node& test,
     return res;
   };
   kafka::InMemoryBroker broker(1);
-  EngineOptions opts;
-  opts.create_missing_source_topics = true;
-  opts.max_batch = options_.batch_size;
-  opts.plan_roundtrip = options_.plan_json;
-  opts.service_id = "some.ksql.service.id";
-  opts.config["ksql.streams.auto.offset.reset"] = "earliest";
-  // ksqlDB's harness runs with the record cache off: every update is an output.
-  opts.emit_cache_bytes = 0;
-  if (const Node* topics = test.Get("topics")) {
-    for (const Node& t : topics->items) {
-      const Node* n = t.Get("name");
-      if (!n) continue;
-      kafka::TopicSpec spec;
-      spec.name = n->text;
-      if (const Node* p = t.Get("partitions")) spec.partitions = std::max(1, std::atoi(p->text.c_str()));
-      broker.CreateTopic(spec, kafka::Millis(0)).PermitUnchecked();
-    }
-  }
+  EngineOptions opts = HarnessEngineOptions(options_.batch_size, options_.plan_json);
+  CreateDeclaredTopics(test, broker);
   Engine engine(broker, functions_, opts);
   server::RestServiceOptions rest_options;
   rest_options.service_id = opts.service_id;
