@@ -442,9 +442,9 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
       }
     }
     if (client_ok && !*more) {
-      end = table_pull                ? StreamEnd::kTablePull
-            : query->limit_reached()  ? StreamEnd::kLimitReached
-                                      : StreamEnd::kCompleted;
+      end = table_pull               ? StreamEnd::kTablePull
+            : query->limit_reached() ? StreamEnd::kLimitReached
+                                     : StreamEnd::kCompleted;
     }
     if (end) break;
   }

@@ -17,9 +17,7 @@ using Node = JsonNode;
 
 namespace {
 
-bool HasDecimalPoint(const std::string& t) {
-  return t.find_first_of(".eE") != std::string::npos;
-}
+bool HasDecimalPoint(const std::string& t) { return t.find_first_of(".eE") != std::string::npos; }
 
 }  // namespace
 
@@ -72,8 +70,10 @@ bool Matches(const Node& expected, const Node& actual, bool exact_numbers) {
         return a && e && a->unscaled == e->unscaled && a->scale == e->scale;
       }
       return false;
-    case T::kBool: return actual.type == T::kBool && actual.boolean == expected.boolean;
-    default: return false;
+    case T::kBool:
+      return actual.type == T::kBool && actual.boolean == expected.boolean;
+    default:
+      return false;
   }
 }
 
@@ -96,10 +96,18 @@ Result<std::optional<std::string>> Serialize(const Node& node, const FormatInfo&
   Value raw = Value::String(text);
   Result<Value> c = Value();
   switch (t->kind()) {
-    case TypeKind::kInt: c = CastValue(raw, SqlType::String(), SqlType::Int()); break;
-    case TypeKind::kBigint: c = CastValue(raw, SqlType::String(), SqlType::Bigint()); break;
-    case TypeKind::kDouble: c = CastValue(raw, SqlType::String(), SqlType::Double()); break;
-    default: c = Value::String(text); break;
+    case TypeKind::kInt:
+      c = CastValue(raw, SqlType::String(), SqlType::Int());
+      break;
+    case TypeKind::kBigint:
+      c = CastValue(raw, SqlType::String(), SqlType::Bigint());
+      break;
+    case TypeKind::kDouble:
+      c = CastValue(raw, SqlType::String(), SqlType::Double());
+      break;
+    default:
+      c = Value::String(text);
+      break;
   }
   if (!c.ok()) return c.status();
   v = *c;
@@ -187,7 +195,8 @@ void CreateDeclaredTopics(const Node& test, kafka::InMemoryBroker& broker) {
     if (!n) continue;
     kafka::TopicSpec spec;
     spec.name = n->text;
-    if (const Node* p = t.Get("partitions")) spec.partitions = std::max(1, std::atoi(p->text.c_str()));
+    if (const Node* p = t.Get("partitions"))
+      spec.partitions = std::max(1, std::atoi(p->text.c_str()));
     broker.CreateTopic(spec, kafka::Millis(0)).PermitUnchecked();  // declared twice: fine
   }
 }
@@ -236,11 +245,13 @@ Status ProduceInputs(const Node& test, Engine& engine, kafka::InMemoryBroker& br
           AppendBigEndian(start ? std::atoll(start->text.c_str()) : 0, *rec.key);
         }
         auto v = Serialize(*value, src->value_format, ValueColumns(src->schema), false);
-        if (!v.ok()) return InvalidArgument("cannot serialize input value: " + v.status().message());
+        if (!v.ok())
+          return InvalidArgument("cannot serialize input value: " + v.status().message());
         rec.value = *v;
       } else {
         if (!key->IsNull()) rec.key = key->type == Node::Type::kString ? key->text : key->Dump();
-        if (!value->IsNull()) rec.value = value->type == Node::Type::kString ? value->text : value->Dump();
+        if (!value->IsNull())
+          rec.value = value->type == Node::Type::kString ? value->text : value->Dump();
       }
       if (const Node* headers = in.Get("headers")) {
         for (const Node& h : headers->items) {
@@ -269,7 +280,8 @@ std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
     std::vector<std::string> topics;
     for (const Node& o : outputs->items) {
       const Node* t = o.Get("topic");
-      if (t && std::find(topics.begin(), topics.end(), t->text) == topics.end()) topics.push_back(t->text);
+      if (t && std::find(topics.begin(), topics.end(), t->text) == topics.end())
+        topics.push_back(t->text);
     }
     bool has_inputs = test.Get("inputs") && !test.Get("inputs")->items.empty();
     for (const std::string& topic : topics) {
@@ -304,9 +316,9 @@ std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
           if ((es && std::atoll(es->text.c_str()) != start) ||
               (ee && std::atoll(ee->text.c_str()) != end) ||
               (et && (AsciiUpper(et->text) == "SESSION") != session)) {
-            return std::string(where + "window expected " + w->Dump() +
-                        " but was {start: " + std::to_string(start) +
-                        ", end: " + std::to_string(end) + (session ? ", session}" : ", time}"));
+            return std::string(where + "window expected " + w->Dump() + " but was {start: " +
+                               std::to_string(start) + ", end: " + std::to_string(end) +
+                               (session ? ", session}" : ", time}"));
           }
         }
         FormatInfo kf = sink ? sink->key_format : FormatInfo{"KAFKA"};
@@ -334,7 +346,7 @@ std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
           int64_t ets = std::atoll(ts->text.c_str());
           if (!(ets == 0 && !has_inputs) && ets != a.timestamp) {
             return std::string(where + "timestamp expected " + ts->text + " but was " +
-                        std::to_string(a.timestamp));
+                               std::to_string(a.timestamp));
           }
         }
       }
@@ -346,7 +358,7 @@ std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
                   " value=" + (a.value ? *a.value : std::string("null")) + ")";
         }
         return std::string("topic " + topic + ": expected " + std::to_string(expected.size()) +
-                    " records but got " + std::to_string(actual.size()) + extra);
+                           " records but got " + std::to_string(actual.size()) + extra);
       }
     }
   }
@@ -367,19 +379,19 @@ std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
           auto norm = NormalizeSchema(schema->text, catalog);
           if (norm.ok() && *norm != src->schema.ToString()) {
             return std::string("post: " + n->text + " schema expected " + *norm + " but was " +
-                        src->schema.ToString());
+                               src->schema.ToString());
           }
         }
         if (const Node* kf = s.Get("keyFormat")) {
           if (const Node* f = kf->Get("format"); f && AsciiUpper(f->text) != src->key_format.name) {
-            return std::string("post: " + n->text + " key format expected " + f->text + " but was " +
-                        src->key_format.name);
+            return std::string("post: " + n->text + " key format expected " + f->text +
+                               " but was " + src->key_format.name);
           }
         }
         if (const Node* vf = s.Get("valueFormat"); vf && vf->type == Node::Type::kString) {
           if (AsciiUpper(vf->text) != src->value_format.name) {
-            return std::string("post: " + n->text + " value format expected " + vf->text + " but was " +
-                        src->value_format.name);
+            return std::string("post: " + n->text + " value format expected " + vf->text +
+                               " but was " + src->value_format.name);
           }
         }
       }
@@ -389,7 +401,8 @@ std::optional<std::string> CheckOutputs(const Node& test, const Engine& engine,
         std::regex re(bl->text);
         auto all = broker.ListTopics(kafka::Millis(0));
         for (const auto& t : *all) {
-          if (std::regex_match(t.name, re)) return std::string("post: topic " + t.name + " is blacklisted");
+          if (std::regex_match(t.name, re))
+            return std::string("post: topic " + t.name + " is blacklisted");
         }
       }
     }

@@ -1,21 +1,20 @@
 #include "cli/testing/qtt_runner.h"
 
-#include "cli/testing/qtt_records.h"
-
 #include <cmath>
 #include <fstream>
 #include <sstream>
 
+#include "cli/testing/qtt_records.h"
+#include "common/ascii.h"
+#include "common/base64.h"
 #include "common/diagnostic.h"
 #include "common/java_format.h"
+#include "common/value_cast.h"
 #include "parser/parser.h"
 #include "planner/analyzer/expression_binder.h"
 #include "runtime/engine/engine.h"
 #include "runtime/kafka/in_memory_broker.h"
-#include "common/value_cast.h"
 #include "runtime/serde/serde.h"
-#include "common/base64.h"
-#include "common/ascii.h"
 
 namespace brook::testing {
 
@@ -154,7 +153,8 @@ void QttRunner::RunFile(const std::string& path, std::vector<CaseResult>& result
           results.push_back(skip);
           continue;
         }
-        if (const Node* ic = test.Get("inputConditions"); rest && ic && ic->Get("waitForActivePushQuery")) {
+        if (const Node* ic = test.Get("inputConditions");
+            rest && ic && ic->Get("waitForActivePushQuery")) {
           skip.detail = "inputs produced while a push query runs (scalable push queries)";
           results.push_back(skip);
           continue;

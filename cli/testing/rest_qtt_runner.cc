@@ -211,9 +211,9 @@ std::optional<std::string> CompareError(const Node& expected, int status, const 
 
 }  // namespace
 
-CaseResult QttRunner::RunRestCase(const std::string& name, const Node& test,
-                                  const std::vector<std::string>& statements,
-                                  const std::vector<std::pair<std::string, std::string>>& properties) {
+CaseResult QttRunner::RunRestCase(
+    const std::string& name, const Node& test, const std::vector<std::string>& statements,
+    const std::vector<std::pair<std::string, std::string>>& properties) {
   CaseResult res;
   res.name = name;
   auto fail = [&](std::string why) {
@@ -296,7 +296,8 @@ CaseResult QttRunner::RunRestCase(const std::string& name, const Node& test,
   // 4. Responses.
   bool ordered = false;
   if (const Node* oc = test.Get("outputConditions")) {
-    if (const Node* v = oc->Get("verifyOrder")) ordered = v->type == Node::Type::kBool && v->boolean;
+    if (const Node* v = oc->Get("verifyOrder"))
+      ordered = v->type == Node::Type::kBool && v->boolean;
   }
   if (responses) {
     if (responses->items.size() > actual.size()) {

@@ -1017,9 +1017,11 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
       RETURN_IF_ERROR(bind_children());
       for (size_t i = 0; i < 2; ++i) {
         if (kids[i]->type && kids[i]->type->kind() != TypeKind::kString) {
-          return InvalidArgument("The column type for Like condition must be VARCHAR. The column "
-                                 "type is " + TypeName(kids[i]->type),
-                                 e.range);
+          return InvalidArgument(
+              "The column type for Like condition must be VARCHAR. The column "
+              "type is " +
+                  TypeName(kids[i]->type),
+              e.range);
         }
       }
       b.kind = BoundKind::kLike;

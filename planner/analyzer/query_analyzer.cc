@@ -580,8 +580,8 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
 
   if (persistent && q.limit) {
     std::string what = req.kind == QueryPlanRequest::Kind::kInsertInto ? "INSERT INTO"
-                       : req.sink_is_table                            ? "CREATE TABLE AS SELECT"
-                                                                      : "CREATE STREAM AS SELECT";
+                       : req.sink_is_table                             ? "CREATE TABLE AS SELECT"
+                                                                       : "CREATE STREAM AS SELECT";
     return InvalidArgument(what + " statements don't support LIMIT clause.", q.range);
   }
   DataSourcePtr src = catalog.Find(q.from.name);

@@ -17,7 +17,6 @@ int64_t WindowStepSpec::EffectiveRetentionMs(bool emit_final) const {
   return retention_ms ? *retention_ms : size_ms + EffectiveGraceMs(emit_final);
 }
 
-
 using namespace plan_json;  // NOLINT: JSON helpers of this folder
 
 namespace {

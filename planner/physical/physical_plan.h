@@ -26,16 +26,16 @@
 #include "planner/physical/filter_step.h"
 #include "planner/physical/flat_map_step.h"
 #include "planner/physical/join_step.h"
+#include "planner/physical/materialize_step.h"
 #include "planner/physical/project_step.h"
 #include "planner/physical/rekey_step.h"
-#include "planner/physical/materialize_step.h"
 #include "planner/physical/sink_step.h"
 #include "planner/physical/source_step.h"
 
 namespace brook {
 
-using StepBody = std::variant<SourceStep, FilterStep, RekeyStep, FlatMapStep, ProjectStep,
-                              SinkStep, AggregateStep, JoinStep, MaterializeStep>;
+using StepBody = std::variant<SourceStep, FilterStep, RekeyStep, FlatMapStep, ProjectStep, SinkStep,
+                              AggregateStep, JoinStep, MaterializeStep>;
 
 struct PhysicalStep {
   std::string id;                   // the StepId, unique within the plan

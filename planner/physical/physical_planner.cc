@@ -69,8 +69,7 @@ PhysicalStep MaterializeAfter(const BoundQuery& q, const PhysicalStep& last, Ste
   m.value_count = static_cast<int>(q.output_schema.value.size());
   if (q.aggregation && q.aggregation->window) {
     m.windowed = true;
-    m.retention_ms =
-        q.aggregation->window->EffectiveRetentionMs(q.emit == ast::EmitKind::kFinal);
+    m.retention_ms = q.aggregation->window->EffectiveRetentionMs(q.emit == ast::EmitKind::kFinal);
   } else if (!q.aggregation && q.from.source->window && !q.rekey && q.joins.empty()) {
     m.windowed = true;  // a windowed source's rows keep their windows
   }

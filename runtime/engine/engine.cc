@@ -308,8 +308,8 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   ASSIGN_OR_RETURN(int64_t threads, ConfigInt(cfg, "ksql.streams.num.stream.threads",
                                               fallback_threads, 1, 64));
   for (int64_t i = 0; i < threads; ++i) {
-    ASSIGN_OR_RETURN(auto thread, StreamThread::Create(q->topology, kafka_, discard,
-                                                       &processing_log_, opts));
+    ASSIGN_OR_RETURN(auto thread,
+                     StreamThread::Create(q->topology, kafka_, discard, &processing_log_, opts));
     q->threads.push_back(std::move(thread));
   }
   return q;

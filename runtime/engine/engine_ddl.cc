@@ -87,7 +87,8 @@ Result<ExecuteResult> Engine::HandleCreateSource(const ast::CreateSource& s,
     query_id = *started;
   }
   return ExecuteResult{MakeCommandStatus(s.text, std::string(what) + "/" + s.name + "/create",
-                                    s.is_table ? "Table created" : "Stream created", query_id)};
+                                         s.is_table ? "Table created" : "Stream created",
+                                         query_id)};
 }
 
 Result<ExecuteResult> Engine::HandleAlterSource(const ast::AlterSource& s,

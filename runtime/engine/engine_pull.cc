@@ -60,7 +60,8 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
   const Config& cfg = ctx.config;
   const ast::Query& q = s.query;
   // What a pull query cannot have (ksqlDB's PullQueryValidator, in its order).
-  if (!q.joins.empty()) return PullError("Pull queries don't support JOIN clauses.", q.joins[0].range);
+  if (!q.joins.empty())
+    return PullError("Pull queries don't support JOIN clauses.", q.joins[0].range);
   if (q.window) return PullError("Pull queries don't support WINDOW clauses.", q.window->range);
   if (q.has_group_by) {
     return PullError("Pull queries don't support GROUP BY clauses.",
@@ -88,10 +89,9 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
     if (item.expr) FindDisallowed(*item.expr, in_select);
   }
   if (!in_select.empty()) {
-    return InvalidArgument(
-        "Pull queries don't support the following columns in SELECT clauses: " +
-            BacktickList(in_select) + "\n",
-        q.select[0].range);
+    return InvalidArgument("Pull queries don't support the following columns in SELECT clauses: " +
+                               BacktickList(in_select) + "\n",
+                           q.select[0].range);
   }
   if (q.where) FindDisallowed(*q.where, in_where);
   if (!in_where.empty()) {
@@ -118,9 +118,10 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
       if (query->view && query->sink == source->name) view = query->view;
     }
     if (!view) {
-      return PullError("The `" + source->name + "` table isn't queryable. To derive a queryable "
-                       "table, you can do 'CREATE TABLE QUERYABLE_" + source->name +
-                       " AS SELECT * FROM " + source->name + "'.",
+      return PullError("The `" + source->name +
+                           "` table isn't queryable. To derive a queryable "
+                           "table, you can do 'CREATE TABLE QUERYABLE_" +
+                           source->name + " AS SELECT * FROM " + source->name + "'.",
                        q.from.range);
     }
   } else if (source && !ConfigTrue(cfg, "ksql.query.pull.stream.enabled", true)) {

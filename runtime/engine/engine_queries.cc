@@ -333,8 +333,8 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPla
     types.push_back(c.type);
     is_key.push_back(k);
   }
-  auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer,
-                                             plan.output_schema, names, types, is_key);
+  auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer, plan.output_schema, names,
+                                             types, is_key);
   tq->set_sql(sql);
   transients_[id] = tq;
   return tq;

@@ -73,11 +73,11 @@ class KeyAnalyzer {
         out.clear();
         for (size_t i = 1; i < e.children.size(); ++i) {
           const BoundExpr& item = *e.children[i];
-          std::string text = "(" + e.children[0]->text + " = " +
-                             (item.kind == BoundKind::kLiteral && item.literal.is_null()
-                                  ? std::string("null")
-                                  : item.text) +
-                             ")";
+          std::string text =
+              "(" + e.children[0]->text + " = " +
+              (item.kind == BoundKind::kLiteral && item.literal.is_null() ? std::string("null")
+                                                                          : item.text) +
+              ")";
           std::optional<Value> v = Constant(item, key);
           if (!v) {
             out = {{Term{Term::Kind::kKeyOther, key, Value(), e.text, kNotResolvable}}};
@@ -230,8 +230,7 @@ Status CheckDisjunct(const Conjunction& c, const SourceStep& source, bool range_
     }
   }
   if (!any_key) {
-    return InvalidArgument("WHERE clause missing key column for disjunct: " + DisjunctText(c) +
-                               ".",
+    return InvalidArgument("WHERE clause missing key column for disjunct: " + DisjunctText(c) + ".",
                            range);
   }
   for (const Term& t : c) {
@@ -245,9 +244,11 @@ Status CheckDisjunct(const Conjunction& c, const SourceStep& source, bool range_
   }
   for (int n : uses) {
     if (n == 0) {
-      return InvalidArgument("Multi-column sources must specify every key in the WHERE clause. "
-                             "Specified: [" + specified + "] Expected: " + KeySchemaText(source),
-                             range);
+      return InvalidArgument(
+          "Multi-column sources must specify every key in the WHERE clause. "
+          "Specified: [" +
+              specified + "] Expected: " + KeySchemaText(source),
+          range);
     }
   }
   if (ranged) {
@@ -262,12 +263,18 @@ Status CheckDisjunct(const Conjunction& c, const SourceStep& source, bool range_
 
 const char* CompareSymbol(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "=";
-    case CompareOp::kNe: return "<>";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq:
+      return "=";
+    case CompareOp::kNe:
+      return "<>";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
   }
   return "=";
 }
@@ -284,12 +291,12 @@ Status CheckNullComparisons(const BoundExpr& e, int depth = 0) {
       std::string op = CompareSymbol(e.compare);
       std::string shown = l_null ? "NULL " + op + " " + TypeName(typed.type)
                                  : TypeName(typed.type) + " " + op + " NULL";
-      std::string statement = l_null ? "(null " + op + " " + typed.text + ")"
-                                     : "(" + typed.text + " " + op + " null)";
-      return InvalidArgument("Error in WHERE expression: Comparison with NULL not supported: " +
-                                 shown + "\nUse 'IS NULL' or 'IS NOT NULL' instead.\nStatement: " +
-                                 statement,
-                             e.range);
+      std::string statement =
+          l_null ? "(null " + op + " " + typed.text + ")" : "(" + typed.text + " " + op + " null)";
+      return InvalidArgument(
+          "Error in WHERE expression: Comparison with NULL not supported: " + shown +
+              "\nUse 'IS NULL' or 'IS NOT NULL' instead.\nStatement: " + statement,
+          e.range);
     }
   }
   for (const BoundExprPtr& c : e.children) {
@@ -300,14 +307,13 @@ Status CheckNullComparisons(const BoundExpr& e, int depth = 0) {
 
 }  // namespace
 
-Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled,
-                              bool range_scan_enabled, SourceRange where_range) {
+Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled, bool range_scan_enabled,
+                              SourceRange where_range) {
   PullKeys keys;
   const SourceStep& source = plan.source();
   const size_t key_count = source.schema.key.size();
   // The WHERE clause is the filter right after the source.
-  const FilterStep* filter =
-      plan.steps.size() > 1 ? plan.steps[1].As<FilterStep>() : nullptr;
+  const FilterStep* filter = plan.steps.size() > 1 ? plan.steps[1].As<FilterStep>() : nullptr;
   if (filter) RETURN_IF_ERROR(CheckNullComparisons(*filter->predicate));
   if (!filter || key_count == 0) {
     if (!scan_enabled) return InvalidArgument(kScanDisabled, where_range);
@@ -328,8 +334,7 @@ Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled,
     for (const Term& t : c) {
       if (t.kind != Term::Kind::kKeyEq) continue;
       if (t.value.is_null()) {
-        return InvalidArgument("Primary key columns can not be NULL: " +
-                                   Parenthesized(t.text),
+        return InvalidArgument("Primary key columns can not be NULL: " + Parenthesized(t.text),
                                where_range);
       }
       twice = twice || tuple[t.key].has_value();
@@ -373,8 +378,7 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
   const size_t v = source.schema.value.size();
   if (m.key_count != static_cast<int>(k) || m.value_count != static_cast<int>(v) ||
       m.windowed != source.window.has_value()) {
-    return Internal("the materialization of " + source.source_name +
-                    " does not match its schema");
+    return Internal("the materialization of " + source.source_name + " does not match its schema");
   }
   // The operators of the steps after the source (filter, table functions, projection).
   OperatorContext ctx;

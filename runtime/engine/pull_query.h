@@ -31,7 +31,7 @@
 namespace brook {
 
 struct PullKeys {
-  bool scan = true;                     // read every row
+  bool scan = true;                      // read every row
   std::vector<std::vector<Value>> keys;  // else: these keys (each one value per key column)
 };
 

@@ -79,8 +79,7 @@ bool DecodeMaterializedRow(const MaterializeStep& step, std::string_view key,
                            std::string_view value, int64_t window_start, MaterializedRow& row) {
   row.key.clear();
   row.values.clear();
-  if (!DecodeOrderedValues(key, row.key) ||
-      row.key.size() != static_cast<size_t>(step.key_count)) {
+  if (!DecodeOrderedValues(key, row.key) || row.key.size() != static_cast<size_t>(step.key_count)) {
     return false;
   }
   Value v;

@@ -27,10 +27,10 @@ class MaterializeOperator : public Operator {
  private:
   MaterializeStep step_;
   std::string step_id_;
-  state::KeyValueStore* rows_ = nullptr;  // non-windowed
+  state::KeyValueStore* rows_ = nullptr;   // non-windowed
   state::WindowStore* windows_ = nullptr;  // windowed
   int64_t max_window_start_ = INT64_MIN;
-  int64_t expired_before_ = INT64_MIN;     // windows before this start are already expired
+  int64_t expired_before_ = INT64_MIN;  // windows before this start are already expired
   std::string key_buf_;
   std::string value_buf_;
 };
@@ -40,7 +40,7 @@ struct MaterializedRow {
   std::vector<Value> key;     // the key columns
   std::vector<Value> values;  // the value columns
   int64_t rowtime = 0;
-  int64_t window_start = 0;   // windowed tables
+  int64_t window_start = 0;  // windowed tables
   int64_t window_end = 0;
 };
 

@@ -9,7 +9,9 @@ namespace brook::state {
 
 namespace {
 
-rocksdb::ColumnFamilyHandle* Handle(void* cf) { return static_cast<rocksdb::ColumnFamilyHandle*>(cf); }
+rocksdb::ColumnFamilyHandle* Handle(void* cf) {
+  return static_cast<rocksdb::ColumnFamilyHandle*>(cf);
+}
 
 }  // namespace
 

@@ -275,8 +275,8 @@ Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consume
       RETURN_IF_ERROR(FromRocks(batch.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
                                 "stage offsets"));
     }
-    RETURN_IF_ERROR(FromRocks(db_->db->Write(db_->write_options, &batch),
-                              "commit state " + directory_));
+    RETURN_IF_ERROR(
+        FromRocks(db_->db->Write(db_->write_options, &batch), "commit state " + directory_));
     db_->prepared = false;
     db_->direct = false;
     return Status::Ok();

@@ -518,24 +518,14 @@ TEST_F(BrookdTest, AggregationSurvivesKillDashNineAndLostState) {
                 "CREATE STREAM clicks (user_id STRING KEY, page STRING)\n"
                 "  WITH (kafka_topic='clicks', value_format='JSON');\n"
                 "CREATE TABLE per_page AS SELECT page, COUNT(*) AS n FROM clicks GROUP BY page;\n");
-  const std::vector<std::string> args = {"--bootstrap-servers",
-                                         *bootstrap,
-                                         "-D",
-                                         "brook.kafka.topic.creation=auto",
-                                         "-D",
-                                         "kafka.session.timeout.ms=6000",
-                                         "-D",
-                                         "kafka.heartbeat.interval.ms=1000",
-                                         "-D",
-                                         "ksql.streams.commit.interval.ms=200",
-                                         // Every update is an output (no record cache), so
-                                         // the at-least-once check below sees each one.
-                                         "-D",
-                                         "ksql.streams.cache.max.bytes.buffering=0",
-                                         "-D",
-                                         "ksql.streams.state.dir=" + state_dir,
-                                         "--script",
-                                         script};
+  const std::vector<std::string> args = {
+      "--bootstrap-servers", *bootstrap, "-D", "brook.kafka.topic.creation=auto", "-D",
+      "kafka.session.timeout.ms=6000", "-D", "kafka.heartbeat.interval.ms=1000", "-D",
+      "ksql.streams.commit.interval.ms=200",
+      // Every update is an output (no record cache), so
+      // the at-least-once check below sees each one.
+      "-D", "ksql.streams.cache.max.bytes.buffering=0", "-D", "ksql.streams.state.dir=" + state_dir,
+      "--script", script};
   std::map<std::string, int> expect;
   int produced = 0;
   auto produce = [&](int n) {

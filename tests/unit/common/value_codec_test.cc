@@ -17,10 +17,16 @@ std::string Ordered(const std::vector<Value>& values) {
 }
 
 TEST(ValueCodecTest, RoundTripsEveryKind) {
-  std::vector<Value> values = {
-      Value(), Value::Bool(true), Value::Int(-7), Value::Bigint(1LL << 40), Value::Double(-0.25),
-      Value::Decimal(12345, 2), Value::String(std::string("a\0b", 3)), Value::Bytes("\xff\x00"),
-      Value::Array({Value::Int(1), Value()}), Value::Struct({Value::String("x")})};
+  std::vector<Value> values = {Value(),
+                               Value::Bool(true),
+                               Value::Int(-7),
+                               Value::Bigint(1LL << 40),
+                               Value::Double(-0.25),
+                               Value::Decimal(12345, 2),
+                               Value::String(std::string("a\0b", 3)),
+                               Value::Bytes("\xff\x00"),
+                               Value::Array({Value::Int(1), Value()}),
+                               Value::Struct({Value::String("x")})};
   std::string bytes;
   EncodeValues(values.data(), values.size(), bytes);
   std::vector<Value> back;
@@ -37,9 +43,10 @@ TEST(ValueCodecTest, RoundTripsEveryKind) {
 }
 
 TEST(ValueCodecTest, OrderedEncodingRoundTrips) {
-  std::vector<Value> values = {Value(), Value::Bool(false), Value::Int(-1), Value::Bigint(0),
-                               Value::Double(-1.5), Value::String(std::string("\0\x01z", 3)),
-                               Value::Bytes(""), Value::Decimal(-5, 1)};
+  std::vector<Value> values = {
+      Value(),          Value::Bool(false),   Value::Int(-1),
+      Value::Bigint(0), Value::Double(-1.5),  Value::String(std::string("\0\x01z", 3)),
+      Value::Bytes(""), Value::Decimal(-5, 1)};
   std::vector<Value> back;
   ASSERT_TRUE(DecodeOrderedValues(Ordered(values), back));
   ASSERT_EQ(back.size(), values.size());
@@ -55,12 +62,13 @@ TEST(ValueCodecTest, OrderedEncodingSortsLikeTheValues) {
   std::vector<int64_t> ints = {std::numeric_limits<int64_t>::min(), -1000, -1, 0, 1, 999,
                                std::numeric_limits<int64_t>::max()};
   for (int i = 0; i < 200; ++i) ints.push_back(static_cast<int64_t>(rng()));
-  std::vector<double> doubles = {-std::numeric_limits<double>::infinity(), -1e300, -2.5, -0.0,
-                                 0.0, 1e-300, 3.0, 1e300, std::numeric_limits<double>::infinity()};
+  std::vector<double> doubles = {
+      -std::numeric_limits<double>::infinity(), -1e300, -2.5, -0.0, 0.0, 1e-300, 3.0, 1e300,
+      std::numeric_limits<double>::infinity()};
   std::uniform_real_distribution<double> d(-1e6, 1e6);
   for (int i = 0; i < 200; ++i) doubles.push_back(d(rng));
-  std::vector<std::string> strings = {"", std::string(1, '\0'), std::string("\0\0", 2), "a",
-                                      "a\xff", "ab", "b", "\x7f", "\x80"};
+  std::vector<std::string> strings = {
+      "", std::string(1, '\0'), std::string("\0\0", 2), "a", "a\xff", "ab", "b", "\x7f", "\x80"};
   auto check = [](auto values, auto make) {
     std::sort(values.begin(), values.end());
     for (size_t i = 0; i + 1 < values.size(); ++i) {

@@ -220,9 +220,11 @@ TEST_F(AggregationTest, RecordCacheCoalescesUpdatesPerKeyUntilTheCommit) {
     auto engine = NewEngine(/*batch=*/1000);
     SessionState session;
     if (!cache.empty()) session.properties["ksql.streams.cache.max.bytes.buffering"] = cache;
-    std::string sql = "CREATE STREAM IF NOT EXISTS taps (k STRING KEY, v INT) "
-                      "WITH (kafka_topic='taps', value_format='JSON');"
-                      "CREATE TABLE " + sink + " AS SELECT k, COUNT(*) AS n FROM taps GROUP BY k;";
+    std::string sql =
+        "CREATE STREAM IF NOT EXISTS taps (k STRING KEY, v INT) "
+        "WITH (kafka_topic='taps', value_format='JSON');"
+        "CREATE TABLE " +
+        sink + " AS SELECT k, COUNT(*) AS n FROM taps GROUP BY k;";
     auto r = engine->ExecuteScript(sql, session);
     EXPECT_TRUE(r.ok()) << RenderDiagnostic(r.status(), sql);
     EXPECT_TRUE(engine->RunUntilIdle().ok());

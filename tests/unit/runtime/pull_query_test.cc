@@ -128,16 +128,15 @@ TEST_F(PullQueryTest, LooksUpScansAndLimitsAMaterializedAggregate) {
   EXPECT_EQ(one.columns, (std::vector<std::string>{"USER_ID", "N", "TOTAL"}));
   EXPECT_EQ(one.is_key, (std::vector<bool>{true, false, false}));
   EXPECT_EQ(one.rows, (Rows{"'u1'|8|120"}));
-  EXPECT_EQ(Pull(*engine, "SELECT total FROM per_user WHERE user_id IN ('u2', 'u3', 'nobody');")
-                .rows,
-            (Rows{"105", "98"}));
+  EXPECT_EQ(
+      Pull(*engine, "SELECT total FROM per_user WHERE user_id IN ('u2', 'u3', 'nobody');").rows,
+      (Rows{"105", "98"}));
   EXPECT_EQ(Pull(*engine, "SELECT * FROM per_user WHERE user_id = 'nobody';").rows, Rows{});
   EXPECT_EQ(Pull(*engine, "SELECT user_id, n FROM per_user;").rows,
             (Rows{"'u0'|8", "'u1'|8", "'u2'|7", "'u3'|7"}));
   EXPECT_EQ(Pull(*engine, "SELECT user_id FROM per_user WHERE total > 100 AND n = 7;").rows,
             (Rows{"'u3'"}));
-  EXPECT_EQ(Pull(*engine, "SELECT user_id FROM per_user WHERE user_id = 'u1' OR total < 100;")
-                .rows,
+  EXPECT_EQ(Pull(*engine, "SELECT user_id FROM per_user WHERE user_id = 'u1' OR total < 100;").rows,
             (Rows{"'u1'", "'u2'"}));
   // ROWTIME is the time of the row's last update.
   EXPECT_EQ(Pull(*engine, "SELECT ROWTIME FROM per_user WHERE user_id = 'u3';").rows,
@@ -170,7 +169,8 @@ TEST_F(PullQueryTest, WindowedTablesHaveWindowBoundsAsKeysAndFilterByThem) {
       "WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY stream_id;"
       "CREATE TABLE sessions AS SELECT stream_id, COUNT(*) AS n FROM r "
       "WINDOW SESSION (5 SECONDS) GROUP BY stream_id;");
-  for (int64_t ts : {1000, 2000, 12000, 13000, 14000, 31000}) Produce("r", "s1", R"({"kind":"x"})", ts);
+  for (int64_t ts : {1000, 2000, 12000, 13000, 14000, 31000})
+    Produce("r", "s1", R"({"kind":"x"})", ts);
   Produce("r", "s2", R"({"kind":"x"})", 15000);
   ASSERT_TRUE(engine->RunUntilIdle().ok());
   PullResult all = Pull(*engine, "SELECT * FROM per_10s WHERE stream_id = 's1';");
@@ -183,9 +183,9 @@ TEST_F(PullQueryTest, WindowedTablesHaveWindowBoundsAsKeysAndFilterByThem) {
                 .rows,
             (Rows{"10000|3", "30000|1"}));
   // Sessions: start and end are the first and last record times; merged sessions are gone.
-  EXPECT_EQ(Pull(*engine, "SELECT stream_id, windowstart, windowend, n FROM sessions;").rows,
-            (Rows{"'s1'|1000|2000|2", "'s1'|12000|14000|3", "'s1'|31000|31000|1",
-                  "'s2'|15000|15000|1"}));
+  EXPECT_EQ(
+      Pull(*engine, "SELECT stream_id, windowstart, windowend, n FROM sessions;").rows,
+      (Rows{"'s1'|1000|2000|2", "'s1'|12000|14000|3", "'s1'|31000|31000|1", "'s2'|15000|15000|1"}));
   // WINDOWSTART bounds as datetime text.
   EXPECT_EQ(Pull(*engine,
                  "SELECT n FROM per_10s WHERE stream_id = 's1' "
@@ -272,17 +272,20 @@ TEST_F(PullQueryTest, RefusesWhatPullQueriesCannotDoWithKsqlDbsMessages) {
 TEST_F(PullQueryTest, StreamPullQueriesEndAtTheOffsetsTheyStartedWith) {
   CreateTopic("events", 2);
   auto engine = NewEngine();
-  Run(*engine, "CREATE STREAM events (k STRING KEY, v INT) "
-               "WITH (kafka_topic='events', value_format='JSON');");
+  Run(*engine,
+      "CREATE STREAM events (k STRING KEY, v INT) "
+      "WITH (kafka_topic='events', value_format='JSON');");
   EXPECT_EQ(Pull(*engine, "SELECT * FROM events;").rows, Rows{});  // empty topic: at once
-  for (int i = 0; i < 10; ++i) Produce("events", "k" + std::to_string(i), R"({"v":)" + std::to_string(i) + "}");
+  for (int i = 0; i < 10; ++i)
+    Produce("events", "k" + std::to_string(i), R"({"v":)" + std::to_string(i) + "}");
   auto r = engine->ExecuteScript("SELECT v FROM events WHERE v >= 5;", session_);
   ASSERT_TRUE(r.ok());
   std::shared_ptr<TransientQuery> q = r->back().transient;
   ASSERT_TRUE(q);
   EXPECT_EQ(q->kind(), TransientQuery::Kind::kPullStream);
   // Records produced after the query started are not part of its answer.
-  for (int i = 10; i < 20; ++i) Produce("events", "k" + std::to_string(i), R"({"v":)" + std::to_string(i) + "}");
+  for (int i = 10; i < 20; ++i)
+    Produce("events", "k" + std::to_string(i), R"({"v":)" + std::to_string(i) + "}");
   std::vector<OutputRow> rows;
   bool more = true;
   for (int i = 0; i < 500 && more; ++i) {
