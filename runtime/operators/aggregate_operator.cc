@@ -243,7 +243,98 @@ Status AggregateOperator::Flush(RowBatch& out) {
   return Status::Ok();
 }
 
+namespace {
+
+// The read-ahead's key of a group or window.
+void AheadKey(const std::string& key_bytes, int64_t window_start, std::string& out) {
+  out.assign(key_bytes);
+  out.append(reinterpret_cast<const char*>(&window_start), sizeof window_start);
+}
+
+}  // namespace
+
+Status AggregateOperator::ReadAhead(const RowBatch& input) {
+  ahead_.clear();
+  const bool time_windows = step_.window && step_.window->type != WindowStepSpec::Type::kSession &&
+                            step_.window->type != WindowStepSpec::Type::kSliding;
+  if (step_.table_input || (step_.window && !time_windows) || input.size() < 2) return Status::Ok();
+  const size_t nk = step_.group_by.size();
+  std::vector<std::string> group_keys;
+  std::vector<std::pair<std::string, int64_t>> windows;
+  std::string key_bytes;
+  for (size_t i = 0; i < input.size(); ++i) {
+    const Row& row = input[i];
+    if (row.values.size() < 1 + nk) continue;
+    if (static_cast<GroupByOperator::Op>(row.values[0].as_int()) != GroupByOperator::kAdd) {
+      continue;
+    }
+    key_bytes.clear();
+    EncodeValues(row.values.data() + 1, nk, key_bytes);
+    if (!step_.window) {
+      AheadKey(key_bytes, 0, ahead_key_);
+      if (ahead_.emplace(ahead_key_, std::nullopt).second) group_keys.push_back(key_bytes);
+      continue;
+    }
+    if (row.rowtime < 0) continue;
+    const int64_t size = step_.window->size_ms;
+    const int64_t advance =
+        step_.window->type == WindowStepSpec::Type::kHopping ? step_.window->advance_ms : size;
+    for (int64_t start = std::max<int64_t>(0, row.rowtime - size + advance) / advance * advance;
+         start <= row.rowtime; start += advance) {
+      AheadKey(key_bytes, start, ahead_key_);
+      if (ahead_.emplace(ahead_key_, std::nullopt).second) windows.emplace_back(key_bytes, start);
+    }
+  }
+  if (!step_.window) {
+    ASSIGN_OR_RETURN(auto values, groups_->MultiGet(group_keys));
+    for (size_t i = 0; i < group_keys.size(); ++i) {
+      AheadKey(group_keys[i], 0, ahead_key_);
+      ahead_[ahead_key_] = std::move(values[i]);
+    }
+  } else {
+    ASSIGN_OR_RETURN(auto values, windows_->MultiGet(windows));
+    for (size_t i = 0; i < windows.size(); ++i) {
+      AheadKey(windows[i].first, windows[i].second, ahead_key_);
+      ahead_[ahead_key_] = std::move(values[i]);
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> AggregateOperator::ReadStored(const std::string& key_bytes,
+                                                                 int64_t window_start) {
+  if (!ahead_.empty()) {
+    AheadKey(key_bytes, window_start, ahead_key_);
+    auto it = ahead_.find(ahead_key_);
+    if (it != ahead_.end()) return it->second;
+  }
+  if (step_.window) return windows_->Get(key_bytes, window_start);
+  return groups_->Get(key_bytes);
+}
+
+Status AggregateOperator::WriteStored(const std::string& key_bytes, int64_t window_start,
+                                      std::string bytes) {
+  if (step_.window) {
+    RETURN_IF_ERROR(windows_->Put(key_bytes, window_start, bytes));
+  } else {
+    RETURN_IF_ERROR(groups_->Put(key_bytes, bytes));
+  }
+  if (!ahead_.empty()) {
+    AheadKey(key_bytes, window_start, ahead_key_);
+    auto it = ahead_.find(ahead_key_);
+    if (it != ahead_.end()) it->second = std::move(bytes);
+  }
+  return Status::Ok();
+}
+
 Status AggregateOperator::ProcessRows(RowBatch& input, RowBatch& out) {
+  RETURN_IF_ERROR(ReadAhead(input));
+  Status st = ProcessBatch(input, out);
+  ahead_.clear();
+  return st;
+}
+
+Status AggregateOperator::ProcessBatch(RowBatch& input, RowBatch& out) {
   const size_t nk = step_.group_by.size();
   for (size_t i = 0; i < input.size(); ++i) {
     Row& row = input[i];
@@ -313,12 +404,12 @@ Status AggregateOperator::UpdateTable(bool add_new, const Row& row, RowBatch& ou
 
 Status AggregateOperator::UpdateGroup(const std::string& key_bytes, const std::vector<Value>& key,
                                       Row& row, RowBatch& out) {
-  ASSIGN_OR_RETURN(std::optional<std::string> stored, groups_->Get(key_bytes));
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, ReadStored(key_bytes, 0));
   Group g;
   Group before;
   RETURN_IF_ERROR(Load(stored, row.rowtime, g, before));
   Fold(g, args_, row.offset, false);
-  RETURN_IF_ERROR(groups_->Put(key_bytes, Encode(g)));
+  RETURN_IF_ERROR(WriteStored(key_bytes, 0, Encode(g)));
   Emit(key, g, stored ? &before : nullptr, 0, 0, false, row, out);
   return Status::Ok();
 }
@@ -339,12 +430,12 @@ Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
       late = true;
       continue;
     }
-    ASSIGN_OR_RETURN(std::optional<std::string> stored, windows_->Get(key_bytes, start));
+    ASSIGN_OR_RETURN(std::optional<std::string> stored, ReadStored(key_bytes, start));
     Group g;
     Group before;
     RETURN_IF_ERROR(Load(stored, ts, g, before));
     Fold(g, args_, row.offset, false);
-    RETURN_IF_ERROR(windows_->Put(key_bytes, start, Encode(g)));
+    RETURN_IF_ERROR(WriteStored(key_bytes, start, Encode(g)));
     max_start_ = std::max(max_start_, start);
     if (!step_.emit_final) Emit(key, g, stored ? &before : nullptr, start, end, true, row, out);
   }

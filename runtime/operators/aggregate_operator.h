@@ -95,6 +95,19 @@ class AggregateOperator : public Operator {
   Status Expire();
   // Process without the record cache: every result goes to `out`.
   Status ProcessRows(RowBatch& input, RowBatch& out);
+  // ProcessRows' loop over the rows.
+  Status ProcessBatch(RowBatch& input, RowBatch& out);
+  // Per-batch read-ahead (stream input, no window or a time window): reads the stored state of
+  // every group and window the batch's rows touch with one MultiGet, into ahead_; the rows then
+  // read it from there, and their writes update it, so a later row of the same group sees the
+  // new value. Cleared after the batch.
+  Status ReadAhead(const RowBatch& input);
+  // The stored bytes of a group (window_start ignored without a window): from the read-ahead,
+  // else from the store.
+  Result<std::optional<std::string>> ReadStored(const std::string& key_bytes,
+                                                int64_t window_start);
+  // Writes a group's new bytes to the store and to the read-ahead.
+  Status WriteStored(const std::string& key_bytes, int64_t window_start, std::string bytes);
   // Keeps `row` as the latest result of its key and window (the record cache).
   void Hold(Row& row);
 
@@ -129,6 +142,9 @@ class AggregateOperator : public Operator {
   std::unordered_map<std::string, size_t> held_index_;
   size_t held_bytes_ = 0;
   std::string held_key_;
+  // The read-ahead of the batch being processed: (key bytes + window start) -> stored bytes.
+  std::unordered_map<std::string, std::optional<std::string>> ahead_;
+  std::string ahead_key_;
 };
 
 }  // namespace brook

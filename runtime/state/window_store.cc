@@ -19,6 +19,14 @@ Result<std::optional<std::string>> WindowStore::Get(std::string_view key, int64_
   return core_->Get(EncodeKeyTime(key, window_start));
 }
 
+Result<std::vector<std::optional<std::string>>> WindowStore::MultiGet(
+    const std::vector<std::pair<std::string, int64_t>>& windows) {
+  std::vector<std::string> keys;
+  keys.reserve(windows.size());
+  for (const auto& [key, start] : windows) keys.push_back(EncodeKeyTime(key, start));
+  return core_->MultiGet(keys);
+}
+
 Result<std::vector<WindowValue>> WindowStore::Fetch(std::string_view key, int64_t from,
                                                     int64_t to) {
   std::vector<WindowValue> out;

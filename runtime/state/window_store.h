@@ -46,6 +46,10 @@ class WindowStore {
   [[nodiscard]] Status Put(std::string_view key, int64_t window_start, std::string_view value);
   [[nodiscard]] Status Delete(std::string_view key, int64_t window_start);
   [[nodiscard]] Result<std::optional<std::string>> Get(std::string_view key, int64_t window_start);
+  // One result per (key, window start), in order: cache, pending batch, then one RocksDB
+  // MultiGet for the rest.
+  [[nodiscard]] Result<std::vector<std::optional<std::string>>> MultiGet(
+      const std::vector<std::pair<std::string, int64_t>>& windows);
 
   // The windows of `key` with from <= start <= to, ordered by start. One range scan.
   [[nodiscard]] Result<std::vector<WindowValue>> Fetch(std::string_view key, int64_t from,
