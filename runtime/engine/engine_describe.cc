@@ -77,6 +77,14 @@ SourceDetails Engine::DescribeSource(const DataSource& src, bool extended) {
     }
     d.statistics = "records-consumed: " + std::to_string(in);
     d.error_stats = "failed-messages: " + std::to_string(processing_log_.count());
+    // Records a windowed aggregation writing this table dropped because their window had
+    // closed (Kafka Streams' dropped-records for late records).
+    uint64_t late = 0;
+    for (const auto& id : src.writing_queries) {
+      auto it = queries_.find(id);
+      if (it != queries_.end()) late += it->second->late_records();
+    }
+    if (late > 0) d.error_stats += " late-records-dropped: " + std::to_string(late);
   }
   d.key_format = src.key_format.name;
   d.value_format = src.value_format.name;

@@ -32,6 +32,11 @@ struct Engine::PersistentQuery {
     for (const auto& t : threads) n += t->records_in();
     return n;
   }
+  uint64_t late_records() const {
+    uint64_t n = 0;
+    for (const auto& t : threads) n += t->late_records();
+    return n;
+  }
   uint64_t records_out() const {
     uint64_t n = 0;
     for (const auto& t : threads) n += t->records_out();

@@ -54,7 +54,7 @@ class AggregateOperator : public Operator {
   Status Flush(RowBatch& out) override;
   Status PrepareCommit() override;
 
-  uint64_t late_records() const { return late_records_; }
+  uint64_t late_records() const override { return late_records_; }
 
  private:
   struct Group {

@@ -119,6 +119,8 @@ class Operator {
   virtual Status Flush(RowBatch& out) { return Status::Ok(); }
   // Flushes caches into the task's pending state write before a commit.
   virtual Status PrepareCommit() { return Status::Ok(); }
+  // Records dropped because their window had closed (stream time past end + grace), so far.
+  virtual uint64_t late_records() const { return 0; }
 
  protected:
   OperatorContext* ctx_ = nullptr;

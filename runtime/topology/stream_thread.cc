@@ -143,6 +143,9 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       }
       Task& task = *it->second;
       RETURN_IF_ERROR(task.Process(records, results_));
+      if (uint64_t late = task.TakeLateRecords()) {
+        late_records_.fetch_add(late, std::memory_order_relaxed);
+      }
       // Input records are the query's source records; an internal topic's are not counted.
       if (key.first == 0) records_in_.fetch_add(records.size(), std::memory_order_relaxed);
       size_t out = WriteResults(key.first, task);

@@ -55,6 +55,14 @@ Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBa
   return Status::Ok();
 }
 
+uint64_t Task::TakeLateRecords() {
+  uint64_t total = 0;
+  for (const auto& op : operators_) total += op->late_records();
+  uint64_t fresh = total - late_reported_;
+  late_reported_ = total;
+  return fresh;
+}
+
 Status Task::Flush(RowBatch& out) {
   for (size_t i = 0; i < operators_.size(); ++i) {
     RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;

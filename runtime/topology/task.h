@@ -57,6 +57,8 @@ class Task {
   // After the changelog producer was flushed: writes the state with the consumed offset.
   Status CommitState();
   bool stateful() const { return state_ != nullptr; }
+  // Late records its operators dropped since the previous call (windows already closed).
+  uint64_t TakeLateRecords();
 
  private:
   friend class Topology;
@@ -77,6 +79,7 @@ class Task {
   // lagged behind the state's at a crash): they are skipped, so the state counts each once.
   int64_t skip_below_ = -1;
   uint64_t records_in_ = 0;
+  uint64_t late_reported_ = 0;
   // The materialization reader this task registered, to remove when it closes.
   std::shared_ptr<MaterializedView> view_;
   std::shared_ptr<state::StoreReader> view_reader_;

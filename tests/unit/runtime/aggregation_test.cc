@@ -237,5 +237,27 @@ TEST_F(AggregationTest, RecordCacheCoalescesUpdatesPerKeyUntilTheCommit) {
   EXPECT_EQ(outputs("TINY", "1").size(), 90u);
 }
 
+// A record whose window has closed is dropped and counted; DESCRIBE EXTENDED of the table
+// shows the count.
+TEST_F(AggregationTest, LateRecordsAreDroppedAndCountedInDescribeExtended) {
+  CreateTopic("late", 1);
+  auto engine = NewEngine();
+  Run(*engine,
+      "CREATE STREAM late (k STRING KEY, v INT) WITH (kafka_topic='late', value_format='JSON');"
+      "CREATE TABLE per_sec AS SELECT k, COUNT(*) AS n FROM late "
+      "WINDOW TUMBLING (SIZE 1 SECOND, GRACE PERIOD 0 SECONDS) GROUP BY k;");
+  Produce("late", "a", R"({"v":1})", 5000);
+  Produce("late", "a", R"({"v":1})", 7000);
+  Produce("late", "a", R"({"v":1})", 1000);  // window [1000, 2000) closed at stream time 7000
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_EQ(broker_.ReadAll("PER_SEC").size(), 2u);
+  auto r = engine->ExecuteScript("DESCRIBE per_sec EXTENDED;", session_);
+  ASSERT_TRUE(r.ok());
+  const auto* d = std::get_if<SourceDescription>(&*r->back().result);
+  ASSERT_NE(d, nullptr);
+  EXPECT_NE(d->source.error_stats.find("late-records-dropped: 1"), std::string::npos)
+      << d->source.error_stats;
+}
+
 }  // namespace
 }  // namespace brook
