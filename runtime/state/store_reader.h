@@ -7,8 +7,8 @@
 //
 // Lifetime: the reader keeps the task's RocksDB instance open, so it stays valid after the
 // TaskState that made it is destroyed (it then reads the last committed state). Hold readers
-// only for the duration of a read: while one is alive the task's directory stays locked and a
-// new TaskState for it cannot open.
+// only for the duration of a read: while one is alive the task's directory stays locked (a new
+// TaskState for it waits, at most 5 s, for the lock).
 // Thread-safety: every method may be called from any thread, concurrently.
 #pragma once
 

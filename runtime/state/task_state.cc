@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "runtime/state/key_encoding.h"
 #include "runtime/state/state_internal.h"
@@ -145,6 +146,17 @@ Status TaskState::OpenDb() {
   db_->write_options.sync = opts.sync_commits;
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, directory_, descriptors, &db_->handles, &db_->db);
+  // A StoreReader of this directory's previous TaskState (a pull query reading while the task
+  // moves between stream threads) holds RocksDB's lock for the length of one read: wait for it,
+  // bounded by kLockWait.
+  constexpr auto kLockWait = std::chrono::seconds(5);
+  const auto deadline = std::chrono::steady_clock::now() + kLockWait;
+  while (s.IsIOError() && s.ToString().find("lock") != std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    db_->handles.clear();
+    s = rocksdb::DB::Open(db_options, directory_, descriptors, &db_->handles, &db_->db);
+  }
   RETURN_IF_ERROR(FromRocks(s, "open state " + directory_));
   db_->offsets_cf = db_->handles[1];
   for (size_t i = 0; i < config_.stores.size(); ++i) {

@@ -111,5 +111,26 @@ TEST(StoreReaderTest, ConcurrentReadsSeeWholeCommits) {
   EXPECT_EQ(**reader->Get("x"), "299");
 }
 
+// A reader keeps the directory locked; a new TaskState for it waits (bounded) for the reader to
+// go instead of failing, as when a pull query reads while the task moves between threads.
+TEST(StoreReaderTest, ReopeningWaitsForAReaderOfThePreviousTask) {
+  TempDir dir;
+  auto env = MakeEnv(dir.path());
+  auto task = OpenTask(env, MakeConfig({{kKv, StoreKind::kKeyValue}}), nullptr, nullptr);
+  ASSERT_NE(task, nullptr);
+  ASSERT_TRUE((*task->key_value_store(kKv))->Put("a", "1").ok());
+  ASSERT_TRUE(task->Commit({{"in", 0, 1}}).ok());
+  std::shared_ptr<StoreReader> reader = *task->Reader(kKv);
+  task.reset();
+  std::thread release([&reader] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    reader.reset();
+  });
+  auto again = TaskState::Open(env, MakeConfig({{kKv, StoreKind::kKeyValue}}), nullptr, nullptr);
+  release.join();
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(**(*(*again)->key_value_store(kKv))->Get("a"), "1");
+}
+
 }  // namespace
 }  // namespace brook::state
