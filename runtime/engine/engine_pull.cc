@@ -137,8 +137,11 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
                      PlanPullKeys(plan, ConfigTrue(cfg, "ksql.query.pull.table.scan.enabled", true),
                                   ConfigTrue(cfg, "ksql.query.pull.range.scan.enabled", true),
                                   q.where ? q.where->range : q.range));
+    ASSIGN_OR_RETURN(int64_t max_rows,
+                     ConfigInt(cfg, "brook.query.pull.max.rows", 1'000'000, 1, INT64_MAX));
     ASSIGN_OR_RETURN(std::vector<OutputRow> rows,
-                     RunTablePull(plan, *view, keys, &processing_log_));
+                     RunTablePull(plan, *view, keys, &processing_log_,
+                                  static_cast<size_t>(max_rows)));
     auto buffer = std::make_shared<std::vector<OutputRow>>(std::move(rows));
     std::vector<std::string> names;
     std::vector<TypePtr> types;

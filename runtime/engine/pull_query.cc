@@ -371,7 +371,8 @@ Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled, bool 
 }
 
 Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const MaterializedView& view,
-                                            const PullKeys& keys, ProcessingLog* log) {
+                                            const PullKeys& keys, ProcessingLog* log,
+                                            size_t max_rows) {
   const SourceStep& source = plan.source();
   const MaterializeStep& m = view.step();
   const size_t k = source.schema.key.size();
@@ -400,14 +401,41 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
     RETURN_IF_ERROR(ops.back()->Open(ctx));
   }
 
-  // Stored rows, rebuilt in the source's row layout.
+  // Stored rows, rebuilt in the source's row layout, go through the filter, table functions and
+  // projection a chunk at a time; reading stops at the LIMIT.
+  constexpr size_t kChunk = 1000;
   RowBatch input;
+  RowBatch scratch;
+  std::vector<OutputRow> rows;
+  TransientOutput output(plan, [&rows](OutputRow&& r) { rows.push_back(std::move(r)); });
+  Status failure;
+  auto drain = [&]() -> bool {
+    RowBatch* in = &input;
+    RowBatch* out = &scratch;
+    for (auto& op : ops) {
+      out->Clear();
+      failure = op->Process(*in, *out);
+      if (!failure.ok()) return false;
+      std::swap(in, out);
+    }
+    output.Write(*in);
+    input.Clear();
+    scratch.Clear();
+    if (rows.size() > max_rows) {
+      failure = InvalidArgument(
+          "The pull query's result has more than " + std::to_string(max_rows) +
+          " rows (brook.query.pull.max.rows). Add a LIMIT or a more selective WHERE clause, or "
+          "raise the bound.");
+      return false;
+    }
+    return !output.limit_reached();
+  };
   MaterializedRow stored;
-  Status decode_error;
   auto add = [&](int32_t partition, std::string_view key, std::string_view value,
                  int64_t window_start) {
+    if (!failure.ok() || output.limit_reached()) return false;
     if (!DecodeMaterializedRow(m, key, value, window_start, stored)) {
-      decode_error = Internal("a stored row of " + source.source_name + " cannot be decoded");
+      failure = Internal("a stored row of " + source.source_name + " cannot be decoded");
       return false;
     }
     Row& row = input.Append();
@@ -429,7 +457,7 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
     row.window_start = stored.window_start;
     row.window_end = stored.window_end;
     row.record = nullptr;
-    return true;
+    return input.size() < kChunk || drain();
   };
   std::vector<std::string> encoded;
   std::set<std::string> seen;
@@ -439,6 +467,7 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
     if (seen.insert(bytes).second) encoded.push_back(std::move(bytes));
   }
   for (const auto& [partition, reader] : view.Readers()) {
+    if (!failure.ok() || output.limit_reached()) break;
     int32_t p = partition;
     auto visit_window = [&](std::string_view key, int64_t start, std::string_view value) {
       return add(p, key, value, start);
@@ -459,23 +488,13 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
           ASSIGN_OR_RETURN(std::optional<std::string> value, reader->Get(key));
           if (value && !add(p, key, *value, 0)) break;
         }
+        if (!failure.ok() || output.limit_reached()) break;
       }
     }
-    RETURN_IF_ERROR(decode_error);
+    RETURN_IF_ERROR(failure);
   }
-
-  // Through the filter, table functions and projection, into SELECT order with LIMIT.
-  RowBatch scratch;
-  RowBatch* in = &input;
-  RowBatch* out = &scratch;
-  for (auto& op : ops) {
-    out->Clear();
-    RETURN_IF_ERROR(op->Process(*in, *out));
-    std::swap(in, out);
-  }
-  std::vector<OutputRow> rows;
-  TransientOutput output(plan, [&rows](OutputRow&& r) { rows.push_back(std::move(r)); });
-  output.Write(*in);
+  if (failure.ok() && !output.limit_reached() && !input.empty()) drain();
+  RETURN_IF_ERROR(failure);
   return rows;
 }
 

@@ -43,10 +43,13 @@ struct PullKeys {
 [[nodiscard]] Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled,
                                             bool range_scan_enabled, SourceRange where_range);
 
-// Reads the rows of `keys` from `view` and runs the plan's steps after the source over them.
-// Rows in SELECT order, LIMIT applied. Rows that fail an expression are logged to `log`.
+// Reads the rows of `keys` from `view` and runs the plan's steps after the source over them,
+// a chunk at a time, stopping at the LIMIT. Rows in SELECT order. Rows that fail an expression
+// are logged to `log`. A result of more than `max_rows` rows is refused (kInvalidArgument):
+// the whole answer is held in memory.
 [[nodiscard]] Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan,
                                                           const MaterializedView& view,
-                                                          const PullKeys& keys, ProcessingLog* log);
+                                                          const PullKeys& keys, ProcessingLog* log,
+                                                          size_t max_rows);
 
 }  // namespace brook

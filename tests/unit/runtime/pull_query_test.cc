@@ -144,6 +144,13 @@ TEST_F(PullQueryTest, LooksUpScansAndLimitsAMaterializedAggregate) {
   PullResult limited = Pull(*engine, "SELECT * FROM per_user LIMIT 2;");
   EXPECT_EQ(limited.rows.size(), 2u);
   EXPECT_EQ(Pull(*engine, "SELECT * FROM per_user LIMIT 0;").rows.size(), 0u);
+  // The whole answer is held in memory: brook.query.pull.max.rows bounds it.
+  SessionState small;
+  small.properties["brook.query.pull.max.rows"] = "3";
+  EXPECT_NE(Fails(*engine, "SELECT * FROM per_user;", &small).message().find(
+                "brook.query.pull.max.rows"),
+            std::string::npos);
+  EXPECT_EQ(Pull(*engine, "SELECT * FROM per_user LIMIT 3;", false, &small).rows.size(), 3u);
 }
 
 // A scan returns each partition's rows in key order (numeric for numbers).
