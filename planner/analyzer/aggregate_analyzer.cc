@@ -36,6 +36,7 @@ struct AggregateContext {
   const Catalog& catalog;
   const FunctionRegistry& functions;
   const Scope& input_scope;
+  const Config& config;
   std::vector<std::string> group_match_texts;  // qualified text of each GROUP BY expression
   std::vector<std::string> call_texts;         // qualified text of each aggregate call
   BoundAggregation agg;
@@ -98,6 +99,10 @@ struct AggregateContext {
     if (!type.ok()) return std::move(type).TakeStatus().WithRange(e.range);
     call.type = *type;
     call.fn = fn;
+    if (!fn->limit_config.empty() && config.count(fn->limit_config)) {
+      ASSIGN_OR_RETURN(int64_t limit, ConfigInt(config, fn->limit_config, 0, 0, INT32_MAX));
+      call.limit = limit;
+    }
     if (auto made = call.MakeAggregator(); !made.ok()) {
       return std::move(made).TakeStatus().WithRange(e.range);
     }
@@ -140,9 +145,10 @@ struct AggregateContext {
 
 Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& catalog,
                                            const FunctionRegistry& functions,
-                                           const Scope& input_scope, BoundQuery& bq) {
+                                           const Scope& input_scope, const Config& config,
+                                           BoundQuery& bq) {
   const DataSource& src = *bq.from.source;
-  AggregateContext ctx{q, catalog, functions, input_scope, {}, {}, {}};
+  AggregateContext ctx{q, catalog, functions, input_scope, config, {}, {}, {}};
   BoundAggregation& agg = ctx.agg;
   // GROUP BY keys.
   ExpressionBinder group_binder(input_scope, functions, catalog, "GROUP BY");

@@ -7,6 +7,7 @@
 
 #include "planner/analyzer/bound_query.h"
 #include "planner/analyzer/expression_binder.h"
+#include "planner/properties.h"
 
 namespace brook::analyzer {
 
@@ -27,10 +28,12 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
                     BoundQuery& bq, Scope& scope);
 
 // Binds GROUP BY, the aggregate calls of SELECT and HAVING, WINDOW and HAVING; fills
-// `bq.aggregation` and returns what the projection binds over.
+// `bq.aggregation` and returns what the projection binds over. `config` supplies the aggregate
+// functions' configured limits (ksql.functions.collect_list.limit, ...).
 Result<ProjectionInput> AnalyzeAggregation(const ast::Query& q, const Catalog& catalog,
                                            const FunctionRegistry& functions,
-                                           const Scope& input_scope, BoundQuery& bq);
+                                           const Scope& input_scope, const Config& config,
+                                           BoundQuery& bq);
 
 // Binds a WHERE or HAVING predicate with ksqlDB's messages: type errors are prefixed
 // "Error in <clause> expression: ", and a non-boolean result is refused.

@@ -63,7 +63,8 @@ class Aggregator {
 };
 
 // Makes the Aggregator of one call. `constants` holds the value of each argument listed in
-// literal_params (NULL elsewhere), e.g. TOPK's k; argument errors are kInvalidArgument.
+// literal_params (NULL elsewhere), e.g. TOPK's k; one more element, when present, is the call's
+// configured limit (AggregateFunction::limit_config). Argument errors are kInvalidArgument.
 using AggregatorFactory = std::function<Result<std::unique_ptr<Aggregator>>(
     const std::vector<TypePtr>& arg_types, const std::vector<Value>& constants,
     const TypePtr& result_type)>;
@@ -78,6 +79,9 @@ struct AggregateFunction {
   std::vector<size_t> literal_params;
   bool allows_star = false;  // COUNT(*)
   bool table_source_allowed = true;  // LATEST_BY_OFFSET, MIN, MAX read streams only
+  // A configuration key whose value, when set at planning time, becomes the call's limit
+  // (COLLECT_LIST: ksql.functions.collect_list.limit). Empty: none.
+  std::string limit_config;
   AggregatorFactory make;
 };
 

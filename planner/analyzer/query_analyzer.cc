@@ -631,7 +631,7 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
       return Unsupported("PARTITION BY together with GROUP BY is not supported by brook yet.",
                          q.partition_by.empty() ? q.range : q.partition_by[0]->range);
     }
-    ASSIGN_OR_RETURN(in, analyzer::AnalyzeAggregation(q, catalog, functions, scope, bq));
+    ASSIGN_OR_RETURN(in, analyzer::AnalyzeAggregation(q, catalog, functions, scope, config, bq));
   } else if (q.has_partition_by) {
     ASSIGN_OR_RETURN(in, BindPartitionBy(q, scope, *src, functions, catalog, bq));
   } else {

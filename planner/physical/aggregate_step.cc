@@ -32,6 +32,7 @@ Result<std::unique_ptr<Aggregator>> AggregateCall::MakeAggregator() const {
     types.push_back(a->type);
     constants.push_back(a->kind == BoundKind::kLiteral ? a->literal : Value());
   }
+  if (limit) constants.push_back(Value::Bigint(*limit));
   return fn->make(types, constants, type);
 }
 
@@ -41,7 +42,8 @@ json AggregateStep::ToJson() const {
     calls_json.push_back({{"function", c.function},
                           {"args", ExprListToJson(c.args)},
                           {"type", TypeToJson(c.type)},
-                          {"text", c.text}});
+                          {"text", c.text},
+                          {"limit", OptionalInt(c.limit)}});
   }
   json j = {{"groupBy", ExprListToJson(group_by)},
             {"calls", std::move(calls_json)},
@@ -72,6 +74,7 @@ Result<AggregateStep> AggregateStep::FromJson(const json& j, const FunctionRegis
     if (!t) return Bad("aggregate call without a type");
     ASSIGN_OR_RETURN(call.type, TypeFromJson(*t));
     ASSIGN_OR_RETURN(call.text, Get<std::string>(c, "text"));
+    ASSIGN_OR_RETURN(call.limit, OptionalIntFrom(c, "limit"));
     call.fn = functions.FindAggregate(call.function);
     if (!call.fn) return Bad("unknown aggregate function '" + call.function + "'");
     RETURN_IF_ERROR(call.MakeAggregator().status());

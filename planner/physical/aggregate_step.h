@@ -39,6 +39,9 @@ struct AggregateCall {
   std::vector<BoundExprPtr> args;   // over the aggregate's input row
   TypePtr type;                     // result type
   std::string text;                 // SQL text, for messages
+  // The function's configured limit (AggregateFunction::limit_config) when the query was
+  // planned, or none (the function's default).
+  std::optional<int64_t> limit;
   // The function, resolved by name from the registry (not part of the JSON form).
   const AggregateFunction* fn = nullptr;
   // Makes this call's Aggregator: arg types, literal constants, result type.

@@ -11,6 +11,7 @@ void Declare(FunctionRegistry& r, AggregateDecl d) {
   f.literal_params = std::move(d.literal_params);
   f.allows_star = d.allows_star;
   f.table_source_allowed = d.table_source_allowed;
+  f.limit_config = std::move(d.limit_config);
   r.RegisterAggregate(std::move(f));
 }
 

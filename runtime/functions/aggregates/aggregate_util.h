@@ -22,6 +22,7 @@ struct AggregateDecl {
   std::vector<size_t> literal_params = {};
   bool allows_star = false;
   bool table_source_allowed = true;
+  std::string limit_config = {};
 };
 void Declare(FunctionRegistry& r, AggregateDecl decl);
 

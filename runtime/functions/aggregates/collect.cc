@@ -1,6 +1,7 @@
 // COLLECT_LIST(col): every value (NULLs included) in arrival order; COLLECT_SET(col): each
-// distinct value once, in first-arrival order. Both keep at most 1000 elements (ksqlDB's
-// ksql.functions.collect_{list,set}.limit default); later values are ignored. Undoable: the
+// distinct value once, in first-arrival order. Both keep at most 1000 elements, or
+// ksql.functions.collect_{list,set}.limit when the query was planned with it set (as ksqlDB);
+// later values are ignored. Undoable: the
 // first occurrence of the undone value is removed.
 #include <algorithm>
 
@@ -12,23 +13,60 @@ namespace {
 
 constexpr size_t kCollectLimit = 1000;
 
+// Value equality where a MAP is a set of entries (Java's Map.equals): {a:1, b:2} == {b:2, a:1}.
+// Depth is bounded by the values' types, which the parser's nesting limit bounds.
+bool SameValue(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case Value::Kind::kMap: {
+      const Value::List& x = a.list();
+      const Value::List& y = b.list();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i + 1 < x.size(); i += 2) {
+        bool found = false;
+        for (size_t j = 0; j + 1 < y.size() && !found; j += 2) {
+          found = SameValue(x[i], y[j]) && SameValue(x[i + 1], y[j + 1]);
+        }
+        if (!found) return false;
+      }
+      return true;
+    }
+    case Value::Kind::kArray:
+    case Value::Kind::kStruct: {
+      const Value::List& x = a.list();
+      const Value::List& y = b.list();
+      if (x.size() != y.size()) return false;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (!SameValue(x[i], y[i])) return false;
+      }
+      return true;
+    }
+    default:
+      return a == b;
+  }
+}
+
+Value::List::const_iterator FindValue(const Value::List& l, const Value& v) {
+  return std::find_if(l.begin(), l.end(), [&](const Value& e) { return SameValue(e, v); });
+}
+
 class Collect : public Aggregator {
  public:
-  explicit Collect(bool set) : set_(set) {}
+  Collect(bool set, size_t limit) : set_(set), limit_(limit) {}
   Value Initial() const override { return Value::Array({}); }
   void Add(Value& acc, const Value* args, int64_t) const override {
     const Value::List& l = acc.list();
-    if (l.size() >= kCollectLimit) return;
-    if (set_ && std::find(l.begin(), l.end(), args[0]) != l.end()) return;
+    if (l.size() >= limit_) return;
+    if (set_ && FindValue(l, args[0]) != l.end()) return;
     Value::List next = l;
     next.push_back(args[0]);
     acc = Value::Array(std::move(next));
   }
   void Undo(Value& acc, const Value* args) const override {
     Value::List next = acc.list();
-    auto it = std::find(next.begin(), next.end(), args[0]);
-    if (it == next.end()) return;
-    next.erase(it);
+    auto found = FindValue(next, args[0]);
+    if (found == next.end()) return;
+    next.erase(next.begin() + (found - next.begin()));
     acc = Value::Array(std::move(next));
   }
   Value Merge(const Value& a, const Value& b) const override {
@@ -40,6 +78,7 @@ class Collect : public Aggregator {
 
  private:
   bool set_;
+  size_t limit_;
 };
 
 }  // namespace
@@ -54,7 +93,19 @@ void RegisterCollect(FunctionRegistry& r) {
                   if (a.size() != 1 || !a[0]) return NoMatchingSignature(n, a);
                   return SqlType::Array(a[0]);
                 },
-                Make<Collect>(set)});
+                [set](const std::vector<TypePtr>& types, const std::vector<Value>& constants,
+                      const TypePtr&) -> Result<std::unique_ptr<Aggregator>> {
+                  // A configured limit follows the argument constants.
+                  size_t limit = kCollectLimit;
+                  if (constants.size() > types.size()) {
+                    limit = static_cast<size_t>(std::max<int64_t>(0, constants.back().as_int64()));
+                  }
+                  return std::unique_ptr<Aggregator>(std::make_unique<Collect>(set, limit));
+                },
+                {},
+                false,
+                true,
+                set ? "ksql.functions.collect_set.limit" : "ksql.functions.collect_list.limit"});
   }
 }
 
