@@ -13,49 +13,15 @@
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/in_memory_broker.h"
+#include "tests/unit/runtime/engine_fixture.h"
 
 namespace brook {
 namespace {
 
 namespace fs = std::filesystem;
 
-class AggregationTest : public ::testing::Test {
+class AggregationTest : public testing::EngineFixture {
  protected:
-  AggregationTest() : broker_(1) {
-    RegisterBuiltinFunctions(functions_);
-    state_dir_ =
-        fs::temp_directory_path() / ("brook-agg-test-" + std::to_string(std::random_device{}()));
-  }
-  ~AggregationTest() override {
-    std::error_code ec;
-    fs::remove_all(state_dir_, ec);
-  }
-
-  std::unique_ptr<Engine> NewEngine(size_t batch = 1000) {
-    EngineOptions opts;
-    opts.max_batch = batch;
-    opts.create_missing_source_topics = true;
-    opts.state_dir = state_dir_.string();
-    return std::make_unique<Engine>(broker_, functions_, opts);
-  }
-
-  void Run(Engine& e, const std::string& sql) {
-    auto r = e.ExecuteScript(sql, session_);
-    ASSERT_TRUE(r.ok()) << RenderDiagnostic(r.status(), sql);
-  }
-
-  void CreateTopic(const std::string& name, int partitions) {
-    kafka::TopicSpec spec;
-    spec.name = name;
-    spec.partitions = partitions;
-    ASSERT_TRUE(broker_.CreateTopic(spec, kafka::Millis(0)).ok());
-  }
-
-  void Produce(const std::string& topic, std::optional<std::string> key,
-               std::optional<std::string> value, int64_t ts = 0) {
-    ASSERT_TRUE(broker_.Produce({topic, -1, ts, std::move(key), std::move(value), {}}).ok());
-  }
-
   // The last value written for each (string) key of `topic`, as JSON (null for a tombstone).
   std::map<std::string, nlohmann::json> Latest(const std::string& topic) {
     std::map<std::string, nlohmann::json> out;
@@ -64,11 +30,6 @@ class AggregationTest : public ::testing::Test {
     }
     return out;
   }
-
-  kafka::InMemoryBroker broker_;
-  FunctionRegistry functions_;
-  SessionState session_;
-  fs::path state_dir_;
 };
 
 // 4 partitions keyed by user; segments are a value column, so every segment's rows arrive in

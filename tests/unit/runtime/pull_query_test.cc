@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <random>
 #include <thread>
 
 #include "common/diagnostic.h"
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/in_memory_broker.h"
+#include "tests/unit/runtime/engine_fixture.h"
 
 namespace brook {
 namespace {
@@ -29,30 +29,10 @@ struct PullResult {
   bool limit_reached = false;
 };
 
-class PullQueryTest : public ::testing::Test {
+class PullQueryTest : public testing::EngineFixture {
  protected:
-  PullQueryTest() : broker_(1) {
-    RegisterBuiltinFunctions(functions_);
-    state_dir_ =
-        fs::temp_directory_path() / ("brook-pull-test-" + std::to_string(std::random_device{}()));
-  }
-  ~PullQueryTest() override {
-    std::error_code ec;
-    fs::remove_all(state_dir_, ec);
-  }
-
   std::unique_ptr<Engine> NewEngine(bool threaded = false) {
-    EngineOptions opts;
-    opts.create_missing_source_topics = true;
-    opts.state_dir = state_dir_.string();
-    opts.threaded = threaded;
-    opts.commit_interval = kafka::Millis(20);
-    return std::make_unique<Engine>(broker_, functions_, opts);
-  }
-
-  void Run(Engine& e, const std::string& sql) {
-    auto r = e.ExecuteScript(sql, session_);
-    ASSERT_TRUE(r.ok()) << RenderDiagnostic(r.status(), sql);
+    return EngineFixture::NewEngine(1000, threaded);
   }
 
   Status Fails(Engine& e, const std::string& sql, SessionState* session = nullptr) {
@@ -88,22 +68,6 @@ class PullQueryTest : public ::testing::Test {
     return out;
   }
 
-  void CreateTopic(const std::string& name, int partitions) {
-    kafka::TopicSpec spec;
-    spec.name = name;
-    spec.partitions = partitions;
-    ASSERT_TRUE(broker_.CreateTopic(spec, kafka::Millis(0)).ok());
-  }
-
-  void Produce(const std::string& topic, std::optional<std::string> key,
-               std::optional<std::string> value, int64_t ts = 0) {
-    ASSERT_TRUE(broker_.Produce({topic, -1, ts, std::move(key), std::move(value), {}}).ok());
-  }
-
-  kafka::InMemoryBroker broker_;
-  FunctionRegistry functions_;
-  SessionState session_;
-  fs::path state_dir_;
 };
 
 using Rows = std::vector<std::string>;
