@@ -12,6 +12,20 @@ namespace brook {
 using namespace ast;  // NOLINT: AST node names read better unqualified here.
 
 namespace {
+
+// A type parameter (DECIMAL precision and scale, VARCHAR length): a small non-negative integer.
+// Larger values are refused here rather than overflowing (the type checks its own ranges).
+Result<int> TypeParameter(const std::string& text, SourceRange range) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > 1000000) {
+    return InvalidArgument("Invalid type parameter '" + text + "': expected an integer between 0 "
+                           "and 1000000.",
+                           range);
+  }
+  return value;
+}
+
 std::string Unquote(const std::string& s, char q) {
   std::string out;
   for (size_t i = 1; i + 1 < s.size(); ++i) {
@@ -792,12 +806,18 @@ Result<TypeNodePtr> AstBuilder::Type(P::TypeContext* ctx) {
   } else if (ctx->DECIMAL()) {
     t->kind = TypeNode::Kind::kDecimal;
     t->name = "DECIMAL";
-    for (auto* n : ctx->number()) t->params.push_back(std::stoi(n->getText()));
+    for (auto* n : ctx->number()) {
+      ASSIGN_OR_RETURN(int p, TypeParameter(n->getText(), Range(n)));
+      t->params.push_back(p);
+    }
   } else {
     t->kind = TypeNode::Kind::kNamed;
     t->name = Identifier(ctx->baseType()->identifier());
     for (auto* p : ctx->typeParameter()) {
-      if (p->INTEGER_VALUE()) t->params.push_back(std::stoi(p->getText()));
+      if (p->INTEGER_VALUE()) {
+        ASSIGN_OR_RETURN(int n, TypeParameter(p->getText(), Range(p)));
+        t->params.push_back(n);
+      }
     }
   }
   return t;

@@ -231,6 +231,11 @@ Result<std::string> SubstituteVariables(std::string_view sql,
           return InvalidArgument("Failed to substitute variables:\nCan't find variable '" + name +
                                  "'. Define it with DEFINE " + name + "='<value>';");
         }
+        if (out.size() + it->second.size() > kMaxSubstitutedLength) {
+          return InvalidArgument(
+              "Failed to substitute variables: the statement would be longer than " +
+              std::to_string(kMaxSubstitutedLength) + " characters (variable '" + name + "')");
+        }
         out += it->second;
         i = close + 1;
         continue;

@@ -30,8 +30,13 @@ class Parser {
   static std::vector<std::string> SplitStatements(std::string_view sql);
 };
 
+// The longest statement variable substitution may produce (1 MiB): a chain of DEFINEs that
+// reference each other would otherwise grow exponentially.
+inline constexpr size_t kMaxSubstitutedLength = 1 << 20;
+
 // Replaces ${name} (case-insensitive name) with its value, also inside string literals, as
-// ksqlDB does. `$${x}` escapes to the literal `${x}`. Unknown variables are an error.
+// ksqlDB does. `$${x}` escapes to the literal `${x}`. Unknown variables are an error, and so
+// is a result longer than kMaxSubstitutedLength.
 Result<std::string> SubstituteVariables(std::string_view sql,
                                         const std::map<std::string, std::string>& variables);
 

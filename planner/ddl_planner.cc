@@ -190,6 +190,7 @@ Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const C
                            stmt.range);
   }
   src->topic = *props.kafka_topic;
+  RETURN_IF_ERROR(ValidateTopicName(src->topic, stmt.range));
   {
     std::string vf = props.value_format.value_or(ConfigOr(config, kDefaultValueFormat, ""));
     AsciiUpperInPlace(vf);

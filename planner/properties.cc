@@ -147,6 +147,30 @@ Result<int64_t> ConfigInt(const Config& config, const std::string& key, int64_t 
   return *n;
 }
 
+Status ValidateTopicName(const std::string& topic, SourceRange range) {
+  std::string shown = topic.size() > 64 ? topic.substr(0, 64) + "..." : topic;
+  if (topic.empty() || topic == "." || topic == "..") {
+    return InvalidArgument("Topic name \"" + shown + "\" is illegal: it cannot be empty, '.' or '..'",
+                           range);
+  }
+  if (topic.size() > kMaxTopicNameLength) {
+    return InvalidArgument("Topic name \"" + shown + "\" is illegal: it is " +
+                               std::to_string(topic.size()) + " characters long, the limit is " +
+                               std::to_string(kMaxTopicNameLength),
+                           range);
+  }
+  for (char c : topic) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return InvalidArgument("Topic name \"" + shown + "\" is illegal: it contains a character "
+                             "other than ASCII alphanumerics, '.', '_' and '-'",
+                             range);
+    }
+  }
+  return Status::Ok();
+}
+
 bool IsKnownFormat(const std::string& f) {
   return f == "JSON" || f == "KAFKA" || f == "DELIMITED" || f == "NONE" || f == "AVRO" ||
          f == "PROTOBUF" || f == "PROTOBUF_NOSR" || f == "JSON_SR";
@@ -185,10 +209,21 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
       format = AsciiUpper(s);
     } else if (name == "PARTITIONS") {
       ASSIGN_OR_RETURN(int64_t n, integer());
-      if (n < 1) return InvalidArgument("Invalid number of partitions: " + v.raw, v.range);
+      if (n < 1 || n > kMaxTopicPartitions) {
+        return InvalidArgument("Invalid number of partitions: " + v.raw +
+                                   ". PARTITIONS must be between 1 and " +
+                                   std::to_string(kMaxTopicPartitions) + ".",
+                               v.range);
+      }
       out.partitions = static_cast<int>(n);
     } else if (name == "REPLICAS") {
       ASSIGN_OR_RETURN(int64_t n, integer());
+      if (n < 1 || n > kMaxTopicReplicas) {
+        return InvalidArgument("Invalid number of replicas: " + v.raw +
+                                   ". REPLICAS must be between 1 and " +
+                                   std::to_string(kMaxTopicReplicas) + ".",
+                               v.range);
+      }
       out.replicas = static_cast<int>(n);
     } else if (name == "TIMESTAMP") {
       ASSIGN_OR_RETURN(std::string s, str());

@@ -36,6 +36,17 @@ Status ValidateConfigValue(const std::string& key, const std::string& value);
 Result<int64_t> ConfigInt(const Config& config, const std::string& key, int64_t fallback,
                           int64_t min, int64_t max);
 
+// Bounds of the WITH clause's PARTITIONS and REPLICAS (a topic brook creates). Kafka itself
+// has no fixed partition limit; 10 000 keeps a typo from asking the cluster for billions, and
+// replica counts are Java shorts.
+inline constexpr int64_t kMaxTopicPartitions = 10000;
+inline constexpr int64_t kMaxTopicReplicas = 32767;
+
+// Kafka's rules for a topic name: 1 to 249 characters from [a-zA-Z0-9._-], not "." or "..".
+// kInvalidArgument at `range` otherwise (a long name is shown shortened).
+inline constexpr size_t kMaxTopicNameLength = 249;
+Status ValidateTopicName(const std::string& topic, SourceRange range);
+
 struct SourceProperties {
   std::optional<std::string> kafka_topic;
   std::optional<std::string> key_format;

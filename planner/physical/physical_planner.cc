@@ -132,6 +132,7 @@ Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, cons
                            q.range);
   }
   sink.topic = props.kafka_topic.value_or(ConfigOr(config, kOutputTopicPrefix, "") + q.target);
+  RETURN_IF_ERROR(ValidateTopicName(sink.topic, q.range));
   sink.key_format = src.key_format;
   if (out.key.empty()) {
     if (props.key_format && *props.key_format != "NONE") {

@@ -127,5 +127,52 @@ TEST_F(DefectsTest, ProcessingLogEntriesQuotingInvalidUtf8DoNotCrashTheQuery) {
   EXPECT_EQ(broker_.ReadAll("default_ksql_processing_log").size(), 1u);
 }
 
+// Inputs that once aborted the process or ran away (issue 8's list): each is now a positioned
+// error, and the engine keeps working after it.
+TEST_F(DefectsTest, OversizedNumbersNamesAndExpansionsAreRefusedWithAClearError) {
+  auto engine = NewEngine();
+  auto message = [&](const std::string& sql) {
+    auto r = engine->ExecuteScript(sql, session_);
+    return r.ok() ? std::string("<ok>") : r.status().message();
+  };
+  EXPECT_NE(message("CREATE STREAM a (id INT) WITH (kafka_topic='a', partitions=99999999999, "
+                    "value_format='JSON');")
+                .find("PARTITIONS must be between 1 and 10000"),
+            std::string::npos);
+  EXPECT_NE(message("CREATE STREAM a (id INT) WITH (kafka_topic='a', partitions=1, replicas=0, "
+                    "value_format='JSON');")
+                .find("REPLICAS must be between 1 and 32767"),
+            std::string::npos);
+  EXPECT_NE(message("CREATE STREAM a (id DECIMAL(99999999999999999999, 1)) WITH "
+                    "(kafka_topic='a', partitions=1, value_format='JSON');")
+                .find("Invalid type parameter '99999999999999999999'"),
+            std::string::npos);
+  EXPECT_NE(message("CREATE STREAM a (id INT) WITH (kafka_topic='" + std::string(40000, 'a') +
+                    "', partitions=1, value_format='JSON');")
+                .find("the limit is 249"),
+            std::string::npos);
+  EXPECT_NE(message("CREATE STREAM a (id INT) WITH (kafka_topic='no spaces!', partitions=1, "
+                    "value_format='JSON');")
+                .find("contains a character other than ASCII alphanumerics"),
+            std::string::npos);
+  ASSERT_EQ(message("CREATE STREAM a (id INT) WITH (kafka_topic='a', partitions=1, "
+                    "value_format='JSON');"),
+            "<ok>");
+  // A C*AS named beyond Kafka's limit would create an illegal sink topic.
+  EXPECT_NE(message("CREATE STREAM " + std::string(300, 'N') + " AS SELECT * FROM a;")
+                .find("the limit is 249"),
+            std::string::npos);
+  // DEFINEs that reference each other grow tenfold per level: refused at 1 MiB, not 10^8.
+  std::string defines = "DEFINE v0='xxxxxxxxxx';";
+  for (int i = 1; i <= 8; ++i) {
+    std::string prev = "${v" + std::to_string(i - 1) + "}";
+    std::string value;
+    for (int j = 0; j < 10; ++j) value += prev;
+    defines += "DEFINE v" + std::to_string(i) + "='" + value + "';";
+  }
+  EXPECT_NE(message(defines).find("would be longer than 1048576 characters"), std::string::npos);
+  EXPECT_EQ(message("CREATE STREAM b AS SELECT * FROM a;"), "<ok>");
+}
+
 }  // namespace
 }  // namespace brook
