@@ -327,9 +327,11 @@ class JsonSerde : public Serde {
     if (doc.get_object().get(obj)) {
       return InvalidArgument("Failed to deserialize JSON: expected a JSON object");
     }
+    // Every field is visited, also after the needed columns were found: skipping an unread
+    // value is cheap, and only a walk to the end sees malformed input there (a trailing comma,
+    // a missing value), which ksqlDB's parser refuses.
     size_t remaining = needed_count_;
     for (auto field_result : obj) {
-      if (remaining == 0) break;  // every needed column found: skip the rest of the record
       od::field field;
       if (std::move(field_result).get(field)) {
         return InvalidArgument("Failed to deserialize JSON: malformed object");
@@ -344,6 +346,7 @@ class JsonSerde : public Serde {
       } else if (field.unescaped_key().get(key)) {
         return InvalidArgument("Failed to deserialize JSON");
       }
+      if (remaining == 0) continue;  // every needed column found: skip the value
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (!needed_[i] || !EqualsIgnoreCase(key, columns_[i].name)) continue;
         --remaining;

@@ -174,5 +174,23 @@ TEST_F(DefectsTest, OversizedNumbersNamesAndExpansionsAreRefusedWithAClearError)
   EXPECT_EQ(message("CREATE STREAM b AS SELECT * FROM a;"), "<ok>");
 }
 
+// A JSON record with a trailing comma is malformed (ksqlDB's parser refuses it): it is skipped
+// and logged, even when the columns the query needs come before the comma.
+TEST_F(DefectsTest, JsonRecordsWithATrailingCommaAreSkippedAndLogged) {
+  auto engine = NewEngine();
+  auto r = engine->ExecuteScript(
+      "CREATE STREAM pay (id INT, amount INT) WITH (kafka_topic='pay', value_format='JSON');"
+      "CREATE STREAM big AS SELECT id FROM pay WHERE amount > 10;",
+      session_);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  uint64_t logged = engine->processing_log().count();
+  ASSERT_TRUE(broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":1,"AMOUNT":99,})", {}}).ok());
+  ASSERT_TRUE(broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":2,"AMOUNT":98,"X":1,})", {}}).ok());
+  ASSERT_TRUE(broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":3,"AMOUNT":97})", {}}).ok());
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_EQ(Values("BIG"), (std::vector<std::string>{R"({"ID":3})"}));
+  EXPECT_EQ(engine->processing_log().count(), logged + 2);
+}
+
 }  // namespace
 }  // namespace brook
