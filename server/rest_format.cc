@@ -258,6 +258,7 @@ std::string QueryStreamEncoder::Header(const StreamHeader& header) {
   if (format_ == StreamFormat::kV1) {
     std::string out = "[{\"header\":{\"queryId\":" + Quote(header.query_id) +
                       ",\"schema\":" + Quote(header.schema) + "}}";
+    if (final_follows_) out += ",\n";
     return out;
   }
   std::string out = format_ == StreamFormat::kJsonArray ? "[" : "";
@@ -286,9 +287,11 @@ std::string QueryStreamEncoder::Row(const std::vector<Value>& columns,
       if (tombstone) return "";
       return "," + RowArrayJson(columns, types);
     case StreamFormat::kV1: {
-      std::string out = ",\n{\"row\":{\"columns\":" + RowArrayJson(columns, types);
+      std::string out = final_follows_ ? "" : ",\n";
+      out += "{\"row\":{\"columns\":" + RowArrayJson(columns, types);
       if (tombstone) out += ",\"tombstone\":true";
       out += "}}";
+      if (final_follows_) out += ",\n";
       return out;
     }
   }
@@ -302,7 +305,8 @@ std::string QueryStreamEncoder::Error(const ApiError& error) {
     case StreamFormat::kJsonArray:
       return "," + error.ToJson() + "]";
     case StreamFormat::kV1:
-      return ",\n{\"errorMessage\":" + error.ToJson() + "}]";
+      return (final_follows_ ? "" : ",\n") + std::string("{\"errorMessage\":") + error.ToJson() +
+             "}]\n";
   }
   return "";
 }
@@ -314,9 +318,9 @@ std::string QueryStreamEncoder::End(StreamEnd how) {
     case StreamFormat::kJsonArray:
       return "]";
     case StreamFormat::kV1:
-      if (how == StreamEnd::kTablePull) return "]";
-      return std::string(",\n{\"finalMessage\":\"") +
-             (how == StreamEnd::kLimitReached ? "Limit Reached" : "Query Completed") + "\"}]";
+      if (how == StreamEnd::kTablePull) return "]\n";
+      return (final_follows_ ? "" : ",\n") + std::string("{\"finalMessage\":\"") +
+             (how == StreamEnd::kLimitReached ? "Limit Reached" : "Query Completed") + "\"}]\n";
   }
   return "";
 }

@@ -143,7 +143,12 @@ enum class StreamEnd {
 // returned string as one HTTP chunk (empty strings are to be skipped). Single-owner.
 class QueryStreamEncoder {
  public:
-  explicit QueryStreamEncoder(StreamFormat format) : format_(format) {}
+  // `final_follows` (v1 only): a final element (finalMessage or errorMessage) is certain to
+  // end the stream — push queries and stream pull queries — so each element's line ends with
+  // its `,` separator as soon as it is written, and a line-reading client sees every row at once.
+  // Otherwise (a table pull, whose rows are all known) the separator precedes each element.
+  explicit QueryStreamEncoder(StreamFormat format, bool final_follows = false)
+      : format_(format), final_follows_(final_follows && format == StreamFormat::kV1) {}
 
   std::string Header(const StreamHeader& header);
   // A row; `tombstone` rows are dropped in the delimited and JSON-array formats.
@@ -155,6 +160,7 @@ class QueryStreamEncoder {
 
  private:
   StreamFormat format_;
+  bool final_follows_;
 };
 
 // ---------------------------------------------------------------------------------------------

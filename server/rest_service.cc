@@ -406,7 +406,9 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
   const std::string id = query->id();
   std::shared_ptr<PushQuery> pq = Register(id);
 
-  QueryStreamEncoder encoder(format);
+  // Every stream but a table pull's ends with a final element, so v1 lines can end at once.
+  QueryStreamEncoder encoder(format,
+                             /*final_follows=*/query->kind() != TransientQuery::Kind::kPullTable);
   StreamHeader header;
   header.query_id = id;
   header.column_names = query->column_names();

@@ -214,12 +214,31 @@ TEST(RestStreamEncoderTest, V1Framing) {
             "ARRAY<STRING>\"}},\n"
             "{\"row\":{\"columns\":[1,null]}},\n"
             "{\"row\":{\"columns\":[2,null],\"tombstone\":true}},\n"
-            "{\"finalMessage\":\"Limit Reached\"}]");
+            "{\"finalMessage\":\"Limit Reached\"}]\n");
   EXPECT_TRUE(json::accept(body));
-  EXPECT_EQ(enc.End(StreamEnd::kCompleted), ",\n{\"finalMessage\":\"Query Completed\"}]");
+  EXPECT_EQ(enc.End(StreamEnd::kCompleted), ",\n{\"finalMessage\":\"Query Completed\"}]\n");
+  EXPECT_EQ(enc.End(StreamEnd::kTablePull), "]\n");
   std::string err = enc.Header(h) + enc.Error(ApiError::Generic(kServerError, "boom"));
   EXPECT_TRUE(json::accept(err)) << err;
   EXPECT_NE(err.find(R"({"errorMessage":{"@type":"generic_error")"), std::string::npos);
+}
+
+// Push queries (a final element always follows): each element's line ends with its separator
+// when it is written, so a client reading lines sees a row as soon as it is sent.
+TEST(RestStreamEncoderTest, V1LinesEndAsSoonAsARowIsWrittenWhenAFinalElementFollows) {
+  QueryStreamEncoder enc(StreamFormat::kV1, /*final_follows=*/true);
+  StreamHeader h = TestHeader();
+  std::string header = enc.Header(h);
+  std::string row = enc.Row({Value::Int(1), Value::Null()}, h.column_types, false);
+  EXPECT_EQ(header.back(), '\n');
+  EXPECT_EQ(row, "{\"row\":{\"columns\":[1,null]}},\n");
+  std::string body = header + row + enc.End(StreamEnd::kLimitReached);
+  EXPECT_EQ(body.substr(body.size() - 2), "]\n");
+  EXPECT_TRUE(json::accept(body)) << body;
+  std::string failed = enc.Header(h) + row + enc.Error(ApiError::Generic(kServerError, "boom"));
+  EXPECT_TRUE(json::accept(failed)) << failed;
+  // Without rows.
+  EXPECT_TRUE(json::accept(enc.Header(h) + enc.End(StreamEnd::kCompleted)));
 }
 
 TEST(RestIntrospectionTest, InfoAndHealth) {
