@@ -52,6 +52,8 @@ class ErrorCollector : public antlr4::BaseErrorListener {
 // binder, the evaluator) may be asked to do: every input has a bound.
 constexpr int kMaxBracketNesting = 64;  // nested ( and [ in one input
 constexpr int kMaxTreeDepth = 1000;     // parse-tree depth, e.g. a chain of ~990 `+`
+constexpr int kMaxPrefixRun = 64;       // NOT NOT ... or - - ... in a row
+constexpr size_t kMaxTokens = 65536;    // tokens in one parser input
 
 Status TooDeep(const std::string& what, const antlr4::Token* at) {
   SourceRange r;
@@ -64,13 +66,38 @@ Status TooDeep(const std::string& what, const antlr4::Token* at) {
   return InvalidArgument("The statement is nested too deeply: " + what, r);
 }
 
-// Checked on the tokens, before the (recursive) parser runs.
-Status CheckBracketNesting(antlr4::CommonTokenStream& tokens) {
+// Checked on the tokens, before the (recursive) parser runs: nested brackets, nested CASE,
+// runs of prefix operators (each one a level of ANTLR's recursion), and the statement's length
+// (ANTLR's time grows with it; a 16 MiB body would otherwise take minutes).
+Status CheckTokens(antlr4::CommonTokenStream& tokens) {
   tokens.fill();
   int depth = 0;
+  int case_depth = 0;
+  int not_run = 0;
+  int sign_run = 0;
+  size_t count = 0;
   for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL && ++count > kMaxTokens) {
+      Status deep = TooDeep("", t);
+      return InvalidArgument("The statement is too long: more than " +
+                                 std::to_string(kMaxTokens) + " tokens",
+                             *deep.range());
+    }
     size_t type = t->getType();
-    if (type == BrookSqlLexer::LPAREN || type == BrookSqlLexer::LBRACKET) {
+    not_run = type == BrookSqlLexer::NOT ? not_run + 1 : 0;
+    sign_run = (type == BrookSqlLexer::MINUS || type == BrookSqlLexer::PLUS) ? sign_run + 1 : 0;
+    if (not_run > kMaxPrefixRun || sign_run > kMaxPrefixRun) {
+      return TooDeep("more than " + std::to_string(kMaxPrefixRun) +
+                         " prefix operators (NOT, -, +) in a row",
+                     t);
+    }
+    if (type == BrookSqlLexer::CASE) {
+      if (++case_depth > kMaxBracketNesting) {
+        return TooDeep("more than " + std::to_string(kMaxBracketNesting) + " nested CASE", t);
+      }
+    } else if (type == BrookSqlLexer::END) {
+      case_depth = std::max(0, case_depth - 1);
+    } else if (type == BrookSqlLexer::LPAREN || type == BrookSqlLexer::LBRACKET) {
       if (++depth > kMaxBracketNesting) {
         return TooDeep("more than " + std::to_string(kMaxBracketNesting) +
                            " levels of parentheses or brackets",
@@ -90,10 +117,15 @@ Status CheckTreeDepth(antlr4::tree::ParseTree* root) {
     auto [node, depth] = stack.back();
     stack.pop_back();
     if (depth > kMaxTreeDepth) {
-      auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node);
+      const antlr4::Token* at = nullptr;
+      if (auto* ctx = dynamic_cast<antlr4::ParserRuleContext*>(node)) {
+        at = ctx->getStart();
+      } else if (auto* leaf = dynamic_cast<antlr4::tree::TerminalNode*>(node)) {
+        at = leaf->getSymbol();
+      }
       return TooDeep("expressions may nest at most " + std::to_string(kMaxTreeDepth) +
                          " levels (e.g. a chain of that many operators)",
-                     ctx != nullptr ? ctx->getStart() : nullptr);
+                     at);
     }
     for (antlr4::tree::ParseTree* child : node->children) stack.push_back({child, depth + 1});
   }
@@ -123,7 +155,7 @@ Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
   auto& parser = session.parser;
   auto& tokens = session.tokens;
   auto& errors = session.errors;
-  RETURN_IF_ERROR(CheckBracketNesting(tokens));
+  RETURN_IF_ERROR(CheckTokens(tokens));
   // Two-stage parse: fast SLL first, full LL only when SLL fails.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
       antlr4::atn::PredictionMode::SLL);
@@ -147,7 +179,7 @@ Result<std::vector<ast::StatementPtr>> Parser::Parse(std::string_view sql) {
 
 Result<ast::ExprPtr> Parser::ParseExpression(std::string_view sql) {
   ParseSession session(sql);
-  RETURN_IF_ERROR(CheckBracketNesting(session.tokens));
+  RETURN_IF_ERROR(CheckTokens(session.tokens));
   auto* tree = session.parser.singleExpression();
   if (!session.errors.status().ok()) return session.errors.status();
   RETURN_IF_ERROR(CheckTreeDepth(tree));

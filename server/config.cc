@@ -114,7 +114,119 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+using IntKnob = int64_t ServerConfig::*;
+using StringKnob = std::string ServerConfig::*;
+
+const std::map<std::string, IntKnob>& HttpKnobs() {
+  static const std::map<std::string, IntKnob> kKnobs = {
+      {"brook.http.max.header.bytes", &ServerConfig::max_header_bytes},
+      {"brook.http.header.timeout.ms", &ServerConfig::header_timeout_ms},
+      {"brook.http.body.timeout.ms", &ServerConfig::body_timeout_ms},
+      {"brook.http.idle.timeout.ms", &ServerConfig::idle_timeout_ms},
+      {"brook.http.write.timeout.ms", &ServerConfig::write_timeout_ms},
+      {"brook.http.max.connections", &ServerConfig::max_connections},
+      {"brook.http.io.threads", &ServerConfig::io_threads},
+      {"brook.http.worker.threads", &ServerConfig::worker_threads},
+      {"brook.http.max.queued.requests", &ServerConfig::max_queued_requests},
+      {"brook.http.stream.buffer.bytes", &ServerConfig::stream_buffer_bytes},
+      {"brook.http.max.concurrent.streams", &ServerConfig::max_concurrent_streams},
+  };
+  return kKnobs;
+}
+
+const std::map<std::string, StringKnob>& SecurityKnobs() {
+  static const std::map<std::string, StringKnob> kKnobs = {
+      {"authentication.method", &ServerConfig::authentication_method},
+      {"authentication.realm", &ServerConfig::authentication_realm},
+      {"authentication.roles", &ServerConfig::authentication_roles},
+      {"authentication.skip.paths", &ServerConfig::authentication_skip_paths},
+      {"brook.authentication.users.file", &ServerConfig::users_file},
+      {"ssl.keystore.type", &ServerConfig::ssl_keystore_type},
+      {"ssl.keystore.location", &ServerConfig::ssl_keystore_location},
+      {"ssl.keystore.password", &ServerConfig::ssl_keystore_password},
+      {"ssl.key.password", &ServerConfig::ssl_key_password},
+      {"ssl.truststore.type", &ServerConfig::ssl_truststore_type},
+      {"ssl.truststore.location", &ServerConfig::ssl_truststore_location},
+      {"ssl.client.authentication", &ServerConfig::ssl_client_authentication},
+      {"ssl.client.auth", &ServerConfig::ssl_client_authentication},
+      {"ssl.enabled.protocols", &ServerConfig::ssl_enabled_protocols},
+      {"ssl.cipher.suites", &ServerConfig::ssl_cipher_suites},
+  };
+  return kKnobs;
+}
+
 }  // namespace
+
+Status ValidateSecurity(const ServerConfig& c) {
+  const std::string method = AsciiUpper(c.authentication_method);
+  if (method != "NONE" && method != "BASIC") {
+    return Unsupported("authentication.method=" + c.authentication_method +
+                       ": brook supports NONE and BASIC");
+  }
+  if (method == "BASIC" && c.users_file.empty()) {
+    return InvalidArgument(
+        "authentication.method=BASIC needs brook.authentication.users.file (brook does not read "
+        "JAAS configurations; see docs/security.md)");
+  }
+  if (method == "NONE" && !c.users_file.empty()) {
+    return InvalidArgument(
+        "brook.authentication.users.file is set but authentication.method is NONE: set "
+        "authentication.method=BASIC, or remove the users file");
+  }
+  ASSIGN_OR_RETURN(Listener listener, ParseListener(c.listeners));
+  const bool any_ssl = !c.ssl_keystore_location.empty() || !c.ssl_truststore_location.empty();
+  if (!listener.tls && any_ssl) {
+    return InvalidArgument("ssl.* settings are given but the listener '" + c.listeners +
+                           "' is not https://: brook will not serve cleartext when TLS was "
+                           "configured");
+  }
+  const std::string client_auth = AsciiUpper(c.ssl_client_authentication);
+  if (client_auth != "NONE" && client_auth != "REQUESTED" && client_auth != "REQUIRED") {
+    return InvalidArgument("ssl.client.authentication must be NONE, REQUESTED or REQUIRED, not '" +
+                           c.ssl_client_authentication + "'");
+  }
+  if (!listener.tls) {
+    if (client_auth != "NONE") {
+      return InvalidArgument("ssl.client.authentication=" + client_auth +
+                             " needs an https:// listener");
+    }
+    return Status::Ok();
+  }
+  if (c.ssl_keystore_location.empty()) {
+    return InvalidArgument("The https listener needs ssl.keystore.location (a PEM file with the "
+                           "certificate chain and the private key) and ssl.keystore.type=PEM");
+  }
+  if (AsciiUpper(c.ssl_keystore_type) != "PEM") {
+    return Unsupported("ssl.keystore.type=" + c.ssl_keystore_type +
+                       ": brook reads PEM keystores only; convert the keystore (e.g. `openssl "
+                       "pkcs12 -in ks.p12 -out ks.pem`) and set ssl.keystore.type=PEM");
+  }
+  if (!c.ssl_truststore_location.empty() && AsciiUpper(c.ssl_truststore_type) != "PEM") {
+    return Unsupported("ssl.truststore.type=" + c.ssl_truststore_type +
+                       ": brook reads PEM truststores only; set ssl.truststore.type=PEM");
+  }
+  if (client_auth != "NONE" && c.ssl_truststore_location.empty()) {
+    return InvalidArgument("ssl.client.authentication=" + client_auth +
+                           " needs ssl.truststore.location (PEM CAs)");
+  }
+  for (std::string_view p : {std::string_view(c.ssl_enabled_protocols)}) {
+    std::string list = std::string(p);
+    for (size_t pos = 0; pos <= list.size();) {
+      size_t comma = list.find(',', pos);
+      std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos
+                                                                      : comma - pos);
+      while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+      if (item != "TLSv1.2" && item != "TLSv1.3") {
+        return Unsupported("ssl.enabled.protocols: brook serves TLSv1.2 and TLSv1.3 only, not '" +
+                           item + "'");
+      }
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  }
+  return Status::Ok();
+}
 
 std::map<std::string, std::string> ParseProperties(std::string_view text) {
   std::map<std::string, std::string> out;
@@ -187,6 +299,19 @@ Status ApplyProperty(const std::string& key, const std::string& value, ServerCon
     ASSIGN_OR_RETURN(config.max_body_bytes, ParsePositiveInt(key, value));
   } else if (key == "brook.shutdown.timeout.ms") {
     ASSIGN_OR_RETURN(config.shutdown_timeout_ms, ParsePositiveInt(key, value));
+  } else if (auto it = HttpKnobs().find(key); it != HttpKnobs().end()) {
+    if (key == "brook.http.worker.threads" && value == "0") {
+      config.*(it->second) = 0;
+    } else {
+      ASSIGN_OR_RETURN(config.*(it->second), ParsePositiveInt(key, value));
+    }
+  } else if (auto sit = SecurityKnobs().find(key); sit != SecurityKnobs().end()) {
+    config.*(sit->second) = value;
+  } else if (StartsWith(key, "ssl.") || StartsWith(key, "authentication.") ||
+             StartsWith(key, "brook.authentication.") || StartsWith(key, "brook.ssl.")) {
+    return Unsupported("Security setting '" + key +
+                       "' is not supported by brook; brookd does not start with a security "
+                       "setting it cannot honour (see docs/security.md)");
   } else {
     config.ignored_keys.push_back(key);
   }
@@ -280,6 +405,7 @@ Result<ServerConfig> ParseCommandLine(const std::vector<std::string>& args) {
   }
   ASSIGN_OR_RETURN(Listener listener, ParseListener(config.listeners));
   (void)listener;
+  RETURN_IF_ERROR(ValidateSecurity(config));
   return config;
 }
 
@@ -291,15 +417,18 @@ Result<Listener> ParseListener(std::string_view url) {
     return Unsupported("Only one listener is supported, got '" + s + "'");
   }
   std::string lower = AsciiLower(s);
+  Listener l;
+  size_t scheme = 0;
   if (StartsWith(lower, "https://")) {
-    return Unsupported("TLS listeners (https://) are not supported yet: '" + s + "'");
-  }
-  if (!StartsWith(lower, "http://")) {
+    l.tls = true;
+    scheme = 8;
+  } else if (StartsWith(lower, "http://")) {
+    scheme = 7;
+  } else {
     return InvalidArgument("Invalid listener '" + s + "': expected http://HOST:PORT");
   }
-  std::string rest = s.substr(7);
+  std::string rest = s.substr(scheme);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  Listener l;
   size_t colon;
   if (!rest.empty() && rest[0] == '[') {
     size_t close = rest.find(']');

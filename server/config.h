@@ -7,9 +7,9 @@
 //   4. the dedicated flags `--listeners`, `--bootstrap-servers`, `--script`.
 //
 // Keys:
-//   listeners                   HTTP listener, `http://HOST:PORT`. Default http://0.0.0.0:8088.
-//                               Port 0 binds an ephemeral port (brookd prints the real one).
-//                               One listener only; https:// is not supported yet.
+//   listeners                   Listener, `http://HOST:PORT` or `https://HOST:PORT` (TLS, see
+//                               ssl.* below). Default http://0.0.0.0:8088. Port 0 binds an
+//                               ephemeral port (brookd prints the real one). One listener.
 //   bootstrap.servers           Kafka cluster. Default empty: brookd starts an embedded broker
 //                               (librdkafka's mock cluster, in memory, see
 //                               runtime/kafka/embedded_broker.h) in-process.
@@ -32,6 +32,42 @@
 //                               closed client or /close-query is noticed. Default 100.
 //   brook.http.max.body.bytes   Largest accepted request body. Default 16777216 (16 MiB).
 //   brook.shutdown.timeout.ms   How long shutdown waits for open connections. Default 15000.
+//   brook.http.max.header.bytes Largest request header block (431 above). Default 16384.
+//   brook.http.header.timeout.ms  Time to receive a request's headers once it began (408).
+//                               Default 10000.
+//   brook.http.body.timeout.ms  Time to receive a request's body (408). Default 30000.
+//   brook.http.idle.timeout.ms  A connection without a request in progress is closed after
+//                               this. Default 60000.
+//   brook.http.write.timeout.ms A client that reads nothing of a response for this long is
+//                               disconnected (its push query ends). Default 30000.
+//   brook.http.max.connections  Open connections; more are answered 429 and closed. Default
+//                               4096 (lowered to what the open-files limit allows).
+//   brook.http.io.threads       Event-loop threads. Default 2.
+//   brook.http.worker.threads   Threads running requests (a push query holds one while it
+//                               streams). Default 0: ksql.max.push.queries + 16.
+//   brook.http.max.queued.requests  Requests waiting for a worker; more get 429. Default 1024.
+//   brook.http.stream.buffer.bytes  Unsent bytes per response before its writer waits for the
+//                               client. Default 1048576.
+//   brook.http.max.concurrent.streams  HTTP/2 streams per connection. Default 100.
+//   authentication.method       NONE (default) or BASIC. BASIC needs
+//                               brook.authentication.users.file.
+//   authentication.realm        Realm in WWW-Authenticate. Default KsqlServer-Props.
+//   authentication.roles        Roles allowed (comma-separated); `*` or `**`: any. Default *.
+//   authentication.skip.paths   Paths served without credentials (comma-separated; a trailing
+//                               `*` matches a prefix). Default /info,/v1/metadata,
+//                               /v1/metadata/id; /healthcheck, /chc/live, /chc/ready always.
+//   brook.authentication.users.file  `user: PBKDF2-SHA256$iterations$salt$hash[,role...]` per
+//                               line (brookd --hash-password makes one). Default none.
+//   ssl.keystore.type           Must be PEM (brook reads no JKS/PKCS12). Default JKS, as
+//                               ksqlDB: an https listener fails to start until set.
+//   ssl.keystore.location       PEM file with the certificate chain and private key.
+//   ssl.keystore.password, ssl.key.password  Password of an encrypted private key.
+//   ssl.truststore.type/location/password  PEM CAs for client certificates.
+//   ssl.client.authentication   NONE (default), REQUESTED or REQUIRED (also ssl.client.auth).
+//   ssl.enabled.protocols       TLSv1.2 (default: TLSv1.2 and 1.3) or TLSv1.3.
+//   ssl.cipher.suites           OpenSSL cipher list. Default OpenSSL's.
+//   Any other ssl.* or authentication.* key stops start-up: a security setting brook cannot
+//   honour is an error, never a warning.
 // Unknown keys outside these prefixes are reported as warnings and ignored.
 #pragma once
 
@@ -49,6 +85,7 @@ namespace brook::server {
 struct Listener {
   std::string host = "0.0.0.0";
   uint16_t port = 8088;
+  bool tls = false;  // https://
 };
 
 struct ServerConfig {
@@ -81,6 +118,33 @@ struct ServerConfig {
   int64_t max_body_bytes = 16 * 1024 * 1024;
   // `brook.shutdown.timeout.ms`. Default 15000.
   int64_t shutdown_timeout_ms = 15000;
+  // HTTP limits and threads (brook.http.*), see above.
+  int64_t max_header_bytes = 16384;
+  int64_t header_timeout_ms = 10000;
+  int64_t body_timeout_ms = 30000;
+  int64_t idle_timeout_ms = 60000;
+  int64_t write_timeout_ms = 30000;
+  int64_t max_connections = 4096;
+  int64_t io_threads = 2;
+  int64_t worker_threads = 0;  // 0: max_push_queries + 16
+  int64_t max_queued_requests = 1024;
+  int64_t stream_buffer_bytes = 1024 * 1024;
+  int64_t max_concurrent_streams = 100;
+  // Security, see above.
+  std::string authentication_method = "NONE";
+  std::string authentication_realm = "KsqlServer-Props";
+  std::string authentication_roles = "*";
+  std::string authentication_skip_paths = "/info,/v1/metadata,/v1/metadata/id";
+  std::string users_file;
+  std::string ssl_keystore_type = "JKS";
+  std::string ssl_keystore_location;
+  std::string ssl_keystore_password;
+  std::string ssl_key_password;
+  std::string ssl_truststore_type = "JKS";
+  std::string ssl_truststore_location;
+  std::string ssl_client_authentication = "NONE";
+  std::string ssl_enabled_protocols = "TLSv1.2,TLSv1.3";
+  std::string ssl_cipher_suites;
   // Keys that were given but are not recognised (reported as warnings at startup).
   std::vector<std::string> ignored_keys;
 };
@@ -103,8 +167,12 @@ Result<ServerConfig> ParseCommandLine(const std::vector<std::string>& args);
 // The usage text printed by `brookd --help` and on bad flags.
 std::string Usage();
 
-// Parses `http://HOST:PORT` (a trailing `/` is allowed; HOST may be `[v6]`). Returns
-// kUnsupported for https:// or more than one listener, kInvalidArgument otherwise.
+// Checks the security settings as a whole (TLS material named, keystore types brook can read,
+// a users file for BASIC). Every setting brook cannot honour is an error here.
+[[nodiscard]] Status ValidateSecurity(const ServerConfig& config);
+
+// Parses `http://HOST:PORT` or `https://HOST:PORT` (a trailing `/` is allowed; HOST may be
+// `[v6]`). Returns kUnsupported for more than one listener, kInvalidArgument otherwise.
 Result<Listener> ParseListener(std::string_view url);
 
 }  // namespace brook::server

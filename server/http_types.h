@@ -12,10 +12,13 @@ namespace brook::server {
 
 // What a handler sees of one HTTP request.
 struct HttpRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // target without the query string
-  std::string accept;  // Accept header ("" when absent)
+  std::string method;         // "GET", "POST", ...
+  std::string path;           // target without the query string
+  std::string accept;         // Accept header ("" when absent)
   std::string body;
+  std::string query;          // the query string after '?', undecoded ("" when absent)
+  std::string authorization;  // Authorization header ("" when absent); never logged
+  int http_version = 11;      // 11 (HTTP/1.1 and 1.0) or 20 (HTTP/2)
 };
 
 // The response side of one exchange. Implemented by the HTTP layer (and by fakes in tests).

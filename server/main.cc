@@ -1,4 +1,5 @@
-// brookd: brook's server. Serves ksqlDB's REST API over HTTP/1.1 and runs persistent queries.
+// brookd: brook's server. Serves ksqlDB's REST API over HTTP/1.1 and HTTP/2 and runs
+// persistent queries. `brookd --hash-password` prints a users-file hash (docs/security.md).
 //
 //   brookd [--config FILE] [--listeners http://0.0.0.0:8088] [--bootstrap-servers HOST:PORT]
 //          [--script FILE.sql] [-D key=value ...]
@@ -19,13 +20,34 @@
 #include <string>
 #include <vector>
 
+#include "server/auth.h"
 #include "server/config.h"
 #include "server/server.h"
 
 namespace {
 
+// `brookd --hash-password [ITERATIONS]`: reads a password from stdin (one line) and prints the
+// PBKDF2-SHA256 hash for a users file.
+int HashPassword(const std::vector<std::string>& args) {
+  int iterations = 310000;
+  if (args.size() > 1) iterations = std::atoi(args[1].c_str());
+  std::string password;
+  if (!std::getline(std::cin, password) || password.empty()) {
+    std::cerr << "brookd: --hash-password reads a non-empty password from stdin\n";
+    return 2;
+  }
+  brook::Result<std::string> hash = brook::server::HashPassword(password, iterations);
+  if (!hash.ok()) {
+    std::cerr << "brookd: " << hash.status().message() << "\n";
+    return 2;
+  }
+  std::cout << *hash << std::endl;
+  return 0;
+}
+
 int Run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--hash-password") return HashPassword(args);
   brook::Result<brook::server::ServerConfig> config = brook::server::ParseCommandLine(args);
   if (!config.ok()) {
     if (config.status().code() == brook::StatusCode::kNotFound) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <exception>
 #include <random>
+#include <thread>
 #include <variant>
 
 #include "common/diagnostic.h"
@@ -133,72 +134,200 @@ void RestService::SendError(ResponseWriter& out, const ApiError& error) {
   out.Send(error.http_status(), kJsonMediaType, error.ToJson());
 }
 
+namespace {
+
+// Records the status a handler sends, for /metrics.
+class StatusRecorder final : public ResponseWriter {
+ public:
+  explicit StatusRecorder(ResponseWriter& inner) : inner_(inner) {}
+  bool Send(int status, std::string_view content_type, std::string body,
+            const Headers& extra_headers) override {
+    if (status_ == 0) status_ = status;
+    return inner_.Send(status, content_type, std::move(body), extra_headers);
+  }
+  bool BeginChunked(int status, std::string_view content_type) override {
+    if (status_ == 0) status_ = status;
+    return inner_.BeginChunked(status, content_type);
+  }
+  bool WriteChunk(std::string_view data) override { return inner_.WriteChunk(data); }
+  bool EndChunked() override { return inner_.EndChunked(); }
+  bool PeerClosed() override { return inner_.PeerClosed(); }
+  int status() const { return status_; }
+
+ private:
+  ResponseWriter& inner_;
+  int status_ = 0;
+};
+
+struct RouteEntry {
+  std::string_view path;  // exact, or a prefix ending in '/' when `prefix`
+  bool prefix;
+  std::string_view methods;  // "GET", "POST" or "GET,POST"
+  void (RestService::*handler)(const HttpRequest&, ResponseWriter&);
+};
+
+bool MethodAllowed(std::string_view methods, std::string_view method) {
+  while (!methods.empty()) {
+    size_t comma = methods.find(',');
+    if (methods.substr(0, comma) == method) return true;
+    if (comma == std::string_view::npos) break;
+    methods.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool PathMatches(std::string_view pattern, std::string_view path) {
+  if (!pattern.empty() && pattern.back() == '*') {
+    return path.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
+  }
+  return path == pattern;
+}
+
+}  // namespace
+
 void RestService::Handle(const HttpRequest& request, ResponseWriter& out) {
+  const auto start = std::chrono::steady_clock::now();
+  StatusRecorder recorder(out);
+  std::string endpoint = "other";
   try {
-    const std::string& path = request.path;
-    const bool get = request.method == "GET";
-    const bool post = request.method == "POST";
-    if (path == "/chc/live" || path == "/chc/ready") {
-      if (!get) {
-        out.Send(405, kPlainText, "Method Not Allowed");
-        return;
-      }
-      out.Send(200, kJsonMediaType, "{}");
-      return;
-    }
-    if (path == "/healthcheck") {
-      if (!get) {
-        out.Send(405, kPlainText, "Method Not Allowed");
-        return;
-      }
-      const bool healthy = !shutting_down_;
-      out.Send(healthy ? 200 : 503, kJsonMediaType, HealthcheckJson(healthy));
-      return;
-    }
-    if (shutting_down_) {
-      SendError(out, ApiError::Generic(kServerShuttingDown, "The server is shutting down"));
-      return;
-    }
-    struct Route {
-      std::string_view path;
-      bool post;
-      void (RestService::*handler)(const HttpRequest&, ResponseWriter&);
-    };
-    static const Route kRoutes[] = {
-        {"/ksql", true, &RestService::HandleKsql},
-        {"/query-stream", true, &RestService::HandleQueryStream},
-        {"/query", true, &RestService::HandleLegacyQuery},
-        {"/close-query", true, &RestService::HandleCloseQuery},
-    };
-    for (const Route& r : kRoutes) {
-      if (path != r.path) continue;
-      if (!post) {
-        out.Send(405, kPlainText, "Method Not Allowed");
-        return;
-      }
-      (this->*r.handler)(request, out);
-      return;
-    }
-    if (path == "/" && get) {
-      out.Send(307, kPlainText, "", {{"Location", "/info"}});
-      return;
-    }
-    if (path == "/info" && get) {
-      out.Send(200, kJsonMediaType,
-               ServerInfoJson(options_.version, options_.kafka_cluster_id, options_.service_id,
-                              "RUNNING"));
-      return;
-    }
-    if (path.rfind("/is_valid_property/", 0) == 0 && get) {
-      out.Send(200, kJsonMediaType, "true");
-      return;
-    }
-    out.Send(404, kPlainText, "Not Found");
+    Route(request, recorder);
   } catch (const std::exception& e) {
     // Nothing below should throw; this is the module edge. If the response has started the
     // write fails harmlessly and the connection is closed by the caller.
-    SendError(out, ApiError::Generic(kServerError, std::string("Internal error: ") + e.what()));
+    SendError(recorder, ApiError::Generic(kServerError, std::string("Internal error: ") + e.what()));
   }
+  // Label by route, never by the raw path (unbounded label values).
+  static const std::string_view kKnown[] = {
+      "/ksql",          "/ksql/terminate", "/query-stream", "/query",        "/inserts-stream",
+      "/close-query",   "/info",           "/healthcheck",  "/clusterStatus", "/status",
+      "/v1/metadata",   "/v1/metadata/id", "/metrics",      "/chc/live",     "/chc/ready", "/"};
+  for (std::string_view k : kKnown) {
+    if (request.path == k) endpoint = std::string(k);
+  }
+  if (request.path.rfind("/status/", 0) == 0) endpoint = "/status/*";
+  if (request.path.rfind("/is_valid_property/", 0) == 0) endpoint = "/is_valid_property/*";
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  metrics_.Record(endpoint, recorder.status(), seconds);
+}
+
+bool RestService::Authorize(const HttpRequest& request, ResponseWriter& out) {
+  if (!options_.auth) return true;
+  const std::string& path = request.path;
+  if (path == "/healthcheck" || path == "/chc/live" || path == "/chc/ready") return true;
+  for (const std::string& skip : options_.auth_skip_paths) {
+    if (PathMatches(skip, path)) return true;
+  }
+  switch (options_.auth->Check(request.authorization)) {
+    case BasicAuthenticator::Outcome::kOk:
+      return true;
+    case BasicAuthenticator::Outcome::kForbidden:
+      out.Send(403, kJsonMediaType, ApiError::Generic(kForbidden, "Forbidden").ToJson());
+      return false;
+    case BasicAuthenticator::Outcome::kUnauthorized:
+      break;
+  }
+  out.Send(401, kJsonMediaType, ApiError::Generic(kUnauthorized, "Unauthorized").ToJson(),
+           {{"WWW-Authenticate", "Basic realm=\"" + options_.auth->realm() + "\""}});
+  return false;
+}
+
+void RestService::Route(const HttpRequest& request, ResponseWriter& out) {
+  const std::string& path = request.path;
+  if (!Authorize(request, out)) return;
+  if (path == "/chc/live" || path == "/chc/ready") {
+    if (request.method != "GET") {
+      out.Send(405, kPlainText, "Method Not Allowed");
+      return;
+    }
+    out.Send(200, kJsonMediaType, "{}");
+    return;
+  }
+  if (path == "/healthcheck") {
+    if (request.method != "GET") {
+      out.Send(405, kPlainText, "Method Not Allowed");
+      return;
+    }
+    const bool healthy = !shutting_down_;
+    out.Send(healthy ? 200 : 503, kJsonMediaType, HealthcheckJson(healthy));
+    return;
+  }
+  static const RouteEntry kRoutes[] = {
+      {"/ksql", false, "POST", &RestService::HandleKsql},
+      {"/ksql/terminate", false, "POST", &RestService::HandleTerminateCluster},
+      {"/query-stream", false, "POST", &RestService::HandleQueryStream},
+      {"/query", false, "POST", &RestService::HandleLegacyQuery},
+      {"/inserts-stream", false, "POST", &RestService::HandleInsertsStream},
+      {"/close-query", false, "POST", &RestService::HandleCloseQuery},
+      {"/info", false, "GET", &RestService::HandleInfo},
+      {"/", false, "GET", &RestService::HandleRoot},
+      {"/status", false, "GET", &RestService::HandleStatus},
+      {"/status/", true, "GET", &RestService::HandleStatus},
+      {"/clusterStatus", false, "GET", &RestService::HandleClusterStatus},
+      {"/v1/metadata", false, "GET", &RestService::HandleMetadata},
+      {"/v1/metadata/id", false, "GET", &RestService::HandleMetadataId},
+      {"/is_valid_property/", true, "GET,POST", &RestService::HandleIsValidProperty},
+      {"/metrics", false, "GET", &RestService::HandleMetrics},
+  };
+  for (const RouteEntry& r : kRoutes) {
+    const bool match = r.prefix ? path.rfind(r.path, 0) == 0 : path == r.path;
+    if (!match) continue;
+    if (!MethodAllowed(r.methods, request.method)) {
+      out.Send(405, kPlainText, "Method Not Allowed",
+               {{"Allow", std::string(r.methods) == "GET,POST" ? "GET, POST"
+                                                               : std::string(r.methods)}});
+      return;
+    }
+    if (shutting_down_ && r.handler != &RestService::HandleInfo &&
+        r.handler != &RestService::HandleMetrics) {
+      SendError(out, ApiError::Generic(kServerShuttingDown, "The server is shutting down"));
+      return;
+    }
+    (this->*r.handler)(request, out);
+    return;
+  }
+  out.Send(404, kPlainText, "Not Found");
+}
+
+void RestService::HandleInfo(const HttpRequest&, ResponseWriter& out) {
+  out.Send(200, kJsonMediaType,
+           ServerInfoJson(options_.version, options_.kafka_cluster_id, options_.service_id,
+                          "RUNNING"));
+}
+
+void RestService::HandleRoot(const HttpRequest&, ResponseWriter& out) {
+  out.Send(307, kPlainText, "", {{"Location", "/info"}});
+}
+
+void RestService::HandleMetrics(const HttpRequest&, ResponseWriter& out) {
+  std::string body;
+  metrics_.Render(body);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    body += "# HELP brook_push_queries_open Push and stream-pull queries being served.\n"
+            "# TYPE brook_push_queries_open gauge\nbrook_push_queries_open " +
+            std::to_string(push_queries_.size()) + "\n";
+  }
+  if (options_.transport_metrics) body += options_.transport_metrics();
+  RenderEngineMetrics(engine_, body);
+  out.Send(200, "text/plain; version=0.0.4; charset=utf-8", std::move(body));
+}
+
+bool RestService::WaitForCommand(int64_t seq, ResponseWriter& out) {
+  if (seq <= 0) return true;
+  const auto deadline = std::chrono::steady_clock::now() + options_.command_wait;
+  while (engine_.CommandSequence() < seq) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      SendError(out, ApiError::Generic(
+                         kCommandQueueCatchupTimeout,
+                         "Timed out while waiting for a previous command to execute. command "
+                         "sequence number: " +
+                             std::to_string(seq)));
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
@@ -208,6 +337,7 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
     return;
   }
   const KsqlRequest& req = *parsed.request;
+  if (!WaitForCommand(req.command_sequence_number.value_or(0), out)) return;
   const StatementScript script(req.ksql);
   SessionState session = MakeSession(req.properties, req.variables);
 

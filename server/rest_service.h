@@ -7,10 +7,11 @@
 // thread (it is single-owner) and write one chunk per header/row until LIMIT, client
 // disconnect, /close-query, TERMINATE or Shutdown().
 //
-// Routes: POST /ksql, POST /query-stream, POST /query, POST /close-query, GET /info,
-// GET /healthcheck, GET /chc/live, GET /chc/ready, GET /is_valid_property/<name>,
-// GET / (307 to /info); anything else 404 "Not Found" (405 for a known path with another
-// method).
+// Routes (docs/rest-api.md): POST /ksql, /ksql/terminate, /query-stream, /query,
+// /inserts-stream, /close-query, /is_valid_property/<name>; GET /info, /healthcheck,
+// /chc/live, /chc/ready, /status, /status/<type>/<entity>/<action>, /clusterStatus,
+// /v1/metadata, /v1/metadata/id, /is_valid_property/<name>, /metrics, / (307 to /info);
+// anything else 404 "Not Found", a known path with another method 405.
 //
 // Thread-safety: Handle() may be called concurrently from many connection threads. The engine
 // serializes statement execution itself.
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,7 +30,9 @@
 #include <vector>
 
 #include "runtime/engine/engine.h"
+#include "server/auth.h"
 #include "server/http_types.h"
+#include "server/metrics.h"
 #include "server/rest_format.h"
 
 namespace brook::server {
@@ -37,9 +41,19 @@ struct RestServiceOptions {
   std::string version = "0.29.0";  // KsqlServerInfo.version (must look like a ksqlDB version)
   std::string kafka_cluster_id;    // KsqlServerInfo.kafkaClusterId
   std::string service_id = "default_";
+  std::string host_info = "localhost:8088";  // this server in /clusterStatus
   int max_push_queries = 100;                // ksql.max.push.queries
   std::chrono::milliseconds push_poll{100};  // brook.push.poll.ms
   size_t push_max_records = 500;             // rows taken per poll of a push query
+  // How long a request naming a commandSequenceNumber waits for that command
+  // (ksql.server.command.response.timeout.ms). Default 5000.
+  std::chrono::milliseconds command_wait{5000};
+  // Basic authentication; null: none. Paths in `auth_skip_paths` (a trailing `*` matches a
+  // prefix) and /healthcheck, /chc/live, /chc/ready are served without credentials.
+  std::shared_ptr<BasicAuthenticator> auth;
+  std::vector<std::string> auth_skip_paths;
+  // Extra Prometheus text appended to /metrics (the transport's counters). May be empty.
+  std::function<std::string()> transport_metrics;
 };
 
 class RestService {
@@ -72,6 +86,25 @@ class RestService {
   void HandleQueryStream(const HttpRequest& request, ResponseWriter& out);
   void HandleLegacyQuery(const HttpRequest& request, ResponseWriter& out);
   void HandleCloseQuery(const HttpRequest& request, ResponseWriter& out);
+  // rest_admin.cc: introspection and cluster endpoints.
+  void HandleStatus(const HttpRequest& request, ResponseWriter& out);
+  void HandleClusterStatus(const HttpRequest& request, ResponseWriter& out);
+  void HandleMetadata(const HttpRequest& request, ResponseWriter& out);
+  void HandleMetadataId(const HttpRequest& request, ResponseWriter& out);
+  void HandleTerminateCluster(const HttpRequest& request, ResponseWriter& out);
+  void HandleIsValidProperty(const HttpRequest& request, ResponseWriter& out);
+  void HandleMetrics(const HttpRequest& request, ResponseWriter& out);
+  void HandleInfo(const HttpRequest& request, ResponseWriter& out);
+  void HandleRoot(const HttpRequest& request, ResponseWriter& out);
+  // inserts_stream.cc
+  void HandleInsertsStream(const HttpRequest& request, ResponseWriter& out);
+  // Routes and serves one request (Handle adds metrics and error guards around it).
+  void Route(const HttpRequest& request, ResponseWriter& out);
+  // False (and the 401/403 sent) when `request` needs credentials it does not carry.
+  bool Authorize(const HttpRequest& request, ResponseWriter& out);
+  // Waits for command `seq` (a request's commandSequenceNumber); false (and 503 sent) on
+  // timeout.
+  bool WaitForCommand(int64_t seq, ResponseWriter& out);
   // Runs `sql` (one SELECT) and streams its rows in `format`.
   // `legacy`: the request came to /query (PRINT is then allowed in every format).
   void RunPushQuery(const std::string& sql, SessionState& session, StreamFormat format, bool legacy,
@@ -90,6 +123,7 @@ class RestService {
   std::condition_variable streams_done_;  // signalled when push_queries_ shrinks
   std::map<std::string, std::shared_ptr<PushQuery>> push_queries_;
   int reserved_ = 0;  // push query slots taken by requests still starting their query
+  RequestMetrics metrics_;
 };
 
 // A statement Status from the engine as the ApiError to send: 400 statement_error 40001 for

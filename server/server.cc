@@ -1,9 +1,14 @@
 #include "server/server.h"
 
+#include <sys/resource.h>
+
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
+#include "common/ascii.h"
 #include "common/diagnostic.h"
+#include "server/auth.h"
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/embedded_broker.h"
@@ -71,7 +76,7 @@ uint16_t BrookServer::port() const { return parts_->http ? parts_->http->port() 
 std::string BrookServer::url() const {
   const std::string& host = parts_->listener.host;
   const bool v6 = host.find(':') != std::string::npos;
-  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
+  return std::string(parts_->listener.tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
 }
 
 std::string BrookServer::bootstrap_servers() const { return parts_->bootstrap; }
@@ -92,6 +97,8 @@ void BrookServer::Shutdown() {
 
 Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& config,
                                                         std::ostream& log) {
+  // Security first: a setting brook cannot honour stops start-up before anything runs.
+  RETURN_IF_ERROR(ValidateSecurity(config));
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   ASSIGN_OR_RETURN(parts->listener, ParseListener(config.listeners));
@@ -160,12 +167,98 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
   rest_options.service_id = config.service_id;
   rest_options.max_push_queries = config.max_push_queries;
   rest_options.push_poll = std::chrono::milliseconds(config.push_poll_ms);
+  rest_options.host_info = parts->listener.host + ":" + std::to_string(parts->listener.port);
+  if (auto it = config.ksql_properties.find("ksql.server.command.response.timeout.ms");
+      it != config.ksql_properties.end()) {
+    rest_options.command_wait = std::chrono::milliseconds(std::atoll(it->second.c_str()));
+  }
+  if (AsciiUpper(config.authentication_method) == "BASIC") {
+    ASSIGN_OR_RETURN(auto auth,
+                     BasicAuthenticator::Load(config.users_file, config.authentication_realm,
+                                              config.authentication_roles));
+    rest_options.auth = std::move(auth);
+    std::string_view skip = config.authentication_skip_paths;
+    while (!skip.empty()) {
+      size_t comma = skip.find(',');
+      std::string item(skip.substr(0, comma));
+      while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+      while (!item.empty() && item.back() == ' ') item.pop_back();
+      if (!item.empty()) rest_options.auth_skip_paths.push_back(item);
+      if (comma == std::string_view::npos) break;
+      skip.remove_prefix(comma + 1);
+    }
+    Log(log, "brookd: HTTP Basic authentication on (users from " + config.users_file + ")");
+  }
+  rest_options.transport_metrics = [&http_ptr_ref = parts->http]() -> std::string {
+    if (!http_ptr_ref) return "";
+    HttpServerStats s = http_ptr_ref->stats();
+    std::string out;
+    auto line = [&](const char* name, const char* type, const char* help, uint64_t v) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type +
+             "\n" + name + " " + std::to_string(v) + "\n";
+    };
+    line("brook_http_connections_open", "gauge", "Open client connections.", s.connections_open);
+    line("brook_http_connections_total", "counter", "Connections accepted.", s.connections_total);
+    line("brook_http_connections_rejected_total", "counter",
+         "Connections refused over brook.http.max.connections.", s.connections_rejected);
+    line("brook_http_requests_rejected_total", "counter",
+         "Requests refused because every worker was busy and the queue full.",
+         s.requests_rejected);
+    line("brook_http2_connections_total", "counter", "Connections that spoke HTTP/2.",
+         s.http2_connections_total);
+    return out;
+  };
   parts->rest = std::make_unique<RestService>(*parts->engine, rest_options);
   HttpServerOptions http_options;
   http_options.host = parts->listener.host;
   http_options.port = parts->listener.port;
   http_options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  http_options.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
+  http_options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  http_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  http_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  http_options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  http_options.io_threads = static_cast<size_t>(config.io_threads);
+  http_options.worker_threads = static_cast<size_t>(
+      config.worker_threads > 0 ? config.worker_threads : config.max_push_queries + 16);
+  http_options.max_queued_requests = static_cast<size_t>(config.max_queued_requests);
+  http_options.stream_buffer_bytes = static_cast<size_t>(config.stream_buffer_bytes);
+  http_options.http2_max_concurrent_streams =
+      static_cast<uint32_t>(std::min<int64_t>(config.max_concurrent_streams, 1 << 20));
   http_options.shutdown_timeout = std::chrono::milliseconds(config.shutdown_timeout_ms);
+  // Connections need file descriptors: raise the soft limit to the hard one, and keep the
+  // connection bound below what is left of it.
+  size_t max_connections = static_cast<size_t>(config.max_connections);
+  rlimit nofile{};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+    if (nofile.rlim_cur < nofile.rlim_max) {
+      rlimit raised = nofile;
+      raised.rlim_cur = nofile.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) nofile = raised;
+    }
+    const size_t reserve = 512;  // Kafka clients, RocksDB files, the listener
+    if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur <= max_connections + reserve) {
+      const size_t allowed = nofile.rlim_cur > reserve * 2 ? nofile.rlim_cur - reserve : reserve;
+      if (allowed < max_connections) {
+        Log(log, "brookd: brook.http.max.connections lowered to " + std::to_string(allowed) +
+                     " (open-files limit " + std::to_string(nofile.rlim_cur) + ")");
+        max_connections = allowed;
+      }
+    }
+  }
+  http_options.max_connections = max_connections;
+  if (parts->listener.tls) {
+    http_options.tls.enabled = true;
+    http_options.tls.certificate_file = config.ssl_keystore_location;
+    http_options.tls.key_file = config.ssl_keystore_location;
+    http_options.tls.key_password =
+        !config.ssl_key_password.empty() ? config.ssl_key_password : config.ssl_keystore_password;
+    http_options.tls.ca_file = config.ssl_truststore_location;
+    http_options.tls.client_authentication = AsciiUpper(config.ssl_client_authentication);
+    http_options.tls.min_protocol =
+        config.ssl_enabled_protocols.find("TLSv1.2") != std::string::npos ? "TLSv1.2" : "TLSv1.3";
+    http_options.tls.cipher_list = config.ssl_cipher_suites;
+  }
   parts->http = std::make_unique<HttpServer>(*parts->rest, http_options);
   RETURN_IF_ERROR(parts->http->Start());
 

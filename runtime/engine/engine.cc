@@ -175,7 +175,20 @@ CommandStatus Engine::MakeCommandStatus(const std::string& text, const std::stri
   status.message = message;
   if (!query_id.empty()) status.query_id = query_id;
   status.command_seq = ++command_seq_;
+  if (command_statuses_.size() < 100000 || command_statuses_.count(command_id)) {
+    command_statuses_[command_id] = status;
+  }
   return status;
+}
+
+int64_t Engine::CommandSequence() const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return command_seq_;
+}
+
+std::map<std::string, CommandStatus> Engine::CommandStatuses() const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return command_statuses_;
 }
 
 bool Engine::SubstitutionEnabled(const SessionState& session) const {

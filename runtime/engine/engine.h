@@ -14,6 +14,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <optional>
@@ -125,6 +126,16 @@ struct QueryInfo {
   uint64_t records_out = 0;
 };
 
+// What /metrics shows of one persistent query.
+struct QueryMetrics {
+  std::string id;
+  uint64_t records_in = 0;
+  uint64_t records_out = 0;
+  uint64_t processing_errors = 0;
+  uint64_t state_bytes = 0;  // its state directory on disk
+  std::vector<kafka::Consumer::PartitionLag> lag;
+};
+
 class Engine {
  public:
   Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functions,
@@ -168,9 +179,22 @@ class Engine {
   const Catalog& catalog() const { return catalog_; }
   ProcessingLog& processing_log() { return processing_log_; }
   std::vector<QueryInfo> Queries() const;
+  // The sequence number of the last command that changed the catalog (0 before any).
+  int64_t CommandSequence() const;
+  // The status of every such command by command id ("stream/`S`/create"), for /status.
+  std::map<std::string, CommandStatus> CommandStatuses() const;
+  // Counters of every persistent query (reads consumer positions and the state directory).
+  std::vector<QueryMetrics> Metrics() const;
   const FunctionRegistry& functions() const { return functions_; }
   kafka::KafkaClientFactory& kafka() { return kafka_; }
   const EngineOptions& options() const { return options_; }
+  // Inserts JSON objects (one row each; column names matched as the JSON format matches them)
+  // into stream `target` (REST /inserts-stream): decoded with the target's schema, encoded in
+  // its key and value formats, produced, and flushed once at the end. `ack(i, status)` is
+  // called for row i in order; the first failing row ends the insert (its error is acked and
+  // returned). An unknown or read-only target fails before any row.
+  Status InsertJsonRows(const std::string& target, const std::vector<std::string_view>& rows,
+                        const std::function<void(size_t, const Status&)>& ack);
   // Terminates a transient query by id (REST /close-query). Returns false if unknown.
   bool CloseTransient(const std::string& id);
 
@@ -294,6 +318,7 @@ class Engine {
   std::map<std::string, std::weak_ptr<TransientQuery>> transients_;
   int64_t query_counter_ = 0;
   int64_t command_seq_ = 0;
+  std::map<std::string, CommandStatus> command_statuses_;
   std::atomic<bool> running_{false};
   std::string current_statement_text_;
   std::shared_ptr<state::StateEnvironment> state_env_;

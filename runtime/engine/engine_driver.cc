@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <filesystem>
+
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
 #include "planner/ddl_planner.h"
@@ -117,6 +119,38 @@ std::vector<QueryInfo> Engine::Queries() const {
   for (const auto& [id, q] : queries_) {
     out.push_back({id, q->sql, q->sink, q->plan().sink() ? q->plan().sink()->topic : "", q->source,
                    q->State(), q->records_in(), q->records_out()});
+  }
+  return out;
+}
+
+std::vector<QueryMetrics> Engine::Metrics() const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::map<std::string, uint64_t> errors = processing_log_.CountsByQuery();
+  std::vector<QueryMetrics> out;
+  for (const auto& [id, q] : queries_) {
+    QueryMetrics m;
+    m.id = id;
+    m.records_in = q->records_in();
+    m.records_out = q->records_out();
+    if (auto it = errors.find(id); it != errors.end()) m.processing_errors = it->second;
+    for (const auto& t : q->threads) {
+      auto lag = t->LagByPartition();
+      if (lag.ok()) m.lag.insert(m.lag.end(), lag->begin(), lag->end());
+    }
+    if (state_env_) {
+      std::error_code ec;
+      std::filesystem::path dir =
+          std::filesystem::path(state_env_->options().state_dir) / id;
+      for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+           !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code size_ec;
+        if (it->is_regular_file(size_ec)) {
+          auto n = it->file_size(size_ec);
+          if (!size_ec) m.state_bytes += n;
+        }
+      }
+    }
+    out.push_back(std::move(m));
   }
   return out;
 }

@@ -273,6 +273,91 @@ Result<ExecuteResult> Engine::HandleInsertValues(const ast::InsertValues& s,
   return ExecuteResult{};
 }
 
+Status Engine::InsertJsonRows(const std::string& target_name,
+                              const std::vector<std::string_view>& rows,
+                              const std::function<void(size_t, const Status&)>& ack) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  DataSourcePtr target = catalog_.Find(target_name);
+  if (!target) {
+    for (const auto& src : catalog_.All()) {
+      if (EqualsIgnoreAsciiCase(src->name, target_name)) target = src;
+    }
+  }
+  if (!target) return InvalidArgument("Cannot insert into an unknown stream: `" + target_name + "`");
+  if (target->read_only) return InvalidArgument("Cannot insert into read-only stream: " + target_name);
+  if (target->is_table) {
+    return InvalidArgument("Cannot insert into a table with /inserts-stream: " + target_name);
+  }
+  const LogicalSchema& schema = target->schema;
+  std::vector<Column> all;
+  std::vector<Column> value_cols;
+  for (const Column& c : schema.key) all.push_back(c);
+  for (const Column& c : schema.value) {
+    if (c.ns == ColumnNamespace::kHeader) continue;
+    all.push_back(c);
+    value_cols.push_back(c);
+  }
+  FormatInfo json;
+  json.name = "JSON";
+  ASSIGN_OR_RETURN(auto row_serde, MakeSerde(json, all, false));
+  std::unique_ptr<Serde> key_serde;
+  if (!schema.key.empty()) {
+    ASSIGN_OR_RETURN(key_serde, MakeSerde(target->key_format, schema.key, true));
+  }
+  ASSIGN_OR_RETURN(auto value_serde, MakeSerde(target->value_format, value_cols, false));
+  if (!producer_) {
+    ASSIGN_OR_RETURN(producer_, kafka_.NewProducer());
+  }
+  std::vector<Value> values(all.size());
+  size_t sent = 0;
+  Status failure;
+  for (size_t i = 0; i < rows.size() && failure.ok(); ++i) {
+    for (Value& v : values) v = Value();
+    Status st = row_serde->Decode(rows[i], values.data());
+    if (!st.ok()) {
+      failure = InvalidArgument("Invalid JSON in inserts stream: " + st.message());
+      break;
+    }
+    kafka::OutRecord rec;
+    rec.topic = target->topic;
+    rec.timestamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    const size_t nkey = schema.key.size();
+    if (key_serde) {
+      bool all_null = true;
+      for (size_t k = 0; k < nkey; ++k) all_null = all_null && values[k].is_null();
+      if (!all_null) {
+        auto k = key_serde->Encode(values.data());
+        if (!k.ok()) {
+          failure = InvalidArgument("Failed to insert values into '" + target->name + "'. " +
+                                    k.status().message());
+          break;
+        }
+        rec.key = *k;
+      }
+    }
+    auto v = value_serde->Encode(values.data() + nkey);
+    if (!v.ok()) {
+      failure = InvalidArgument("Failed to insert values into '" + target->name + "'. " +
+                                v.status().message());
+      break;
+    }
+    rec.value = *v;
+    st = producer_->Send(std::move(rec));
+    if (!st.ok()) {
+      failure = st;
+      break;
+    }
+    ++sent;
+  }
+  Status flushed = producer_->Flush(options_.admin_timeout);
+  for (size_t i = 0; i < sent; ++i) ack(i, flushed);
+  if (!flushed.ok()) return flushed;
+  if (!failure.ok()) ack(sent, failure);
+  return failure;
+}
+
 std::string Engine::NewTransientId(const std::string& source) {
   static std::mt19937_64 rng(std::random_device{}());
   return "transient_" + source + "_" + std::to_string(rng() >> 1);

@@ -22,6 +22,7 @@ void ProcessingLog::Log(ProcessingLogEntry e) {
   std::function<void(const ProcessingLogEntry&)> sink;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (by_query_.size() < 100000 || by_query_.count(e.query_id)) ++by_query_[e.query_id];
     entries_.push_back(e);
     while (entries_.size() > capacity_) entries_.pop_front();
     sink = sink_;
@@ -32,6 +33,11 @@ void ProcessingLog::Log(ProcessingLogEntry e) {
 void ProcessingLog::SetSink(std::function<void(const ProcessingLogEntry&)> sink) {
   std::lock_guard<std::mutex> lock(mu_);
   sink_ = std::move(sink);
+}
+
+std::map<std::string, uint64_t> ProcessingLog::CountsByQuery() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_query_;
 }
 
 std::vector<ProcessingLogEntry> ProcessingLog::Recent() const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -38,6 +39,8 @@ class ProcessingLog {
   // the log's lock, from the thread that logged; the sink must be thread-safe.
   void SetSink(std::function<void(const ProcessingLogEntry&)> sink);
   uint64_t count() const { return count_.load(); }
+  // Entries logged per query id.
+  std::map<std::string, uint64_t> CountsByQuery() const;
   std::vector<ProcessingLogEntry> Recent() const;
   void set_echo(bool echo) { echo_ = echo; }
 
@@ -47,6 +50,7 @@ class ProcessingLog {
   std::atomic<uint64_t> count_{0};
   mutable std::mutex mu_;
   std::deque<ProcessingLogEntry> entries_;
+  std::map<std::string, uint64_t> by_query_;
   std::function<void(const ProcessingLogEntry&)> sink_;
 };
 

@@ -103,16 +103,23 @@ class InMemoryConsumer : public Consumer {
   }
 
   Result<int64_t> Lag() override {
-    std::lock_guard<std::mutex> lock(broker_->mu_);
+    ASSIGN_OR_RETURN(std::vector<PartitionLag> parts, LagByPartition());
     int64_t lag = 0;
+    for (const PartitionLag& p : parts) lag += p.lag;
+    return lag;
+  }
+
+  Result<std::vector<PartitionLag>> LagByPartition() override {
+    std::lock_guard<std::mutex> lock(broker_->mu_);
+    std::vector<PartitionLag> out;
     for (const TopicPartition& tp : assigned_) {
       auto it = broker_->topics_.find(tp.topic);
       if (it == broker_->topics_.end()) continue;
       const auto& log = it->second.partitions[tp.partition];
       int64_t end = log.empty() ? 0 : log.back().offset + 1;
-      lag += end - Position(tp.topic, tp.partition);
+      out.push_back({tp.topic, tp.partition, end - Position(tp.topic, tp.partition)});
     }
-    return lag;
+    return out;
   }
 
  private:

@@ -152,6 +152,16 @@ class Consumer {
   virtual Status Commit(const std::vector<TopicPartitionOffset>& offsets) = 0;
   // Current end offsets minus committed/position, for lag metrics. Optional.
   virtual Result<int64_t> Lag() { return Unsupported("lag not supported"); }
+  // The same per assigned partition (partitions with nothing consumed yet are left out).
+  // Callable from other threads than the one polling. Optional.
+  struct PartitionLag {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t lag = 0;
+  };
+  virtual Result<std::vector<PartitionLag>> LagByPartition() {
+    return Unsupported("lag not supported");
+  }
 };
 
 class KafkaClientFactory {

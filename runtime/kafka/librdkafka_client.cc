@@ -676,13 +676,20 @@ Status LibrdkafkaConsumer::Commit(const std::vector<TopicPartitionOffset>& offse
 }
 
 Result<int64_t> LibrdkafkaConsumer::Lag() {
+  ASSIGN_OR_RETURN(std::vector<PartitionLag> parts, LagByPartition());
+  int64_t lag = 0;
+  for (const PartitionLag& p : parts) lag += p.lag;
+  return lag;
+}
+
+Result<std::vector<Consumer::PartitionLag>> LibrdkafkaConsumer::LagByPartition() {
   rd_kafka_topic_partition_list_t* raw = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_assignment(rk_, &raw);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(err, "reading assignment");
   PartitionListPtr assignment(raw);
   err = rd_kafka_position(rk_, assignment.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(err, "reading positions");
-  int64_t lag = 0;
+  std::vector<PartitionLag> out;
   for (int i = 0; i < assignment->cnt; ++i) {
     const rd_kafka_topic_partition_t& p = assignment->elems[i];
     if (p.offset < 0) continue;  // nothing consumed yet
@@ -693,9 +700,9 @@ Result<int64_t> LibrdkafkaConsumer::Lag() {
         high < 0) {
       continue;
     }
-    lag += std::max<int64_t>(0, high - p.offset);
+    out.push_back({p.topic, p.partition, std::max<int64_t>(0, high - p.offset)});
   }
-  return lag;
+  return out;
 }
 
 // ------------------------------------------------------------------------------------------

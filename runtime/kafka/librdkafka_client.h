@@ -136,6 +136,7 @@ class LibrdkafkaConsumer final : public Consumer {
   // lags the broker by one fetch. Partitions with no position or no fetched watermark yet are
   // not counted.
   Result<int64_t> Lag() override;
+  Result<std::vector<PartitionLag>> LagByPartition() override;
 
   // Transient errors skipped by Poll() since creation, and the text of the last one.
   uint64_t skipped_errors() const { return skipped_errors_; }

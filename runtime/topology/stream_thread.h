@@ -91,6 +91,9 @@ class StreamThread : public kafka::RebalanceListener {
   // Stream time of one input partition owned by this thread (-1: none or not owned).
   int64_t stream_time(int32_t partition) const;
   Result<int64_t> Lag() { return consumer_->Lag(); }
+  Result<std::vector<kafka::Consumer::PartitionLag>> LagByPartition() {
+    return consumer_->LagByPartition();
+  }
   const PhysicalPlan& plan() const { return topology_->plan(); }
 
   // kafka::RebalanceListener (called from inside the consumer's Poll).
