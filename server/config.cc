@@ -280,6 +280,11 @@ Status ApplyProperty(const std::string& key, const std::string& value, ServerCon
       return InvalidArgument("Invalid value for " + key + ": '" + value + "' (expected true or false)");
     }
     config.processing_log_stderr = value == "true";
+  } else if (key == "brook.command.log") {
+    if (value != "true" && value != "false") {
+      return InvalidArgument("Invalid value for " + key + ": '" + value + "' (expected true or false)");
+    }
+    config.command_log = value == "true";
   } else if (key == "brook.kafka.topic.creation") {
     if (value == "admin") {
       config.broker_auto_create_topics = false;

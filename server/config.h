@@ -32,6 +32,11 @@
 //                               closed client or /close-query is noticed. Default 100.
 //   brook.http.max.body.bytes   Largest accepted request body. Default 16777216 (16 MiB).
 //   brook.shutdown.timeout.ms   How long shutdown waits for open connections. Default 15000.
+//   brook.command.log           true (default): statements that change the catalog are kept
+//                               in `_confluent-ksql-<service id>_command_topic` and replayed
+//                               at start, so a restart brings back streams, tables, types and
+//                               queries. Not used with --script (headless, as ksqlDB's
+//                               ksql.queries.file). false: nothing is kept.
 //   brook.http.max.header.bytes Largest request header block (431 above). Default 16384.
 //   brook.http.header.timeout.ms  Time to receive a request's headers once it began (408).
 //                               Default 10000.
@@ -118,6 +123,9 @@ struct ServerConfig {
   int64_t max_body_bytes = 16 * 1024 * 1024;
   // `brook.shutdown.timeout.ms`. Default 15000.
   int64_t shutdown_timeout_ms = 15000;
+  // `brook.command.log`: keep the command topic and replay it at start (without --script).
+  // Default true.
+  bool command_log = true;
   // HTTP limits and threads (brook.http.*), see above.
   int64_t max_header_bytes = 16384;
   int64_t header_timeout_ms = 10000;

@@ -52,6 +52,7 @@ struct BrookServer::Parts {
     http.reset();
     rest.reset();
     engine.reset();
+    command_log.reset();
     kafka.reset();
     broker.reset();
   }
@@ -61,6 +62,7 @@ struct BrookServer::Parts {
   std::unique_ptr<kafka::LibrdkafkaClientFactory> kafka;
   FunctionRegistry functions;
   std::unique_ptr<Engine> engine;
+  std::unique_ptr<KafkaCommandLog> command_log;
   std::unique_ptr<RestService> rest;
   std::unique_ptr<HttpServer> http;
   Listener listener;
@@ -135,6 +137,23 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
   parts->engine->processing_log().set_echo(config.processing_log_stderr);
   RETURN_IF_ERROR(parts->engine->ConfigureProcessingLog());
   parts->engine->Start();
+
+  // Command log: replay what earlier runs against this Kafka cluster created, then record
+  // what this run creates. With --script, brookd runs headless as ksqlDB does with
+  // ksql.queries.file: the script is the definition and runs at every start.
+  if (config.script_file.empty() && config.command_log) {
+    const std::string topic = "_confluent-ksql-" + config.service_id + "_command_topic";
+    ASSIGN_OR_RETURN(parts->command_log,
+                     KafkaCommandLog::Open(*parts->kafka, topic, 1,
+                                           kafka::Millis(config.admin_timeout_ms)));
+    ASSIGN_OR_RETURN(std::vector<Command> commands, parts->command_log->ReadAll());
+    std::vector<std::string> failures = parts->engine->Replay(commands);
+    for (const std::string& f : failures) Log(log, "brookd: warning: replay: " + f);
+    Log(log, "brookd: replayed " + std::to_string(commands.size()) + " command(s) from " +
+                 topic + (failures.empty() ? "" : " (" + std::to_string(failures.size()) +
+                                                     " failed, see above)"));
+    parts->engine->SetCommandLog(parts->command_log.get());
+  }
 
   // Startup script.
   if (!config.script_file.empty()) {

@@ -232,11 +232,79 @@ Status Engine::RunPiece(const StatementScript& script, size_t index, SessionStat
                    script.Prepare(index, session.variables, SubstitutionEnabled(session)));
   for (const ast::StatementPtr& stmt : prepared.statements) {
     current_statement_text_ = stmt->text;
+    const int64_t counter_before = query_counter_;
     Result<ExecuteResult> r = Execute(*stmt, session);
     if (!r.ok()) return script.Rebase(r.status(), index, prepared);
+    RETURN_IF_ERROR(Record(*stmt, session, counter_before, *r));
     results.push_back(std::move(r).value());
   }
   return Status::Ok();
+}
+
+namespace {
+
+bool ChangesCatalog(ast::StatementKind k) {
+  using K = ast::StatementKind;
+  return k == K::kCreateSource || k == K::kCreateAsSelect || k == K::kInsertInto ||
+         k == K::kDropSource || k == K::kRegisterType || k == K::kDropType ||
+         k == K::kTerminate || k == K::kAlterSource;
+}
+
+}  // namespace
+
+Status Engine::Record(const ast::Statement& stmt, const SessionState& session,
+                      int64_t counter_before, const ExecuteResult& r) {
+  if (!command_log_ || replaying_ || !ChangesCatalog(stmt.kind) || !r.result) return Status::Ok();
+  const auto* status = std::get_if<CommandStatus>(&*r.result);
+  if (!status) return Status::Ok();  // a warning (IF NOT EXISTS) or a transient TERMINATE
+  Command c;
+  c.seq = status->command_seq;
+  c.statement = stmt.text;
+  c.properties = session.properties;
+  c.query_counter = counter_before;
+  if (status->query_id) {
+    auto q = queries_.find(*status->query_id);
+    if (q != queries_.end()) c.plan = PlanToJsonText(q->second->plan());
+  }
+  Status st = command_log_->Append(c);
+  if (!st.ok()) {
+    return Status(StatusCode::kIOError,
+                  "The statement ran but could not be written to the command log, so a restart "
+                  "will not bring it back: " + st.message());
+  }
+  return Status::Ok();
+}
+
+void Engine::SetCommandLog(CommandLog* log) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  command_log_ = log;
+}
+
+std::vector<std::string> Engine::Replay(const std::vector<Command>& commands) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  std::vector<std::string> failures;
+  replaying_ = true;
+  for (const Command& c : commands) {
+    query_counter_ = std::max(query_counter_, c.query_counter);
+    SessionState session;
+    session.properties = c.properties;
+    // Variables were substituted when the command first ran; never substitute again.
+    session.properties["ksql.variable.substitution.enable"] = "false";
+    Result<std::vector<ExecuteResult>> run = ExecuteScript(c.statement, session);
+    if (!run.ok()) {
+      failures.push_back("command " + std::to_string(c.seq) + " (" + c.statement +
+                         "): " + run.status().message());
+    }
+    command_seq_ = std::max(command_seq_, c.seq);
+    if (!command_statuses_.empty()) {
+      // Keep /status numbering as it was.
+      for (auto& [id, st] : command_statuses_) {
+        if (st.statement_text == c.statement) st.command_seq = c.seq;
+      }
+    }
+  }
+  replaying_ = false;
+  return failures;
 }
 
 Status Engine::EnsureTopic(const std::string& topic, int partitions, int replicas) {

@@ -30,6 +30,7 @@
 #include "planner/properties.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/processing_log.h"
+#include "runtime/engine/command_log.h"
 #include "runtime/engine/statement_result.h"
 #include "runtime/topology/stream_thread.h"
 #include "runtime/kafka/kafka.h"
@@ -188,6 +189,14 @@ class Engine {
   const FunctionRegistry& functions() const { return functions_; }
   kafka::KafkaClientFactory& kafka() { return kafka_; }
   const EngineOptions& options() const { return options_; }
+  // Records every later statement that changes the catalog in `log` (not owned; must
+  // outlive the engine or be detached with nullptr). A failed append fails the statement's
+  // request with kIOError (the statement has run; the log misses it).
+  void SetCommandLog(CommandLog* log);
+  // Re-runs `commands` in order (before SetCommandLog, at start-up), each with its properties
+  // and query counter. A command that fails is reported in the returned list and skipped; the
+  // rest still run. Queries resume from their committed offsets and state.
+  std::vector<std::string> Replay(const std::vector<Command>& commands);
   // Inserts JSON objects (one row each; column names matched as the JSON format matches them)
   // into stream `target` (REST /inserts-stream): decoded with the target's schema, encoded in
   // its key and value formats, produced, and flushed once at the end. `ack(i, status)` is
@@ -201,6 +210,9 @@ class Engine {
  private:
   struct PersistentQuery;
 
+  // Appends the command of a statement that changed the catalog to the command log.
+  Status Record(const ast::Statement& stmt, const SessionState& session, int64_t counter_before,
+                const ExecuteResult& r);
   // Prepares and runs piece `index` of `script`, appending to `results`.
   Status RunPiece(const StatementScript& script, size_t index, SessionState& session,
                   std::vector<ExecuteResult>& results);
@@ -318,6 +330,8 @@ class Engine {
   std::map<std::string, std::weak_ptr<TransientQuery>> transients_;
   int64_t query_counter_ = 0;
   int64_t command_seq_ = 0;
+  CommandLog* command_log_ = nullptr;
+  bool replaying_ = false;
   std::map<std::string, CommandStatus> command_statuses_;
   std::atomic<bool> running_{false};
   std::string current_statement_text_;

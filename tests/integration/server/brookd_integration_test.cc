@@ -503,6 +503,75 @@ TEST_F(BrookdTest, RestartAgainstDevbroker) {
   EXPECT_EQ(broker->Stop(milliseconds(10000)), 0);
 }
 
+// Without --script, statements are kept in the command topic: a restarted brookd against the
+// same Kafka brings back streams, types and queries (same ids, resuming from their committed
+// offsets), and a request naming a later commandSequenceNumber waits for it, then times out.
+TEST_F(BrookdTest, RestartRestoresCatalogFromCommandTopic) {
+  std::unique_ptr<Child> broker = Child::Launch(
+      {DevbrokerPath(), "orders:1", "BIG:1", "_confluent-ksql-default__command_topic:1"});
+  ASSERT_NE(broker, nullptr);
+  std::optional<std::string> bootstrap = broker->WaitForLine("BOOTSTRAP=", milliseconds(10000));
+  ASSERT_TRUE(bootstrap.has_value()) << broker->errors();
+  const std::vector<std::string> args = {"--bootstrap-servers", *bootstrap,
+                                         "-D", "brook.kafka.topic.creation=auto",
+                                         "-D", "kafka.session.timeout.ms=6000",
+                                         "-D", "kafka.heartbeat.interval.ms=1000",
+                                         "-D", "ksql.server.command.response.timeout.ms=1000"};
+  std::string error;
+  {
+    std::optional<Brookd> first = StartBrookd(args, /*embedded=*/false, &error);
+    ASSERT_TRUE(first.has_value()) << error;
+    HttpResult created = Http(
+        "POST", first->url + "/ksql",
+        R"({"ksql":"CREATE STREAM orders (id STRING KEY, amount INT) WITH (kafka_topic='orders', )"
+        R"(value_format='JSON'); CREATE STREAM big WITH (kafka_topic='BIG') AS SELECT * FROM )"
+        R"(orders WHERE amount > 10; CREATE TYPE money AS STRUCT<c STRING, v INT>;"})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    EXPECT_NE(created.body.find("CSAS_BIG_0"), std::string::npos) << created.body;
+    ASSERT_TRUE(Produce(*bootstrap, "orders", {R"(1:{"AMOUNT":5})", R"(2:{"AMOUNT":50})"}));
+    std::vector<std::string> out = ConsumeUntil(*bootstrap, "BIG", AtLeast(1), milliseconds(30000));
+    EXPECT_EQ(out, (std::vector<std::string>{R"(2={"AMOUNT":50})"}));
+    // Command 3 ran: asking for it answers at once; asking for 4 times out with 50301.
+    HttpResult ok = Http("POST", first->url + "/ksql",
+                         R"({"ksql":"SHOW STREAMS;","commandSequenceNumber":3})");
+    EXPECT_EQ(ok.status, 200) << ok.body;
+    HttpResult late = Http("POST", first->url + "/ksql",
+                           R"({"ksql":"SHOW STREAMS;","commandSequenceNumber":4})");
+    EXPECT_EQ(late.status, 503) << late.body;
+    EXPECT_NE(late.body.find("50301"), std::string::npos) << late.body;
+    EXPECT_EQ(first->child->Stop(milliseconds(20000)), 0) << first->child->errors();
+  }
+  {
+    std::optional<Brookd> second = StartBrookd(args, /*embedded=*/false, &error);
+    ASSERT_TRUE(second.has_value()) << error;
+    HttpResult shown =
+        Http("POST", second->url + "/ksql", R"({"ksql":"SHOW STREAMS; SHOW QUERIES; SHOW TYPES;"})");
+    ASSERT_EQ(shown.status, 200) << shown.body;
+    EXPECT_NE(shown.body.find(R"("name":"ORDERS")"), std::string::npos) << shown.body;
+    EXPECT_NE(shown.body.find(R"("name":"BIG")"), std::string::npos) << shown.body;
+    EXPECT_NE(shown.body.find(R"("id":"CSAS_BIG_0")"), std::string::npos) << shown.body;
+    EXPECT_NE(shown.body.find("MONEY"), std::string::npos) << shown.body;
+    HttpResult status = Http("GET", second->url + "/status/stream/BIG/create", "");
+    EXPECT_EQ(status.status, 200) << status.body;
+    // The replayed query resumes where it committed: only the new record comes out.
+    ASSERT_TRUE(Produce(*bootstrap, "orders", {R"(3:{"AMOUNT":70})"}));
+    const std::string three = R"(3={"AMOUNT":70})";
+    std::vector<std::string> out = ConsumeUntil(
+        *bootstrap, "BIG",
+        [&](const std::vector<std::string>& lines) {
+          return std::find(lines.begin(), lines.end(), three) != lines.end();
+        },
+        milliseconds(30000));
+    EXPECT_EQ(out, (std::vector<std::string>{R"(2={"AMOUNT":50})", three}));
+    // A statement after the restart continues the sequence.
+    HttpResult more = Http("POST", second->url + "/ksql", R"({"ksql":"DROP TYPE money;"})");
+    EXPECT_EQ(more.status, 200) << more.body;
+    EXPECT_NE(more.body.find(R"("commandSequenceNumber":4)"), std::string::npos) << more.body;
+    EXPECT_EQ(second->child->Stop(milliseconds(20000)), 0) << second->child->errors();
+  }
+  EXPECT_EQ(broker->Stop(milliseconds(10000)), 0);
+}
+
 // An aggregation over brook-devbroker survives kill -9: after a restart on the same state
 // directory every count is exact (state and offsets were committed together; records the
 // group's offsets had not yet covered are skipped, not counted twice), and after the state
