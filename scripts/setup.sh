@@ -18,6 +18,13 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node.js and npm run the test of ksqlDB's npm client; a machine may have them from elsewhere.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+fi
+
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   SUDO=""
