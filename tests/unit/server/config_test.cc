@@ -58,7 +58,16 @@ TEST(ServerConfigTest, ApplyPropertyRoutesKeys) {
   EXPECT_TRUE(c.broker_auto_create_topics);
   EXPECT_EQ(c.push_poll_ms, 25);
   EXPECT_EQ(c.max_push_queries, 3);
-  EXPECT_EQ(c.ignored_keys, std::vector<std::string>{"authentication.method"});
+  EXPECT_EQ(c.authentication_method, "NONE");
+  EXPECT_TRUE(c.ignored_keys.empty());
+  // A security key brook does not know stops start-up instead of being ignored.
+  EXPECT_EQ(ApplyProperty("ssl.endpoint.identification.algorithm", "https", c).code(),
+            StatusCode::kUnsupported);
+  EXPECT_EQ(ApplyProperty("authentication.basic.realm", "x", c).code(), StatusCode::kUnsupported);
+  ASSERT_TRUE(ApplyProperty("brook.http.max.header.bytes", "4096", c).ok());
+  EXPECT_EQ(c.max_header_bytes, 4096);
+  EXPECT_EQ(ApplyProperty("brook.http.idle.timeout.ms", "-1", c).code(),
+            StatusCode::kInvalidArgument);
 
   EXPECT_EQ(ApplyProperty("brook.push.poll.ms", "soon", c).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ApplyProperty("brook.kafka.topic.creation", "maybe", c).code(),
@@ -105,8 +114,18 @@ TEST(ServerConfigTest, CommandLineErrors) {
   EXPECT_EQ(ParseCommandLine({"--config", "/nonexistent/brookd.properties"}).status().code(),
             StatusCode::kIOError);
   EXPECT_EQ(ParseCommandLine({"--help"}).status().code(), StatusCode::kNotFound);
+  // https needs a PEM keystore; BASIC needs a users file: refused before anything starts.
   EXPECT_EQ(ParseCommandLine({"--listeners", "https://0.0.0.0:8088"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseCommandLine({"--listeners", "https://0.0.0.0:8088", "-D",
+                              "ssl.keystore.location=/k.jks"})
+                .status()
+                .code(),
             StatusCode::kUnsupported);
+  EXPECT_EQ(ParseCommandLine({"-D", "authentication.method=BASIC"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseCommandLine({"-D", "ssl.keystore.location=/k.pem"}).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(ServerListenerTest, Parses) {
@@ -130,7 +149,9 @@ TEST(ServerListenerTest, Rejects) {
   EXPECT_EQ(ParseListener("http://host:99999").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseListener("http://:80").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseListener("http://a:1,http://b:2").status().code(), StatusCode::kUnsupported);
-  EXPECT_EQ(ParseListener("https://a:1").status().code(), StatusCode::kUnsupported);
+  ASSERT_TRUE(ParseListener("https://a:1").ok());
+  EXPECT_TRUE(ParseListener("https://a:1")->tls);
+  EXPECT_FALSE(ParseListener("http://a:1")->tls);
 }
 
 }  // namespace
