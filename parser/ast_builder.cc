@@ -329,7 +329,11 @@ Result<StatementPtr> AstBuilder::Statement(P::StatementContext* ctx) {
   if (auto* c = dynamic_cast<P::TerminateQueryContext*>(ctx)) {
     auto s = simple(StatementKind::kTerminate);
     s->all = c->ALL() != nullptr;
-    if (c->identifier()) {
+    // ALL is also a non-reserved word, so the identifier alternative takes it: unquoted, it
+    // still means every query.
+    if (c->identifier() && EqualsIgnoreAsciiCase(c->identifier()->getText(), "ALL")) {
+      s->all = true;
+    } else if (c->identifier()) {
       s->name = Identifier(c->identifier());
       s->name_range = Range(c->identifier());
     }

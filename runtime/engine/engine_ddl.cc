@@ -164,12 +164,23 @@ Result<ExecuteResult> Engine::HandleDropSource(const ast::DropSource& s,
     msg += "\nYou need to terminate them before dropping " + s.name + ".";
     return InvalidArgument(msg, s.range);
   }
+  if (s.delete_topic) {
+    // As ksqlDB: the topic goes first; when it cannot, the source stays and the client is told
+    // why. A topic that is already gone is not an error.
+    ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(src->topic, options_.admin_timeout));
+    if (info) {
+      Status st = kafka_.admin().DeleteTopic(src->topic, options_.admin_timeout);
+      if (!st.ok() && st.code() != StatusCode::kNotFound) {
+        return Status(st.code() == StatusCode::kTimeout ? StatusCode::kTimeout
+                                                        : StatusCode::kIOError,
+                      "Could not delete the corresponding kafka topic: " + src->topic + "\n" +
+                          st.message(),
+                      s.range);
+      }
+    }
+  }
   if (!own_query.empty()) StopQuery(own_query);
   catalog_.Remove(s.name);
-  if (s.delete_topic) {
-    Status st = kafka_.admin().DeleteTopic(src->topic, options_.admin_timeout);
-    st.PermitUnchecked();  // the source is gone either way; a missing topic is not an error
-  }
   return ExecuteResult{MakeCommandStatus(s.text, std::string(s.is_table ? "table/" : "stream/") + s.name + "/drop",
                                     "Source " + s.name + " (topic: " + src->topic + ") was dropped.",
                                     "")};
