@@ -79,17 +79,17 @@ Status CheckTokens(antlr4::CommonTokenStream& tokens) {
   for (antlr4::Token* t : tokens.getTokens()) {
     if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL && ++count > kMaxTokens) {
       Status deep = TooDeep("", t);
-      return InvalidArgument("The statement is too long: more than " +
-                                 std::to_string(kMaxTokens) + " tokens",
-                             *deep.range());
+      return InvalidArgument(
+          "The statement is too long: more than " + std::to_string(kMaxTokens) + " tokens",
+          *deep.range());
     }
     size_t type = t->getType();
     not_run = type == BrookSqlLexer::NOT ? not_run + 1 : 0;
     sign_run = (type == BrookSqlLexer::MINUS || type == BrookSqlLexer::PLUS) ? sign_run + 1 : 0;
     if (not_run > kMaxPrefixRun || sign_run > kMaxPrefixRun) {
-      return TooDeep("more than " + std::to_string(kMaxPrefixRun) +
-                         " prefix operators (NOT, -, +) in a row",
-                     t);
+      return TooDeep(
+          "more than " + std::to_string(kMaxPrefixRun) + " prefix operators (NOT, -, +) in a row",
+          t);
     }
     if (type == BrookSqlLexer::CASE) {
       if (++case_depth > kMaxBracketNesting) {

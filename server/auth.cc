@@ -137,7 +137,8 @@ Result<std::unique_ptr<BasicAuthenticator>> BasicAuthenticator::Parse(
     }
     std::string name(Trim(line.substr(0, colon)));
     std::vector<std::string> fields = SplitList(line.substr(colon + 1));
-    if (fields.empty()) return InvalidArgument(where + ": user '" + name + "' has no password hash");
+    if (fields.empty())
+      return InvalidArgument(where + ": user '" + name + "' has no password hash");
     const std::string& spec = fields[0];
     if (spec.rfind(std::string(kScheme) + "$", 0) != 0) {
       return InvalidArgument(where + ": user '" + name +
@@ -157,8 +158,8 @@ Result<std::unique_ptr<BasicAuthenticator>> BasicAuthenticator::Parse(
     std::optional<std::string> salt;
     std::optional<std::string> hash;
     if (parts.size() == 4) {
-      auto [p, ec] = std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(),
-                                     user.iterations);
+      auto [p, ec] =
+          std::from_chars(parts[1].data(), parts[1].data() + parts[1].size(), user.iterations);
       if (ec == std::errc() && p == parts[1].data() + parts[1].size()) {
         salt = Unbase64(parts[2]);
         hash = Unbase64(parts[3]);

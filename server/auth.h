@@ -38,8 +38,7 @@ class BasicAuthenticator {
                                                           std::string realm,
                                                           std::string_view allowed_roles);
   // From text (tests).
-  static Result<std::unique_ptr<BasicAuthenticator>> Parse(std::string_view text,
-                                                           std::string realm,
+  static Result<std::unique_ptr<BasicAuthenticator>> Parse(std::string_view text, std::string realm,
                                                            std::string_view allowed_roles);
 
   // Checks an Authorization header value ("Basic base64(user:password)").

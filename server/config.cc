@@ -193,8 +193,9 @@ Status ValidateSecurity(const ServerConfig& c) {
     return Status::Ok();
   }
   if (c.ssl_keystore_location.empty()) {
-    return InvalidArgument("The https listener needs ssl.keystore.location (a PEM file with the "
-                           "certificate chain and the private key) and ssl.keystore.type=PEM");
+    return InvalidArgument(
+        "The https listener needs ssl.keystore.location (a PEM file with the "
+        "certificate chain and the private key) and ssl.keystore.type=PEM");
   }
   if (AsciiUpper(c.ssl_keystore_type) != "PEM") {
     return Unsupported("ssl.keystore.type=" + c.ssl_keystore_type +
@@ -213,8 +214,8 @@ Status ValidateSecurity(const ServerConfig& c) {
     std::string list = std::string(p);
     for (size_t pos = 0; pos <= list.size();) {
       size_t comma = list.find(',', pos);
-      std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos
-                                                                      : comma - pos);
+      std::string item =
+          list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       while (!item.empty() && item.front() == ' ') item.erase(0, 1);
       while (!item.empty() && item.back() == ' ') item.pop_back();
       if (item != "TLSv1.2" && item != "TLSv1.3") {
@@ -282,7 +283,8 @@ Status ApplyProperty(const std::string& key, const std::string& value, ServerCon
     config.processing_log_stderr = value == "true";
   } else if (key == "brook.command.log") {
     if (value != "true" && value != "false") {
-      return InvalidArgument("Invalid value for " + key + ": '" + value + "' (expected true or false)");
+      return InvalidArgument("Invalid value for " + key + ": '" + value +
+                             "' (expected true or false)");
     }
     config.command_log = value == "true";
   } else if (key == "brook.kafka.topic.creation") {

@@ -308,8 +308,8 @@ class H1Writer final : public ResponseWriter {
             const Headers& extra_headers) override {
     if (started_) return false;
     started_ = true;
-    std::string bytes = FormatHead(version_, status, content_type, extra_headers, body.size(),
-                                   keep_alive_);
+    std::string bytes =
+        FormatHead(version_, status, content_type, extra_headers, body.size(), keep_alive_);
     bytes += body;
     ok_ = conn_->Enqueue(std::move(bytes));
     complete_ = ok_;
@@ -533,13 +533,12 @@ class Connection final : public ConnBase {
     if (server_->stopping) return CloseNow();
     if (buffer_.size() > 0) return Sniff();
     ArmReadTimer(Opt().idle_timeout);
-    stream_.async_read_some(buffer_.prepare(8192),
-                            [self = Self()](beast::error_code ec, size_t n) {
-                              self->read_timer_.cancel();
-                              if (ec) return self->CloseNow();  // idle, closed or timed out
-                              self->buffer_.commit(n);
-                              self->Sniff();
-                            });
+    stream_.async_read_some(buffer_.prepare(8192), [self = Self()](beast::error_code ec, size_t n) {
+      self->read_timer_.cancel();
+      if (ec) return self->CloseNow();  // idle, closed or timed out
+      self->buffer_.commit(n);
+      self->Sniff();
+    });
   }
 
   void Sniff() {
@@ -568,10 +567,11 @@ class Connection final : public ConnBase {
     parser_->header_limit(static_cast<std::uint32_t>(Opt().max_header_bytes));
     parser_->body_limit(Opt().max_body_bytes);
     ArmReadTimer(Opt().header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, size_t) {
-      self->read_timer_.cancel();
-      self->OnHeader(ec);
-    });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = Self()](beast::error_code ec, size_t) {
+                              self->read_timer_.cancel();
+                              self->OnHeader(ec);
+                            });
   }
 
   // Bounds the next read: when `d` passes, the read is cancelled and answered 408 (or, for an
@@ -641,12 +641,11 @@ class Connection final : public ConnBase {
     }
     if (parser_->is_done()) return OnRequest();
     ArmReadTimer(Opt().body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = Self()](beast::error_code e, size_t) {
-                       self->read_timer_.cancel();
-                       if (self->FailOnReadError(e)) return;
-                       self->OnRequest();
-                     });
+    http::async_read(stream_, buffer_, *parser_, [self = Self()](beast::error_code e, size_t) {
+      self->read_timer_.cancel();
+      if (self->FailOnReadError(e)) return;
+      self->OnRequest();
+    });
   }
 
   void OnRequest() {
@@ -826,8 +825,8 @@ class Connection final : public ConnBase {
     // Bytes already read (the preface and maybe more) go to the session first.
     if (buffer_.size() > 0) {
       std::string_view data = Buffered();
-      ssize_t n = nghttp2_session_mem_recv(h2_, reinterpret_cast<const uint8_t*>(data.data()),
-                                           data.size());
+      ssize_t n =
+          nghttp2_session_mem_recv(h2_, reinterpret_cast<const uint8_t*>(data.data()), data.size());
       buffer_.consume(buffer_.size());
       if (n < 0) return CloseNow();
     }
@@ -862,7 +861,8 @@ class Connection final : public ConnBase {
     idle_timer_.expires_after(Opt().idle_timeout);
     idle_timer_.async_wait([self = Self()](beast::error_code ec) {
       if (ec) return;
-      if (self->streams_.empty() && Clock::now() - self->last_activity_ >= self->Opt().idle_timeout) {
+      if (self->streams_.empty() &&
+          Clock::now() - self->last_activity_ >= self->Opt().idle_timeout) {
         nghttp2_session_terminate_session(self->h2_, NGHTTP2_NO_ERROR);
         self->H2Flush();
         self->CloseNow();
@@ -1006,8 +1006,8 @@ class Connection final : public ConnBase {
     }
   }
 
-  static ssize_t ReadData(nghttp2_session*, int32_t, uint8_t* buf, size_t length,
-                          uint32_t* flags, nghttp2_data_source* source, void* user) {
+  static ssize_t ReadData(nghttp2_session*, int32_t, uint8_t* buf, size_t length, uint32_t* flags,
+                          nghttp2_data_source* source, void* user) {
     auto* self = static_cast<Connection*>(user);
     auto* s = static_cast<H2Stream*>(source->ptr);
     std::lock_guard<std::mutex> lock(self->out_mu_);
@@ -1063,8 +1063,8 @@ class Connection final : public ConnBase {
       std::vector<nghttp2_nv> nva;
       for (size_t i = 0; i + 1 < kv.size(); i += 2) {
         nva.push_back({reinterpret_cast<uint8_t*>(kv[i].data()),
-                       reinterpret_cast<uint8_t*>(kv[i + 1].data()), kv[i].size(),
-                       kv[i + 1].size(), NGHTTP2_NV_FLAG_NONE});
+                       reinterpret_cast<uint8_t*>(kv[i + 1].data()), kv[i].size(), kv[i + 1].size(),
+                       NGHTTP2_NV_FLAG_NONE});
       }
       nghttp2_data_provider provider;
       provider.source.ptr = &stream;

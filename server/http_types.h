@@ -12,9 +12,9 @@ namespace brook::server {
 
 // What a handler sees of one HTTP request.
 struct HttpRequest {
-  std::string method;         // "GET", "POST", ...
-  std::string path;           // target without the query string
-  std::string accept;         // Accept header ("" when absent)
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // target without the query string
+  std::string accept;  // Accept header ("" when absent)
   std::string body;
   std::string query;          // the query string after '?', undecoded ("" when absent)
   std::string authorization;  // Authorization header ("" when absent); never logged

@@ -46,8 +46,8 @@ void RestService::HandleInsertsStream(const HttpRequest& request, ResponseWriter
     rest.remove_prefix(end + 1);
   }
   std::vector<std::string> acks;
-  Status st = engine_.InsertJsonRows(
-      target->get<std::string>(), rows, [&](size_t seq, const Status& row) {
+  Status st =
+      engine_.InsertJsonRows(target->get<std::string>(), rows, [&](size_t seq, const Status& row) {
         if (row.ok()) {
           acks.push_back(Dump(json{{"status", "ok"}, {"seq", seq}}));
           return;

@@ -58,7 +58,8 @@ void RequestMetrics::Record(std::string_view endpoint, int status, double second
 
 void RequestMetrics::Render(std::string& out) const {
   std::lock_guard<std::mutex> lock(mu_);
-  Help(out, "brook_http_requests_total", "counter", "HTTP requests answered, by endpoint and status.");
+  Help(out, "brook_http_requests_total", "counter",
+       "HTTP requests answered, by endpoint and status.");
   for (const auto& [key, n] : requests_) {
     Line(out, "brook_http_requests_total",
          "endpoint=\"" + PromLabel(key.first) + "\",status=\"" + std::to_string(key.second) + "\"",

@@ -4,7 +4,7 @@
 // endpoint (seconds from the request's arrival at the service to the handler's return: for a
 // push query, its whole life). RenderEngineMetrics reads the engine: per persistent query its
 // records in and out, processing errors and consumer lag per partition; per query its state
-// store size on disk; the processing log's total. Metric names are listed in docs/metrics.md.
+// store size on disk; the processing log's total. Metric names are listed in docs/rest-api.md.
 //
 // Thread-safety: Record and Render may be called from any thread.
 #pragma once

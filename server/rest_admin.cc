@@ -22,13 +22,21 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 // ksqlDB's ImmutableProperties: settings a client may not override per request.
 bool Prohibited(const std::string& name) {
-  static const char* kImmutable[] = {
-      "ksql.service.id",           "ksql.extension.dir",         "ksql.persistent.prefix",
-      "ksql.transient.prefix",     "ksql.udfs.enabled",          "ksql.udf.enable.security.manager",
-      "ksql.schema.registry.url",  "ksql.connect.url",           "ksql.internal.topic.replicas",
-      "ksql.sink.window.change.log.additional.retention", "ksql.streams.state.dir",
-      "ksql.query.pull.enable.standby.reads", "ksql.max.push.queries", "bootstrap.servers",
-      "ksql.streams.bootstrap.servers"};
+  static const char* kImmutable[] = {"ksql.service.id",
+                                     "ksql.extension.dir",
+                                     "ksql.persistent.prefix",
+                                     "ksql.transient.prefix",
+                                     "ksql.udfs.enabled",
+                                     "ksql.udf.enable.security.manager",
+                                     "ksql.schema.registry.url",
+                                     "ksql.connect.url",
+                                     "ksql.internal.topic.replicas",
+                                     "ksql.sink.window.change.log.additional.retention",
+                                     "ksql.streams.state.dir",
+                                     "ksql.query.pull.enable.standby.reads",
+                                     "ksql.max.push.queries",
+                                     "bootstrap.servers",
+                                     "ksql.streams.bootstrap.servers"};
   for (const char* p : kImmutable) {
     if (name == p) return true;
   }
@@ -93,22 +101,22 @@ void RestService::HandleClusterStatus(const HttpRequest&, ResponseWriter& out) {
 }
 
 void RestService::HandleMetadataId(const HttpRequest&, ResponseWriter& out) {
-  json id = {{"scope",
-              {{"path", json::array()},
-               {"clusters",
-                {{"kafka-cluster", options_.kafka_cluster_id},
-                 {"ksql-cluster", options_.service_id}}}}},
-             {"id", ""}};
+  json id = {
+      {"scope",
+       {{"path", json::array()},
+        {"clusters",
+         {{"kafka-cluster", options_.kafka_cluster_id}, {"ksql-cluster", options_.service_id}}}}},
+      {"id", ""}};
   out.Send(200, kJsonMediaType, Dump(id));
 }
 
 void RestService::HandleMetadata(const HttpRequest&, ResponseWriter& out) {
-  json id = {{"scope",
-              {{"path", json::array()},
-               {"clusters",
-                {{"kafka-cluster", options_.kafka_cluster_id},
-                 {"ksql-cluster", options_.service_id}}}}},
-             {"id", ""}};
+  json id = {
+      {"scope",
+       {{"path", json::array()},
+        {"clusters",
+         {{"kafka-cluster", options_.kafka_cluster_id}, {"ksql-cluster", options_.service_id}}}}},
+      {"id", ""}};
   out.Send(200, kJsonMediaType, Dump(json{{"version", options_.version}, {"clusterId", id}}));
 }
 

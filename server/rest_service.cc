@@ -7,11 +7,11 @@
 #include <thread>
 #include <variant>
 
+#include "common/ascii.h"
 #include "common/diagnostic.h"
 #include "parser/statement_script.h"
 #include "server/ksql_entity.h"
 #include "server/print_topic.h"
-#include "common/ascii.h"
 
 namespace brook::server {
 namespace {
@@ -194,13 +194,15 @@ void RestService::Handle(const HttpRequest& request, ResponseWriter& out) {
   } catch (const std::exception& e) {
     // Nothing below should throw; this is the module edge. If the response has started the
     // write fails harmlessly and the connection is closed by the caller.
-    SendError(recorder, ApiError::Generic(kServerError, std::string("Internal error: ") + e.what()));
+    SendError(recorder,
+              ApiError::Generic(kServerError, std::string("Internal error: ") + e.what()));
   }
   // Label by route, never by the raw path (unbounded label values).
   static const std::string_view kKnown[] = {
-      "/ksql",          "/ksql/terminate", "/query-stream", "/query",        "/inserts-stream",
-      "/close-query",   "/info",           "/healthcheck",  "/clusterStatus", "/status",
-      "/v1/metadata",   "/v1/metadata/id", "/metrics",      "/chc/live",     "/chc/ready", "/"};
+      "/ksql",           "/ksql/terminate", "/query-stream", "/query",
+      "/inserts-stream", "/close-query",    "/info",         "/healthcheck",
+      "/clusterStatus",  "/status",         "/v1/metadata",  "/v1/metadata/id",
+      "/metrics",        "/chc/live",       "/chc/ready",    "/"};
   for (std::string_view k : kKnown) {
     if (request.path == k) endpoint = std::string(k);
   }
@@ -273,9 +275,9 @@ void RestService::Route(const HttpRequest& request, ResponseWriter& out) {
     const bool match = r.prefix ? path.rfind(r.path, 0) == 0 : path == r.path;
     if (!match) continue;
     if (!MethodAllowed(r.methods, request.method)) {
-      out.Send(405, kPlainText, "Method Not Allowed",
-               {{"Allow", std::string(r.methods) == "GET,POST" ? "GET, POST"
-                                                               : std::string(r.methods)}});
+      out.Send(
+          405, kPlainText, "Method Not Allowed",
+          {{"Allow", std::string(r.methods) == "GET,POST" ? "GET, POST" : std::string(r.methods)}});
       return;
     }
     if (shutting_down_ && r.handler != &RestService::HandleInfo &&
@@ -290,9 +292,9 @@ void RestService::Route(const HttpRequest& request, ResponseWriter& out) {
 }
 
 void RestService::HandleInfo(const HttpRequest&, ResponseWriter& out) {
-  out.Send(200, kJsonMediaType,
-           ServerInfoJson(options_.version, options_.kafka_cluster_id, options_.service_id,
-                          "RUNNING"));
+  out.Send(
+      200, kJsonMediaType,
+      ServerInfoJson(options_.version, options_.kafka_cluster_id, options_.service_id, "RUNNING"));
 }
 
 void RestService::HandleRoot(const HttpRequest&, ResponseWriter& out) {
@@ -304,9 +306,10 @@ void RestService::HandleMetrics(const HttpRequest&, ResponseWriter& out) {
   metrics_.Render(body);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    body += "# HELP brook_push_queries_open Push and stream-pull queries being served.\n"
-            "# TYPE brook_push_queries_open gauge\nbrook_push_queries_open " +
-            std::to_string(push_queries_.size()) + "\n";
+    body +=
+        "# HELP brook_push_queries_open Push and stream-pull queries being served.\n"
+        "# TYPE brook_push_queries_open gauge\nbrook_push_queries_open " +
+        std::to_string(push_queries_.size()) + "\n";
   }
   if (options_.transport_metrics) body += options_.transport_metrics();
   RenderEngineMetrics(engine_, body);

@@ -8,11 +8,11 @@
 
 #include "common/ascii.h"
 #include "common/diagnostic.h"
-#include "server/auth.h"
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/embedded_broker.h"
 #include "runtime/kafka/librdkafka_client.h"
+#include "server/auth.h"
 #include "server/http_server.h"
 #include "server/rest_service.h"
 
@@ -78,7 +78,8 @@ uint16_t BrookServer::port() const { return parts_->http ? parts_->http->port() 
 std::string BrookServer::url() const {
   const std::string& host = parts_->listener.host;
   const bool v6 = host.find(':') != std::string::npos;
-  return std::string(parts_->listener.tls ? "https://" : "http://") + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
+  return std::string(parts_->listener.tls ? "https://" : "http://") +
+         (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
 }
 
 std::string BrookServer::bootstrap_servers() const { return parts_->bootstrap; }
@@ -143,15 +144,16 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
   // ksql.queries.file: the script is the definition and runs at every start.
   if (config.script_file.empty() && config.command_log) {
     const std::string topic = "_confluent-ksql-" + config.service_id + "_command_topic";
-    ASSIGN_OR_RETURN(parts->command_log,
-                     KafkaCommandLog::Open(*parts->kafka, topic, 1,
-                                           kafka::Millis(config.admin_timeout_ms)));
+    ASSIGN_OR_RETURN(
+        parts->command_log,
+        KafkaCommandLog::Open(*parts->kafka, topic, 1, kafka::Millis(config.admin_timeout_ms)));
     ASSIGN_OR_RETURN(std::vector<Command> commands, parts->command_log->ReadAll());
     std::vector<std::string> failures = parts->engine->Replay(commands);
     for (const std::string& f : failures) Log(log, "brookd: warning: replay: " + f);
-    Log(log, "brookd: replayed " + std::to_string(commands.size()) + " command(s) from " +
-                 topic + (failures.empty() ? "" : " (" + std::to_string(failures.size()) +
-                                                     " failed, see above)"));
+    Log(log,
+        "brookd: replayed " + std::to_string(commands.size()) + " command(s) from " + topic +
+            (failures.empty() ? ""
+                              : " (" + std::to_string(failures.size()) + " failed, see above)"));
     parts->engine->SetCommandLog(parts->command_log.get());
   }
 
@@ -213,16 +215,15 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
     HttpServerStats s = http_ptr_ref->stats();
     std::string out;
     auto line = [&](const char* name, const char* type, const char* help, uint64_t v) {
-      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type +
-             "\n" + name + " " + std::to_string(v) + "\n";
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+             name + " " + std::to_string(v) + "\n";
     };
     line("brook_http_connections_open", "gauge", "Open client connections.", s.connections_open);
     line("brook_http_connections_total", "counter", "Connections accepted.", s.connections_total);
     line("brook_http_connections_rejected_total", "counter",
          "Connections refused over brook.http.max.connections.", s.connections_rejected);
     line("brook_http_requests_rejected_total", "counter",
-         "Requests refused because every worker was busy and the queue full.",
-         s.requests_rejected);
+         "Requests refused because every worker was busy and the queue full.", s.requests_rejected);
     line("brook_http2_connections_total", "counter", "Connections that spoke HTTP/2.",
          s.http2_connections_total);
     return out;

@@ -111,9 +111,9 @@ Result<std::vector<Command>> KafkaCommandLog::ReadAll() {
   std::vector<kafka::RecordView> records;
   while (next < end) {
     if (std::chrono::steady_clock::now() > deadline) {
-      return Status(StatusCode::kTimeout,
-                    "Timed out reading the command topic '" + topic_ + "' at offset " +
-                        std::to_string(next) + " of " + std::to_string(end));
+      return Status(StatusCode::kTimeout, "Timed out reading the command topic '" + topic_ +
+                                              "' at offset " + std::to_string(next) + " of " +
+                                              std::to_string(end));
     }
     RETURN_IF_ERROR(consumer->Poll(500, kafka::Millis(200), records));
     for (const kafka::RecordView& r : records) {

@@ -246,8 +246,8 @@ namespace {
 bool ChangesCatalog(ast::StatementKind k) {
   using K = ast::StatementKind;
   return k == K::kCreateSource || k == K::kCreateAsSelect || k == K::kInsertInto ||
-         k == K::kDropSource || k == K::kRegisterType || k == K::kDropType ||
-         k == K::kTerminate || k == K::kAlterSource;
+         k == K::kDropSource || k == K::kRegisterType || k == K::kDropType || k == K::kTerminate ||
+         k == K::kAlterSource;
 }
 
 }  // namespace
@@ -270,7 +270,8 @@ Status Engine::Record(const ast::Statement& stmt, const SessionState& session,
   if (!st.ok()) {
     return Status(StatusCode::kIOError,
                   "The statement ran but could not be written to the command log, so a restart "
-                  "will not bring it back: " + st.message());
+                  "will not bring it back: " +
+                      st.message());
   }
   return Status::Ok();
 }

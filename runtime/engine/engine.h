@@ -12,12 +12,12 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
-#include <functional>
 #include <mutex>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,11 +29,11 @@
 #include "planner/analyzer/function_registry.h"
 #include "planner/properties.h"
 #include "planner/query_planner.h"
-#include "runtime/engine/processing_log.h"
 #include "runtime/engine/command_log.h"
+#include "runtime/engine/processing_log.h"
 #include "runtime/engine/statement_result.h"
-#include "runtime/topology/stream_thread.h"
 #include "runtime/kafka/kafka.h"
+#include "runtime/topology/stream_thread.h"
 
 namespace brook {
 

@@ -171,11 +171,10 @@ Result<ExecuteResult> Engine::HandleDropSource(const ast::DropSource& s,
     if (info) {
       Status st = kafka_.admin().DeleteTopic(src->topic, options_.admin_timeout);
       if (!st.ok() && st.code() != StatusCode::kNotFound) {
-        return Status(st.code() == StatusCode::kTimeout ? StatusCode::kTimeout
-                                                        : StatusCode::kIOError,
-                      "Could not delete the corresponding kafka topic: " + src->topic + "\n" +
-                          st.message(),
-                      s.range);
+        return Status(
+            st.code() == StatusCode::kTimeout ? StatusCode::kTimeout : StatusCode::kIOError,
+            "Could not delete the corresponding kafka topic: " + src->topic + "\n" + st.message(),
+            s.range);
       }
     }
   }

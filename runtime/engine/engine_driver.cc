@@ -1,19 +1,18 @@
 // Engine: the processing-log set-up and the driving of persistent queries (RunUntilIdle,
 // Start, Stop), and what the engine reports about them.
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include <filesystem>
-
+#include "common/value_cast.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
 #include "planner/ddl_planner.h"
+#include "planner/physical/plan_json.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/engine.h"
-#include "planner/physical/plan_json.h"
 #include "runtime/engine/persistent_query.h"
-#include "common/value_cast.h"
 #include "runtime/expr/evaluator.h"
 #include "runtime/serde/serde.h"
 
@@ -139,8 +138,7 @@ std::vector<QueryMetrics> Engine::Metrics() const {
     }
     if (state_env_) {
       std::error_code ec;
-      std::filesystem::path dir =
-          std::filesystem::path(state_env_->options().state_dir) / id;
+      std::filesystem::path dir = std::filesystem::path(state_env_->options().state_dir) / id;
       for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
            !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         std::error_code size_ec;

@@ -283,8 +283,10 @@ Status Engine::InsertJsonRows(const std::string& target_name,
       if (EqualsIgnoreAsciiCase(src->name, target_name)) target = src;
     }
   }
-  if (!target) return InvalidArgument("Cannot insert into an unknown stream: `" + target_name + "`");
-  if (target->read_only) return InvalidArgument("Cannot insert into read-only stream: " + target_name);
+  if (!target)
+    return InvalidArgument("Cannot insert into an unknown stream: `" + target_name + "`");
+  if (target->read_only)
+    return InvalidArgument("Cannot insert into read-only stream: " + target_name);
   if (target->is_table) {
     return InvalidArgument("Cannot insert into a table with /inserts-stream: " + target_name);
   }

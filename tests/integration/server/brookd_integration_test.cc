@@ -512,11 +512,16 @@ TEST_F(BrookdTest, RestartRestoresCatalogFromCommandTopic) {
   ASSERT_NE(broker, nullptr);
   std::optional<std::string> bootstrap = broker->WaitForLine("BOOTSTRAP=", milliseconds(10000));
   ASSERT_TRUE(bootstrap.has_value()) << broker->errors();
-  const std::vector<std::string> args = {"--bootstrap-servers", *bootstrap,
-                                         "-D", "brook.kafka.topic.creation=auto",
-                                         "-D", "kafka.session.timeout.ms=6000",
-                                         "-D", "kafka.heartbeat.interval.ms=1000",
-                                         "-D", "ksql.server.command.response.timeout.ms=1000"};
+  const std::vector<std::string> args = {"--bootstrap-servers",
+                                         *bootstrap,
+                                         "-D",
+                                         "brook.kafka.topic.creation=auto",
+                                         "-D",
+                                         "kafka.session.timeout.ms=6000",
+                                         "-D",
+                                         "kafka.heartbeat.interval.ms=1000",
+                                         "-D",
+                                         "ksql.server.command.response.timeout.ms=1000"};
   std::string error;
   {
     std::optional<Brookd> first = StartBrookd(args, /*embedded=*/false, &error);
@@ -532,11 +537,11 @@ TEST_F(BrookdTest, RestartRestoresCatalogFromCommandTopic) {
     std::vector<std::string> out = ConsumeUntil(*bootstrap, "BIG", AtLeast(1), milliseconds(30000));
     EXPECT_EQ(out, (std::vector<std::string>{R"(2={"AMOUNT":50})"}));
     // Command 3 ran: asking for it answers at once; asking for 4 times out with 50301.
-    HttpResult ok = Http("POST", first->url + "/ksql",
-                         R"({"ksql":"SHOW STREAMS;","commandSequenceNumber":3})");
+    HttpResult ok =
+        Http("POST", first->url + "/ksql", R"({"ksql":"SHOW STREAMS;","commandSequenceNumber":3})");
     EXPECT_EQ(ok.status, 200) << ok.body;
-    HttpResult late = Http("POST", first->url + "/ksql",
-                           R"({"ksql":"SHOW STREAMS;","commandSequenceNumber":4})");
+    HttpResult late =
+        Http("POST", first->url + "/ksql", R"({"ksql":"SHOW STREAMS;","commandSequenceNumber":4})");
     EXPECT_EQ(late.status, 503) << late.body;
     EXPECT_NE(late.body.find("50301"), std::string::npos) << late.body;
     EXPECT_EQ(first->child->Stop(milliseconds(20000)), 0) << first->child->errors();
@@ -544,8 +549,8 @@ TEST_F(BrookdTest, RestartRestoresCatalogFromCommandTopic) {
   {
     std::optional<Brookd> second = StartBrookd(args, /*embedded=*/false, &error);
     ASSERT_TRUE(second.has_value()) << error;
-    HttpResult shown =
-        Http("POST", second->url + "/ksql", R"({"ksql":"SHOW STREAMS; SHOW QUERIES; SHOW TYPES;"})");
+    HttpResult shown = Http("POST", second->url + "/ksql",
+                            R"({"ksql":"SHOW STREAMS; SHOW QUERIES; SHOW TYPES;"})");
     ASSERT_EQ(shown.status, 200) << shown.body;
     EXPECT_NE(shown.body.find(R"("name":"ORDERS")"), std::string::npos) << shown.body;
     EXPECT_NE(shown.body.find(R"("name":"BIG")"), std::string::npos) << shown.body;

@@ -185,7 +185,8 @@ TEST_F(DefectsTest, JsonRecordsWithATrailingCommaAreSkippedAndLogged) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   uint64_t logged = engine->processing_log().count();
   ASSERT_TRUE(broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":1,"AMOUNT":99,})", {}}).ok());
-  ASSERT_TRUE(broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":2,"AMOUNT":98,"X":1,})", {}}).ok());
+  ASSERT_TRUE(
+      broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":2,"AMOUNT":98,"X":1,})", {}}).ok());
   ASSERT_TRUE(broker_.Produce({"pay", -1, 0, std::nullopt, R"({"ID":3,"AMOUNT":97})", {}}).ok());
   ASSERT_TRUE(engine->RunUntilIdle().ok());
   EXPECT_EQ(Values("BIG"), (std::vector<std::string>{R"({"ID":3})"}));

@@ -117,8 +117,8 @@ TEST(ServerConfigTest, CommandLineErrors) {
   // https needs a PEM keystore; BASIC needs a users file: refused before anything starts.
   EXPECT_EQ(ParseCommandLine({"--listeners", "https://0.0.0.0:8088"}).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseCommandLine({"--listeners", "https://0.0.0.0:8088", "-D",
-                              "ssl.keystore.location=/k.jks"})
+  EXPECT_EQ(ParseCommandLine(
+                {"--listeners", "https://0.0.0.0:8088", "-D", "ssl.keystore.location=/k.jks"})
                 .status()
                 .code(),
             StatusCode::kUnsupported);

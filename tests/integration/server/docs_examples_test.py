@@ -1,0 +1,63 @@
+"""Runs the shell examples of the docs that are marked `# run-by-test` (first line of a ```sh
+block) against a fresh brookd, with BROOK set to its address: each block must exit 0 under
+`bash -euo pipefail` (the examples use curl -f, so an HTTP error fails them).
+Exit 0 pass, 1 fail."""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+DOCS = ["docs/rest-api.md", "docs/security.md"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--brookd", required=True)
+    ap.add_argument("--source", required=True)
+    args = ap.parse_args()
+    blocks = []
+    for doc in DOCS:
+        text = open(os.path.join(args.source, doc)).read()
+        for m in re.finditer(r"```sh\n(.*?)```", text, re.S):
+            if m.group(1).startswith("# run-by-test"):
+                blocks.append((doc, m.group(1)))
+    if not blocks:
+        print("no examples marked # run-by-test")
+        return 1
+    proc = subprocess.Popen([args.brookd, "--listeners", "http://127.0.0.1:0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        deadline = time.time() + 60
+        for line in proc.stdout:
+            if line.startswith("brookd: listening on "):
+                url = line.split(" on ", 1)[1].strip()
+                break
+            if time.time() > deadline:
+                break
+        if url is None:
+            print("brookd did not start")
+            return 1
+        failed = 0
+        for doc, block in blocks:
+            r = subprocess.run(["bash", "-euo", "pipefail", "-c", block],
+                               env=dict(os.environ, BROOK=url), capture_output=True, text=True,
+                               timeout=120)
+            ok = r.returncode == 0
+            print(("ok   " if ok else "FAIL ") + f"{doc} example ({len(block.splitlines())} lines)")
+            if not ok:
+                failed += 1
+                print(r.stdout[-3000:], r.stderr[-3000:])
+        return 1 if failed else 0
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
