@@ -298,6 +298,22 @@ class ConnBase : public std::enable_shared_from_this<ConnBase> {
   bool closed_ = false;
 };
 
+// Runs the service on one request (on a worker). Whatever happens, the client gets an answer:
+// a handler that threw or sent nothing is a bug, answered 500.
+template <class Writer>
+void RunHandler(RestService& service, const HttpRequest& request, Writer& writer) {
+  try {
+    service.Handle(request, writer);
+  } catch (const std::exception& e) {
+    if (!writer.started()) {
+      writer.Send(500, "text/plain; charset=utf-8", std::string("Internal error: ") + e.what(), {});
+    }
+  }
+  if (!writer.started()) {
+    writer.Send(500, "text/plain; charset=utf-8", "Internal error: no response", {});
+  }
+}
+
 // ResponseWriter of one HTTP/1.1 exchange.
 class H1Writer final : public ResponseWriter {
  public:
@@ -689,18 +705,7 @@ class Connection final : public ConnBase {
     ImplPtr server = server_;
     const bool queued =
         server->pool.TrySubmit([self = Self(), writer, request = std::move(request)]() mutable {
-          try {
-            self->server()->service.Handle(request, *writer);
-          } catch (const std::exception& e) {
-            if (!writer->started()) {
-              writer->Send(500, "text/plain; charset=utf-8",
-                           std::string("Internal error: ") + e.what(), {});
-            }
-          }
-          if (!writer->started()) {
-            // A handler that sent nothing is a bug; never leave the client hanging.
-            writer->Send(500, "text/plain; charset=utf-8", "Internal error: no response", {});
-          }
+          RunHandler(self->server()->service, request, *writer);
           const bool reuse = writer->reusable();
           net::post(self->stream_.get_executor(), [self, reuse] { self->AfterResponse(reuse); });
         });
@@ -988,17 +993,7 @@ class Connection final : public ConnBase {
     }
     const bool queued = server_->pool.TrySubmit(
         [self = Self(), writer, request = std::move(stream.request)]() mutable {
-          try {
-            self->server()->service.Handle(request, *writer);
-          } catch (const std::exception& e) {
-            if (!writer->started()) {
-              writer->Send(500, "text/plain; charset=utf-8",
-                           std::string("Internal error: ") + e.what(), {});
-            }
-          }
-          if (!writer->started()) {
-            writer->Send(500, "text/plain; charset=utf-8", "Internal error: no response", {});
-          }
+          RunHandler(self->server()->service, request, *writer);
         });
     if (!queued) {
       server_->requests_rejected++;
