@@ -9,6 +9,7 @@ PACKAGES=(
   libboost-dev nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev libssl-dev
   libnghttp2-dev
   kcat python3 curl tzdata
+  python3-websocket
 )
 
 missing=()

@@ -16,11 +16,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -35,12 +38,14 @@ namespace net = boost::asio;
 namespace ssl = net::ssl;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kServerHeader = "brookd";
 constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr size_t kCoalesceBytes = 64 * 1024;
+constexpr size_t kWsMaxMessageBytes = 64 * 1024;  // what a /ws/query client may send
 
 // Beast 1.74 takes boost::string_view.
 beast::string_view Bsv(std::string_view s) { return beast::string_view(s.data(), s.size()); }
@@ -68,10 +73,6 @@ bool HasToken(std::string_view list, std::string_view token) {
     list.remove_prefix(comma + 1);
   }
   return false;
-}
-
-const char* ReasonPhrase(int status) {
-  return Sv(http::obsolete_reason(static_cast<http::status>(status))).data();
 }
 
 // The status line and headers of an HTTP/1.x response, CRLF-terminated.
@@ -279,6 +280,21 @@ class ConnBase : public std::enable_shared_from_this<ConnBase> {
     return closed_;
   }
 
+  // WebSocket: queues the close frame, sent once the messages before it are written.
+  bool EnqueueWsClose(int code, std::string reason) {
+    {
+      std::lock_guard<std::mutex> lock(out_mu_);
+      if (closed_ || ws_close_) return false;
+      ws_close_.emplace(code, std::move(reason));
+    }
+    PostWrite();
+    return true;
+  }
+
+  // WebSocket: answers the pending upgrade request with 101 (on the connection's strand) and
+  // waits for the handshake. False when it failed or the connection closed.
+  virtual bool WsAccept() = 0;
+
   virtual int fd() = 0;
   virtual void PostWrite() = 0;
   virtual void PostClose() = 0;
@@ -296,6 +312,7 @@ class ConnBase : public std::enable_shared_from_this<ConnBase> {
   std::deque<std::string> out_;
   size_t out_bytes_ = 0;
   bool closed_ = false;
+  std::optional<std::pair<int, std::string>> ws_close_;  // WebSocket close frame to send
 };
 
 // Runs the service on one request (on a worker). Whatever happens, the client gets an answer:
@@ -382,6 +399,53 @@ class H1Writer final : public ResponseWriter {
   bool started_ = false;
   bool ok_ = true;
   bool complete_ = false;
+};
+
+// ResponseWriter of a WebSocket exchange (an HTTP/1.1 upgrade request). Send() refuses the
+// upgrade with a plain HTTP answer; BeginChunked() accepts it; each WriteChunk() is one text
+// message; EndWebSocket() queues the close frame.
+class WsWriter final : public ResponseWriter {
+ public:
+  explicit WsWriter(std::shared_ptr<ConnBase> conn) : conn_(std::move(conn)) {}
+
+  bool Send(int status, std::string_view content_type, std::string body,
+            const Headers& extra_headers) override {
+    if (started_) return false;
+    started_ = true;
+    std::string bytes = FormatHead(11, status, content_type, extra_headers, body.size(), false);
+    bytes += body;
+    return ok_ = conn_->Enqueue(std::move(bytes));
+  }
+
+  bool BeginChunked(int, std::string_view) override {
+    if (started_) return false;
+    started_ = true;
+    return ok_ = upgraded_ = conn_->WsAccept();
+  }
+
+  bool WriteChunk(std::string_view data) override {
+    if (!ok_ || !upgraded_) return false;
+    if (data.empty()) return true;
+    if (!conn_->WaitForRoom(conn_->out_bytes(), nullptr)) return ok_ = false;
+    return ok_ = conn_->Enqueue(std::string(data));
+  }
+
+  bool EndChunked() override { return EndWebSocket(1000, ""); }
+
+  bool EndWebSocket(int code, std::string_view reason) override {
+    if (!ok_ || !upgraded_) return false;
+    return ok_ = conn_->EnqueueWsClose(code, std::string(reason.substr(0, 123)));
+  }
+
+  bool PeerClosed() override { return !ok_ || conn_->closed(); }
+
+  bool started() const { return started_; }
+
+ private:
+  std::shared_ptr<ConnBase> conn_;
+  bool started_ = false;
+  bool ok_ = true;
+  bool upgraded_ = false;
 };
 
 // ResponseWriter of one HTTP/2 stream.
@@ -513,6 +577,19 @@ class Connection final : public ConnBase {
   void PostH2Kick(std::shared_ptr<H2Stream> stream) override {
     net::post(stream_.get_executor(),
               [self = Self(), stream = std::move(stream)] { self->H2Kick(*stream); });
+  }
+
+  bool WsAccept() override {
+    auto done = std::make_shared<std::promise<bool>>();
+    std::future<bool> accepted = done->get_future();
+    net::post(stream_.get_executor(), [self = Self(), done] { self->DoWsAccept(done); });
+    // The handshake is bounded by the header timeout; the margin covers a busy event loop.
+    if (accepted.wait_for(Opt().header_timeout + std::chrono::seconds(5)) !=
+        std::future_status::ready) {
+      PostClose();
+      return false;
+    }
+    return accepted.get();
   }
 
  private:
@@ -699,6 +776,23 @@ class Connection final : public ConnBase {
         return;
       }
     }
+    if (websocket::is_upgrade(req)) {
+      // /ws/query: the handler decides (credentials, route) and accepts through WsWriter.
+      request.websocket = true;
+      ws_request_.emplace(parser_->release());
+      parser_.reset();
+      auto writer = std::make_shared<WsWriter>(shared_from_this());
+      const bool queued =
+          server_->pool.TrySubmit([self = Self(), writer, request = std::move(request)]() mutable {
+            RunHandler(self->server()->service, request, *writer);
+            net::post(self->stream_.get_executor(), [self] { self->AfterResponse(false); });
+          });
+      if (!queued) {
+        server_->requests_rejected++;
+        Fail(429, "Too Many Requests");
+      }
+      return;
+    }
     parser_.reset();
 
     auto writer = std::make_shared<H1Writer>(shared_from_this(), version, keep_alive);
@@ -717,6 +811,7 @@ class Connection final : public ConnBase {
 
   void AfterResponse(bool reuse) {
     if (!reuse) close_after_drain_ = true;
+    if (ws_) return DoWrite();  // the close frame goes after the queued messages
     std::unique_lock<std::mutex> lock(out_mu_);
     if (writing_ || !out_.empty()) {
       next_request_after_drain_ = reuse;
@@ -732,6 +827,7 @@ class Connection final : public ConnBase {
 
   void DoWrite() {
     if (h2_) return;  // HTTP/2 writes through H2Flush
+    if (ws_) return DoWsWrite();
     std::unique_lock<std::mutex> lock(out_mu_);
     if (writing_) return;
     if (closed_) return;
@@ -765,6 +861,70 @@ class Connection final : public ConnBase {
                        if (ec) return self->CloseNow();
                        self->DoWrite();
                      });
+  }
+
+  // ---- WebSocket ----------------------------------------------------------------------------
+
+  void DoWsAccept(const std::shared_ptr<std::promise<bool>>& done) {
+    if (closed() || !ws_request_) {
+      done->set_value(false);
+      return;
+    }
+    ws_ = std::make_unique<websocket::stream<Stream&>>(stream_);
+    websocket::stream_base::timeout timeouts;
+    timeouts.handshake_timeout = Opt().header_timeout;
+    timeouts.idle_timeout = Opt().idle_timeout;  // a silent peer is pinged, then dropped
+    timeouts.keep_alive_pings = true;
+    ws_->set_option(timeouts);
+    ws_->set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(http::field::server, Bsv(kServerHeader)); }));
+    ws_->read_message_max(kWsMaxMessageBytes);
+    ws_->text(true);
+    ws_->async_accept(*ws_request_, [self = Self(), done](beast::error_code ec) {
+      self->ws_request_.reset();
+      done->set_value(!ec);
+      if (ec) return self->CloseNow();
+      self->WsRead();
+    });
+  }
+
+  // Keeps a read pending: it answers pings and the client's close. What the client sends is
+  // ignored (ksqlDB's endpoint takes no messages).
+  void WsRead() {
+    ws_->async_read(ws_in_, [self = Self()](beast::error_code ec, size_t) {
+      if (ec) return self->CloseNow();
+      self->ws_in_.consume(self->ws_in_.size());
+      self->WsRead();
+    });
+  }
+
+  void DoWsWrite() {
+    std::unique_lock<std::mutex> lock(out_mu_);
+    if (writing_ || closed_ || ws_close_sent_) return;
+    if (out_.empty()) {
+      if (!ws_close_ && !close_after_drain_) return;
+      websocket::close_reason reason;
+      reason.code = static_cast<std::uint16_t>(ws_close_ ? ws_close_->first : 1000);
+      if (ws_close_) reason.reason = ws_close_->second;
+      ws_close_sent_ = true;
+      lock.unlock();
+      ws_->async_close(reason, [self = Self()](beast::error_code) { self->CloseNow(); });
+      return;
+    }
+    writing_buf_ = std::move(out_.front());
+    out_.pop_front();
+    writing_ = true;
+    lock.unlock();
+    ws_->async_write(net::buffer(writing_buf_), [self = Self()](beast::error_code ec, size_t) {
+      {
+        std::lock_guard<std::mutex> l(self->out_mu_);
+        self->writing_ = false;
+        self->out_bytes_ -= self->writing_buf_.size();
+        self->out_cv_.notify_all();
+      }
+      if (ec) return self->CloseNow();
+      self->DoWsWrite();
+    });
   }
 
   void CloseNow() {
@@ -1076,6 +1236,11 @@ class Connection final : public ConnBase {
 
   Stream stream_;
   int fd_ = -1;
+  // WebSocket (after an accepted upgrade)
+  std::optional<http::request<http::string_body>> ws_request_;
+  std::unique_ptr<websocket::stream<Stream&>> ws_;
+  beast::flat_buffer ws_in_;
+  bool ws_close_sent_ = false;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool writing_ = false;

@@ -19,6 +19,9 @@ struct HttpRequest {
   std::string query;          // the query string after '?', undecoded ("" when absent)
   std::string authorization;  // Authorization header ("" when absent); never logged
   int http_version = 11;      // 11 (HTTP/1.1 and 1.0) or 20 (HTTP/2)
+  // An HTTP/1.1 GET asking for a WebSocket upgrade (RFC 6455). The handler accepts it with
+  // BeginChunked(101, ...), then every WriteChunk is one text message and EndWebSocket closes.
+  bool websocket = false;
 };
 
 // The response side of one exchange. Implemented by the HTTP layer (and by fakes in tests).
@@ -35,6 +38,9 @@ class ResponseWriter {
   virtual bool EndChunked() = 0;
   // True once the client has closed its side (checked between polls of a push query).
   virtual bool PeerClosed() = 0;
+  // Ends a WebSocket exchange with a close frame (`code`, `reason` of at most 123 bytes).
+  // Writers of other exchanges just end the body.
+  virtual bool EndWebSocket(int /*code*/, std::string_view /*reason*/) { return EndChunked(); }
 };
 
 }  // namespace brook::server

@@ -5,8 +5,9 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "runtime/serde/serde.h"
 #include "common/ascii.h"
+#include "runtime/serde/serde.h"
+#include "server/ksql_entity.h"
 
 namespace brook::server {
 namespace {
@@ -229,6 +230,7 @@ std::string_view ContentType(StreamFormat format) {
     case StreamFormat::kJsonArray:
       return kJsonMediaType;
     case StreamFormat::kV1:
+    case StreamFormat::kWebSocket:
       return kJsonMediaType;
   }
   return kJsonMediaType;
@@ -255,6 +257,17 @@ std::string RowArrayJson(const std::vector<Value>& columns, const std::vector<Ty
 // Stream encoder
 
 std::string QueryStreamEncoder::Header(const StreamHeader& header) {
+  if (format_ == StreamFormat::kWebSocket) {
+    // ksqlDB's EntityUtil.buildSourceSchemaEntity: [{"name":..,"schema":{..}[,"type":"KEY"]}]
+    nlohmann::json fields = nlohmann::json::array();
+    for (size_t i = 0; i < header.column_names.size() && i < header.column_types.size(); ++i) {
+      nlohmann::json f = {{"name", header.column_names[i]},
+                          {"schema", SchemaJson(header.column_types[i])}};
+      if (i < header.column_is_key.size() && header.column_is_key[i]) f["type"] = "KEY";
+      fields.push_back(std::move(f));
+    }
+    return fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
   if (format_ == StreamFormat::kV1) {
     std::string out = "[{\"header\":{\"queryId\":" + Quote(header.query_id) +
                       ",\"schema\":" + Quote(header.schema) + "}}";
@@ -294,6 +307,11 @@ std::string QueryStreamEncoder::Row(const std::vector<Value>& columns,
       if (final_follows_) out += ",\n";
       return out;
     }
+    case StreamFormat::kWebSocket: {
+      std::string out = "{\"row\":{\"columns\":" + RowArrayJson(columns, types);
+      if (tombstone) out += ",\"tombstone\":true";
+      return out + "}}";
+    }
   }
   return "";
 }
@@ -307,6 +325,8 @@ std::string QueryStreamEncoder::Error(const ApiError& error) {
     case StreamFormat::kV1:
       return (final_follows_ ? "" : ",\n") + std::string("{\"errorMessage\":") + error.ToJson() +
              "}]\n";
+    case StreamFormat::kWebSocket:
+      return "{\"error\":" + Quote(error.message) + "}";
   }
   return "";
 }
@@ -321,6 +341,9 @@ std::string QueryStreamEncoder::End(StreamEnd how) {
       if (how == StreamEnd::kTablePull) return "]\n";
       return (final_follows_ ? "" : ",\n") + std::string("{\"finalMessage\":\"") +
              (how == StreamEnd::kLimitReached ? "Limit Reached" : "Query Completed") + "\"}]\n";
+
+    case StreamFormat::kWebSocket:
+      return "{\"error\":\"done\"}";
   }
   return "";
 }

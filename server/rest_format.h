@@ -106,6 +106,8 @@ enum class StreamFormat {
   kJsonArray,  // application/json on /query-stream: one JSON array
   kV1,         // application/vnd.ksql.v1+json (and application/json on /query):
                // [{"header":...},\n{"row":...},\n...{"finalMessage":...}]
+  kWebSocket,  // /ws/query: one text message each — the fields, {"row":...} per row, and
+               // {"error":"done"} (or {"error":"<message>"}) last
 };
 
 // Picks the response format from an Accept header value (weighted lists allowed: the highest
@@ -133,6 +135,8 @@ struct StreamHeader {
   std::vector<std::string> column_names;
   std::vector<TypePtr> column_types;
   std::string schema;  // "`A` STRING, `B` INTEGER" (v1 header)
+  // Which columns to mark as KEY in the WebSocket schema message (empty: none).
+  std::vector<bool> column_is_key;
 };
 
 // How a push query's stream ended.

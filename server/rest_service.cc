@@ -37,8 +37,12 @@ std::vector<ast::StatementKind> KindsOf(const StatementScript& script, size_t in
   return kinds;
 }
 
-// The per-request session: properties as given, variable names upper-cased (the engine looks
-// ${name} up case-insensitively by its upper-case form, as DEFINE stores it).
+bool IsQueryKind(ast::StatementKind k) {
+  return k == ast::StatementKind::kQuery || k == ast::StatementKind::kPrintTopic;
+}
+
+}  // namespace
+
 SessionState MakeSession(const std::map<std::string, std::string>& properties,
                          const std::map<std::string, std::string>& variables) {
   SessionState session;
@@ -50,12 +54,6 @@ SessionState MakeSession(const std::map<std::string, std::string>& properties,
   }
   return session;
 }
-
-bool IsQueryKind(ast::StatementKind k) {
-  return k == ast::StatementKind::kQuery || k == ast::StatementKind::kPrintTopic;
-}
-
-}  // namespace
 
 ApiError StatementError(const Status& status, std::string_view script, std::string statement_text,
                         std::vector<std::string> entities) {
@@ -152,6 +150,9 @@ class StatusRecorder final : public ResponseWriter {
   bool WriteChunk(std::string_view data) override { return inner_.WriteChunk(data); }
   bool EndChunked() override { return inner_.EndChunked(); }
   bool PeerClosed() override { return inner_.PeerClosed(); }
+  bool EndWebSocket(int code, std::string_view reason) override {
+    return inner_.EndWebSocket(code, reason);
+  }
   int status() const { return status_; }
 
  private:
@@ -270,6 +271,7 @@ void RestService::Route(const HttpRequest& request, ResponseWriter& out) {
       {"/v1/metadata/id", false, "GET", &RestService::HandleMetadataId},
       {"/is_valid_property/", true, "GET,POST", &RestService::HandleIsValidProperty},
       {"/metrics", false, "GET", &RestService::HandleMetrics},
+      {"/ws/query", false, "GET", &RestService::HandleWsQuery},
   };
   for (const RouteEntry& r : kRoutes) {
     const bool match = r.prefix ? path.rfind(r.path, 0) == 0 : path == r.path;
@@ -549,6 +551,7 @@ void RestService::RunPushQuery(const std::string& sql, SessionState& session, St
   const bool table_pull = query->kind() == TransientQuery::Kind::kPullTable;
   // ksqlDB marks key columns in the header of table pull queries only.
   header.schema = query->SchemaString(table_pull);
+  if (table_pull) header.column_is_key = query->column_is_key();
   bool client_ok =
       out.BeginChunked(200, ContentType(format)) && out.WriteChunk(encoder.Header(header));
   std::optional<StreamEnd> end;

@@ -10,7 +10,8 @@
 // Routes (docs/rest-api.md): POST /ksql, /ksql/terminate, /query-stream, /query,
 // /inserts-stream, /close-query, /is_valid_property/<name>; GET /info, /healthcheck,
 // /chc/live, /chc/ready, /status, /status/<type>/<entity>/<action>, /clusterStatus,
-// /v1/metadata, /v1/metadata/id, /is_valid_property/<name>, /metrics, / (307 to /info);
+// /v1/metadata, /v1/metadata/id, /is_valid_property/<name>, /metrics, /ws/query (WebSocket),
+// / (307 to /info);
 // anything else 404 "Not Found", a known path with another method 405.
 //
 // Thread-safety: Handle() may be called concurrently from many connection threads. The engine
@@ -98,6 +99,8 @@ class RestService {
   void HandleRoot(const HttpRequest& request, ResponseWriter& out);
   // inserts_stream.cc
   void HandleInsertsStream(const HttpRequest& request, ResponseWriter& out);
+  // ws_query.cc: GET /ws/query, the legacy WebSocket query endpoint.
+  void HandleWsQuery(const HttpRequest& request, ResponseWriter& out);
   // Routes and serves one request (Handle adds metrics and error guards around it).
   void Route(const HttpRequest& request, ResponseWriter& out);
   // False (and the 401/403 sent) when `request` needs credentials it does not carry.
@@ -132,5 +135,10 @@ class RestService {
 // statement, `entities` the serialized results of the statements that ran before.
 ApiError StatementError(const Status& status, std::string_view script, std::string statement_text,
                         std::vector<std::string> entities);
+
+// The session of one request: properties as given, variable names upper-cased (the engine
+// looks ${name} up case-insensitively by its upper-case form, as DEFINE stores it).
+SessionState MakeSession(const std::map<std::string, std::string>& properties,
+                         const std::map<std::string, std::string>& variables);
 
 }  // namespace brook::server

@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+from brookd_process import Brookd
+
 FAILURES = []
 
 
@@ -20,36 +22,6 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what, flush=True)
     if not cond:
         FAILURES.append(what)
-
-
-class Brookd:
-    def __init__(self, brookd, extra=()):
-        self.proc = subprocess.Popen(
-            [brookd, "--listeners", "http://127.0.0.1:0", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = None
-        deadline = time.time() + 60
-        for line in self.proc.stdout:
-            if line.startswith("brookd: listening on "):
-                self.port = int(line.rsplit(":", 1)[1])
-                break
-            if time.time() > deadline:
-                break
-        if self.port is None:
-            self.stop()
-            raise RuntimeError("brookd did not start")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def exchange(port, data, timeout=10.0, half_close=False):
@@ -120,7 +92,7 @@ def main():
     if soft < 4096 and hard >= 4096:
         resource.setrlimit(resource.RLIMIT_NOFILE, (4096, hard))
 
-    b = Brookd(args.brookd, ["-D", "brook.http.header.timeout.ms=1000",
+    b = Brookd(args.brookd, extra=["-D", "brook.http.header.timeout.ms=1000",
                              "-D", "brook.http.body.timeout.ms=1000",
                              "-D", "brook.http.max.body.bytes=1048576",
                              "-D", "brook.http.max.header.bytes=8192"])

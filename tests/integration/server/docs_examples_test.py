@@ -7,7 +7,8 @@ import os
 import re
 import subprocess
 import sys
-import time
+
+from brookd_process import Brookd
 
 DOCS = ["docs/rest-api.md", "docs/security.md"]
 
@@ -26,20 +27,8 @@ def main():
     if not blocks:
         print("no examples marked # run-by-test")
         return 1
-    proc = subprocess.Popen([args.brookd, "--listeners", "http://127.0.0.1:0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        url = None
-        deadline = time.time() + 60
-        for line in proc.stdout:
-            if line.startswith("brookd: listening on "):
-                url = line.split(" on ", 1)[1].strip()
-                break
-            if time.time() > deadline:
-                break
-        if url is None:
-            print("brookd did not start")
-            return 1
+    with Brookd(args.brookd) as brookd:
+        url = brookd.url
         failed = 0
         for doc, block in blocks:
             r = subprocess.run(["bash", "-euo", "pipefail", "-c", block],
@@ -51,12 +40,6 @@ def main():
                 failed += 1
                 print(r.stdout[-3000:], r.stderr[-3000:])
         return 1 if failed else 0
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
+
+from brookd_process import Brookd
 
 
 def main():
@@ -27,31 +28,16 @@ def main():
             print("npm install ksqldb-client failed (registry unreachable?): skipped\n" +
                   r.stderr[-2000:])
             return 77
-        proc = subprocess.Popen([args.brookd, "--listeners", "http://127.0.0.1:0"],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        port = None
-        deadline = time.time() + 60
-        for line in proc.stdout:
-            if line.startswith("brookd: listening on "):
-                port = line.rsplit(":", 1)[1].strip()
-                break
-            if time.time() > deadline:
-                break
-        if port is None:
-            print("brookd did not start: " + proc.stderr.read())
-            return 1
+        proc = Brookd(args.brookd)
+        port = str(proc.port)
         env = dict(os.environ, NODE_PATH=os.path.join(tmp, "node_modules"))
         here = os.path.dirname(os.path.abspath(__file__))
         r = subprocess.run(["node", os.path.join(here, "npm_client_test.js"), port], env=env,
                            timeout=120)
         return 0 if r.returncode == 0 else 1
     finally:
-        if proc and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if proc:
+            proc.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

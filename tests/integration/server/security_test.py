@@ -12,10 +12,13 @@ import base64
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+
+from brookd_process import Brookd
 
 FAILURES = []
 
@@ -27,37 +30,34 @@ def check(cond, what):
 
 
 def start(brookd, extra, expect_listen=True):
-    proc = subprocess.Popen([brookd, "--listeners", extra.pop(0), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    """Starts brookd with `extra` (the listener first). With expect_listen, a running Brookd;
+    otherwise (start-up must fail) its exit code and output."""
     if not expect_listen:
+        proc = subprocess.Popen([brookd, "--listeners", extra[0], *extra[1:]],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             out, err = proc.communicate(timeout=60)
         except subprocess.TimeoutExpired:
             proc.kill()
             out, err = proc.communicate()
         return proc.returncode, out + err
-    url = None
-    deadline = time.time() + 60
-    for line in proc.stdout:
-        if line.startswith("brookd: listening on "):
-            url = line.split(" on ", 1)[1].strip()
-            break
-        if time.time() > deadline:
-            break
-    if url is None:
-        proc.kill()
-        raise RuntimeError("brookd did not start: " + proc.stderr.read())
-    return proc, url
+    b = Brookd(brookd, extra[0], extra[1:])
+    return b, b.url
 
 
-def stop(proc):
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def ws_upgrade_status(port, auth_header):
+    """The status line's code of a WebSocket upgrade request to /ws/query."""
+    request = ("GET /ws/query?request=%7B%22ksql%22%3A%22SHOW%20STREAMS%3B%22%7D HTTP/1.1\r\n"
+               "Host: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+               auth_header + "\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request.encode())
+        head = s.recv(4096).decode(errors="replace")
+    try:
+        return int(head.split(" ", 2)[1])
+    except (IndexError, ValueError):
+        return -1
 
 
 def curl(*args, data=None):
@@ -155,9 +155,15 @@ def run(brookd, tmp):
         code, version, _ = curl("--http2-prior-knowledge", url + "/ksql",
                                 data='{"ksql":"SHOW STREAMS;"}')
         check(code == 401 and version == "2", f"HTTP/2 without credentials: {code}")
+        # The WebSocket endpoint checks credentials on the upgrade request.
+        for creds, want in [("", 401), ("Authorization: Basic " +
+                                        base64.b64encode(b"alice:s3cret").decode() + "\r\n", 101)]:
+            status = ws_upgrade_status(proc.port, creds)
+            check(status == want, f"/ws/query upgrade {'with' if creds else 'without'} "
+                                  f"credentials: {status}")
     finally:
-        stop(proc)
-    log = proc.stdout.read() + proc.stderr.read()
+        proc.stop()
+    log = proc.output()
     check("s3cret" not in log and "alice:" not in log, "credentials never reach brookd's output")
 
     # -- 3. TLS.
@@ -188,7 +194,7 @@ def run(brookd, tmp):
         code, _, _ = curl(url.replace("https://", "http://") + "/info")
         check(code != 200, f"cleartext to the TLS port is not served: {code}")
     finally:
-        stop(proc)
+        proc.stop()
 
     # -- 4. Cleartext HTTP/2.
     proc, url = start(brookd, ["http://127.0.0.1:0"])
@@ -220,7 +226,7 @@ def run(brookd, tmp):
         check(code == 200 and "brook_http_requests_total" in text and
               "brook_http2_connections_total" in text, "/metrics answers in Prometheus format")
     finally:
-        stop(proc)
+        proc.stop()
 
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", flush=True)
