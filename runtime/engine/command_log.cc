@@ -105,6 +105,7 @@ Result<std::vector<Command>> KafkaCommandLog::ReadAll() {
   config.group_id = "_brook_command_reader_" + std::to_string(rng() >> 1);
   config.topics = {topic_};
   config.from_beginning = true;
+  config.assign_all = true;  // no group join: start-up does not wait for one
   ASSIGN_OR_RETURN(auto consumer, kafka_.NewConsumer(config));
   const auto deadline = std::chrono::steady_clock::now() + 6 * timeout_;
   int64_t next = marks[0].low;

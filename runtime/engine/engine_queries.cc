@@ -395,6 +395,10 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPla
   opts.query_id = id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   opts.commit_interval = kafka::Millis(0);
+  // Every partition at once, no group: rows flow without waiting for a group join, and a
+  // transient query's offsets are never committed.
+  opts.assign_all = true;
+  opts.commit_group_offsets = false;
   // A push query's one consumer reads every partition: its aggregation runs in one task
   // instead of repartitioning through an internal topic.
   ASSIGN_OR_RETURN(auto topology, TopologyBuilder::Build(plan, options_.service_id,

@@ -140,6 +140,12 @@ struct ConsumerConfig {
   bool from_beginning = true;   // auto.offset.reset=earliest (ksqlDB's default for queries)
   std::map<std::string, std::string> extra;  // passed through to the client
   RebalanceListener* listener = nullptr;     // optional; must outlive the consumer
+  // No group membership: the consumer is assigned every partition of `topics` when it is
+  // created (from the beginning or the end, as `from_beginning` says) and tells `listener` on
+  // its first Poll. Joining a group costs group.initial.rebalance.delay.ms (3 s on Kafka and on
+  // the mock), which readers that commit nothing need not wait: transient queries, state
+  // restore, the command log. Every topic must exist. Default false.
+  bool assign_all = false;
 };
 
 class Consumer {

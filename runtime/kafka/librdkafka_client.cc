@@ -435,6 +435,24 @@ Result<std::unique_ptr<Consumer>> LibrdkafkaClientFactory::NewConsumer(
   std::unique_ptr<LibrdkafkaConsumer> consumer(new LibrdkafkaConsumer(rk, options_));
   consumer->listener_ = std::move(listener);
 
+  if (config.assign_all) {
+    // Every partition, at once, without a group join.
+    PartitionListPtr assignment(rd_kafka_topic_partition_list_new(8));
+    for (const std::string& t : config.topics) {
+      ASSIGN_OR_RETURN(std::optional<TopicInfo> info,
+                       admin_->DescribeTopic(t, options_.commit_timeout));
+      if (!info) return NotFound("Topic '" + t + "' does not exist.");
+      for (int32_t p = 0; p < info->partitions; ++p) {
+        rd_kafka_topic_partition_list_add(assignment.get(), t.c_str(), p)->offset =
+            config.from_beginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+        consumer->pending_assigned_.push_back({t, p});
+      }
+    }
+    rd_kafka_resp_err_t err = rd_kafka_assign(rk, assignment.get());
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(err, "assigning partitions");
+    return std::unique_ptr<Consumer>(std::move(consumer));
+  }
+
   PartitionListPtr topics(
       rd_kafka_topic_partition_list_new(static_cast<int>(config.topics.size())));
   for (const std::string& t : config.topics) {
@@ -568,6 +586,11 @@ void LibrdkafkaConsumer::ReleaseBatch() {
 Status LibrdkafkaConsumer::Poll(size_t max_records, Millis timeout, std::vector<RecordView>& out) {
   ReleaseBatch();
   out.clear();
+  if (!pending_assigned_.empty()) {
+    std::vector<TopicPartition> assigned = std::move(pending_assigned_);
+    pending_assigned_.clear();
+    if (listener_ && *listener_ != nullptr) (*listener_)->OnPartitionsAssigned(assigned);
+  }
   if (max_records == 0) return Status::Ok();
   if (scratch_.size() < max_records) scratch_.resize(max_records);
   const Clock::time_point deadline = Clock::now() + timeout;

@@ -156,6 +156,9 @@ class LibrdkafkaConsumer final : public Consumer {
   std::deque<std::vector<Header>> headers_;  // deque: stable addresses while appending
   uint64_t skipped_errors_ = 0;
   std::string last_skipped_error_;
+  // ConsumerConfig::assign_all: the partitions assigned at creation, for the listener's first
+  // OnPartitionsAssigned (delivered by the next Poll).
+  std::vector<TopicPartition> pending_assigned_;
 };
 
 // The Producer returned by LibrdkafkaClientFactory::NewProducer.

@@ -188,6 +188,7 @@ Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
                 "-" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
   for (const auto& [topic, core] : by_topic) cc.topics.push_back(topic);
   cc.from_beginning = true;
+  cc.assign_all = true;  // no group join: restore starts at once
   ASSIGN_OR_RETURN(std::unique_ptr<kafka::Consumer> consumer, kafka.NewConsumer(cc));
 
   auto deadline = std::chrono::steady_clock::now() + opts.restore_timeout;

@@ -35,6 +35,7 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
   cc.topics = t->topology_->SourceTopics();
   cc.from_beginning = t->options_.from_beginning;
   cc.listener = t.get();
+  cc.assign_all = t->options_.assign_all;
   ASSIGN_OR_RETURN(t->consumer_, kafka.NewConsumer(cc));
   t->last_commit_ = std::chrono::steady_clock::now();
   if (t->options_.scan_end) {

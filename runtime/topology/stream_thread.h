@@ -52,6 +52,9 @@ struct StreamThreadOptions {
   // state alone says where it is (CREATE SOURCE TABLE's materialization: a lost state directory
   // must re-read its topic from the beginning, which the group's offsets would prevent).
   bool commit_group_offsets = true;
+  // Read every partition without joining a consumer group (kafka::ConsumerConfig::assign_all):
+  // transient queries, which commit nothing and must not wait for a group to form. Default false.
+  bool assign_all = false;
   // ksql.streams.cache.max.bytes.buffering for the tasks (OperatorContext::emit_cache_bytes);
   // 0 (the default here) emits every update.
   size_t emit_cache_bytes = 0;

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -300,6 +301,72 @@ TEST_F(LibrdkafkaClientTest, ProducingToAMissingTopicAutoCreatesFourPartitions) 
   auto info = factory_->admin().DescribeTopic("implicit", Millis(5000));
   ASSERT_TRUE(info.ok() && info->has_value());
   EXPECT_EQ((*info)->partitions, EmbeddedBroker::kAutoCreatePartitions);
+}
+
+struct RecordingListener : RebalanceListener {
+  void OnPartitionsRevoked(const std::vector<TopicPartition>&) override {}
+  void OnPartitionsAssigned(const std::vector<TopicPartition>& p) override {
+    assigned.insert(assigned.end(), p.begin(), p.end());
+    ++calls;
+  }
+  void OnPartitionsLost(const std::vector<TopicPartition>&) override {}
+  std::vector<TopicPartition> assigned;
+  int calls = 0;
+};
+
+// assign_all: every partition from the first Poll, without the ~3 s group join; from the end
+// when from_beginning is false; a missing topic is an error at creation.
+TEST_F(LibrdkafkaClientTest, AssignAllReadsEveryPartitionWithoutAGroupJoin) {
+  ASSERT_TRUE(factory_->admin().CreateTopic(Spec("assigned", 3), Millis(5000)).ok());
+  auto producer = factory_->NewProducer();
+  ASSERT_TRUE(producer.ok());
+  for (int i = 0; i < 30; ++i) {
+    OutRecord r;
+    r.topic = "assigned";
+    r.key = "k" + std::to_string(i);
+    r.value = std::to_string(i);
+    ASSERT_TRUE((*producer)->Send(std::move(r)).ok());
+  }
+  ASSERT_TRUE((*producer)->Flush(Millis(5000)).ok());
+
+  RecordingListener listener;
+  ConsumerConfig config = Group("no-join", {"assigned"});
+  config.assign_all = true;
+  config.listener = &listener;
+  const auto start = Clock::now();
+  auto consumer = factory_->NewConsumer(config);
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  std::vector<Rec> got = PollN(**consumer, 30, Millis(10000));
+  EXPECT_EQ(got.size(), 30u);
+  // A group join alone takes about 3 s on the mock.
+  EXPECT_LT(Since(start).count(), 2500);
+  EXPECT_EQ(listener.calls, 1);
+  std::sort(listener.assigned.begin(), listener.assigned.end());
+  EXPECT_EQ(listener.assigned, (std::vector<TopicPartition>{
+                                   {"assigned", 0}, {"assigned", 1}, {"assigned", 2}}));
+  std::set<int32_t> partitions;
+  for (const Rec& r : got) partitions.insert(r.partition);
+  EXPECT_EQ(partitions.size(), 3u);
+
+  ConsumerConfig latest = Group("no-join-latest", {"assigned"});
+  latest.assign_all = true;
+  latest.from_beginning = false;
+  auto tail = factory_->NewConsumer(latest);
+  ASSERT_TRUE(tail.ok());
+  EXPECT_TRUE(PollN(**tail, 1, Millis(1000)).empty());
+  OutRecord r;
+  r.topic = "assigned";
+  r.key = "late";
+  r.value = "late";
+  ASSERT_TRUE((*producer)->Send(std::move(r)).ok());
+  ASSERT_TRUE((*producer)->Flush(Millis(5000)).ok());
+  std::vector<Rec> late = PollN(**tail, 1, Millis(5000));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].value, "late");
+
+  ConsumerConfig missing = Group("no-join-missing", {"no_such_topic"});
+  missing.assign_all = true;
+  EXPECT_EQ(factory_->NewConsumer(missing).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(LibrdkafkaClientTest, InvalidInputsAreRejected) {
