@@ -342,8 +342,8 @@ TEST_F(LibrdkafkaClientTest, AssignAllReadsEveryPartitionWithoutAGroupJoin) {
   EXPECT_LT(Since(start).count(), 2500);
   EXPECT_EQ(listener.calls, 1);
   std::sort(listener.assigned.begin(), listener.assigned.end());
-  EXPECT_EQ(listener.assigned, (std::vector<TopicPartition>{
-                                   {"assigned", 0}, {"assigned", 1}, {"assigned", 2}}));
+  EXPECT_EQ(listener.assigned,
+            (std::vector<TopicPartition>{{"assigned", 0}, {"assigned", 1}, {"assigned", 2}}));
   std::set<int32_t> partitions;
   for (const Rec& r : got) partitions.insert(r.partition);
   EXPECT_EQ(partitions.size(), 3u);
