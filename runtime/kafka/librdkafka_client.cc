@@ -759,6 +759,10 @@ void LibrdkafkaProducer::OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* ms
 
 Status LibrdkafkaProducer::Send(OutRecord record) {
   if (record.topic.empty()) return InvalidArgument("record without topic");
+  if (record.topic != last_topic_) {
+    last_topic_ = record.topic;
+    if (known_topics_.insert(record.topic).second) WarmUpTopic(record.topic);
+  }
   rd_kafka_headers_t* headers = nullptr;
   if (!record.headers.empty()) {
     headers = rd_kafka_headers_new(record.headers.size());
@@ -812,6 +816,21 @@ Status LibrdkafkaProducer::Send(OutRecord record) {
   }
   rd_kafka_poll(rk_, 0);  // serve delivery reports
   return Status::Ok();
+}
+
+void LibrdkafkaProducer::WarmUpTopic(const std::string& topic) {
+  // librdkafka learns a new topic's leaders only at its next topic scan (once a second), so the
+  // first records to each topic would wait up to a second; ask for its metadata now, once.
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, topic.c_str(), nullptr);
+  if (rkt == nullptr) return;
+  const struct rd_kafka_metadata* md = nullptr;
+  // Bounded tightly: on a reachable cluster the answer takes one round trip; on an unreachable
+  // one the record just takes the slow path instead of holding the caller.
+  const int timeout_ms = 250;
+  if (rd_kafka_metadata(rk_, 0, rkt, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_metadata_destroy(md);
+  }  // on failure the record takes librdkafka's own (slower) path
+  rd_kafka_topic_destroy(rkt);
 }
 
 Status LibrdkafkaProducer::Flush(Millis timeout) {

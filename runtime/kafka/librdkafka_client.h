@@ -30,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -191,6 +192,10 @@ class LibrdkafkaProducer final : public Producer {
   static void OnDelivery(rd_kafka_s* rk, const rd_kafka_message_s* msg, void* opaque);
 
   rd_kafka_s* rk_ = nullptr;  // owned
+  // Fetches `topic`'s metadata once, before its first record (see Send).
+  void WarmUpTopic(const std::string& topic);
+  std::string last_topic_;
+  std::unordered_set<std::string> known_topics_;
   LibrdkafkaOptions options_;
   // Written by OnDelivery, which runs inside rd_kafka_poll/flush on the caller's thread.
   uint64_t delivered_ = 0;
