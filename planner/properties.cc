@@ -31,6 +31,67 @@ std::optional<int64_t> ParseDurationText(const std::string& text) {
 }
 }  // namespace
 
+bool IsImmutableProperty(const std::string& name) {
+  static const char* kImmutable[] = {"ksql.service.id",
+                                     "ksql.extension.dir",
+                                     "ksql.persistent.prefix",
+                                     "ksql.transient.prefix",
+                                     "ksql.udfs.enabled",
+                                     "ksql.udf.enable.security.manager",
+                                     "ksql.schema.registry.url",
+                                     "ksql.connect.url",
+                                     "ksql.internal.topic.replicas",
+                                     "ksql.sink.window.change.log.additional.retention",
+                                     "ksql.streams.state.dir",
+                                     "ksql.query.pull.enable.standby.reads",
+                                     "ksql.max.push.queries",
+                                     "bootstrap.servers",
+                                     "ksql.streams.bootstrap.servers"};
+  for (const char* p : kImmutable) {
+    if (name == p) return true;
+  }
+  return false;
+}
+
+const std::vector<std::pair<std::string, std::string>>& DocumentedDefaults() {
+  // docs/configuration.md and docs/rest-api.md, in that order; unset-by-default keys are left out.
+  static const std::vector<std::pair<std::string, std::string>> kDefaults = {
+      {"ksql.service.id", "default_"},
+      {kDefaultKeyFormat, "KAFKA"},
+      {kWrapSingleValues, "true"},
+      {kOutputTopicPrefix, ""},
+      {kNewQueryPlanner, "false"},
+      {"ksql.variable.substitution.enable", "true"},
+      {"ksql.streams.auto.offset.reset", "earliest"},
+      {"ksql.streams.num.stream.threads", "1"},
+      {"ksql.streams.cache.max.bytes.buffering", "10000000"},
+      {"ksql.streams.commit.interval.ms", "2000"},
+      {"ksql.query.pull.table.scan.enabled", "true"},
+      {"ksql.query.pull.range.scan.enabled", "true"},
+      {"ksql.query.pull.limit.clause.enabled", "true"},
+      {"ksql.query.pull.stream.enabled", "true"},
+      {"ksql.functions.collect_list.limit", "1000"},
+      {"ksql.functions.collect_set.limit", "1000"},
+      {"ksql.max.push.queries", "100"},
+      {"ksql.server.command.response.timeout.ms", "5000"},
+      {"ksql.logging.processing.topic.auto.create", "false"},
+      {"ksql.logging.processing.stream.auto.create", "false"},
+      {"brook.query.pull.max.rows", "1000000"},
+      {"brook.optimizer.filter_placement.enabled", "true"},
+      {"brook.optimizer.column_pruning.enabled", "true"},
+  };
+  return kDefaults;
+}
+
+bool IsSensitiveProperty(const std::string& name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"password", "secret", "jaas", "credentials", "token"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::string ConfigOr(const Config& config, const std::string& key, const std::string& fallback) {
   auto it = config.find(key);
   return it == config.end() ? fallback : it->second;

@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "parser/ast/statement.h"
@@ -24,6 +26,17 @@ inline constexpr const char* kSinkPartitions = "ksql.sink.partitions";  // sourc
 inline constexpr const char* kNewQueryPlanner = "ksql.new.query.planner.enabled";  // false
 
 std::string ConfigOr(const Config& config, const std::string& key, const std::string& fallback);
+
+// ksqlDB's ImmutableProperties: settings a client may not override per request (SET, REST
+// streamsProperties); /is_valid_property refuses them.
+bool IsImmutableProperty(const std::string& name);
+
+// The documented configuration keys with their defaults (docs/configuration.md), for SHOW
+// PROPERTIES. Keys without a default (unset unless configured) are not listed.
+const std::vector<std::pair<std::string, std::string>>& DocumentedDefaults();
+
+// Keys whose values SHOW PROPERTIES never shows (passwords, secrets, JAAS configurations).
+bool IsSensitiveProperty(const std::string& name);
 
 // Checks a configuration value as ksqlDB's ConfigDef would when it is SET or loaded: known keys
 // with a numeric, boolean or enumerated type must parse ("Invalid value two for configuration

@@ -157,6 +157,25 @@ const std::map<std::string, StringKnob>& SecurityKnobs() {
 
 }  // namespace
 
+std::map<std::string, std::string> EffectiveServerProperties(const ServerConfig& c) {
+  std::map<std::string, std::string> out = {
+      {"listeners", c.listeners},
+      {"bootstrap.servers", c.bootstrap_servers.empty() ? "(embedded broker)" : c.bootstrap_servers},
+      {"brook.command.log", c.command_log ? "true" : "false"},
+      {"brook.kafka.topic.creation", c.broker_auto_create_topics ? "auto" : "admin"},
+      {"brook.processing.log.stderr", c.processing_log_stderr ? "true" : "false"},
+      {"brook.admin.timeout.ms", std::to_string(c.admin_timeout_ms)},
+      {"brook.max.batch", std::to_string(c.max_batch)},
+      {"brook.push.poll.ms", std::to_string(c.push_poll_ms)},
+      {"brook.http.max.body.bytes", std::to_string(c.max_body_bytes)},
+      {"brook.shutdown.timeout.ms", std::to_string(c.shutdown_timeout_ms)},
+  };
+  for (const auto& [key, member] : HttpKnobs()) out[key] = std::to_string(c.*member);
+  for (const auto& [key, member] : SecurityKnobs()) out[key] = c.*member;
+  for (const auto& [key, value] : c.kafka_properties) out["kafka." + key] = value;
+  return out;
+}
+
 Status ValidateSecurity(const ServerConfig& c) {
   const std::string method = AsciiUpper(c.authentication_method);
   if (method != "NONE" && method != "BASIC") {

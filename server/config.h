@@ -175,6 +175,11 @@ Result<ServerConfig> ParseCommandLine(const std::vector<std::string>& args);
 // The usage text printed by `brookd --help` and on bad flags.
 std::string Usage();
 
+// The server's own settings with their effective values (listeners, bootstrap.servers, brook.*
+// knobs, security settings, kafka.* client properties), for SHOW PROPERTIES. Secrets are
+// filtered out by the engine (IsSensitiveProperty).
+std::map<std::string, std::string> EffectiveServerProperties(const ServerConfig& config);
+
 // Checks the security settings as a whole (TLS material named, keystore types brook can read,
 // a users file for BASIC). Every setting brook cannot honour is an error here.
 [[nodiscard]] Status ValidateSecurity(const ServerConfig& config);

@@ -17,6 +17,19 @@ json FieldJson(const FieldInfo& f) {
   return j;
 }
 
+// Which part of the system a property configures, for SHOW PROPERTIES.
+const char* PropertyScope(const std::string& name) {
+  auto starts = [&](const char* prefix) { return name.rfind(prefix, 0) == 0; };
+  if (starts("ksql.streams.") || name == "auto.offset.reset" || name == "commit.interval.ms" ||
+      name == "cache.max.bytes.buffering" || name == "num.stream.threads") {
+    return "STREAMS";
+  }
+  if (starts("ksql.")) return "KSQL";
+  if (starts("brook.")) return "BROOK";
+  if (starts("kafka.")) return "KAFKA";
+  return "SERVER";  // listeners, bootstrap.servers, authentication.*, ssl.*
+}
+
 json FieldsJson(const std::vector<FieldInfo>& fields) {
   json arr = json::array();
   for (const FieldInfo& f : fields) arr.push_back(FieldJson(f));
@@ -169,9 +182,14 @@ json Render(const TopicList& r) {
   for (const TopicList::Entry& t : r.topics) {
     json replicas = json::array();
     for (int i = 0; i < t.partitions; ++i) replicas.push_back(t.replicas);
-    arr.push_back({{"name", t.name}, {"replicaInfo", std::move(replicas)}});
+    json topic = {{"name", t.name}, {"replicaInfo", std::move(replicas)}};
+    if (r.extended) {
+      topic["consumerCount"] = t.consumers;
+      topic["consumerGroupCount"] = t.consumer_groups;
+    }
+    arr.push_back(std::move(topic));
   }
-  json e = Entity("kafka_topics", r.statement_text);
+  json e = Entity(r.extended ? "kafka_topics_extended" : "kafka_topics", r.statement_text);
   e["topics"] = std::move(arr);
   return e;
 }
@@ -180,15 +198,15 @@ json Render(const PropertyList& r) {
   json arr = json::array();
   for (const PropertyList::Entry& p : r.properties) {
     arr.push_back({{"name", p.name},
-                   {"scope", "KSQL"},
+                   {"scope", PropertyScope(p.name)},
                    {"value", p.value},
-                   {"editable", true},
+                   {"editable", p.editable},
                    {"level", p.session ? "SESSION" : "SERVER"}});
   }
   json e = Entity("properties", r.statement_text);
   e["properties"] = std::move(arr);
   e["overwrittenProperties"] = r.overwritten;
-  e["defaultProperties"] = json::array();
+  e["defaultProperties"] = r.defaults;
   return e;
 }
 
@@ -203,7 +221,23 @@ json Render(const FunctionList& r) {
 }
 
 json Render(const FunctionDescription& r) {
+  // ksqlDB's FunctionInfo per variant: arguments (name, type, description, isVariadic),
+  // returnType, description, argumentTypes.
   json variants = json::array();
+  for (const FunctionVariant& v : r.variants) {
+    json args = json::array();
+    for (size_t i = 0; i < v.argument_types.size(); ++i) {
+      const bool variadic = v.variadic && i + 1 == v.argument_types.size();
+      args.push_back({{"name", "arg" + std::to_string(i + 1)},
+                      {"type", variadic ? v.argument_types[i] + "[]" : v.argument_types[i]},
+                      {"description", ""},
+                      {"isVariadic", variadic}});
+    }
+    variants.push_back({{"arguments", std::move(args)},
+                        {"returnType", v.return_type},
+                        {"description", r.description},
+                        {"argumentTypes", v.argument_types}});
+  }
   for (const std::string& sig : r.signatures) {
     variants.push_back({{"arguments", json::array()}, {"returnType", ""}, {"description", sig}});
   }
@@ -214,7 +248,7 @@ json Render(const FunctionDescription& r) {
   e["version"] = "";
   e["path"] = "internal";
   e["functions"] = std::move(variants);
-  e["type"] = "SCALAR";
+  e["type"] = r.type;
   return e;
 }
 

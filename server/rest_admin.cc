@@ -20,29 +20,6 @@ int64_t NowMs() {
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-// ksqlDB's ImmutableProperties: settings a client may not override per request.
-bool Prohibited(const std::string& name) {
-  static const char* kImmutable[] = {"ksql.service.id",
-                                     "ksql.extension.dir",
-                                     "ksql.persistent.prefix",
-                                     "ksql.transient.prefix",
-                                     "ksql.udfs.enabled",
-                                     "ksql.udf.enable.security.manager",
-                                     "ksql.schema.registry.url",
-                                     "ksql.connect.url",
-                                     "ksql.internal.topic.replicas",
-                                     "ksql.sink.window.change.log.additional.retention",
-                                     "ksql.streams.state.dir",
-                                     "ksql.query.pull.enable.standby.reads",
-                                     "ksql.max.push.queries",
-                                     "bootstrap.servers",
-                                     "ksql.streams.bootstrap.servers"};
-  for (const char* p : kImmutable) {
-    if (name == p) return true;
-  }
-  return false;
-}
-
 std::string QuoteIdentifier(const std::string& name) {
   std::string out = "`";
   for (char c : name) {
@@ -126,7 +103,7 @@ void RestService::HandleIsValidProperty(const HttpRequest& request, ResponseWrit
     SendError(out, ApiError::Generic(kBadRequest, "A property name is required"));
     return;
   }
-  if (Prohibited(name)) {
+  if (IsImmutableProperty(name)) {
     SendError(out, ApiError::Generic(
                        kBadRequest,
                        "One or more properties overrides set locally are prohibited by the KSQL "

@@ -128,6 +128,7 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
   RegisterBuiltinFunctions(parts->functions);
   EngineOptions engine_options;
   engine_options.config = config.ksql_properties;
+  engine_options.server_properties = EffectiveServerProperties(config);
   engine_options.threaded = true;
   engine_options.service_id = config.service_id;
   engine_options.admin_timeout = kafka::Millis(config.admin_timeout_ms);

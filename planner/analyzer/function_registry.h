@@ -31,11 +31,21 @@ using TypeResolver = std::function<Result<TypePtr>(const std::vector<TypePtr>& a
 // the evaluator, which runs the lambda bodies; `impl` is not used for them.
 enum class HigherOrder { kNone, kTransform, kFilter, kReduce };
 
+// One variant (overload) of a function, as DESCRIBE FUNCTION shows it: type names as ksqlDB
+// prints them (VARCHAR, INT, BIGINT, ARRAY<VARCHAR>; ANY, NUMERIC, ARRAY<ANY>, MAP<ANY, ANY> for
+// generic parameters).
+struct FunctionVariant {
+  std::vector<std::string> argument_types;
+  std::string return_type;  // "ANY" when it follows from generic arguments
+  bool variadic = false;    // the last argument repeats
+};
+
 struct ScalarFunction {
   std::string name;         // upper-case
   std::string description;
   std::string category;     // "STRING", "MATHEMATICAL", ...
   std::vector<std::string> signatures;  // human-readable, for DESCRIBE FUNCTION
+  std::vector<FunctionVariant> variants;  // from its overloads (functions::Overloads)
   TypeResolver resolve;
   ScalarImpl impl;
   bool null_if_any_null = true;  // returns NULL without calling impl if an argument is NULL

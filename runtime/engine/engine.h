@@ -39,6 +39,9 @@ namespace brook {
 
 struct EngineOptions {
   Config config;                      // server-level ksql.* properties
+  // The rest of the server's configuration (listeners, bootstrap.servers, brook.* knobs, with
+  // their effective values), shown by SHOW PROPERTIES only. Default empty.
+  Config server_properties;
   bool threaded = false;              // run persistent queries on their own threads
   // CREATE STREAM/TABLE over a missing topic: create it with 1 partition instead of failing
   // (the conformance runner's topics exist implicitly). Default false, as in ksqlDB.
@@ -84,6 +87,9 @@ class TransientQuery {
   const std::string& id() const { return id_; }
   const std::string& sql() const { return sql_; }
   void set_sql(std::string sql) { sql_ = std::move(sql); }
+  // The topics it reads (SHOW TOPICS EXTENDED counts it as a consumer of each).
+  const std::vector<std::string>& source_topics() const { return source_topics_; }
+  void set_source_topics(std::vector<std::string> topics) { source_topics_ = std::move(topics); }
   Kind kind() const { return kind_; }
   void set_kind(Kind kind) { kind_ = kind; }
   // Polls once; appends produced rows. Returns false once the query is complete: LIMIT reached,
@@ -100,6 +106,7 @@ class TransientQuery {
  private:
   std::string id_;
   std::string sql_;
+  std::vector<std::string> source_topics_;
   Kind kind_ = Kind::kPush;
   std::unique_ptr<StreamThread> thread_;
   std::shared_ptr<std::vector<OutputRow>> buffer_;

@@ -4,6 +4,7 @@
 
 #include "planner/analyzer/expression_binder.h"
 #include "planner/ddl_planner.h"
+#include "planner/properties.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
@@ -117,11 +118,17 @@ Result<ExecuteResult> Engine::HandleDescribeStreams(const ast::SimpleStatement& 
 
 Result<ExecuteResult> Engine::HandleDescribeFunction(const ast::SimpleStatement& s,
                                                      StatementContext& /*ctx*/) {
-  const ScalarFunction* fn = functions_.Find(s.name);
-  if (!fn) {
-    return InvalidArgument("Can't find any functions with the name '" + s.name + "'", s.name_range);
+  if (const ScalarFunction* fn = functions_.Find(s.name)) {
+    return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, fn->signatures,
+                                             fn->variants, "SCALAR"}};
   }
-  return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, fn->signatures}};
+  if (const AggregateFunction* fn = functions_.FindAggregate(s.name)) {
+    return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, {}, {}, "AGGREGATE"}};
+  }
+  if (const TableFunction* fn = functions_.FindTable(s.name)) {
+    return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, {}, {}, "TABLE"}};
+  }
+  return InvalidArgument("Can't find any functions with the name '" + s.name + "'", s.name_range);
 }
 
 Result<ExecuteResult> Engine::HandleListSources(const ast::SimpleStatement& s,
@@ -138,10 +145,32 @@ Result<ExecuteResult> Engine::HandleListSources(const ast::SimpleStatement& s,
 Result<ExecuteResult> Engine::HandleListTopics(const ast::SimpleStatement& s,
                                                StatementContext& /*ctx*/) {
   ASSIGN_OR_RETURN(auto topics, kafka_.admin().ListTopics(options_.admin_timeout));
-  TopicList list{s.text, {}};
+  TopicList list{s.text, {}, s.extended};
+  // EXTENDED: each running query is a consumer group over its source topics with one consumer
+  // per stream thread (a push query: one consumer, no group). Other applications' groups are
+  // not seen: the admin interface does not list groups.
+  std::map<std::string, std::pair<int, int>> readers;  // topic -> (consumers, groups)
+  if (s.extended) {
+    for (const auto& [id, q] : queries_) {
+      for (const std::string& topic : q->topology->SourceTopics()) {
+        readers[topic].first += static_cast<int>(q->threads.size());
+        readers[topic].second += 1;
+      }
+    }
+    for (auto it = transients_.begin(); it != transients_.end(); ++it) {
+      if (auto tq = it->second.lock()) {
+        for (const std::string& topic : tq->source_topics()) readers[topic].first += 1;
+      }
+    }
+  }
   for (const auto& t : topics) {
     if (!s.all && (t.name.rfind("_confluent", 0) == 0 || t.name.rfind("__", 0) == 0)) continue;
-    list.topics.push_back({t.name, t.partitions, t.replicas});
+    TopicList::Entry e{t.name, t.partitions, t.replicas};
+    if (auto it = readers.find(t.name); it != readers.end()) {
+      e.consumers = it->second.first;
+      e.consumer_groups = it->second.second;
+    }
+    list.topics.push_back(std::move(e));
   }
   return ExecuteResult{std::move(list)};
 }
@@ -172,12 +201,34 @@ Result<ExecuteResult> Engine::HandleListQueries(const ast::SimpleStatement& s,
 
 Result<ExecuteResult> Engine::HandleListProperties(const ast::SimpleStatement& s,
                                                    StatementContext& ctx) {
+  // The effective value of every documented key and of everything the server or the session
+  // set: documented defaults, then the server's configuration, then the session's.
   const Config& session_properties = ctx.session.properties;
-  PropertyList list{s.text, {}, {}};
-  for (const auto& [k, v] : ctx.config) {
-    list.properties.push_back({k, v, session_properties.count(k) > 0});
+  std::map<std::string, PropertyList::Entry> by_name;
+  auto put = [&](const std::string& k, const std::string& v, bool session, bool is_default) {
+    if (IsSensitiveProperty(k)) return;
+    PropertyList::Entry& e = by_name[k];
+    e.name = k;
+    e.value = v;
+    e.session = session;
+    e.is_default = is_default;
+    // What a session may SET: ksql.* (but ksqlDB's immutable ones) and brook's query knobs.
+    e.editable = !IsImmutableProperty(k) &&
+                 (k.rfind("ksql.", 0) == 0 || k.rfind("brook.query.", 0) == 0 ||
+                  k.rfind("brook.optimizer.", 0) == 0);
+  };
+  for (const auto& [k, v] : DocumentedDefaults()) put(k, v, false, true);
+  for (const auto& [k, v] : options_.server_properties) put(k, v, false, false);
+  for (const auto& [k, v] : options_.config) put(k, v, false, false);
+  for (const auto& [k, v] : session_properties) put(k, v, true, false);
+  PropertyList list{s.text, {}, {}, {}};
+  for (auto& [k, e] : by_name) {
+    if (e.is_default) list.defaults.push_back(k);
+    list.properties.push_back(std::move(e));
   }
-  for (const auto& [k, _] : session_properties) list.overwritten.push_back(k);
+  for (const auto& [k, _] : session_properties) {
+    if (!IsSensitiveProperty(k)) list.overwritten.push_back(k);
+  }
   return ExecuteResult{std::move(list)};
 }
 

@@ -427,6 +427,7 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPla
   auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer, plan.output_schema, names,
                                              types, is_key);
   tq->set_sql(sql);
+  tq->set_source_topics(topology->SourceTopics());
   transients_[id] = tq;
   return tq;
 }

@@ -137,9 +137,13 @@ struct TopicList {
     std::string name;
     int partitions = 0;
     int replicas = 1;
+    // SHOW TOPICS EXTENDED: consumers and consumer groups of brook's queries reading the topic.
+    int consumers = 0;
+    int consumer_groups = 0;
   };
   std::string statement_text;
   std::vector<Entry> topics;
+  bool extended = false;
 };
 
 // SHOW PROPERTIES.
@@ -147,11 +151,14 @@ struct PropertyList {
   struct Entry {
     std::string name;
     std::string value;
-    bool session = false;  // overridden by the session (else the server's value)
+    bool session = false;     // overridden by the session (else the server's value)
+    bool editable = true;     // a session may SET it
+    bool is_default = false;  // its documented default, set by nobody
   };
   std::string statement_text;
-  std::vector<Entry> properties;
+  std::vector<Entry> properties;         // by name
   std::vector<std::string> overwritten;  // names set by the session
+  std::vector<std::string> defaults;     // names at their documented default
 };
 
 // SHOW FUNCTIONS.
@@ -169,7 +176,9 @@ struct FunctionDescription {
   std::string statement_text;
   std::string name;
   std::string description;
-  std::vector<std::string> signatures;  // human-readable, one per variant
+  std::vector<std::string> signatures;  // human-readable, one per variant (lambda functions)
+  std::vector<FunctionVariant> variants;  // typed variants
+  std::string type = "SCALAR";            // SCALAR, AGGREGATE or TABLE
 };
 
 // SHOW TYPES.

@@ -30,8 +30,13 @@ bool MatchParam(const Param& p, const TypePtr& t, bool exact) {
 }
 }  // namespace
 
-TypeResolver Overloads(std::string name, std::vector<Overload> overloads) {
-  return [name, overloads](const std::vector<TypePtr>& args) -> Result<TypePtr> {
+// The resolver of a function given as overloads. A named type (not a lambda) so that Add can
+// find the overloads again (std::function::target) and list them for DESCRIBE FUNCTION.
+struct OverloadSet {
+  std::string name;
+  std::vector<Overload> overloads;
+
+  Result<TypePtr> operator()(const std::vector<TypePtr>& args) const {
     for (bool exact : {true, false}) {
       for (const Overload& o : overloads) {
         size_t n = o.params.size();
@@ -45,7 +50,58 @@ TypeResolver Overloads(std::string name, std::vector<Overload> overloads) {
       }
     }
     return NoMatchingSignature(name, args);
-  };
+  }
+};
+
+namespace {
+
+// ksqlDB's spelling of a parameter type in DESCRIBE FUNCTION.
+std::string VariantTypeName(const TypePtr& t) {
+  if (!t) return "ANY";
+  switch (t->kind()) {
+    case TypeKind::kString: return "VARCHAR";
+    case TypeKind::kInt: return "INT";
+    case TypeKind::kArray: return "ARRAY<" + VariantTypeName(t->element()) + ">";
+    case TypeKind::kMap: return "MAP<" + VariantTypeName(t->key()) + ", " + VariantTypeName(t->value()) + ">";
+    default: return t->ToString();
+  }
+}
+
+std::string ParamName(const Param& p) {
+  switch (p.kind) {
+    case Param::Kind::kType: return VariantTypeName(p.type);
+    case Param::Kind::kAny: return "ANY";
+    case Param::Kind::kAnyNumeric: return "NUMERIC";
+    case Param::Kind::kAnyArray: return "ARRAY<ANY>";
+    case Param::Kind::kAnyMap: return "MAP<ANY, ANY>";
+  }
+  return "ANY";
+}
+
+std::vector<FunctionVariant> DescribeOverloads(const OverloadSet& set) {
+  std::vector<FunctionVariant> out;
+  for (const Overload& o : set.overloads) {
+    FunctionVariant v;
+    v.variadic = o.variadic;
+    bool concrete = true;
+    std::vector<TypePtr> types;
+    for (const Param& p : o.params) {
+      v.argument_types.push_back(ParamName(p));
+      concrete = concrete && p.kind == Param::Kind::kType && p.type != nullptr;
+      types.push_back(p.type);
+    }
+    // The return type of generic overloads follows from the call's arguments.
+    TypePtr ret = concrete && o.ret ? o.ret(types) : nullptr;
+    v.return_type = ret ? VariantTypeName(ret) : "ANY";
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+TypeResolver Overloads(std::string name, std::vector<Overload> overloads) {
+  return OverloadSet{std::move(name), std::move(overloads)};
 }
 
 void Add(FunctionRegistry& r, std::string name, std::string category, std::string description,
@@ -55,6 +111,7 @@ void Add(FunctionRegistry& r, std::string name, std::string category, std::strin
   f.category = std::move(category);
   f.description = std::move(description);
   f.resolve = std::move(resolve);
+  if (const OverloadSet* set = f.resolve.target<OverloadSet>()) f.variants = DescribeOverloads(*set);
   f.impl = std::move(impl);
   f.null_if_any_null = null_if_any_null;
   r.Register(std::move(f));

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/in_memory_broker.h"
@@ -437,4 +439,100 @@ TEST_F(RestServiceTest, IntrospectionAndRouting) {
 }
 
 }  // namespace
+TEST_F(RestServiceTest, ShowPropertiesListsEffectiveValuesAndHidesSecrets) {
+  FakeWriter w = Call("POST", "/ksql",
+                      R"({"ksql":"SHOW PROPERTIES;","streamsProperties":)"
+                      R"({"ksql.streams.commit.interval.ms":"500","my.password":"x"}})");
+  ASSERT_EQ(w.status, 200) << w.body;
+  json e = json::parse(w.body)[0];
+  EXPECT_EQ(e["@type"], "properties");
+  std::map<std::string, json> by_name;
+  for (const json& p : e["properties"]) by_name[p["name"].get<std::string>()] = p;
+  // A documented default, set by nobody.
+  ASSERT_TRUE(by_name.count("ksql.streams.cache.max.bytes.buffering")) << w.body;
+  EXPECT_EQ(by_name["ksql.streams.cache.max.bytes.buffering"]["value"], "10000000");
+  EXPECT_EQ(by_name["ksql.streams.cache.max.bytes.buffering"]["level"], "SERVER");
+  EXPECT_EQ(by_name["ksql.streams.cache.max.bytes.buffering"]["scope"], "STREAMS");
+  // The session's override.
+  EXPECT_EQ(by_name["ksql.streams.commit.interval.ms"]["value"], "500");
+  EXPECT_EQ(by_name["ksql.streams.commit.interval.ms"]["level"], "SESSION");
+  EXPECT_EQ(e["overwrittenProperties"], json({"ksql.streams.commit.interval.ms"}));
+  // Immutable: not editable.
+  EXPECT_EQ(by_name["ksql.service.id"]["editable"], false);
+  EXPECT_EQ(by_name["ksql.query.pull.table.scan.enabled"]["editable"], true);
+  // Secrets never appear.
+  EXPECT_FALSE(by_name.count("my.password"));
+  EXPECT_EQ(w.body.find("my.password"), std::string::npos);
+  // Defaults are named as such; an overridden key is not among them.
+  std::set<std::string> defaults;
+  for (const json& d : e["defaultProperties"]) defaults.insert(d.get<std::string>());
+  EXPECT_TRUE(defaults.count("ksql.streams.cache.max.bytes.buffering"));
+  EXPECT_FALSE(defaults.count("ksql.streams.commit.interval.ms"));
+}
+
+TEST_F(RestServiceTest, ShowTopicsExtendedCountsQueryConsumers) {
+  CreatePageviews();
+  ASSERT_EQ(Ksql("CREATE STREAM long_views AS SELECT * FROM pageviews WHERE duration > 10;").status,
+            200);
+  FakeWriter w = Ksql("SHOW TOPICS EXTENDED;");
+  ASSERT_EQ(w.status, 200) << w.body;
+  json e = json::parse(w.body)[0];
+  EXPECT_EQ(e["@type"], "kafka_topics_extended");
+  std::map<std::string, json> by_name;
+  for (const json& t : e["topics"]) by_name[t["name"].get<std::string>()] = t;
+  ASSERT_TRUE(by_name.count("pageviews")) << w.body;
+  EXPECT_EQ(by_name["pageviews"]["consumerGroupCount"], 1);
+  EXPECT_EQ(by_name["pageviews"]["consumerCount"], 1);
+  EXPECT_EQ(by_name["LONG_VIEWS"]["consumerGroupCount"], 0);
+  // Without EXTENDED: the plain entity, no counts.
+  json plain = json::parse(Ksql("SHOW TOPICS;").body)[0];
+  EXPECT_EQ(plain["@type"], "kafka_topics");
+  EXPECT_FALSE(plain["topics"][0].contains("consumerCount"));
+}
+
+TEST_F(RestServiceTest, DescribeFunctionListsOverloads) {
+  FakeWriter w = Ksql("DESCRIBE FUNCTION substring;");
+  ASSERT_EQ(w.status, 200) << w.body;
+  json e = json::parse(w.body)[0];
+  EXPECT_EQ(e["@type"], "describe_function");
+  EXPECT_EQ(e["type"], "SCALAR");
+  std::set<std::string> variants;
+  for (const json& f : e["functions"]) {
+    std::string sig;
+    for (const json& t : f["argumentTypes"]) sig += t.get<std::string>() + ",";
+    variants.insert(sig + "->" + f["returnType"].get<std::string>());
+    EXPECT_EQ(f["arguments"].size(), f["argumentTypes"].size());
+  }
+  EXPECT_TRUE(variants.count("VARCHAR,INT,->VARCHAR")) << w.body;
+  EXPECT_TRUE(variants.count("VARCHAR,INT,INT,->VARCHAR")) << w.body;
+  EXPECT_TRUE(variants.count("BYTES,INT,->BYTES")) << w.body;
+  json count = json::parse(Ksql("DESCRIBE FUNCTION COUNT;").body)[0];
+  EXPECT_EQ(count["type"], "AGGREGATE");
+  json explode = json::parse(Ksql("DESCRIBE FUNCTION EXPLODE;").body)[0];
+  EXPECT_EQ(explode["type"], "TABLE");
+  FakeWriter missing = Ksql("DESCRIBE FUNCTION NO_SUCH_FN;");
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_NE(missing.body.find("Can't find any functions with the name 'NO_SUCH_FN'"),
+            std::string::npos);
+}
+
+TEST_F(RestServiceTest, LimitZeroSendsNoRows) {
+  CreatePageviews();
+  FakeWriter w = Call("POST", "/query-stream",
+                      R"({"sql":"SELECT * FROM pageviews EMIT CHANGES LIMIT 0;",)"
+                      R"("properties":{"auto.offset.reset":"earliest"}})");
+  ASSERT_EQ(w.status, 200) << w.body;
+  EXPECT_TRUE(w.complete);
+  ASSERT_EQ(w.chunks.size(), 1u) << w.body;  // the header only
+  EXPECT_NE(w.chunks[0].find("queryId"), std::string::npos);
+  FakeWriter v1 = Call("POST", "/query",
+                       R"({"ksql":"SELECT * FROM pageviews EMIT CHANGES LIMIT 0;",)"
+                       R"("streamsProperties":{"auto.offset.reset":"earliest"}})");
+  ASSERT_EQ(v1.status, 200) << v1.body;
+  json body = json::parse(v1.body);
+  ASSERT_EQ(body.size(), 2u) << v1.body;
+  EXPECT_TRUE(body[0].contains("header"));
+  EXPECT_EQ(body[1]["finalMessage"], "Limit Reached");
+}
+
 }  // namespace brook::server
