@@ -218,6 +218,15 @@ DataSourcePtr SourceForTopic(const Catalog& catalog, const std::string& topic) {
 
 Status ProduceInputs(const Node& test, Engine& engine, kafka::InMemoryBroker& broker,
                      bool settle_each) {
+  return ProduceInputs(test, engine.catalog(), [&](kafka::OutRecord rec) -> Status {
+    Status st = broker.Produce(std::move(rec));
+    if (!st.ok()) return InvalidArgument("produce failed: " + st.message());
+    if (settle_each) RETURN_IF_ERROR(engine.RunUntilIdle());
+    return Status::Ok();
+  });
+}
+
+Status ProduceInputs(const Node& test, const Catalog& catalog, const ProduceFn& produce) {
   if (const Node* inputs = test.Get("inputs")) {
     for (const Node& in : inputs->items) {
       const Node* topic = in.Get("topic");
@@ -225,7 +234,7 @@ Status ProduceInputs(const Node& test, Engine& engine, kafka::InMemoryBroker& br
       kafka::OutRecord rec;
       rec.topic = topic->text;
       if (const Node* ts = in.Get("timestamp")) rec.timestamp = std::atoll(ts->text.c_str());
-      DataSourcePtr src = SourceForTopic(engine.catalog(), topic->text);
+      DataSourcePtr src = SourceForTopic(catalog, topic->text);
       Node null_node;
       const Node* key = in.Get("key");
       const Node* value = in.Get("value");
@@ -264,9 +273,7 @@ Status ProduceInputs(const Node& test, Engine& engine, kafka::InMemoryBroker& br
           rec.headers.push_back(std::move(hd));
         }
       }
-      Status st = broker.Produce(std::move(rec));
-      if (!st.ok()) return InvalidArgument("produce failed: " + st.message());
-      if (settle_each) RETURN_IF_ERROR(engine.RunUntilIdle());
+      RETURN_IF_ERROR(produce(std::move(rec)));
     }
   }
   return Status::Ok();

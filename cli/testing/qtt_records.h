@@ -4,6 +4,7 @@
 // (ExpectedRecordComparator; ../shared/qtt/README.md).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,11 @@ bool Matches(const JsonNode& expected, const JsonNode& actual, bool exact_number
 // pipes records one by one through the whole topology).
 [[nodiscard]] Status ProduceInputs(const JsonNode& test, Engine& engine,
                                    kafka::InMemoryBroker& broker, bool settle_each);
+// The same, handing each serialized record to `produce` (serialized with the formats of the
+// source over its topic in `catalog`).
+using ProduceFn = std::function<Status(kafka::OutRecord)>;
+[[nodiscard]] Status ProduceInputs(const JsonNode& test, const Catalog& catalog,
+                                   const ProduceFn& produce);
 
 // Checks `test`'s expected outputs (per topic, in order, exact count) and post-conditions.
 // nullopt when they hold; otherwise what differs.

@@ -1,8 +1,11 @@
 #include "cli/testing/qtt_runner.h"
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 
 #include "cli/testing/qtt_records.h"
 #include "common/ascii.h"
@@ -114,6 +117,10 @@ void QttRunner::RunFile(const std::string& path, std::vector<CaseResult>& result
   }
   const Node* tests = doc->Get("tests");
   if (!tests) return;
+  // Live REST cases wait on brookd processes more than they compute: they run options_.jobs at
+  // a time, each with its own brookd and broker; results keep the file's order.
+  std::vector<std::function<CaseResult()>> live;
+  std::vector<size_t> live_slots;
   for (const Node& test : tests->items) {
     const Node* name_node = test.Get("name");
     std::string base = stem + " - " + (name_node ? name_node->text : "?");
@@ -148,6 +155,7 @@ void QttRunner::RunFile(const std::string& path, std::vector<CaseResult>& result
           continue;
         }
         const bool rest = test.Get("responses") || test.Get("expectedError");
+        if (!options_.brookd.empty() && !rest) continue;  // --rest: REST cases only
         if (rest && test.Get("testPullWithProtoFormat")) {
           skip.detail = "protobuf-encoded REST responses";
           results.push_back(skip);
@@ -185,11 +193,27 @@ void QttRunner::RunFile(const std::string& path, std::vector<CaseResult>& result
         for (auto& [k, v] : p) {
           if (v == "{CONFIG}") v = config;
         }
+        if (rest && !options_.brookd.empty() && options_.jobs > 1) {
+          live_slots.push_back(results.size());
+          results.push_back({name, CaseResult::Outcome::kSkipped, ""});
+          live.push_back([this, name, &test, statements, p] {
+            return RunRestCase(name, test, statements, p);
+          });
+          continue;
+        }
         results.push_back(rest ? RunRestCase(name, test, statements, p)
                                : RunCase(name, test, statements, p));
       }
     }
   }
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> workers;
+  for (size_t w = 0; w < std::min(options_.jobs, live.size()); ++w) {
+    workers.emplace_back([&] {
+      for (size_t i = next++; i < live.size(); i = next++) results[live_slots[i]] = live[i]();
+    });
+  }
+  for (std::thread& t : workers) t.join();
 }
 
 }  // namespace brook::testing

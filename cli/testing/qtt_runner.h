@@ -25,6 +25,11 @@ struct RunnerOptions {
   bool verbose = false;              // print passing cases too
   size_t batch_size = 1000;          // records per poll per query (results must not depend on it)
   bool plan_json = false;            // run every query from its plan's JSON round trip
+  // Non-empty: run only the REST cases, each against a fresh brookd process started from this
+  // executable (`brook-test --rest`). Empty: REST cases run against the REST service in process.
+  std::string brookd;
+  // Live REST cases run this many at a time (brook-test --jobs, default 4 with --rest).
+  size_t jobs = 1;
 };
 
 class QttRunner {

@@ -1,6 +1,6 @@
 // QttRunner::RunRestCase: ksqlDB's REST conformance cases (rest-query-validation-tests), run the
-// way ksqlDB's RestTestExecutor runs them, against brook's own REST service in process (no
-// sockets, same request parsing and wire format as brookd):
+// way ksqlDB's RestTestExecutor runs them, against a RestTarget (rest_target.h): brook's REST
+// service in process, or a live brookd over HTTP (`brook-test --rest`):
 //   1. the statements before the first SELECT go to POST /ksql as one request;
 //   2. the inputs are produced and the persistent queries run until idle;
 //   3. each SELECT goes to POST /query (the JSON-array stream format);
@@ -15,6 +15,7 @@
 
 #include "cli/testing/qtt_records.h"
 #include "cli/testing/qtt_runner.h"
+#include "cli/testing/rest_target.h"
 #include "common/ascii.h"
 #include "common/java_format.h"
 #include "runtime/engine/engine.h"
@@ -64,6 +65,47 @@ class CaptureWriter : public server::ResponseWriter {
   std::string body_;
   bool ended_ = false;
   int idle_ = 0;
+};
+
+// The REST service in process, on the in-memory broker.
+class InProcessTarget final : public RestTarget {
+ public:
+  InProcessTarget(const FunctionRegistry& functions, const TargetOptions& options,
+                  const Node& test)
+      : broker_(1), opts_(HarnessEngineOptions(options.batch_size, options.plan_json)) {
+    CreateDeclaredTopics(test, broker_);
+    engine_ = std::make_unique<Engine>(broker_, functions, opts_);
+    server::RestServiceOptions rest_options;
+    rest_options.service_id = opts_.service_id;
+    rest_options.push_poll = std::chrono::milliseconds(5);
+    rest_ = std::make_unique<server::RestService>(*engine_, rest_options);
+  }
+
+  Result<Response> Post(const std::string& path, const std::string& body) override {
+    server::HttpRequest request;
+    request.method = "POST";
+    request.path = path;
+    request.accept = "application/json";
+    request.body = body;
+    CaptureWriter out;
+    rest_->Handle(request, out);
+    return Response{out.status(), out.body()};
+  }
+
+  Status ProduceInputsAndSettle(const Node& test) override {
+    RETURN_IF_ERROR(ProduceInputs(test, *engine_, broker_, /*settle_each=*/false));
+    return engine_->RunUntilIdle();
+  }
+
+  std::optional<std::string> CheckOutputs(const Node& test) override {
+    return testing::CheckOutputs(test, *engine_, broker_, /*exact_numbers=*/true);
+  }
+
+ private:
+  kafka::InMemoryBroker broker_;
+  EngineOptions opts_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<server::RestService> rest_;
 };
 
 std::string JsonQuote(const std::string& s) {
@@ -211,6 +253,12 @@ std::optional<std::string> CompareError(const Node& expected, int status, const 
 
 }  // namespace
 
+Result<std::unique_ptr<RestTarget>> NewInProcessTarget(const FunctionRegistry& functions,
+                                                       const TargetOptions& options,
+                                                       const Node& test) {
+  return std::unique_ptr<RestTarget>(new InProcessTarget(functions, options, test));
+}
+
 CaseResult QttRunner::RunRestCase(
     const std::string& name, const Node& test, const std::vector<std::string>& statements,
     const std::vector<std::pair<std::string, std::string>>& properties) {
@@ -221,26 +269,6 @@ CaseResult QttRunner::RunRestCase(
     res.detail = std::move(why);
     return res;
   };
-  kafka::InMemoryBroker broker(1);
-  EngineOptions opts = HarnessEngineOptions(options_.batch_size, options_.plan_json);
-  CreateDeclaredTopics(test, broker);
-  Engine engine(broker, functions_, opts);
-  server::RestServiceOptions rest_options;
-  rest_options.service_id = opts.service_id;
-  rest_options.push_poll = std::chrono::milliseconds(5);
-  server::RestService rest(engine, rest_options);
-  auto post = [&](const std::string& path, const std::string& sql, int& status) -> Result<Node> {
-    server::HttpRequest request;
-    request.method = "POST";
-    request.path = path;
-    request.accept = "application/json";
-    request.body = RequestBody(sql, properties);
-    CaptureWriter out;
-    rest.Handle(request, out);
-    status = out.status();
-    return ParseJsonText(out.body());
-  };
-
   const Node* expected_error = test.Get("expectedError");
   const Node* responses = test.Get("responses");
   size_t first_query = 0;
@@ -248,11 +276,26 @@ CaseResult QttRunner::RunRestCase(
   for (size_t i = first_query; i < statements.size(); ++i) {
     if (!IsQuery(statements[i])) return fail("a statement follows the queries");
   }
+  std::string script;
+  for (size_t i = 0; i < first_query; ++i) script += (i ? "\n" : "") + statements[i];
+  TargetOptions target_options;
+  target_options.batch_size = options_.batch_size;
+  target_options.plan_json = options_.plan_json;
+  target_options.brookd = options_.brookd;
+  Result<std::unique_ptr<RestTarget>> made =
+      options_.brookd.empty()
+          ? NewInProcessTarget(functions_, target_options, test)
+          : NewLiveTarget(functions_, target_options, test, script, properties);
+  if (!made.ok()) return fail("cannot start the server: " + made.status().ToString());
+  RestTarget& target = **made;
+  auto post = [&](const std::string& path, const std::string& sql, int& status) -> Result<Node> {
+    ASSIGN_OR_RETURN(RestTarget::Response r, target.Post(path, RequestBody(sql, properties)));
+    status = r.status;
+    return ParseJsonText(r.body);
+  };
   // 1. The statements before the first query, as one request.
   std::vector<Node> actual;  // one per statement: the entity, or the query response
   if (first_query > 0) {
-    std::string script;
-    for (size_t i = 0; i < first_query; ++i) script += (i ? "\n" : "") + statements[i];
     int status = 0;
     auto body = post("/ksql", script, status);
     if (!body.ok()) return fail("/ksql answered with invalid JSON: " + body.status().message());
@@ -269,10 +312,9 @@ CaseResult QttRunner::RunRestCase(
     }
   }
   // 2. Inputs, then every persistent query catches up.
-  if (Status in = ProduceInputs(test, engine, broker, /*settle_each=*/false); !in.ok()) {
-    return fail("cannot produce inputs: " + in.ToString());
+  if (Status in = target.ProduceInputsAndSettle(test); !in.ok()) {
+    return fail("inputs: " + in.ToString());
   }
-  if (Status st = engine.RunUntilIdle(); !st.ok()) return fail("query failed: " + st.ToString());
   // 3. The queries.
   for (size_t i = first_query; i < statements.size(); ++i) {
     int status = 0;
@@ -319,7 +361,7 @@ CaseResult QttRunner::RunRestCase(
       }
     }
   }
-  if (auto why = CheckOutputs(test, engine, broker, /*exact_numbers=*/true)) return fail(*why);
+  if (auto why = target.CheckOutputs(test)) return fail(*why);
   return res;
 }
 
