@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     } else if (a == "--verbose" || a == "-v") {
       options.verbose = true;
     } else if (a == "--help" || a == "-h") {
-      std::cout << "usage: brook-test [--rest [--brookd PATH] [--jobs N]] [--filter REGEX] [--batch-size N] [--plan-json] [--verbose] PATH...\n";
+      std::cout << "usage: brook-test [--rest [--brookd PATH] [--jobs N]] [--filter REGEX] "
+                   "[--batch-size N] [--plan-json] [--verbose] PATH...\n";
       return 0;
     } else {
       paths.push_back(a);
@@ -82,7 +83,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (paths.empty()) {
-    std::cerr << "usage: brook-test [--rest [--brookd PATH] [--jobs N]] [--filter REGEX] [--batch-size N] [--plan-json] [--verbose] PATH...\n";
+    std::cerr << "usage: brook-test [--rest [--brookd PATH] [--jobs N]] [--filter REGEX] "
+                 "[--batch-size N] [--plan-json] [--verbose] PATH...\n";
     return 2;
   }
   std::vector<std::string> files;

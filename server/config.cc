@@ -160,7 +160,8 @@ const std::map<std::string, StringKnob>& SecurityKnobs() {
 std::map<std::string, std::string> EffectiveServerProperties(const ServerConfig& c) {
   std::map<std::string, std::string> out = {
       {"listeners", c.listeners},
-      {"bootstrap.servers", c.bootstrap_servers.empty() ? "(embedded broker)" : c.bootstrap_servers},
+      {"bootstrap.servers",
+       c.bootstrap_servers.empty() ? "(embedded broker)" : c.bootstrap_servers},
       {"brook.command.log", c.command_log ? "true" : "false"},
       {"brook.kafka.topic.creation", c.broker_auto_create_topics ? "auto" : "admin"},
       {"brook.processing.log.stderr", c.processing_log_stderr ? "true" : "false"},

@@ -283,7 +283,8 @@ class LiveTarget final : public RestTarget {
     kafka::InMemoryBroker copy(0);
     for (const auto& [topic, count] : expected) {
       auto info = kafka_->admin().DescribeTopic(topic, kafka::Millis(5000));
-      if (!info.ok()) return "cannot describe output topic " + topic + ": " + info.status().ToString();
+      if (!info.ok())
+        return "cannot describe output topic " + topic + ": " + info.status().ToString();
       if (!*info) continue;  // never created: CheckOutputs reports the missing records
       kafka::TopicSpec spec;
       spec.name = topic;
@@ -358,9 +359,9 @@ class LiveTarget final : public RestTarget {
     bool cut = false;
     while (!parser.is_done()) {
       // A stream's first row may wait for a persistent query; later silence means idle.
-      stream.expires_after(streaming ? std::chrono::duration_cast<std::chrono::milliseconds>(
-                                           options_.quiet)
-                                     : std::chrono::milliseconds(kRequestTimeout));
+      stream.expires_after(
+          streaming ? std::chrono::duration_cast<std::chrono::milliseconds>(options_.quiet)
+                    : std::chrono::milliseconds(kRequestTimeout));
       http::read_some(stream, buffer, parser, ec);
       if (ec == beast::error::timeout && streaming) {
         cut = true;

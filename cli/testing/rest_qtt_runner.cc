@@ -70,8 +70,7 @@ class CaptureWriter : public server::ResponseWriter {
 // The REST service in process, on the in-memory broker.
 class InProcessTarget final : public RestTarget {
  public:
-  InProcessTarget(const FunctionRegistry& functions, const TargetOptions& options,
-                  const Node& test)
+  InProcessTarget(const FunctionRegistry& functions, const TargetOptions& options, const Node& test)
       : broker_(1), opts_(HarnessEngineOptions(options.batch_size, options.plan_json)) {
     CreateDeclaredTopics(test, broker_);
     engine_ = std::make_unique<Engine>(broker_, functions, opts_);
@@ -283,9 +282,8 @@ CaseResult QttRunner::RunRestCase(
   target_options.plan_json = options_.plan_json;
   target_options.brookd = options_.brookd;
   Result<std::unique_ptr<RestTarget>> made =
-      options_.brookd.empty()
-          ? NewInProcessTarget(functions_, target_options, test)
-          : NewLiveTarget(functions_, target_options, test, script, properties);
+      options_.brookd.empty() ? NewInProcessTarget(functions_, target_options, test)
+                              : NewLiveTarget(functions_, target_options, test, script, properties);
   if (!made.ok()) return fail("cannot start the server: " + made.status().ToString());
   RestTarget& target = **made;
   auto post = [&](const std::string& path, const std::string& sql, int& status) -> Result<Node> {

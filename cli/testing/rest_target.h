@@ -48,8 +48,9 @@ struct TargetOptions {
 // `script`: the case's statements before its first query, which the runner will POST to
 // /ksql; `properties`: its streamsProperties. The live target needs them up front to create
 // the topics they use (ksqlDB's harness creates every topic a case names before it starts).
-Result<std::unique_ptr<RestTarget>> NewInProcessTarget(
-    const FunctionRegistry& functions, const TargetOptions& options, const JsonNode& test);
+Result<std::unique_ptr<RestTarget>> NewInProcessTarget(const FunctionRegistry& functions,
+                                                       const TargetOptions& options,
+                                                       const JsonNode& test);
 Result<std::unique_ptr<RestTarget>> NewLiveTarget(
     const FunctionRegistry& functions, const TargetOptions& options, const JsonNode& test,
     const std::string& script, const std::vector<std::pair<std::string, std::string>>& properties);

@@ -123,7 +123,8 @@ Result<ExecuteResult> Engine::HandleDescribeFunction(const ast::SimpleStatement&
                                              fn->variants, "SCALAR"}};
   }
   if (const AggregateFunction* fn = functions_.FindAggregate(s.name)) {
-    return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, {}, {}, "AGGREGATE"}};
+    return ExecuteResult{
+        FunctionDescription{s.text, fn->name, fn->description, {}, {}, "AGGREGATE"}};
   }
   if (const TableFunction* fn = functions_.FindTable(s.name)) {
     return ExecuteResult{FunctionDescription{s.text, fn->name, fn->description, {}, {}, "TABLE"}};
@@ -213,9 +214,9 @@ Result<ExecuteResult> Engine::HandleListProperties(const ast::SimpleStatement& s
     e.session = session;
     e.is_default = is_default;
     // What a session may SET: ksql.* (but ksqlDB's immutable ones) and brook's query knobs.
-    e.editable = !IsImmutableProperty(k) &&
-                 (k.rfind("ksql.", 0) == 0 || k.rfind("brook.query.", 0) == 0 ||
-                  k.rfind("brook.optimizer.", 0) == 0);
+    e.editable =
+        !IsImmutableProperty(k) && (k.rfind("ksql.", 0) == 0 || k.rfind("brook.query.", 0) == 0 ||
+                                    k.rfind("brook.optimizer.", 0) == 0);
   };
   for (const auto& [k, v] : DocumentedDefaults()) put(k, v, false, true);
   for (const auto& [k, v] : options_.server_properties) put(k, v, false, false);

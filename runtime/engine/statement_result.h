@@ -176,7 +176,7 @@ struct FunctionDescription {
   std::string statement_text;
   std::string name;
   std::string description;
-  std::vector<std::string> signatures;  // human-readable, one per variant (lambda functions)
+  std::vector<std::string> signatures;    // human-readable, one per variant (lambda functions)
   std::vector<FunctionVariant> variants;  // typed variants
   std::string type = "SCALAR";            // SCALAR, AGGREGATE or TABLE
 };

@@ -59,21 +59,31 @@ namespace {
 std::string VariantTypeName(const TypePtr& t) {
   if (!t) return "ANY";
   switch (t->kind()) {
-    case TypeKind::kString: return "VARCHAR";
-    case TypeKind::kInt: return "INT";
-    case TypeKind::kArray: return "ARRAY<" + VariantTypeName(t->element()) + ">";
-    case TypeKind::kMap: return "MAP<" + VariantTypeName(t->key()) + ", " + VariantTypeName(t->value()) + ">";
-    default: return t->ToString();
+    case TypeKind::kString:
+      return "VARCHAR";
+    case TypeKind::kInt:
+      return "INT";
+    case TypeKind::kArray:
+      return "ARRAY<" + VariantTypeName(t->element()) + ">";
+    case TypeKind::kMap:
+      return "MAP<" + VariantTypeName(t->key()) + ", " + VariantTypeName(t->value()) + ">";
+    default:
+      return t->ToString();
   }
 }
 
 std::string ParamName(const Param& p) {
   switch (p.kind) {
-    case Param::Kind::kType: return VariantTypeName(p.type);
-    case Param::Kind::kAny: return "ANY";
-    case Param::Kind::kAnyNumeric: return "NUMERIC";
-    case Param::Kind::kAnyArray: return "ARRAY<ANY>";
-    case Param::Kind::kAnyMap: return "MAP<ANY, ANY>";
+    case Param::Kind::kType:
+      return VariantTypeName(p.type);
+    case Param::Kind::kAny:
+      return "ANY";
+    case Param::Kind::kAnyNumeric:
+      return "NUMERIC";
+    case Param::Kind::kAnyArray:
+      return "ARRAY<ANY>";
+    case Param::Kind::kAnyMap:
+      return "MAP<ANY, ANY>";
   }
   return "ANY";
 }
@@ -111,7 +121,8 @@ void Add(FunctionRegistry& r, std::string name, std::string category, std::strin
   f.category = std::move(category);
   f.description = std::move(description);
   f.resolve = std::move(resolve);
-  if (const OverloadSet* set = f.resolve.target<OverloadSet>()) f.variants = DescribeOverloads(*set);
+  if (const OverloadSet* set = f.resolve.target<OverloadSet>())
+    f.variants = DescribeOverloads(*set);
   f.impl = std::move(impl);
   f.null_if_any_null = null_if_any_null;
   r.Register(std::move(f));
