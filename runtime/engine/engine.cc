@@ -139,6 +139,31 @@ Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) 
 
 Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& cfg) {
   ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
+  if (!replay_plan_.empty()) {
+    // Replaying the command log: the query runs from the plan stored with its command. The
+    // statement was planned again only for its catalog effects; the stored plan must be the
+    // same query (id, sink) or the fresh plan is kept and the difference reported.
+    std::string stored_text = std::move(replay_plan_);
+    replay_plan_.clear();
+    Result<PhysicalPlan> stored = PlanFromJsonText(stored_text, functions_);
+    std::string problem;
+    if (!stored.ok()) {
+      problem = "its stored plan cannot be read (" + stored.status().message() + ")";
+    } else if (stored->query_id != planned.plan.query_id) {
+      problem = "its stored plan is of query " + stored->query_id + ", not " + planned.plan.query_id;
+    } else if ((stored->sink() == nullptr) != (planned.plan.sink() == nullptr) ||
+               (stored->sink() && stored->sink()->topic != planned.plan.sink()->topic)) {
+      problem = "its stored plan writes another topic";
+    } else {
+      planned.plan = std::move(stored).value();
+      return planned;
+    }
+    if (replay_notes_) {
+      replay_notes_->push_back("query " + planned.plan.query_id + " runs from a fresh plan: " +
+                               problem);
+    }
+    return planned;
+  }
   if (!options_.plan_roundtrip) return planned;
   json first = PlanToJson(planned.plan);
   ASSIGN_OR_RETURN(PhysicalPlan read, PlanFromJsonText(PlanToJsonText(planned.plan), functions_));
@@ -291,7 +316,11 @@ std::vector<std::string> Engine::Replay(const std::vector<Command>& commands) {
     session.properties = c.properties;
     // Variables were substituted when the command first ran; never substitute again.
     session.properties["ksql.variable.substitution.enable"] = "false";
+    replay_plan_ = c.plan;
+    replay_notes_ = &failures;
     Result<std::vector<ExecuteResult>> run = ExecuteScript(c.statement, session);
+    replay_plan_.clear();
+    replay_notes_ = nullptr;
     if (!run.ok()) {
       failures.push_back("command " + std::to_string(c.seq) + " (" + c.statement +
                          "): " + run.status().message());

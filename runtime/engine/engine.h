@@ -339,6 +339,11 @@ class Engine {
   int64_t command_seq_ = 0;
   CommandLog* command_log_ = nullptr;
   bool replaying_ = false;
+  // During Replay: the stored physical plan of the command being replayed ("" when it started
+  // no query). Plan() runs it instead of the statement's fresh plan, so a restart runs exactly
+  // the queries that ran before, even if the planner changed meanwhile.
+  std::string replay_plan_;
+  std::vector<std::string>* replay_notes_ = nullptr;
   std::map<std::string, CommandStatus> command_statuses_;
   std::atomic<bool> running_{false};
   std::string current_statement_text_;

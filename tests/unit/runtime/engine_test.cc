@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/diagnostic.h"
+#include "runtime/engine/command_log.h"
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/in_memory_broker.h"
@@ -343,6 +344,59 @@ TEST(SerdeTest, KafkaFormatIsBigEndian) {
   EXPECT_EQ(**enc, std::string("\x00\x00\x01\x02", 4));
   Value out;
   EXPECT_FALSE((*serde)->Decode("abc", &out).ok());
+}
+
+// The command log keeps each query's physical plan, and a restart runs that plan: here the
+// stored plan's filter literal is changed after the fact, and the replayed query follows the
+// plan (V > 5), not its SQL text (V > 1).
+TEST_F(EngineTest, ReplayRunsTheStoredPlanNotAFreshOne) {
+  InMemoryCommandLog log;
+  {
+    auto first = NewEngine();
+    first->SetCommandLog(&log);
+    Run(*first,
+        "CREATE STREAM s (id INT KEY, v INT) WITH (kafka_topic='s', value_format='JSON', "
+        "partitions=1);"
+        "CREATE STREAM t AS SELECT id, v FROM s WHERE v > 1;");
+  }
+  auto commands = log.ReadAll();
+  ASSERT_TRUE(commands.ok());
+  ASSERT_EQ(commands->size(), 2u);
+  Command& csas = (*commands)[1];
+  ASSERT_FALSE(csas.plan.empty());
+  nlohmann::json plan = nlohmann::json::parse(csas.plan);
+  bool changed = false;
+  for (auto& step : plan["steps"]) {
+    if (step["@type"] == "filter_v1") {
+      step["predicate"]["children"][1]["literal"]["v"] = 5;
+      step["predicate"]["children"][1]["text"] = "5";
+      changed = true;
+    }
+  }
+  ASSERT_TRUE(changed) << csas.plan;
+  csas.plan = plan.dump();
+
+  auto second = NewEngine();
+  std::vector<std::string> notes = second->Replay(*commands);
+  EXPECT_TRUE(notes.empty()) << notes[0];
+  Produce("s", std::string("\0\0\0\1", 4), R"({"V": 3})");
+  Produce("s", std::string("\0\0\0\2", 4), R"({"V": 7})");
+  ASSERT_TRUE(second->RunUntilIdle().ok());
+  EXPECT_EQ(Values("T"), (std::vector<std::string>{R"({"V":7})"}));
+
+  // A stored plan that does not fit the command (another query id) is reported, and the
+  // statement's fresh plan runs.
+  auto other = commands.value();
+  nlohmann::json wrong = nlohmann::json::parse(other[1].plan);
+  wrong["queryId"] = "CSAS_ELSEWHERE_9";
+  other[1].plan = wrong.dump();
+  kafka::InMemoryBroker broker2(1);
+  EngineOptions opts;
+  opts.create_missing_source_topics = true;
+  Engine third(broker2, functions_, opts);
+  notes = third.Replay(other);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("runs from a fresh plan"), std::string::npos) << notes[0];
 }
 
 }  // namespace
