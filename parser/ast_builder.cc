@@ -248,7 +248,9 @@ Result<ast::Query> AstBuilder::Query(P::QueryContext* ctx) {
   if (auto* l = ctx->limitClause()) {
     ASSIGN_OR_RETURN(ExprPtr n, Number(l->number(), Range(l)));
     if (n->literal_kind != LiteralKind::kInteger && n->literal_kind != LiteralKind::kBigint) {
-      return InvalidArgument("Value must be integer for command: LIMIT", Range(l));
+      // ksqlDB reports errors of its AST builder as failures to prepare the statement.
+      return InvalidArgument("Failed to prepare statement: Value must be integer for command: LIMIT",
+                             Range(l));
     }
     q.limit = n->literal.as_int64();
   }

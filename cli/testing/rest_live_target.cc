@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -48,7 +49,7 @@ using Clock = std::chrono::steady_clock;
 using Node = JsonNode;
 
 constexpr auto kStartTimeout = std::chrono::seconds(30);
-constexpr auto kRequestTimeout = std::chrono::seconds(60);
+constexpr auto kRequestTimeout = std::chrono::milliseconds(60000);
 constexpr auto kSettleTimeout = std::chrono::seconds(30);
 constexpr size_t kMaxResponseBytes = 64 << 20;
 
@@ -335,9 +336,8 @@ class LiveTarget final : public RestTarget {
   Result<Response> Exchange(http::verb method, const std::string& path, const std::string& body,
                             bool streaming) {
     net::io_context ioc;
-    beast::tcp_stream stream(ioc);
+    tcp::socket stream(ioc);
     beast::error_code ec;
-    stream.expires_after(kRequestTimeout);
     stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), brookd_.port()), ec);
     if (ec) return IOError("cannot connect to brookd: " + ec.message() + "\n" + brookd_.Stderr());
     http::request<http::string_body> req{method, path, 11};
@@ -350,28 +350,53 @@ class LiveTarget final : public RestTarget {
     }
     http::write(stream, req, ec);
     if (ec) return IOError("cannot send to brookd: " + ec.message());
+    // Reads are bounded with poll(): the socket is non-blocking from here on (Asio's blocking
+    // reads would wait forever, and Beast's stream timeouts apply to asynchronous operations).
+    stream.non_blocking(true);
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(kMaxResponseBytes);
-    stream.expires_after(kRequestTimeout);
-    http::read_header(stream, buffer, parser, ec);
-    if (ec) return IOError("no response from brookd: " + ec.message() + "\n" + brookd_.Stderr());
+    // Parses what is buffered or reads once more; false when nothing arrived within `limit`.
+    auto read_some = [&](std::chrono::milliseconds limit) -> Result<bool> {
+      const auto deadline = Clock::now() + limit;
+      while (true) {
+        http::read_some(stream, buffer, parser, ec);
+        if (!ec) return true;
+        if (ec != net::error::would_block && ec != net::error::try_again) {
+          return IOError("reading brookd's response: " + ec.message());
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) return false;
+        pollfd pfd{stream.native_handle(), POLLIN, 0};
+        if (poll(&pfd, 1, static_cast<int>(left.count())) < 0 && errno != EINTR) {
+          return IOError("poll failed");
+        }
+      }
+    };
+    while (!parser.is_header_done()) {
+      ASSIGN_OR_RETURN(bool got, read_some(kRequestTimeout));
+      if (!got) return IOError("no response from brookd within 60 s\n" + brookd_.Stderr());
+    }
     bool cut = false;
     while (!parser.is_done()) {
-      // A stream's first row may wait for a persistent query; later silence means idle.
-      stream.expires_after(
-          streaming ? std::chrono::duration_cast<std::chrono::milliseconds>(options_.quiet)
-                    : std::chrono::milliseconds(kRequestTimeout));
-      http::read_some(stream, buffer, parser, ec);
-      if (ec == beast::error::timeout && streaming) {
+      // Streams: silence for options_.quiet means the client is done (a push query without
+      // LIMIT). Other responses get the request timeout.
+      ASSIGN_OR_RETURN(bool got, read_some(streaming ? options_.quiet : kRequestTimeout));
+      if (!got) {
+        if (!streaming) return IOError("brookd's response stalled");
         cut = true;
         break;
       }
-      if (ec) return IOError("reading brookd's response: " + ec.message());
     }
     Response r;
     r.status = static_cast<int>(parser.get().result_int());
     r.body = std::move(parser.get().body());
+    if (std::getenv("BROOK_TEST_DEBUG")) {
+      std::fprintf(stderr, "%s %s -> %d done=%d cut=%d body=%zu buffered=%zu\n", path.c_str(),
+                   body.substr(0, 60).c_str(), r.status, parser.is_done() ? 1 : 0, cut ? 1 : 0,
+                   r.body.size(), buffer.size());
+    }
     if (cut && !r.body.empty() && r.body.front() == '[' && r.body.back() != ']') {
       // The v1 format's rows end with ",\n" while a final element is due.
       while (!r.body.empty() && (r.body.back() == '\n' || r.body.back() == ',')) r.body.pop_back();

@@ -57,7 +57,10 @@ class CaptureWriter : public server::ResponseWriter {
   // The body; a stream cut off by the idle rule gets its JSON array closed.
   std::string body() const {
     if (ended_ || body_.empty() || body_.front() != '[' || body_.back() == ']') return body_;
-    return body_ + "]";
+    // The v1 format ends each element's line with ",\n" while a final element is due.
+    std::string closed = body_;
+    while (!closed.empty() && (closed.back() == '\n' || closed.back() == ',')) closed.pop_back();
+    return closed + "]";
   }
 
  private:

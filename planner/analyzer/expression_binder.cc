@@ -265,7 +265,9 @@ Result<BoundExprPtr> ExpressionBinder::BindColumn(const ast::Expr& e) {
     if (!found) found = &c;
   }
   if (!qualifier_known) {
-    return InvalidArgument("'" + e.qualifier + "' is not a valid stream/table name or alias.",
+    // ksqlDB resolves qualifiers while building the AST: a failure to prepare the statement.
+    return InvalidArgument("Failed to prepare statement: '" + e.qualifier +
+                               "' is not a valid stream/table name or alias.",
                            e.range);
   }
   if (!found && in_windowed_aggregation_ && (e.name == kWindowstart || e.name == kWindowend)) {
@@ -909,9 +911,15 @@ Result<BoundExprPtr> ExpressionBinder::Bind(const ast::Expr& e) {
       b.arith = op == "+" ? ArithOp::kAdd : op == "-" ? ArithOp::kSub : op == "*" ? ArithOp::kMul
               : op == "/" ? ArithOp::kDiv : ArithOp::kMod;
       TypePtr a = kids[0]->type, c = kids[1]->type;
-      if (!a) a = c;
-      if (!c) c = a;
-      if (!a || !a->IsNumeric() || !c->IsNumeric()) {
+      if (!a || !c) {
+        // A bare NULL has no type to compute with (ksqlDB's message, "null" in lower case).
+        auto name = [](const TypePtr& t) { return t ? TypeName(t) : std::string("null"); };
+        return InvalidArgument("Error processing expression: " + ast::FormatExpr(e) +
+                                   ". Arithmetic on types " + name(a) + " and " + name(c) +
+                                   " are not supported.",
+                               e.range);
+      }
+      if (!a->IsNumeric() || !c->IsNumeric()) {
         if (a && c && b.arith == ArithOp::kAdd && a->kind() == TypeKind::kString &&
             c->kind() == TypeKind::kString) {
           b.kind = BoundKind::kConcat;

@@ -247,7 +247,8 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
       }
       add_bounds();
       if (!matched || (!joined && !item.source.empty() && item.source != alias)) {
-        return InvalidArgument("'" + item.source + "' is not a valid stream/table name or alias.",
+        return InvalidArgument("Failed to prepare statement: '" + item.source +
+                                   "' is not a valid stream/table name or alias.",
                                item.range);
       }
       continue;

@@ -166,6 +166,13 @@ Result<ExecuteResult> Engine::HandleInsertValues(const ast::InsertValues& s,
   }
   const LogicalSchema& schema = target->schema;
   std::vector<std::string> columns = s.columns;
+  if (!columns.empty() && columns.size() != s.values.size()) {
+    // ksqlDB checks an explicit column list while preparing the statement.
+    return InvalidArgument("Failed to prepare statement: Expected number columns and values to "
+                           "match: " + std::to_string(columns.size()) + ", " +
+                               std::to_string(s.values.size()),
+                           s.range);
+  }
   if (columns.empty() && schema.HasHeaders()) {
     std::string headers;
     for (const Column& c : schema.value) {
