@@ -15,8 +15,13 @@ Status ProjectOperator::Process(RowBatch& input, RowBatch& out) {
     }
     bool tombstone = row.tombstone || row.null_value;
     for (size_t v = 0; v < nv; ++v) {
-      next.values[nk + v] =
-          tombstone ? Value() : Evaluate(*step_.value_exprs[v], row.values.data(), eval_);
+      // A deletion read from the source (a null value) keeps the columns it has — its key and
+      // window bounds, which a push query shows as ksqlDB does; value columns are null there
+      // anyway. Computed values, and deletions an operator made, are all null. A sink writes a
+      // deletion as a null value either way.
+      const BoundExpr& e = *step_.value_exprs[v];
+      const bool keep = row.null_value && e.kind == BoundKind::kColumn;
+      next.values[nk + v] = tombstone && !keep ? Value() : Evaluate(e, row.values.data(), eval_);
     }
     if (eval_.failed()) {
       ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, ProjectStep::kName,

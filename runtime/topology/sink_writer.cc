@@ -115,9 +115,10 @@ size_t TransientOutput::Write(RowBatch& rows) {
     out.tombstone = row.tombstone;
     out.rowtime = row.rowtime;
     out.columns.reserve(project.select_order.size());
+    // A deletion shows what the projection kept of it (key, window bounds; see
+    // ProjectOperator), values null.
     for (const auto& [is_key, idx] : project.select_order) {
-      out.columns.push_back(is_key ? row.values[idx]
-                                   : (row.tombstone ? Value() : row.values[nk + idx]));
+      out.columns.push_back(is_key ? row.values[idx] : row.values[nk + idx]);
     }
     sink_(std::move(out));
     ++delivered;

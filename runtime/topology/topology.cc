@@ -153,7 +153,10 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
         late = [decoder, ctx](Row& row) { return decoder->DecodeRest(row, *ctx); };
       }
       const SourceStep& source = *plan_.Find<SourceStep>();
-      ops.push_back(std::make_unique<FilterOperator>(*f, source.is_table, std::move(late)));
+      // Over a table, a row that stops matching deletes its key downstream — in a persistent
+      // query's output table. A push query (no sink) just leaves it out, as ksqlDB's do.
+      const bool deletes = source.is_table && plan_.sink() != nullptr;
+      ops.push_back(std::make_unique<FilterOperator>(*f, deletes, std::move(late)));
     } else if (const auto* r = step.As<RekeyStep>()) {
       ops.push_back(std::make_unique<RekeyOperator>(*r, key_count));
       key_count = r->key_exprs.size();

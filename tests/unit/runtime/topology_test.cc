@@ -163,14 +163,21 @@ TEST_F(TopologyTest, ANewMemberWaitsForTheOldOwnerToLetGo) {
 TEST_F(TopologyTest, UncommittedWorkIsProcessedAgainAfterACrash) {
   auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
   for (int i = 0; i < 4; ++i) Produce(0, i);
+  // Polls until the four records are processed, and no further: the next, empty poll would
+  // commit (an idle query commits at once), and the crash must come before that.
+  auto process_all = [](StreamThread& t) {
+    for (int round = 0; round < 100 && t.records_in() < 4; ++round) {
+      ASSERT_TRUE(t.PollOnce(1000, kafka::Millis(0)).ok());
+    }
+  };
   {
     auto a = Thread(topology, kafka::Millis(3'600'000));
-    Drain({a.get()});
+    process_all(*a);
     EXPECT_EQ(a->records_in(), 4u);
   }  // gone without a commit: at-least-once means its input is read again
   {
     auto a = Thread(topology, kafka::Millis(3'600'000));
-    Drain({a.get()});
+    process_all(*a);
     EXPECT_EQ(a->records_in(), 4u);
     ASSERT_TRUE(a->Commit().ok());
   }
@@ -178,6 +185,21 @@ TEST_F(TopologyTest, UncommittedWorkIsProcessedAgainAfterACrash) {
   Drain({a.get()});
   EXPECT_EQ(a->records_in(), 0u);
   EXPECT_EQ(Outputs().size(), 8u);
+}
+
+// A query that goes idle commits without waiting for its commit interval.
+TEST_F(TopologyTest, AnIdleQueryCommitsAtOnce) {
+  auto topology = Build("CREATE STREAM out AS SELECT * FROM s;");
+  for (int i = 0; i < 4; ++i) Produce(0, i);
+  {
+    auto a = Thread(topology, kafka::Millis(3'600'000));
+    Drain({a.get()});  // ends with an empty poll
+    EXPECT_EQ(a->records_in(), 4u);
+  }  // gone without an explicit commit
+  auto a = Thread(topology, kafka::Millis(3'600'000));
+  Drain({a.get()});
+  EXPECT_EQ(a->records_in(), 0u);  // nothing read again
+  EXPECT_EQ(Outputs().size(), 4u);
 }
 
 TEST_F(TopologyTest, EachPartitionKeepsItsOwnStreamTime) {
