@@ -6,7 +6,7 @@
 // PATH may be a file or a folder (searched recursively for *.json). Prints one line per failing
 // case, then "N passed, M failed, K skipped". Exit code 0 only if nothing failed.
 // --plan-json runs every query from its plan's JSON form (serialized, read back, checked).
-// --rest runs only the REST cases (responses / expectedError), each against its own brookd
+// --rest runs every case as a REST case, each against its own brookd
 // process over HTTP with its own embedded Kafka broker (cli/testing/rest_target.h); --brookd
 // names the executable (default: ../server/brookd beside brook-test, else brookd on PATH);
 // --jobs N runs N cases at a time (default 4).

@@ -184,6 +184,9 @@ EngineOptions HarnessEngineOptions(size_t batch_size, bool plan_json) {
   opts.config["ksql.streams.auto.offset.reset"] = "earliest";
   // ksqlDB's harness runs with the record cache off: every update is an output.
   opts.emit_cache_bytes = 0;
+  // ksqlDB's REST harness serves push queries from "latest" on C*AS results as scalable push
+  // queries.
+  opts.config["ksql.query.push.v2.enabled"] = "true";
   return opts;
 }
 

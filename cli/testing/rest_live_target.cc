@@ -60,7 +60,8 @@ std::vector<std::string> HarnessServerArgs(size_t batch_size) {
           "-D", "ksql.streams.cache.max.bytes.buffering=0",
           "-D", "brook.max.batch=" + std::to_string(batch_size),
           "-D", "brook.kafka.topic.creation=auto",
-          "-D", "brook.push.poll.ms=20"};
+          "-D", "brook.push.poll.ms=20",
+          "-D", "ksql.query.push.v2.enabled=true"};
 }
 
 // A brookd child process: started with stdout on a pipe (for its progress lines) and stderr
@@ -226,8 +227,10 @@ class LiveTarget final : public RestTarget {
     return brookd_.Start(options_.brookd, args);
   }
 
-  Result<Response> Post(const std::string& path, const std::string& body) override {
-    return Exchange(http::verb::post, path, body, /*streaming=*/true);
+  Result<Response> Post(const std::string& path, const std::string& body,
+                        std::chrono::milliseconds quiet) override {
+    return Exchange(http::verb::post, path, body, /*streaming=*/true,
+                    quiet.count() > 0 ? quiet : options_.quiet);
   }
 
   Status ProduceInputsAndSettle(const Node& test) override {
@@ -270,6 +273,15 @@ class LiveTarget final : public RestTarget {
     // (StreamThread::PollOnce, 100 ms), and pull queries read what is committed.
     if (!want.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
     return Status::Ok();
+  }
+
+  Result<int> OpenPushQueries() override {
+    ASSIGN_OR_RETURN(Response metrics,
+                     Exchange(http::verb::get, "/metrics", "", /*streaming=*/false));
+    const std::string key = "\nbrook_push_queries_open ";
+    size_t at = metrics.body.find(key);
+    if (at == std::string::npos) return NotFound("no brook_push_queries_open in /metrics");
+    return std::atoi(metrics.body.c_str() + at + key.size());
   }
 
   std::optional<std::string> CheckOutputs(const Node& test) override {
@@ -334,7 +346,8 @@ class LiveTarget final : public RestTarget {
   // One HTTP/1.1 exchange on a new connection. With `streaming`, a body that stays quiet for
   // options_.quiet is cut there (the client closes, as a push-query client would).
   Result<Response> Exchange(http::verb method, const std::string& path, const std::string& body,
-                            bool streaming) {
+                            bool streaming,
+                            std::chrono::milliseconds quiet = std::chrono::milliseconds(1500)) {
     net::io_context ioc;
     tcp::socket stream(ioc);
     beast::error_code ec;
@@ -382,7 +395,7 @@ class LiveTarget final : public RestTarget {
     while (!parser.is_done()) {
       // Streams: silence for options_.quiet means the client is done (a push query without
       // LIMIT). Other responses get the request timeout.
-      ASSIGN_OR_RETURN(bool got, read_some(streaming ? options_.quiet : kRequestTimeout));
+      ASSIGN_OR_RETURN(bool got, read_some(streaming ? quiet : kRequestTimeout));
       if (!got) {
         if (!streaming) return IOError("brookd's response stalled");
         cut = true;

@@ -9,6 +9,7 @@
 //      outputConditions.verifyOrder, numbers exactly (10 is not 10.0);
 //   5. an expectedError is matched against the first failing request (message substring,
 //      status, and statement_error for KsqlStatementErrorMessage); expected output topics too.
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -83,7 +84,8 @@ class InProcessTarget final : public RestTarget {
     rest_ = std::make_unique<server::RestService>(*engine_, rest_options);
   }
 
-  Result<Response> Post(const std::string& path, const std::string& body) override {
+  Result<Response> Post(const std::string& path, const std::string& body,
+                        std::chrono::milliseconds) override {
     server::HttpRequest request;
     request.method = "POST";
     request.path = path;
@@ -97,6 +99,10 @@ class InProcessTarget final : public RestTarget {
   Status ProduceInputsAndSettle(const Node& test) override {
     RETURN_IF_ERROR(ProduceInputs(test, *engine_, broker_, /*settle_each=*/false));
     return engine_->RunUntilIdle();
+  }
+
+  Result<int> OpenPushQueries() override {
+    return static_cast<int>(rest_->ActivePushQueries().size());
   }
 
   std::optional<std::string> CheckOutputs(const Node& test) override {
@@ -312,14 +318,43 @@ CaseResult QttRunner::RunRestCase(
       actual.push_back(std::move(wrapped));
     }
   }
-  // 2. Inputs, then every persistent query catches up.
+  // 2. Inputs, then every persistent query catches up. With waitForActivePushQuery the first
+  // query is started first (on its own thread, as a client would) and the inputs are produced
+  // once the server has it running (a push query from "latest" sees only later records).
+  const Node* conditions = test.Get("inputConditions");
+  const Node* wait_for_push = conditions ? conditions->Get("waitForActivePushQuery") : nullptr;
+  const bool push_first = wait_for_push && wait_for_push->type == Node::Type::kBool &&
+                          wait_for_push->boolean && first_query < statements.size();
+  std::future<Result<RestTarget::Response>> first_response;
+  if (push_first) {
+    first_response = std::async(std::launch::async, [&] {
+      // Its rows come only after the inputs, which wait for the persistent queries to start.
+      return target.Post("/query", RequestBody(statements[first_query], properties),
+                         std::chrono::seconds(20));
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline &&
+           first_response.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+      Result<int> open = target.OpenPushQueries();
+      if (open.ok() && *open > 0) break;
+    }
+  }
   if (Status in = target.ProduceInputsAndSettle(test); !in.ok()) {
+    if (push_first) first_response.wait();
     return fail("inputs: " + in.ToString());
   }
   // 3. The queries.
   for (size_t i = first_query; i < statements.size(); ++i) {
     int status = 0;
-    auto body = post("/query", statements[i], status);
+    Result<Node> body = Internal("unset");
+    if (push_first && i == first_query) {
+      Result<RestTarget::Response> r = first_response.get();
+      if (!r.ok()) return fail("/query failed: " + r.status().ToString());
+      status = r->status;
+      body = ParseJsonText(r->body);
+    } else {
+      body = post("/query", statements[i], status);
+    }
     if (!body.ok()) return fail("/query answered with invalid JSON: " + body.status().message());
     if (status != 200) {
       if (!expected_error) return fail("query failed: " + body->Dump());

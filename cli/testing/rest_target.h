@@ -29,9 +29,14 @@ class RestTarget {
   virtual ~RestTarget() = default;
   // POSTs `body` (JSON) to `path` with Accept: application/json. A streamed response that
   // sends nothing for a while counts as closed by the client (a push query without LIMIT).
-  virtual Result<Response> Post(const std::string& path, const std::string& body) = 0;
+  // `quiet`: how long a stream may stay silent before the client closes it (0: the target's
+  // default).
+  virtual Result<Response> Post(const std::string& path, const std::string& body,
+                                std::chrono::milliseconds quiet = std::chrono::milliseconds(0)) = 0;
   // Produces the case's inputs, then waits until every persistent query has processed them.
   [[nodiscard]] virtual Status ProduceInputsAndSettle(const JsonNode& test) = 0;
+  // Push queries the server is serving now.
+  virtual Result<int> OpenPushQueries() = 0;
   // The case's expected output topics; nullopt when they hold, else what differs.
   virtual std::optional<std::string> CheckOutputs(const JsonNode& test) = 0;
 };

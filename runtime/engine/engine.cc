@@ -28,10 +28,13 @@ using json = nlohmann::json;
 // ---------------------------------------------------------------------------------------------
 // TransientQuery
 
-TransientQuery::TransientQuery(std::string id, std::unique_ptr<StreamThread> thread,
-                               std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema, std::vector<std::string> column_names,
+TransientQuery::TransientQuery(std::string id, std::unique_ptr<kafka::KafkaClientFactory> factory,
+                               std::unique_ptr<StreamThread> thread,
+                               std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema,
+                               std::vector<std::string> column_names,
                                std::vector<TypePtr> column_types, std::vector<bool> column_is_key)
     : id_(std::move(id)),
+      factory_(std::move(factory)),
       thread_(std::move(thread)),
       buffer_(std::move(buffer)),
       schema_(std::move(schema)),
@@ -370,6 +373,26 @@ Status Engine::StartPersistent(const PhysicalPlan& plan, const std::string& sink
   return Status::Ok();
 }
 
+Status Engine::CommitStartOffsets(const std::string& group_id,
+                                  const std::vector<std::string>& topics) {
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (const std::string& topic : topics) {
+    ASSIGN_OR_RETURN(std::vector<kafka::Watermarks> marks,
+                     kafka_.admin().PartitionWatermarks(topic, options_.admin_timeout));
+    for (size_t p = 0; p < marks.size(); ++p) {
+      offsets.push_back({topic, static_cast<int32_t>(p), marks[p].high});
+    }
+  }
+  if (offsets.empty()) return Status::Ok();
+  kafka::ConsumerConfig cc;
+  cc.group_id = group_id;
+  cc.topics = topics;
+  cc.from_beginning = false;
+  cc.assign_all = true;  // commits for the group without joining it
+  ASSIGN_OR_RETURN(std::unique_ptr<kafka::Consumer> consumer, kafka_.NewConsumer(cc));
+  return consumer->Commit(offsets);
+}
+
 Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
     const PhysicalPlan& plan, const std::string& sink_name, const Config& cfg, bool restore_state) {
   auto q = std::make_unique<PersistentQuery>();
@@ -404,6 +427,12 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   opts.from_beginning = ConfigOr(cfg, "auto.offset.reset",
                                  ConfigOr(cfg, "ksql.streams.auto.offset.reset", "earliest")) !=
                         "latest";
+  if (!opts.from_beginning && options_.threaded && !replaying_ && plan.sink()) {
+    // "latest" means the end of each source topic when the statement ran. The group forms
+    // about 3 s later, and records written meanwhile would be skipped: the new group gets those
+    // ends as its committed offsets before its consumer joins.
+    RETURN_IF_ERROR(CommitStartOffsets(opts.group_id, q->topology->SourceTopics()));
+  }
   ASSIGN_OR_RETURN(int64_t interval,
                    ConfigInt(cfg, "ksql.streams.commit.interval.ms",
                              options_.commit_interval.count(), 0, 24 * 3600 * 1000));
@@ -419,8 +448,9 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   ASSIGN_OR_RETURN(int64_t threads, ConfigInt(cfg, "ksql.streams.num.stream.threads",
                                               fallback_threads, 1, 64));
   for (int64_t i = 0; i < threads; ++i) {
-    ASSIGN_OR_RETURN(auto thread,
-                     StreamThread::Create(q->topology, kafka_, discard, &processing_log_, opts));
+    // Through the tap: scalable push queries see what the query writes.
+    ASSIGN_OR_RETURN(auto thread, StreamThread::Create(q->topology, tap_factory_, discard,
+                                                       &processing_log_, opts));
     q->threads.push_back(std::move(thread));
   }
   return q;

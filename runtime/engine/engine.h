@@ -33,6 +33,7 @@
 #include "runtime/engine/processing_log.h"
 #include "runtime/engine/statement_result.h"
 #include "runtime/kafka/kafka.h"
+#include "runtime/kafka/record_tap.h"
 #include "runtime/topology/stream_thread.h"
 
 namespace brook {
@@ -80,7 +81,8 @@ class TransientQuery {
   enum class Kind { kPush, kPullStream, kPullTable };
   // `buffer` is where the task's RowSink puts rows; Poll drains it. `thread` is null for a
   // table pull query, whose rows are all in `buffer` already.
-  TransientQuery(std::string id, std::unique_ptr<StreamThread> thread,
+  TransientQuery(std::string id, std::unique_ptr<kafka::KafkaClientFactory> factory,
+                 std::unique_ptr<StreamThread> thread,
                  std::shared_ptr<std::vector<OutputRow>> buffer, LogicalSchema schema,
                  std::vector<std::string> column_names, std::vector<TypePtr> column_types,
                  std::vector<bool> column_is_key);
@@ -108,6 +110,8 @@ class TransientQuery {
   std::string sql_;
   std::vector<std::string> source_topics_;
   Kind kind_ = Kind::kPush;
+  // A scalable push query's consumer factory (a tap subscription); outlives thread_.
+  std::unique_ptr<kafka::KafkaClientFactory> factory_;
   std::unique_ptr<StreamThread> thread_;
   std::shared_ptr<std::vector<OutputRow>> buffer_;
   LogicalSchema schema_;
@@ -258,12 +262,17 @@ class Engine {
   // Pull queries: SELECT without EMIT (engine_pull.cc).
   Result<ExecuteResult> HandlePullQuery(const ast::QueryStatement& s, StatementContext& ctx);
   // Creates a transient query over `plan` reading with `opts` (ids, group and commit settings
-  // are set here) and registers it for /close-query and TERMINATE.
-  Result<std::shared_ptr<TransientQuery>> StartTransient(const PhysicalPlan& plan,
-                                                         const std::string& id,
-                                                         const std::string& sql,
-                                                         StreamThreadOptions opts);
+  // are set here) and registers it for /close-query and TERMINATE. `factory`: where its
+  // consumer comes from instead of the engine's Kafka (a scalable push query's tap); the
+  // query owns it.
+  Result<std::shared_ptr<TransientQuery>> StartTransient(
+      const PhysicalPlan& plan, const std::string& id, const std::string& sql,
+      StreamThreadOptions opts, std::unique_ptr<kafka::KafkaClientFactory> factory = nullptr);
   static std::string NewTransientId(const std::string& source);
+  // Commits the current end of every partition of `topics` as `group_id`'s offsets (a new
+  // persistent query reading from "latest").
+  [[nodiscard]] Status CommitStartOffsets(const std::string& group_id,
+                                          const std::vector<std::string>& topics);
   Result<ExecuteResult> HandleTerminate(const ast::SimpleStatement& s, StatementContext& ctx);
   // Listing and describing (engine_describe.cc).
   Result<ExecuteResult> HandleListSources(const ast::SimpleStatement& s, StatementContext& ctx);
@@ -325,6 +334,10 @@ class Engine {
   void StartThreads(PersistentQuery* q);
 
   kafka::KafkaClientFactory& kafka_;
+  // Scalable push queries (ksql.query.push.v2.enabled) read persistent queries' output from
+  // this tap; persistent queries write through tap_factory_ (runtime/kafka/record_tap.h).
+  std::shared_ptr<kafka::RecordTap> tap_ = std::make_shared<kafka::RecordTap>();
+  kafka::TapFactory tap_factory_{kafka_, tap_};
   const FunctionRegistry& functions_;
   EngineOptions options_;
   Catalog catalog_;

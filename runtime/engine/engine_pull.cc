@@ -161,8 +161,8 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
       }
       is_key.push_back(k || bound);
     }
-    auto tq = std::make_shared<TransientQuery>(id, nullptr, buffer, plan.output_schema, names,
-                                               types, is_key);
+    auto tq = std::make_shared<TransientQuery>(id, nullptr, nullptr, buffer, plan.output_schema,
+                                               names, types, is_key);
     tq->set_sql(s.text);
     tq->set_kind(TransientQuery::Kind::kPullTable);
     ExecuteResult result;

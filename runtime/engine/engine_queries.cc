@@ -388,17 +388,30 @@ Result<ExecuteResult> Engine::HandleQuery(const ast::QueryStatement& s, Statemen
                                ConfigOr(cfg, "ksql.streams.auto.offset.reset", "latest"));
   StreamThreadOptions opts;
   opts.from_beginning = reset == "earliest";
+  // A scalable push query (ksqlDB's push v2): from "latest", a plain SELECT/WHERE over the
+  // result of a running persistent query taps that query's output instead of consuming it.
+  std::unique_ptr<kafka::KafkaClientFactory> tap;
+  if (ConfigOr(cfg, "ksql.query.push.v2.enabled", "false") == "true" && reset == "latest" &&
+      !planned.plan.Find<AggregateStep>() && !planned.plan.Find<JoinStep>() &&
+      !planned.plan.Find<RekeyStep>() && !planned.plan.Find<FlatMapStep>()) {
+    DataSourcePtr src = catalog_.Find(planned.plan.source().source_name);
+    if (src && src->is_cas && !src->writing_queries.empty()) {
+      ASSIGN_OR_RETURN(int partitions, TopicPartitions(src->topic));
+      tap = std::make_unique<kafka::SubscriptionFactory>(kafka_, tap_, partitions);
+      static std::mt19937_64 rng(std::random_device{}());
+      id = "SCALABLE_PUSH_QUERY_" + std::to_string(rng() >> 1);
+    }
+  }
   ASSIGN_OR_RETURN(std::shared_ptr<TransientQuery> tq,
-                   StartTransient(planned.plan, id, s.text, std::move(opts)));
+                   StartTransient(planned.plan, id, s.text, std::move(opts), std::move(tap)));
   ExecuteResult result;
   result.transient = std::move(tq);
   return result;
 }
 
-Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPlan& plan,
-                                                               const std::string& id,
-                                                               const std::string& sql,
-                                                               StreamThreadOptions opts) {
+Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(
+    const PhysicalPlan& plan, const std::string& id, const std::string& sql,
+    StreamThreadOptions opts, std::unique_ptr<kafka::KafkaClientFactory> factory) {
   opts.query_id = id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   opts.commit_interval = kafka::Millis(0);
@@ -417,11 +430,10 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPla
   }
   // Rows land in a buffer the TransientQuery drains on Poll.
   auto buffer = std::make_shared<std::vector<OutputRow>>();
-  ASSIGN_OR_RETURN(auto task, StreamThread::Create(topology, kafka_,
-                                                   [buffer](OutputRow&& r) {
-                                                     buffer->push_back(std::move(r));
-                                                   },
-                                                   &processing_log_, opts));
+  ASSIGN_OR_RETURN(auto task, StreamThread::Create(
+                                  topology, factory ? *factory : kafka_,
+                                  [buffer](OutputRow&& r) { buffer->push_back(std::move(r)); },
+                                  &processing_log_, opts));
   std::vector<std::string> names;
   std::vector<TypePtr> types;
   std::vector<bool> is_key;
@@ -431,8 +443,8 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(const PhysicalPla
     types.push_back(c.type);
     is_key.push_back(k);
   }
-  auto tq = std::make_shared<TransientQuery>(id, std::move(task), buffer, plan.output_schema, names,
-                                             types, is_key);
+  auto tq = std::make_shared<TransientQuery>(id, std::move(factory), std::move(task), buffer,
+                                             plan.output_schema, names, types, is_key);
   tq->set_sql(sql);
   tq->set_source_topics(topology->SourceTopics());
   transients_[id] = tq;
