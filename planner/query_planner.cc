@@ -11,9 +11,6 @@ namespace {
 
 // What brook's runtime cannot run yet, as ksqlDB users would read it.
 std::optional<Status> NotRunnable(const BoundQuery& q, const ast::Query& ast_query) {
-  if (!q.joins.empty()) {
-    return Unsupported("JOIN is not supported by brook yet.", ast_query.joins[0].range);
-  }
   return std::nullopt;
 }
 

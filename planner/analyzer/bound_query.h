@@ -5,6 +5,7 @@
 // planner builds its operator tree from this; nothing here knows about Kafka.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,6 +35,9 @@ struct QueryPlanRequest {
   DataSourcePtr insert_target;
   // Partition count of the source topic (sink default).
   int source_partitions = 1;
+  // Joins: the partition count of every joined source's topic, by topic (co-partitioning
+  // checks and repartition topics). A topic not listed counts as one partition.
+  std::map<std::string, int> topic_partitions;
   // Keep the result table's latest row per key for pull queries (materialize_v1). CREATE TABLE
   // AS SELECT always does; the engine sets it for CREATE SOURCE TABLE's transient-shaped plan.
   bool materialize = false;
@@ -52,6 +56,11 @@ struct BoundJoin {
   BoundExprPtr left_key;   // over the input row (left columns)
   BoundExprPtr right_key;  // over the input row (right columns)
   std::optional<int64_t> before_ms, after_ms, grace_ms;
+  // The slot after the right source's columns where the join puts its key value (the left key,
+  // or the right key where there is no left row): the result's key.
+  int key_slot = 0;
+  std::string left_text, right_text;  // the key expressions, qualified (for messages)
+  std::string written_text;           // the criteria as written
   SourceRange range;
 };
 
@@ -87,6 +96,12 @@ struct BoundQuery {
   std::string target;  // the sink's name (CSAS/CTAS target or INSERT INTO target)
   BoundSource from;
   std::vector<BoundJoin> joins;
+  // A join whose key is no source column (FULL OUTER, or expressions on both sides): the name of
+  // its synthetic key column (ROWKEY, or ROWKEY_n when a source has a column of that name).
+  std::string synthetic_key;
+  // A join's key columns: projected, the first of them becomes the result's key column.
+  std::vector<int> join_key_columns;
+  std::vector<std::string> join_key_texts;  // their qualified names, in query order
   int input_width = 0;  // slots of the row the WHERE clause sees (all sources)
   BoundExprPtr where;
   std::optional<BoundRekey> rekey;

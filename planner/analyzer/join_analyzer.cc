@@ -2,6 +2,7 @@
 // row, and checks the join criteria with ksqlDB's rules and messages (one equality between
 // expressions of the two sides, matching types, table keys, WITHIN for stream-stream joins,
 // windowing and formats).
+#include <algorithm>
 #include <set>
 
 #include "planner/analyzer/analyzer_internal.h"
@@ -35,7 +36,7 @@ const char* JoinWords(ast::JoinType t) {
     case ast::JoinType::kInner: return "[INNER] JOIN";
     case ast::JoinType::kLeft: return "LEFT [OUTER] JOIN";
     case ast::JoinType::kRight: return "RIGHT [OUTER] JOIN";
-    case ast::JoinType::kOuter: return "FULL [OUTER] JOIN";
+    case ast::JoinType::kOuter: return "[FULL] OUTER JOIN";
   }
   return "JOIN";
 }
@@ -73,6 +74,11 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
   for (const ast::JoinClause& j : q.joins) {
     DataSourcePtr right = catalog.Find(j.right.name);
     if (!right) return InvalidArgument(j.right.name + " does not exist.", j.right.range);
+    if (q.joins.size() == 1 && right->name == bq.from.source->name) {
+      return InvalidArgument("Can not join '" + right->name + "' to '" + right->name +
+                                 "': self joins are not yet supported.",
+                             j.right.range);
+    }
     if (!names.insert(right->name).second) {
       return InvalidArgument("N-way joins do not support multiple occurrences of the same "
                              "source. Source: '" + right->name + "'",
@@ -85,6 +91,28 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
                                  j.right.alias + "` is " + WindowName(right->window),
                              j.range);
     }
+    if (left.window && right->window &&
+        (left.window->type == WindowInfo::Type::kSession) !=
+            (right->window->type == WindowInfo::Type::kSession)) {
+      auto type_name = [](const WindowInfo& w) {
+        switch (w.type) {
+          case WindowInfo::Type::kTumbling: return "TUMBLING";
+          case WindowInfo::Type::kHopping: return "HOPPING";
+          case WindowInfo::Type::kSliding: return "SLIDING";
+          case WindowInfo::Type::kSession: return "SESSION";
+        }
+        return "";
+      };
+      return InvalidArgument(std::string("Incompatible windowed sources.\nLeft source: ") +
+                                 type_name(*left.window) + "\nRight source: " +
+                                 type_name(*right->window) +
+                                 "\nSession windowed sources can only be joined to other session "
+                                 "windowed sources, and may still not result in expected "
+                                 "behaviour as session bounds must be an exact match for the join "
+                                 "to work\nHopping and tumbling windowed sources can only be "
+                                 "joined to other hopping and tumbling windowed sources",
+                             j.range);
+    }
     if (right->value_format.name == "KAFKA") kafka_formats.push_back(right->name);
     BoundJoin bj;
     bj.type = j.type;
@@ -94,6 +122,7 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
                                  scope.row_width),
                 j.right.range};
     scope.Append(bj.right.scope);
+    bj.key_slot = scope.row_width++;
     if (j.within_before) bj.before_ms = j.within_before->millis;
     if (j.within_after) bj.after_ms = j.within_after->millis;
     if (j.grace) bj.grace_ms = j.grace->millis;
@@ -123,6 +152,22 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
                                  ". Joins require an equality between the two sides.",
                              c.range);
     }
+    {
+      // Unknown or ambiguous columns are reported as the binder words them.
+      ExpressionBinder check(scope, functions, catalog, "JOIN ON");
+      check.set_allow_window_bounds(false);
+      // ksqlDB reports an unknown qualifier (found while building the AST) before the rest.
+      std::optional<Status> first;
+      for (const auto& side : c.children) {
+        auto bound = check.Bind(*side);
+        if (bound.ok() || bound.status().code() == StatusCode::kNotFound) continue;
+        bool qualifier = bound.status().message().find("is not a valid stream/table name") !=
+                         std::string::npos;
+        if (qualifier) return bound.status();
+        if (!first) first = bound.status();
+      }
+      if (first) return *first;
+    }
     std::set<std::string> left_refs, right_refs;
     ReferencedSources(*c.children[0], scope, left_refs);
     ReferencedSources(*c.children[1], scope, right_refs);
@@ -145,9 +190,11 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
     const ast::Expr* left_expr = c.children[0].get();
     const ast::Expr* right_expr = c.children[1].get();
     std::string left_alias = *left_refs.begin();
+    bool swapped = false;
     if (left_alias == j.right.alias) {
       std::swap(left_expr, right_expr);
       left_alias = *right_refs.begin();
+      swapped = true;
     } else if (*right_refs.begin() != j.right.alias) {
       return InvalidArgument("A join criteria is expected to reference the source (`" +
                                  j.right.alias + "`) in the FROM clause, instead the right "
@@ -169,8 +216,19 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
     binder.set_allow_window_bounds(false);
     ASSIGN_OR_RETURN(bj.left_key, binder.Bind(*left_expr));
     ASSIGN_OR_RETURN(bj.right_key, binder.Bind(*right_expr));
-    std::string left_text = QualifiedText(*left_expr, q.from.alias);
-    std::string right_text = QualifiedText(*right_expr, j.right.alias);
+    bj.left_text = QualifiedText(*left_expr, left_alias);
+    bj.right_text = QualifiedText(*right_expr, j.right.alias);
+    // The criteria as written, for messages that quote it.
+    bj.written_text = swapped ? bj.right_text + " = " + bj.left_text
+                              : bj.left_text + " = " + bj.right_text;
+  }
+  // Then the rules on each join's sides, in order.
+  for (size_t n = 0; n < q.joins.size(); ++n) {
+    const ast::JoinClause& j = q.joins[n];
+    BoundJoin& bj = bq.joins[n];
+    const ast::Expr& c = *j.criteria;
+    const std::string& left_text = bj.left_text;
+    const std::string& right_text = bj.right_text;
     if (!TypesEqual(bj.left_key->type, bj.right_key->type)) {
       return InvalidArgument("Invalid join condition: types don't match. Got " + left_text + "{" +
                                  TypeName(bj.left_key->type) + "} = " + right_text + "{" +
@@ -185,6 +243,14 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
                                  " " + right.name + ".",
                              j.range);
     }
+    if (!left.is_table && right.is_table &&
+        (j.type == ast::JoinType::kOuter || j.type == ast::JoinType::kRight)) {
+      return InvalidArgument(std::string("Invalid join type: ") +
+                                 (j.type == ast::JoinType::kOuter ? "full-outer" : "right-outer") +
+                                 " join not supported for stream-table join. Got " + left.name +
+                                 " " + JoinWords(j.type) + " " + right.name + ".",
+                             j.range);
+    }
     if (!left.is_table && !right.is_table && !j.within_before) {
       return InvalidArgument("Stream-Stream joins must have a WITHIN clause specified. None was "
                              "provided. To learn about how to specify a WITHIN clause with a "
@@ -194,18 +260,64 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
     }
     if (!left.is_table && right.is_table && !IsKeyColumn(bj.right_key, bj.right)) {
       return InvalidArgument("Invalid join condition: stream-table joins require to join on the "
-                             "table's primary key. Got " + left_text + " = " + right_text + ".",
+                             "table's primary key. Got " + bj.written_text + ".",
                              c.range);
     }
     if (left.is_table && right.is_table && !IsKeyColumn(bj.right_key, bj.right)) {
       return InvalidArgument("Invalid join condition: table-table joins require to join on the "
-                             "primary key of the right input table. Got " + left_text + " = " +
-                                 right_text + ".",
+                             "primary key of the right input table. Got " + bj.written_text +
+                                 ".",
                              c.range);
     }
     if (left.is_table && right.is_table && !IsKeyColumn(bj.left_key, bq.from) &&
         j.type == ast::JoinType::kRight) {
       return InvalidArgument("RIGHT OUTER JOIN on a foreign key is not supported", j.range);
+    }
+  }
+  // The result's key: the last join's key columns — and the earlier joins' whose key the last
+  // one continues (its left side is one of theirs: same column or same expression), since
+  // those hold the same value. A synthetic key when there is no such column, or for FULL.
+  const BoundJoin& last = bq.joins.back();
+  std::vector<std::string> key_texts;
+  for (size_t n = bq.joins.size(); n-- > 0;) {
+    const BoundJoin& j = bq.joins[n];
+    if (j.left_key->kind == BoundKind::kColumn) {
+      bq.join_key_columns.push_back(j.left_key->index);
+      key_texts.push_back(j.left_text);
+    }
+    if (j.right_key->kind == BoundKind::kColumn) {
+      bq.join_key_columns.push_back(j.right_key->index);
+      key_texts.push_back(j.right_text);
+    }
+    if (n == 0) break;
+    const BoundJoin& prev = bq.joins[n - 1];
+    if (prev.type == ast::JoinType::kOuter ||
+        (j.left_text != prev.left_text && j.left_text != prev.right_text)) {
+      break;
+    }
+  }
+  if (last.type == ast::JoinType::kOuter || bq.join_key_columns.empty()) {
+    bq.join_key_columns.clear();
+    std::set<std::string> used;
+    for (const ScopeColumn& c : scope.columns) used.insert(c.name);
+    std::string name = "ROWKEY";
+    for (int n = 1; used.count(name); ++n) name = "ROWKEY_" + std::to_string(n);
+    bq.synthetic_key = name;
+    scope.columns.push_back({"", name, last.left_key->type, last.key_slot, ColumnNamespace::kKey});
+  } else {
+    // Messages list them first join first, left before right.
+    std::vector<std::pair<int, std::string>> ordered;
+    for (size_t i = 0; i < key_texts.size(); ++i) {
+      ordered.emplace_back(bq.join_key_columns[i], key_texts[i]);
+    }
+    std::stable_sort(ordered.begin(), ordered.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    bq.join_key_texts.clear();
+    bq.join_key_columns.clear();
+    for (const auto& [slot, text] : ordered) {
+      if (!bq.join_key_columns.empty() && bq.join_key_columns.back() == slot) continue;
+      bq.join_key_columns.push_back(slot);
+      bq.join_key_texts.push_back(text);
     }
   }
   return Status::Ok();

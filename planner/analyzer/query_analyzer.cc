@@ -1,5 +1,7 @@
 #include "planner/analyzer/query_analyzer.h"
 
+#include <set>
+
 #include "planner/analyzer/analyzer_internal.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
@@ -203,7 +205,7 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
     for (size_t k = 0; k < in.join_key_slots.size(); ++k) {
       if (in.join_key_slots[k] == slot) return 0;
     }
-    if (joined) return -1;
+    if (joined) return !bq.synthetic_key.empty() && slot == bq.joins.back().key_slot ? 0 : -1;
     for (const ScopeColumn& c : in.scope.columns) {
       if (c.index == slot && c.ns == ColumnNamespace::kKey && !c.window_bound) {
         return in.key_schema.KeyIndex(c.name);
@@ -214,6 +216,16 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
   for (const ast::SelectItem& item : q.select) {
     if (item.kind == ast::SelectItem::Kind::kAllColumns) {
       bool matched = item.source.empty();
+      if (joined && item.source.empty() && !bq.synthetic_key.empty()) {
+        // A join's synthetic key comes first in `*`.
+        ProjectionItem p;
+        p.name = bq.synthetic_key;
+        p.expr = analyzer::ColumnRef(bq.joins.back().key_slot, bq.joins.back().left_key->type,
+                                     p.name);
+        p.range = item.range;
+        p.key_slot = 0;
+        items.push_back(std::move(p));
+      }
       // A transient query's `*` over a windowed source has the window bounds after the key
       // columns, as in ksqlDB (a persistent query keeps them in the key only).
       std::vector<const ScopeColumn*> bounds;
@@ -234,12 +246,13 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
       };
       for (const ScopeColumn& c : in.scope.columns) {
         if (c.pseudo || c.window_bound) continue;
+        if (joined && c.qualifier.empty()) continue;  // the synthetic key: first, below
         if (!item.source.empty() && c.qualifier != item.source) continue;
         if (c.ns != ColumnNamespace::kKey) add_bounds();
         matched = true;
         ProjectionItem p;
         // ksqlDB names a join's `*` columns ALIAS_COLUMN.
-        p.name = joined && item.source.empty() ? c.qualifier + "_" + c.name : c.name;
+        p.name = joined ? c.qualifier + "_" + c.name : c.name;
         p.expr = analyzer::ColumnRef(c.index, c.type, c.name);
         p.range = item.range;
         p.key_slot = key_slot_of_slot(c.index);
@@ -308,6 +321,16 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
       }
     } else if (e.kind == ExprKind::kColumnRef) {
       p.name = e.name;
+      if (joined && p.expr->kind == BoundKind::kColumn) {
+        // In a join, a column whose name more than one source has is named ALIAS_COLUMN.
+        std::string qualifier;
+        std::set<std::string> owners;
+        for (const ScopeColumn& c : in.scope.columns) {
+          if (c.name == e.name && !c.qualifier.empty()) owners.insert(c.qualifier);
+          if (c.index == p.expr->index) qualifier = c.qualifier;
+        }
+        if (owners.size() > 1 && !qualifier.empty()) p.name = qualifier + "_" + e.name;
+      }
       if (persistent && IsReservedColumn(p.name)) {
         return InvalidArgument("Reserved column name in select: `" + p.name +
                                    "`. Please remove or alias the column.",
@@ -379,9 +402,37 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
   const size_t key_count = joined ? 1 : in.key_schema.key.size();
   std::vector<int> key_item(key_count, -1);
   std::vector<int> join_key_expr(key_count, -1);  // joins: the input slot of the chosen key
+  if (joined) {
+    // Of the join's key columns projected, the first in query order (the FROM source's before a
+    // joined one's) is the key; the others are plain value columns.
+    int best = -1;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (items[i].key_slot < 0 || items[i].expr->kind != BoundKind::kColumn) continue;
+      if (best < 0 || items[i].expr->index < items[best].expr->index) best = static_cast<int>(i);
+    }
+    if (best >= 0) {
+      join_key_expr[0] = items[best].expr->index;
+      key_item[0] = best;
+      if (ContainsMap(items[best].expr->type)) {
+        std::string name = items[best].name;
+        for (const ScopeColumn& c : in.scope.columns) {
+          if (c.index == items[best].expr->index && !c.qualifier.empty()) {
+            name = c.qualifier + "_" + c.name;  // ksqlDB names the join key ALIAS_COLUMN here
+          }
+        }
+        return InvalidArgument("Map keys, including types that contain maps, are not supported as "
+                               "they may lead to unexpected behavior due to inconsistent "
+                               "serialization. Key column name: `" + name + "`. Column type: " + TypeName(items[best].expr->type) +
+                                   ". See https://github.com/confluentinc/ksql/issues/6621 for "
+                                   "more.",
+                               items[best].range);
+      }
+    }
+  }
   for (size_t i = 0; i < items.size(); ++i) {
     int k = items[i].key_slot;
     if (k < 0) continue;
+    if (joined && key_item[k] == static_cast<int>(i)) continue;  // the chosen key
     // A join's key columns are equal by definition: the first one projected is the key; the
     // other side's is an ordinary value column. The same column twice is still an error.
     if (joined && key_item[k] >= 0 && items[i].expr->kind == BoundKind::kColumn &&
@@ -400,9 +451,10 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
       }
       if (persistent) {
         std::string key_name = joined ? items[key_item[k]].name : in.key_schema.key[k].name;
+        std::string a = items[key_item[k]].name, b = items[i].name;
+        if (joined && b < a) std::swap(a, b);
         return InvalidArgument("The projection contains a key column (`" + key_name +
-                                   "`) more than once, aliased as: " +
-                                   items[key_item[k]].name + " and " + items[i].name + ".",
+                                   "`) more than once, aliased as: " + a + " and " + b + ".",
                                items[i].range);
       }
       items[i].key_slot = -1;
@@ -421,11 +473,11 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
     expected = bq.aggregation->group_texts;
     what_one = "grouping expression ";
     what_many = "grouping expressions ";
+  } else if (joined && !bq.synthetic_key.empty()) {
+    expected.push_back(bq.synthetic_key);
+    what_one = what_many = "join expression ";
   } else if (joined) {
-    expected.push_back(QualifiedText(*q.joins[0].criteria->children[0], q.from.alias));
-    for (const ast::JoinClause& j : q.joins) {
-      expected.push_back(QualifiedText(*j.criteria->children[1], j.right.alias));
-    }
+    expected = bq.join_key_texts;
     what_one = what_many = "join expression ";
     if (expected.size() > 1) what_one = what_many = "join expressions ";
     joiner = " or ";
@@ -458,9 +510,15 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
     }
     if (joined) eg = expected[0];
     std::string what = expected.size() > 1 ? what_many : what_one;
-    return InvalidArgument("The query used to build `" + bq.target + "` must include the " +
-                               what + listed + " in its projection (eg, SELECT " + eg + "...).",
-                           q.range);
+    std::string message = "The query used to build `" + bq.target + "` must include the " +
+                          what + listed + " in its projection (eg, SELECT " + eg + "...).";
+    if (joined && !bq.synthetic_key.empty()) {
+      message = "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n" +
+                message + "\n" + bq.synthetic_key +
+                " was added as a synthetic key column because the join criteria did not match "
+                "any source column.";
+    }
+    return InvalidArgument(message, q.range);
   }
   bool keyless = bq.rekey && bq.rekey->key_exprs.empty();
   // Key columns in input order, or in projection order with the new planner.
@@ -479,7 +537,11 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
   for (size_t k = 0; k < key_order.size(); ++k) {
     const ProjectionItem& p = items[key_order[k]];
     key_pos[key_order[k]] = static_cast<int>(k);
-    bq.key_exprs.push_back(p.expr);
+    // A join's key is the join key's value — also where the projected key column is NULL (the
+    // other side of an outer join).
+    bq.key_exprs.push_back(joined ? analyzer::ColumnRef(bq.joins.back().key_slot, p.expr->type,
+                                                        p.name)
+                                  : p.expr);
     bq.output_schema.key.push_back({p.name, p.expr->type, ColumnNamespace::kKey, std::nullopt});
   }
   for (size_t i = 0; i < items.size(); ++i) {
@@ -508,6 +570,8 @@ Status CheckReservedNames(const ast::Query& q, bool persistent) {
       if (q.joins.empty()) continue;  // aliases are checked with the projection
       name = *item.alias;
     } else if (item.expr->kind == ExprKind::kColumnRef) {
+      // In a join a qualified column is named ALIAS_COLUMN: S1.ROWTIME is S1_ROWTIME.
+      if (!q.joins.empty() && !item.expr->qualifier.empty()) continue;
       name = item.expr->name;
     }
     if (persistent && !name.empty() && IsReservedColumn(name)) {
@@ -639,12 +703,7 @@ Result<BoundQuery> AnalyzeQuery(const QueryPlanRequest& req, const Catalog& cata
     in.scope = scope;
     in.allow_window_bounds = windowed;
     in.key_schema.key = src->schema.key;
-    for (const BoundJoin& j : bq.joins) {
-      if (j.left_key->kind == BoundKind::kColumn) in.join_key_slots.push_back(j.left_key->index);
-      if (j.right_key->kind == BoundKind::kColumn) {
-        in.join_key_slots.push_back(j.right_key->index);
-      }
-    }
+    in.join_key_slots = bq.join_key_columns;
   }
   if (table_functions) UseTableFunctions(functions, catalog, in, bq);
   RETURN_IF_ERROR(BindProjection(q, in, functions, catalog, bq));

@@ -29,6 +29,7 @@ LogicalNodePtr Place(LogicalNodePtr node) {
   if (below->kind == LogicalKind::kFilter) return FilterOver(below, node->predicate);
   if (below->kind != LogicalKind::kJoin) return node;
   int left_width = below->inputs[0]->OutputWidth();
+  int right_end = left_width + below->inputs[1]->OutputWidth();  // the join's key slot follows
   ast::JoinType type = below->join.type;
   bool left_ok = type == ast::JoinType::kInner || type == ast::JoinType::kLeft;
   bool right_ok = type == ast::JoinType::kInner || type == ast::JoinType::kRight;
@@ -38,7 +39,7 @@ LogicalNodePtr Place(LogicalNodePtr node) {
     auto [lo, hi] = ColumnRange(*c);
     if (lo >= 0 && hi < left_width && left_ok) {
       to_left.push_back(c);
-    } else if (lo >= left_width && right_ok) {
+    } else if (lo >= left_width && hi < right_end && right_ok) {
       to_right.push_back(ShiftColumns(c, -left_width));
     } else {
       stay.push_back(c);

@@ -21,7 +21,9 @@ json JoinStep::ToJson() const {
           {"afterMs", OptionalInt(after_ms)},
           {"graceMs", OptionalInt(grace_ms)},
           {"leftWidth", left_width},
-          {"rightWidth", right_width}};
+          {"rightWidth", right_width},
+          {"windowed", windowed},
+          {"foreignKey", foreign_key}};
 }
 
 Result<JoinStep> JoinStep::FromJson(const json& j, const FunctionRegistry& functions) {
@@ -41,6 +43,12 @@ Result<JoinStep> JoinStep::FromJson(const json& j, const FunctionRegistry& funct
   ASSIGN_OR_RETURN(s.grace_ms, OptionalIntFrom(j, "graceMs"));
   ASSIGN_OR_RETURN(s.left_width, Get<int>(j, "leftWidth"));
   ASSIGN_OR_RETURN(s.right_width, Get<int>(j, "rightWidth"));
+  ASSIGN_OR_RETURN(s.windowed, Get<bool>(j, "windowed"));
+  ASSIGN_OR_RETURN(s.foreign_key, Get<bool>(j, "foreignKey"));
+  if (s.left_width < 0 || s.right_width < 0) return Bad("join_v1 has a negative row width");
+  if (s.shape == Shape::kStreamStream && (!s.before_ms || !s.after_ms)) {
+    return Bad("a stream-stream join_v1 needs its window");
+  }
   return s;
 }
 

@@ -1,5 +1,6 @@
 #include "planner/physical/physical_plan.h"
 
+#include <map>
 #include <set>
 
 namespace brook {
@@ -25,6 +26,16 @@ Status PhysicalPlan::Validate() const {
     }
   }
   if (sources < 1 || projects != 1) return bad("a plan needs a source and one projection");
+  // A tree: every step but the last is read by exactly one step.
+  std::map<std::string, int> readers;
+  for (const PhysicalStep& s : steps) {
+    for (const std::string& in : s.inputs) ++readers[in];
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    int want = i + 1 == steps.size() ? 0 : 1;
+    if (readers[steps[i].id] != want) return bad("step " + steps[i].id + " must be read once");
+  }
+  if (sources > 1 && !Find<JoinStep>()) return bad("only a join reads more than one source");
   // Without joins a plan is one chain, in order: source, then filter / rekey / flat map /
   // aggregate steps, the projection, at most a materialization and at most a sink (last), each
   // reading the step before it.
@@ -83,6 +94,16 @@ std::string PhysicalPlan::Describe() const {
       s += " | Predicate: " + f->predicate->text;
     } else if (const auto* r = step.As<RekeyStep>()) {
       s += " | Key: " + r->schema.ToString();
+    } else if (const auto* j = step.As<JoinStep>()) {
+      static const char* kTypes[] = {"INNER", "LEFT", "RIGHT", "OUTER"};
+      s += std::string(" | Type: ") + kTypes[static_cast<int>(j->type)];
+      if (j->before_ms) {
+        s += " | Within: " + std::to_string(*j->before_ms) + " ms before, " +
+             std::to_string(*j->after_ms) + " ms after";
+        if (j->grace_ms) s += ", grace " + std::to_string(*j->grace_ms) + " ms";
+      }
+    } else if (const auto* r = step.As<RepartitionStep>()) {
+      s += " | Key: " + r->key->text + " | Partitions: " + std::to_string(r->partitions);
     } else if (step.As<ProjectStep>()) {
       s += " | Schema: " + output_schema.ToString();
     } else if (const auto* k = step.As<SinkStep>()) {

@@ -9,10 +9,11 @@
 // of a push query). A rekey step with `repartition` set ends a sub-topology: the steps after
 // it read its internal topic.
 //
-// Today's planner produces stateless chains:
-//   source_v1 -> filter_v1? -> rekey_v1? -> flat_map_v1? -> select_v1 -> sink_v1?
-// aggregate_v1 and join_v1 are declared (with their JSON form) for the stateful issues; the
-// runtime rejects them by name.
+// Without joins a plan is a chain:
+//   source_v1 -> filter_v1? -> rekey_v1? -> flat_map_v1? -> aggregate_v1? -> project_v1
+//     -> materialize_v1? -> sink_v1?
+// A join makes it a tree: each join_v1 reads two inputs (a source, possibly filtered and
+// repartitioned, or an earlier join), and the chain continues after the last join.
 #pragma once
 
 #include <optional>
@@ -29,13 +30,14 @@
 #include "planner/physical/materialize_step.h"
 #include "planner/physical/project_step.h"
 #include "planner/physical/rekey_step.h"
+#include "planner/physical/repartition_step.h"
 #include "planner/physical/sink_step.h"
 #include "planner/physical/source_step.h"
 
 namespace brook {
 
 using StepBody = std::variant<SourceStep, FilterStep, RekeyStep, FlatMapStep, ProjectStep, SinkStep,
-                              AggregateStep, JoinStep, MaterializeStep>;
+                              AggregateStep, JoinStep, MaterializeStep, RepartitionStep>;
 
 struct PhysicalStep {
   std::string id;                   // the StepId, unique within the plan
@@ -65,14 +67,16 @@ struct PhysicalPlan {
     }
     return nullptr;
   }
-  // Every plan has exactly one source and one projection (checked when built or read).
+  // Every plan has at least one source and exactly one projection (checked when built or
+  // read). source() is the first: the FROM source.
   const SourceStep& source() const { return *Find<SourceStep>(); }
   const ProjectStep& project() const { return *Find<ProjectStep>(); }
   const SinkStep* sink() const { return Find<SinkStep>(); }
   const FilterStep* filter() const { return Find<FilterStep>(); }
   const RekeyStep* rekey() const { return Find<RekeyStep>(); }
 
-  // Checks the plan's shape: unique ids, inputs that name earlier steps, one source and one
+  // Checks the plan's shape: unique ids, inputs that name earlier steps, every step read by
+  // exactly one later step (a tree rooted at the last step), a source per leaf, one
   // projection, projection and output schema in agreement.
   Status Validate() const;
 

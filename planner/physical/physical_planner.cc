@@ -4,6 +4,7 @@
 #include <set>
 
 #include "planner/ddl_planner.h"
+#include "planner/logical/expr_util.h"
 
 namespace brook {
 
@@ -70,7 +71,7 @@ PhysicalStep MaterializeAfter(const BoundQuery& q, const PhysicalStep& last, Ste
   if (q.aggregation && q.aggregation->window) {
     m.windowed = true;
     m.retention_ms = q.aggregation->window->EffectiveRetentionMs(q.emit == ast::EmitKind::kFinal);
-  } else if (!q.aggregation && q.from.source->window && !q.rekey && q.joins.empty()) {
+  } else if (!q.aggregation && q.from.source->window && !q.rekey) {
     m.windowed = true;  // a windowed source's rows keep their windows
   }
   PhysicalStep step;
@@ -197,8 +198,8 @@ Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, cons
     w.type = static_cast<WindowInfo::Type>(static_cast<int>(q.aggregation->window->type));
     w.size_ms = q.aggregation->window->size_ms;
     ds->window = w;
-  } else if (!q.aggregation && !q.rekey && q.joins.empty() && src.window) {
-    ds->window = src.window;  // rows keep their source's windowed keys
+  } else if (!q.aggregation && !q.rekey && src.window) {
+    ds->window = src.window;  // rows keep their source's windowed keys (joins: both sides')
   }
   if (props.timestamp) {
     ds->timestamp_column = props.timestamp;
@@ -206,6 +207,136 @@ Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, cons
   }
   result.sink_source = ds;
   return sink;
+}
+
+
+// How the rows of a join input are spread over partitions: by a key that equals the columns
+// in `key_slots` (slots of the query's input row), written in `key_format`, over `partitions`.
+struct Partitioning {
+  std::set<int> key_slots;
+  FormatInfo key_format;
+  int partitions = 1;
+  std::string name;  // the source's name, for messages
+  bool table = false;
+};
+
+int PartitionsOf(const QueryPlanRequest& req, const std::string& topic) {
+  auto it = req.topic_partitions.find(topic);
+  return it == req.topic_partitions.end() ? 1 : it->second;
+}
+
+Partitioning SourcePartitioning(const LogicalNode& node, const QueryPlanRequest& req) {
+  const DataSource& src = *node.source.source;
+  Partitioning p;
+  p.key_format = src.key_format;
+  p.partitions = PartitionsOf(req, src.topic);
+  p.name = src.name;
+  p.table = src.is_table;
+  int keys = 0, slot = -1;
+  for (const ScopeColumn& c : node.source.scope.columns) {
+    if (c.ns == ColumnNamespace::kKey && !c.pseudo && !c.window_bound) {
+      ++keys;
+      slot = c.index;
+    }
+  }
+  if (keys == 1) p.key_slots.insert(slot);
+  return p;
+}
+
+// The format a repartitioned join key is written in: the given one, unless it cannot hold the
+// key's type (KAFKA holds only primitives; NONE nothing).
+FormatInfo RepartitionKeyFormat(FormatInfo f, const TypePtr& type) {
+  bool primitive = type && (type->kind() == TypeKind::kInt || type->kind() == TypeKind::kBigint ||
+                            type->kind() == TypeKind::kDouble ||
+                            type->kind() == TypeKind::kString);
+  if (f.name == "NONE" || (f.name == "KAFKA" && !primitive)) f = FormatInfo{"JSON"};
+  if (f.name == "DELIMITED" && !primitive) f = FormatInfo{"JSON"};
+  return f;
+}
+
+// join_v1 for `node`, preceded by the repartition_v1 steps its inputs need (appended to
+// `plan`). A side is repartitioned when it is a stream not already partitioned by its join
+// expression; tables are joined on their primary key (the analyzer checked it), or on a
+// foreign key, which needs no co-partitioning.
+Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
+                              std::vector<std::string> input_ids,
+                              std::map<const LogicalNode*, Partitioning>& parts,
+                              StepNamer& namer, PhysicalPlan& plan) {
+  const BoundJoin& bj = node.join;
+  const int left_width = node.inputs[0]->OutputWidth();
+  const LogicalNode* inputs[2] = {node.inputs[0].get(), node.inputs[1].get()};
+  Partitioning side[2] = {parts[inputs[0]], parts[inputs[1]]};
+  const BoundExprPtr keys[2] = {bj.left_key, bj.right_key};
+  const bool left_table = side[0].table;
+  const bool right_table = bj.right.source->is_table;
+  JoinStep j;
+  j.type = static_cast<JoinStep::Type>(static_cast<int>(bj.type));
+  j.shape = !left_table && !right_table ? JoinStep::Shape::kStreamStream
+            : !left_table               ? JoinStep::Shape::kStreamTable
+                                        : JoinStep::Shape::kTableTable;
+  j.left_key = bj.left_key;
+  j.right_key = ShiftColumns(bj.right_key, -left_width);
+  j.before_ms = bj.before_ms;
+  j.after_ms = bj.after_ms;
+  j.grace_ms = bj.grace_ms;
+  j.left_width = left_width;
+  j.right_width = inputs[1]->OutputWidth();
+  j.windowed = q.from.source->window.has_value();
+  auto partitioned_by_key = [&](int s) {
+    return keys[s]->kind == BoundKind::kColumn && side[s].key_slots.count(keys[s]->index) > 0;
+  };
+  j.foreign_key = left_table && right_table && !partitioned_by_key(0);
+  bool repartition[2] = {false, false};
+  for (int s = 0; s < 2; ++s) repartition[s] = !side[s].table && !partitioned_by_key(s);
+  std::string id = namer.Name("Join");
+  if (j.windowed && (repartition[0] || repartition[1])) {
+    return InvalidArgument("Implicit repartitioning of windowed sources is not supported. See "
+                           "https://github.com/confluentinc/ksql/issues/4385.",
+                           bj.range);
+  }
+  if (!j.foreign_key && !repartition[0] && !repartition[1] &&
+      side[0].partitions != side[1].partitions) {
+    return InvalidArgument("Can't join `" + side[0].name + "` with `" + side[1].name +
+                               "` since the number of partitions don't match. `" + side[0].name +
+                               "` partitions = " + std::to_string(side[0].partitions) + "; `" +
+                               side[1].name + "` partitions = " +
+                               std::to_string(side[1].partitions) +
+                               ". Please repartition either one so that the number of "
+                               "partitions match.",
+                           bj.range);
+  }
+  // Both repartitioned: the left's format and count; one: the other side's, so its rows meet
+  // the records the other side already has in the same partition.
+  const Partitioning& anchor = repartition[0] && !repartition[1] ? side[1] : side[0];
+  PhysicalStep out;
+  out.id = id;
+  out.inputs = input_ids;
+  Partitioning result = side[0];
+  result.key_slots.clear();
+  if (keys[0]->kind == BoundKind::kColumn) result.key_slots.insert(keys[0]->index);
+  if (keys[1]->kind == BoundKind::kColumn) result.key_slots.insert(keys[1]->index);
+  result.partitions = anchor.partitions;
+  result.key_format = anchor.key_format;
+  result.table = left_table && right_table;
+  for (int s = 0; s < 2; ++s) {
+    if (!repartition[s]) continue;
+    RepartitionStep r;
+    r.key = s == 0 ? keys[0] : j.right_key;
+    r.key_format = RepartitionKeyFormat(anchor.key_format, keys[s]->type);
+    r.partitions = anchor.partitions;
+    r.keep_null_keys = s == 0 ? (bj.type == ast::JoinType::kLeft || bj.type == ast::JoinType::kOuter)
+                              : (bj.type == ast::JoinType::kRight || bj.type == ast::JoinType::kOuter);
+    if (s == 0 || !repartition[0]) result.key_format = r.key_format;
+    PhysicalStep rs;
+    rs.id = namer.Name(id + (s == 0 ? "-left" : "-right"));
+    rs.inputs = {input_ids[s]};
+    rs.body = std::move(r);
+    out.inputs[s] = rs.id;
+    plan.steps.push_back(std::move(rs));
+  }
+  parts[&node] = result;
+  out.body = std::move(j);
+  return out;
 }
 
 }  // namespace
@@ -224,6 +355,7 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
   std::map<const LogicalNode*, std::string> ids;
   int join_sources = 0;
   bool joined = !q.joins.empty();
+  std::map<const LogicalNode*, Partitioning> parts;
   for (const LogicalNode* node : PostOrder(logical)) {
     PhysicalStep step;
     for (const auto& in : node->inputs) step.inputs.push_back(ids.at(in.get()));
@@ -234,11 +366,13 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
                                                  : "KafkaTopic_Right";
         step.id = namer.Name(base + "/Source");
         step.body = MakeSource(*node);
+        parts[node] = SourcePartitioning(*node, req);
         break;
       }
       case LogicalKind::kFilter:
         step.id = namer.Name("WhereFilter");
         step.body = FilterStep{node->predicate};
+        if (parts.count(node->inputs[0].get())) parts[node] = parts[node->inputs[0].get()];
         break;
       case LogicalKind::kRekey: {
         step.id = namer.Name("PartitionBy");
@@ -257,30 +391,14 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         a.window = node->aggregation.window;
         a.having = node->aggregation.having;
         a.emit_final = q.emit == ast::EmitKind::kFinal;
-        a.table_input = q.joins.empty() && q.from.source->is_table;
+        a.table_input = q.from.source->is_table;
+        for (const BoundJoin& bj : q.joins) a.table_input = a.table_input && bj.right.source->is_table;
         a.repartition = !GroupsByInputKey(q, a.group_by);
         step.body = std::move(a);
         break;
       }
       case LogicalKind::kJoin: {
-        step.id = namer.Name("Join");
-        JoinStep j;
-        j.type = static_cast<JoinStep::Type>(static_cast<int>(node->join.type));
-        bool left_table = node->inputs[0]->kind == LogicalKind::kSource
-                              ? node->inputs[0]->source.source->is_table
-                              : q.from.source->is_table;
-        bool right_table = node->join.right.source->is_table;
-        j.shape = !left_table && !right_table ? JoinStep::Shape::kStreamStream
-                  : !left_table               ? JoinStep::Shape::kStreamTable
-                                              : JoinStep::Shape::kTableTable;
-        j.left_key = node->join.left_key;
-        j.right_key = node->join.right_key;
-        j.before_ms = node->join.before_ms;
-        j.after_ms = node->join.after_ms;
-        j.grace_ms = node->join.grace_ms;
-        j.left_width = node->inputs[0]->OutputWidth();
-        j.right_width = node->inputs[1]->OutputWidth();
-        step.body = std::move(j);
+        ASSIGN_OR_RETURN(step, PlanJoin(*node, q, step.inputs, parts, namer, plan));
         break;
       }
       case LogicalKind::kFlatMap:

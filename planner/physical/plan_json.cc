@@ -504,9 +504,10 @@ Status CheckStepExprs(const PhysicalStep& step, int input_width, int output_widt
     if (a->having) RETURN_IF_ERROR(CheckExpr(*a->having, output_width));
   }
   if (const auto* j = step.As<JoinStep>()) {
-    RETURN_IF_ERROR(CheckExpr(*j->left_key, output_width));
-    RETURN_IF_ERROR(CheckExpr(*j->right_key, output_width));
+    RETURN_IF_ERROR(CheckExpr(*j->left_key, j->left_width));
+    RETURN_IF_ERROR(CheckExpr(*j->right_key, j->right_width));
   }
+  if (const auto* r = step.As<RepartitionStep>()) RETURN_IF_ERROR(CheckExpr(*r->key, input_width));
   return Status::Ok();
 }
 
@@ -537,7 +538,7 @@ int OutputWidth(const PhysicalStep& s, const std::vector<int>& input_widths) {
   if (const auto* r = s.As<RekeyStep>()) {
     return static_cast<int>(r->key_exprs.size() + r->carried.size());
   }
-  if (const auto* j = s.As<JoinStep>()) return j->left_width + j->right_width;
+  if (const auto* j = s.As<JoinStep>()) return j->left_width + j->right_width + 1;
   if (const auto* f = s.As<FlatMapStep>()) {
     return (input_widths.empty() ? 0 : input_widths[0]) + static_cast<int>(f->calls.size());
   }
@@ -564,6 +565,7 @@ Result<StepBody> StepFromJson(const std::string& type, const json& j,
   if (type == AggregateStep::kName) return Widen(AggregateStep::FromJson(j, functions));
   if (type == JoinStep::kName) return Widen(JoinStep::FromJson(j, functions));
   if (type == MaterializeStep::kName) return Widen(MaterializeStep::FromJson(j));
+  if (type == RepartitionStep::kName) return Widen(RepartitionStep::FromJson(j, functions));
   return InvalidArgument("The query plan has a step of type '" + type +
                          "', which this brook does not know.");
 }
@@ -604,6 +606,11 @@ Result<PhysicalPlan> PlanFromJson(const json& j, const FunctionRegistry& functio
     }
     const int input_width = input_widths.empty() ? 0 : input_widths[0];
     ASSIGN_OR_RETURN(step.body, StepFromJson(type, sj, functions, input_width));
+    if (const auto* jn = step.As<JoinStep>();
+        jn && (input_widths.size() != 2 || input_widths[0] != jn->left_width ||
+               input_widths[1] != jn->right_width)) {
+      return Bad("join_v1 '" + step.id + "' does not match the widths of its inputs");
+    }
     widths[step.id] = OutputWidth(step, input_widths);
     RETURN_IF_ERROR(CheckStepExprs(step, input_width, widths[step.id]));
     plan.steps.push_back(std::move(step));

@@ -16,9 +16,11 @@
 #include "runtime/engine/persistent_query.h"
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/group_by_operator.h"
+#include "runtime/operators/join_operator.h"
 #include "runtime/operators/materialize_operator.h"
 #include "runtime/state/changelog.h"
 #include "runtime/topology/repartition.h"
+#include "runtime/topology/topology.h"
 
 namespace brook {
 
@@ -110,10 +112,25 @@ Result<std::shared_ptr<state::StateEnvironment>> Engine::StateEnv() {
 
 Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) {
   bool restore = false;
+  // A task exists per partition of every topic the query reads: the changelogs need as many.
+  for (const PhysicalStep& step : plan.steps) {
+    if (const auto* src = step.As<SourceStep>(); src && plan.Find<JoinStep>()) {
+      auto n = TopicPartitions(src->topic);
+      if (n.ok()) partitions = std::max(partitions, *n);
+    } else if (const auto* r = step.As<RepartitionStep>()) {
+      partitions = std::max(partitions, r->partitions);
+    }
+  }
   for (const PhysicalStep& step : plan.steps) {
     std::vector<state::StoreSpec> stores;
     if (const auto* m = step.As<MaterializeStep>()) {
       stores.push_back(MaterializeOperator::Store(*m, step.id));
+    } else if (const auto* j = step.As<JoinStep>()) {
+      stores = JoinOperator::Stores(*j, step.id);
+    } else if (const auto* r = step.As<RepartitionStep>()) {
+      std::string topic = JoinRepartitionTopicName(options_.service_id, plan.query_id, step.id);
+      ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
+      if (!info) RETURN_IF_ERROR(EnsureTopic(topic, r->partitions, 1));
     } else if (const auto* a = step.As<AggregateStep>()) {
       if (a->repartition) {
         std::string topic = RepartitionTopicName(options_.service_id, plan.query_id, step.id);
@@ -140,7 +157,19 @@ Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) 
   return restore;
 }
 
-Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& req, const Config& cfg) {
+Result<QueryPlanResult> Engine::Plan(const QueryPlanRequest& request, const Config& cfg) {
+  QueryPlanRequest req = request;
+  if (req.query && !req.query->joins.empty()) {
+    // Co-partitioning: the partition count of every joined source.
+    std::vector<std::string> names = {req.query->from.name};
+    for (const ast::JoinClause& j : req.query->joins) names.push_back(j.right.name);
+    for (const std::string& name : names) {
+      DataSourcePtr src = catalog_.Find(name);
+      if (!src) continue;
+      auto parts = TopicPartitions(src->topic);
+      if (parts.ok()) req.topic_partitions[src->topic] = *parts;
+    }
+  }
   ASSIGN_OR_RETURN(QueryPlanResult planned, PlanQuery(req, catalog_, functions_, cfg));
   if (!replay_plan_.empty()) {
     // Replaying the command log: the query runs from the plan stored with its command. The
@@ -368,7 +397,8 @@ Result<int> Engine::TopicPartitions(const std::string& topic) {
 
 Status Engine::StartPersistent(const PhysicalPlan& plan, const std::string& sink_name,
                                const Config& cfg) {
-  ASSIGN_OR_RETURN(auto q, BuildPersistent(plan, sink_name, cfg));
+  ASSIGN_OR_RETURN(bool restore, EnsureChangelogs(plan, 1));
+  ASSIGN_OR_RETURN(auto q, BuildPersistent(plan, sink_name, cfg, restore));
   InstallPersistent(std::move(q));
   return Status::Ok();
 }
@@ -404,7 +434,7 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   StreamThreadOptions opts;
   opts.query_id = plan.query_id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + "query_" + plan.query_id;
-  if (plan.Find<AggregateStep>() || plan.Find<MaterializeStep>()) {
+  if (plan.Find<AggregateStep>() || plan.Find<MaterializeStep>() || plan.Find<JoinStep>()) {
     ASSIGN_OR_RETURN(opts.state_env, StateEnv());
     opts.service_id = options_.service_id;
     opts.restore_state = restore_state;
@@ -457,7 +487,9 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
 }
 
 void Engine::InstallPersistent(std::unique_ptr<PersistentQuery> q) {
-  catalog_.AddReadingQuery(q->source, q->id);
+  for (const PhysicalStep& step : q->plan().steps) {
+    if (const auto* src = step.As<SourceStep>()) catalog_.AddReadingQuery(src->source_name, q->id);
+  }
   catalog_.AddWritingQuery(q->sink, q->id);
   PersistentQuery* raw = q.get();
   queries_[q->id] = std::move(q);

@@ -428,6 +428,12 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(
     opts.service_id = options_.service_id;
     opts.single_task = agg->repartition;
   }
+  if (plan.Find<JoinStep>()) {
+    // A join's sides meet in one task: the push query's single task reads every partition.
+    ASSIGN_OR_RETURN(opts.state_env, StateEnv());
+    opts.service_id = options_.service_id;
+    opts.single_task = true;
+  }
   // Rows land in a buffer the TransientQuery drains on Poll.
   auto buffer = std::make_shared<std::vector<OutputRow>>();
   ASSIGN_OR_RETURN(auto task, StreamThread::Create(

@@ -112,6 +112,11 @@ class Operator {
   }
   // Consumes `input` (rows in offset order) and appends results to `out`.
   virtual Status Process(RowBatch& input, RowBatch& out) = 0;
+  // The same for an operator with more than one input (a join): `side` says which one (0 the
+  // left, 1 the right). Single-input operators ignore it.
+  virtual Status ProcessSide(int side, RowBatch& input, RowBatch& out) {
+    return Process(input, out);
+  }
   // Stream time advanced to `now`: close windows, expire state (stateful operators).
   virtual Status OnStreamTime(int64_t now, RowBatch& out) { return Status::Ok(); }
   // A commit is coming: emits the rows the operator holds back (the record cache), before the

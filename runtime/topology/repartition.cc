@@ -56,4 +56,68 @@ bool DecodeRepartition(const kafka::RecordView& record, Row& row) {
          row.values[0].kind() == Value::Kind::kInt;
 }
 
+Result<std::unique_ptr<JoinRepartitionWriter>> JoinRepartitionWriter::Create(
+    const RepartitionStep& step, std::string topic) {
+  std::unique_ptr<JoinRepartitionWriter> w(new JoinRepartitionWriter(step, std::move(topic)));
+  std::vector<Column> key = {{"ROWKEY", step.key->type, ColumnNamespace::kKey, std::nullopt}};
+  ASSIGN_OR_RETURN(w->key_serde_, MakeSerde(step.key_format, std::move(key), /*is_key=*/true));
+  return w;
+}
+
+size_t JoinRepartitionWriter::Write(RowBatch& rows, kafka::Producer& producer,
+                                    const OperatorContext& ctx) {
+  size_t sent = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const Row& row = rows[i];
+    eval_.Reset();
+    Value key = Evaluate(*step_.key, row.values.data(), eval_);
+    const bool null_key = !eval_.failed() && key.is_null();
+    if (eval_.failed() || (null_key && !step_.keep_null_keys)) {
+      ctx.LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, RepartitionStep::kName,
+                   "key",
+                   eval_.failed() ? "Error computing the join key " + eval_.error_expr + ": " +
+                                        eval_.error
+                                  : "Skipping a record whose join key " + step_.key->text +
+                                        " is NULL: it cannot join");
+      continue;
+    }
+    Result<std::optional<std::string>> encoded = std::optional<std::string>();
+    if (!null_key) encoded = key_serde_->Encode(&key);
+    if (!encoded.ok() || (!null_key && !encoded->has_value())) {
+      ctx.LogError(ProcessingLogEntry::Type::kSerializationError, row, RepartitionStep::kName,
+                   "key", encoded.ok() ? "the join key encodes to nothing" : encoded.status().message());
+      continue;
+    }
+    kafka::OutRecord rec;
+    rec.topic = topic_;
+    rec.timestamp = row.rowtime;
+    if (!null_key) rec.key = std::move(**encoded);
+    std::string value;
+    EncodeValues(row.values.data(), row.values.size(), value);
+    rec.value = std::move(value);
+    Status st = producer.Send(std::move(rec));
+    if (!st.ok()) {
+      ctx.LogError(ProcessingLogEntry::Type::kProductionError, row, RepartitionStep::kName, "",
+                   st.message());
+      continue;
+    }
+    ++sent;
+  }
+  rows.Clear();
+  return sent;
+}
+
+bool DecodeJoinRepartition(const kafka::RecordView& record, Row& row) {
+  row.record = &record;
+  row.partition = record.partition;
+  row.offset = record.offset;
+  row.rowtime = record.timestamp;
+  row.null_key = false;
+  row.null_value = false;
+  row.tombstone = false;
+  row.windowed = false;
+  if (!record.value) return false;
+  return DecodeValues(*record.value, row.values);
+}
+
 }  // namespace brook

@@ -11,8 +11,11 @@
 #include <string>
 #include <string_view>
 
+#include "planner/physical/repartition_step.h"
+#include "runtime/expr/evaluator.h"
 #include "runtime/kafka/kafka.h"
 #include "runtime/operators/operator.h"
+#include "runtime/serde/serde.h"
 
 namespace brook {
 
@@ -27,5 +30,29 @@ size_t WriteRepartition(RowBatch& rows, size_t key_count, const std::string& top
 // Decodes one record of the internal topic into `row` (values and record metadata). False if
 // the record is not a contribution row (then the caller logs and skips it).
 [[nodiscard]] bool DecodeRepartition(const kafka::RecordView& record, Row& row);
+
+// The writer of a repartition_v1 step's internal topic (a join side not partitioned by its join
+// key). Record key: the join key, written in the step's key format, so the producer's murmur2
+// partitioner puts it in the partition of the other side's records with that key. Value: the
+// whole row in common/value_codec.h's form; timestamp: the row's time. A row whose key is NULL
+// cannot meet anything and is dropped (logged to the processing log), as in ksqlDB.
+class JoinRepartitionWriter {
+ public:
+  static Result<std::unique_ptr<JoinRepartitionWriter>> Create(const RepartitionStep& step,
+                                                               std::string topic);
+  // Sends every row of `rows` and clears it; returns how many were sent.
+  size_t Write(RowBatch& rows, kafka::Producer& producer, const OperatorContext& ctx);
+
+ private:
+  JoinRepartitionWriter(const RepartitionStep& step, std::string topic)
+      : step_(step), topic_(std::move(topic)) {}
+  RepartitionStep step_;
+  std::string topic_;
+  std::unique_ptr<Serde> key_serde_;
+  EvalContext eval_;
+};
+
+// Decodes one record of a repartition_v1 topic into `row`. False if the value is not a row.
+[[nodiscard]] bool DecodeJoinRepartition(const kafka::RecordView& record, Row& row);
 
 }  // namespace brook

@@ -22,6 +22,15 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
   if (plan.sink()) {
     ASSIGN_OR_RETURN(t->producer_, kafka.NewProducer());
     ASSIGN_OR_RETURN(t->sink_writer_, SinkWriter::Create(plan));
+    const auto& subs = t->topology_->sub_topologies();
+    t->join_repartition_.resize(subs.size());
+    for (size_t i = 0; i < subs.size(); ++i) {
+      if (subs[i].join_repartition_step < 0) continue;
+      ASSIGN_OR_RETURN(t->join_repartition_[i],
+                       JoinRepartitionWriter::Create(
+                           *plan.steps[subs[i].join_repartition_step].As<RepartitionStep>(),
+                           subs[i].repartition_topic));
+    }
   } else {
     t->transient_ = std::make_unique<TransientOutput>(plan, std::move(sink));
     if (!t->topology_->InternalTopics().empty()) {
@@ -97,10 +106,7 @@ void StreamThread::OnPartitionsLost(const std::vector<kafka::TopicPartition>& pa
 }
 
 void StreamThread::DropTasks(const std::vector<TaskKey>& keys) {
-  for (const TaskKey& k : keys) {
-    tasks_.erase(k);
-    committed_.erase(k);
-  }
+  for (const TaskKey& k : keys) tasks_.erase(k);
   std::lock_guard<std::mutex> lock(stream_time_mu_);
   for (const TaskKey& k : keys) {
     if (k.first == 0) stream_time_.erase(k.second);
@@ -115,6 +121,9 @@ int64_t StreamThread::stream_time(int32_t partition) const {
 
 size_t StreamThread::WriteResults(int sub, const Task& task) {
   const SubTopology& s = topology_->sub_topologies()[sub];
+  if (s.join_repartition_step >= 0) {
+    return join_repartition_[sub]->Write(results_, *producer_, task.context());
+  }
   if (!s.repartition_topic.empty()) {
     return WriteRepartition(results_, s.repartition_key_count, s.repartition_topic, *producer_,
                             task.context());
@@ -129,26 +138,45 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
   if (options_.scan_end) TrimToScan();
   if (!batch_.empty()) {
-    for (auto& [k, list] : by_task_) list.clear();
-    for (const kafka::RecordView& r : batch_) by_task_[KeyFor(r.topic, r.partition)].push_back(&r);
-    for (auto& [key, records] : by_task_) {
-      if (records.empty() || key.first < 0) continue;
+    // Runs of consecutive records of one task input, in the order the consumer returned them.
+    size_t begin = 0;
+    while (begin < batch_.size()) {
+      const kafka::RecordView& first = batch_[begin];
+      TaskKey key = KeyFor(first.topic, first.partition);
+      size_t end = begin + 1;
+      while (end < batch_.size() && batch_[end].partition == first.partition &&
+             batch_[end].topic == first.topic) {
+        ++end;
+      }
+      if (options_.single_task) {
+        // One task reads every partition: runs break only where the topic changes.
+        while (end < batch_.size() && batch_[end].topic == first.topic) ++end;
+      }
+      run_.clear();
+      for (size_t i = begin; i < end; ++i) run_.push_back(&batch_[i]);
+      begin = end;
+      if (key.first < 0) continue;
+      const SubTopology& sub = topology_->sub_topologies()[key.first];
+      int input = sub.InputFor(first.topic);
+      if (input < 0) continue;
       auto it = tasks_.find(key);
       if (it == tasks_.end()) {
         // A record of a partition the group did not announce (a consumer without rebalance
         // callbacks): create its task on first sight.
-        OnPartitionsAssigned({{std::string(records[0]->topic), records[0]->partition}});
+        OnPartitionsAssigned({{std::string(first.topic), first.partition}});
         if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
         it = tasks_.find(key);
         if (it == tasks_.end()) continue;
       }
       Task& task = *it->second;
-      RETURN_IF_ERROR(task.Process(records, results_));
+      RETURN_IF_ERROR(task.Process(static_cast<size_t>(input), run_, results_));
       if (uint64_t late = task.TakeLateRecords()) {
         late_records_.fetch_add(late, std::memory_order_relaxed);
       }
       // Input records are the query's source records; an internal topic's are not counted.
-      if (key.first == 0) records_in_.fetch_add(records.size(), std::memory_order_relaxed);
+      if (sub.inputs[input].kind == SubInput::Kind::kSource) {
+        records_in_.fetch_add(run_.size(), std::memory_order_relaxed);
+      }
       size_t out = WriteResults(key.first, task);
       results_.Clear();
       records_out_.fetch_add(out, std::memory_order_relaxed);
@@ -208,9 +236,7 @@ Status StreamThread::CommitTasks(const std::vector<TaskKey>& keys) {
   std::vector<Task*> committing;
   for (const TaskKey& k : keys) {
     auto it = tasks_.find(k);
-    if (it == tasks_.end() || it->second->next_offset() < 0) continue;
-    auto c = committed_.find(k);
-    if (c != committed_.end() && c->second == it->second->next_offset()) continue;
+    if (it == tasks_.end() || !it->second->dirty()) continue;
     // Held-back updates go out with this commit, before the producer is flushed.
     RETURN_IF_ERROR(it->second->Flush(results_));
     if (!results_.empty()) {
@@ -218,21 +244,18 @@ Status StreamThread::CommitTasks(const std::vector<TaskKey>& keys) {
       results_.Clear();
     }
     RETURN_IF_ERROR(it->second->PrepareCommit());
-    offsets.push_back({it->second->context().topic, k.second, it->second->next_offset()});
+    for (kafka::TopicPartitionOffset& o : it->second->Consumed()) offsets.push_back(std::move(o));
     committing.push_back(it->second.get());
   }
-  if (offsets.empty()) return Status::Ok();
+  if (committing.empty()) return Status::Ok();
   // Outputs and changelog records first, then the state with the offsets it reflects, then
   // the offsets to the group.
   if (producer_) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
   for (Task* t : committing) RETURN_IF_ERROR(t->CommitState());
-  if (options_.commit_group_offsets) RETURN_IF_ERROR(consumer_->Commit(offsets));
-  for (size_t i = 0; i < keys.size(); ++i) {
-    auto it = tasks_.find(keys[i]);
-    if (it != tasks_.end() && it->second->next_offset() >= 0) {
-      committed_[keys[i]] = it->second->next_offset();
-    }
+  if (options_.commit_group_offsets && !offsets.empty()) {
+    RETURN_IF_ERROR(consumer_->Commit(offsets));
   }
+  for (Task* t : committing) t->MarkCommitted();
   return Status::Ok();
 }
 

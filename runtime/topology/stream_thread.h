@@ -22,6 +22,7 @@
 
 #include "runtime/engine/processing_log.h"
 #include "runtime/kafka/kafka.h"
+#include "runtime/topology/repartition.h"
 #include "runtime/topology/sink_writer.h"
 #include "runtime/topology/topology.h"
 
@@ -129,9 +130,10 @@ class StreamThread : public kafka::RebalanceListener {
   std::unique_ptr<SinkWriter> sink_writer_;
   std::unique_ptr<TransientOutput> transient_;
   std::map<TaskKey, std::unique_ptr<Task>> tasks_;
-  std::map<TaskKey, int64_t> committed_;  // offsets last committed, by task
   std::vector<kafka::RecordView> batch_;
-  std::map<TaskKey, std::vector<const kafka::RecordView*>> by_task_;
+  std::vector<const kafka::RecordView*> run_;  // records of one task input, being processed
+  // By sub-topology: the writer of a sub-topology that ends with a repartition_v1 step.
+  std::vector<std::unique_ptr<JoinRepartitionWriter>> join_repartition_;
   RowBatch results_;
   Status rebalance_error_;  // a failure inside a listener callback, reported by PollOnce
   std::chrono::steady_clock::time_point last_commit_;

@@ -4,10 +4,9 @@
 
 namespace brook {
 
-Task::Task(int32_t partition, TaskContext context, std::string topic) : partition_(partition) {
+Task::Task(int32_t partition, TaskContext context) : partition_(partition) {
   ctx_.query_id = std::move(context.query_id);
   ctx_.log = context.log;
-  ctx_.topic = std::move(topic);
   ctx_.emit_cache_bytes = context.emit_cache_bytes;
 }
 
@@ -16,72 +15,103 @@ Task::~Task() {
   if (view_) view_->Remove(partition_, view_reader_.get());
 }
 
-Status Task::Process(const std::vector<const kafka::RecordView*>& records, RowBatch& out) {
-  RowBatch& decoded = batches_[0];
+Status Task::Process(size_t input_index, const std::vector<const kafka::RecordView*>& records,
+                     RowBatch& out) {
+  if (input_index >= inputs_.size()) return Internal("a task got records of an unknown input");
+  Input& input = inputs_[input_index];
+  ctx_.topic = input.topic;
+  RowBatch& decoded = decoded_;
   decoded.Clear();
   for (const kafka::RecordView* r : records) {
     ++records_in_;
-    next_offset_ = r->offset + 1;
-    if (r->offset < skip_below_) continue;
+    dirty_ = true;
+    input.next_offset = r->offset + 1;
+    if (r->offset < input.skip_below) continue;
     Row& row = decoded.Append();
-    if (repartition_input_) {
-      if (!DecodeRepartition(*r, row)) {
+    if (input.repartition) {
+      if (!(input.join_repartition ? DecodeJoinRepartition(*r, row) : DecodeRepartition(*r, row))) {
         ctx_.LogError(ProcessingLogEntry::Type::kDeserializationError, row, "repartition", "value",
-                      "Record of the internal repartition topic is not a brook contribution row");
+                      "Record of the internal repartition topic is not a brook row");
         decoded.Pop();
         continue;
       }
       if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
       continue;
     }
-    if (!decoder_->Decode(*r, row, ctx_)) {
+    if (!input.decoder->Decode(*r, row, ctx_)) {
       decoded.Pop();
       continue;
     }
     if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
     // Tables ignore records without a key (logged: a table row must have one).
-    if (source_is_table_ && (!source_has_key_ || row.null_key)) {
-      if (source_has_key_) {
+    if (input.is_table && (!input.has_key || row.null_key)) {
+      if (input.has_key) {
         ctx_.LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, "source", "key",
                       "Skipping a table record without a key (a null key cannot be upserted)");
       }
       decoded.Pop();
     }
   }
-  for (size_t i = 0; i < operators_.size(); ++i) {
-    RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;
-    RETURN_IF_ERROR(operators_[i]->Process(batches_[i], next));
+  if (input.entry < 0) {
+    for (size_t i = 0; i < decoded.size(); ++i) out.Take(decoded[i]);
+    decoded.Clear();
+    return Status::Ok();
+  }
+  return Run(input.entry, input.side, decoded, out);
+}
+
+Status Task::Run(int node, int side, RowBatch& rows, RowBatch& out) {
+  RowBatch* in = &rows;
+  while (node >= 0) {
+    Node& n = nodes_[node];
+    RowBatch& dst = n.next < 0 ? out : n.out;
+    RETURN_IF_ERROR(n.op->ProcessSide(side, *in, dst));
+    in->Clear();
+    in = &dst;
+    side = n.side;
+    node = n.next;
   }
   return Status::Ok();
 }
 
+std::vector<kafka::TopicPartitionOffset> Task::Consumed() const {
+  std::vector<kafka::TopicPartitionOffset> offsets;
+  for (const Input& in : inputs_) {
+    if (in.next_offset >= 0) offsets.push_back({in.topic, partition_, in.next_offset});
+  }
+  return offsets;
+}
+
 uint64_t Task::TakeLateRecords() {
   uint64_t total = 0;
-  for (const auto& op : operators_) total += op->late_records();
+  for (const Node& n : nodes_) total += n.op->late_records();
   uint64_t fresh = total - late_reported_;
   late_reported_ = total;
   return fresh;
 }
 
 Status Task::Flush(RowBatch& out) {
-  for (size_t i = 0; i < operators_.size(); ++i) {
-    RowBatch& next = i + 1 < operators_.size() ? batches_[i + 1] : out;
-    // Rows the operators before this one just flushed, then this one's own.
-    if (i > 0 && !batches_[i].empty()) RETURN_IF_ERROR(operators_[i]->Process(batches_[i], next));
-    RETURN_IF_ERROR(operators_[i]->Flush(next));
+  // Nodes are in plan order: what one flushes flows through the nodes after it at once.
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    RowBatch& dst = n.next < 0 ? out : n.out;
+    RETURN_IF_ERROR(n.op->Flush(dst));
+    if (n.next >= 0 && !n.out.empty()) RETURN_IF_ERROR(Run(n.next, n.side, n.out, out));
   }
   return Status::Ok();
 }
 
 Status Task::PrepareCommit() {
-  for (auto& op : operators_) RETURN_IF_ERROR(op->PrepareCommit());
+  for (Node& n : nodes_) RETURN_IF_ERROR(n.op->PrepareCommit());
   if (state_) RETURN_IF_ERROR(state_->PrepareCommit());
   return Status::Ok();
 }
 
 Status Task::CommitState() {
-  if (!state_ || next_offset_ < 0) return Status::Ok();
-  return state_->Commit({{ctx_.topic, partition_, next_offset_}});
+  if (!state_) return Status::Ok();
+  std::vector<kafka::TopicPartitionOffset> consumed = Consumed();
+  if (consumed.empty()) return Status::Ok();
+  return state_->Commit(consumed);
 }
 
 }  // namespace brook

@@ -1,12 +1,18 @@
 // Task: one (sub-topology, input partition) of a query. Single-threaded; owned and driven by a
-// StreamThread. It owns its record decoder and operators, its stream time (the largest record
-// time it has seen) and the offset it has consumed up to, and — for stateful plans — its state
-// stores. It decodes the records of its partition, runs them through its operators in offset
-// order and leaves the result rows for the stream thread to produce.
+// StreamThread. It owns a record decoder per source topic it reads, its operators, its stream
+// time (the largest record time it has seen) and the offset it has consumed up to in each input
+// topic, and — for stateful plans — its state stores. It decodes the records of its partition,
+// runs them through its operators in offset order and leaves the result rows for the stream
+// thread to produce.
+//
+// The operators form a tree (a join reads two inputs): each input's rows enter at one operator
+// (and side) and flow towards the root, whose rows are the task's result. Operators without a
+// step of their own (sources, sinks, a push query's repartitions) are not in the tree.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "runtime/kafka/kafka.h"
@@ -20,8 +26,8 @@ namespace brook {
 struct TaskContext {
   std::string query_id;
   ProcessingLog* log = nullptr;
-  // Stateful plans only (aggregations): where task state lives. Without it a stateful task
-  // fails to start.
+  // Stateful plans only (aggregations, joins): where task state lives. Without it a stateful
+  // task fails to start.
   std::shared_ptr<state::StateEnvironment> state_env;
   std::string service_id = "default_";            // ksql.service.id: the changelog topics' prefix
   kafka::Producer* changelog_producer = nullptr;  // null: no changelog (transient queries)
@@ -38,15 +44,19 @@ struct TaskContext {
 class Task {
  public:
   ~Task();
-  // Decodes and processes `records` (all of this task's partition, in offset order). Result
-  // rows are appended to `out`.
-  Status Process(const std::vector<const kafka::RecordView*>& records, RowBatch& out);
+  // Decodes and processes `records` of input `input` (the sub-topology's SubInput index; all of
+  // this task's partition, in offset order). Result rows are appended to `out`.
+  Status Process(size_t input, const std::vector<const kafka::RecordView*>& records,
+                 RowBatch& out);
 
   int32_t partition() const { return partition_; }
   // The largest record time seen, or -1.
   int64_t stream_time() const { return stream_time_; }
-  // The next offset to read (what a commit records), or -1 before the first record.
-  int64_t next_offset() const { return next_offset_; }
+  // The next offset to read in each input that has read something (what a commit records).
+  std::vector<kafka::TopicPartitionOffset> Consumed() const;
+  // Whether anything was read since Consumed() was last committed (MarkCommitted).
+  bool dirty() const { return dirty_; }
+  void MarkCommitted() { dirty_ = false; }
   uint64_t records_in() const { return records_in_; }
   const OperatorContext& context() const { return ctx_; }
   // Emits what operators hold back (the record cache) through the rest of the pipeline into
@@ -54,7 +64,7 @@ class Task {
   Status Flush(RowBatch& out);
   // Flushes operator caches into the state and sends the changes to the changelogs.
   Status PrepareCommit();
-  // After the changelog producer was flushed: writes the state with the consumed offset.
+  // After the changelog producer was flushed: writes the state with the consumed offsets.
   Status CommitState();
   bool stateful() const { return state_ != nullptr; }
   // Late records its operators dropped since the previous call (windows already closed).
@@ -62,22 +72,39 @@ class Task {
 
  private:
   friend class Topology;
-  Task(int32_t partition, TaskContext context, std::string topic);
+  Task(int32_t partition, TaskContext context);
+
+  struct Input {
+    std::string topic;
+    bool repartition = false;       // an aggregation's internal topic (contribution rows)
+    bool join_repartition = false;  // a repartition_v1 topic (whole rows)
+    std::unique_ptr<RecordDecoder> decoder;
+    bool is_table = false;
+    bool has_key = false;
+    int entry = -1;  // the node its rows enter (-1: straight to the task's output)
+    int side = 0;
+    int64_t next_offset = -1;
+    // Records below this offset are already in the task's committed state (the group's offset
+    // lagged behind the state's at a crash): they are skipped, so the state counts each once.
+    int64_t skip_below = -1;
+  };
+  struct Node {
+    std::unique_ptr<Operator> op;
+    int next = -1;  // the node its output feeds (-1: the task's output)
+    int side = 0;   // which input of `next`
+    RowBatch out;
+  };
+  // Runs `rows` through node `node` (entering at `side`) and every node after it.
+  Status Run(int node, int side, RowBatch& rows, RowBatch& out);
 
   int32_t partition_;
   OperatorContext ctx_;
-  bool repartition_input_ = false;  // reads an internal repartition topic (no RecordDecoder)
-  bool source_is_table_ = false;
-  bool source_has_key_ = false;
   std::unique_ptr<state::TaskState> state_;  // before the operators: they point into it
-  std::unique_ptr<RecordDecoder> decoder_;
-  std::vector<std::unique_ptr<Operator>> operators_;
-  std::vector<RowBatch> batches_;  // batches_[i] is the input of operators_[i]
+  std::vector<Input> inputs_;
+  std::vector<Node> nodes_;  // in plan order: a node's inputs come before it
+  RowBatch decoded_;
   int64_t stream_time_ = -1;
-  int64_t next_offset_ = -1;
-  // Records below this offset are already in the task's committed state (the group's offset
-  // lagged behind the state's at a crash): they are skipped, so the state counts each once.
-  int64_t skip_below_ = -1;
+  bool dirty_ = false;
   uint64_t records_in_ = 0;
   uint64_t late_reported_ = 0;
   // The materialization reader this task registered, to remove when it closes.

@@ -1,9 +1,13 @@
 #include "runtime/topology/topology.h"
 
+#include <map>
+#include <numeric>
+
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/filter_operator.h"
 #include "runtime/operators/flat_map_operator.h"
 #include "runtime/operators/group_by_operator.h"
+#include "runtime/operators/join_operator.h"
 #include "runtime/operators/materialize_operator.h"
 #include "runtime/operators/project_operator.h"
 #include "runtime/operators/rekey_operator.h"
@@ -11,53 +15,93 @@
 
 namespace brook {
 
+int SubTopology::InputFor(std::string_view topic) const {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].topic == topic) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
+                                     std::string_view step_id) {
+  std::string out;
+  out.append(service_id);
+  out.append("query_");
+  out.append(query_id);
+  out.push_back('-');
+  out.append(step_id);
+  out.append("-repartition");
+  return out;
+}
+
 std::vector<std::string> Topology::SourceTopics() const {
   std::vector<std::string> topics;
   for (const SubTopology& s : subs_) {
-    topics.insert(topics.end(), s.source_topics.begin(), s.source_topics.end());
+    for (const SubInput& in : s.inputs) topics.push_back(in.topic);
   }
   return topics;
 }
 
 int Topology::SubFor(std::string_view topic) const {
   for (size_t i = 0; i < subs_.size(); ++i) {
-    for (const std::string& t : subs_[i].source_topics) {
-      if (t == topic) return static_cast<int>(i);
-    }
+    if (subs_[i].InputFor(topic) >= 0) return static_cast<int>(i);
   }
   return -1;
 }
 
-std::vector<std::string> Topology::InternalTopics() const {
-  std::vector<std::string> out;
+std::vector<std::pair<std::string, int>> Topology::InternalTopics() const {
+  std::vector<std::pair<std::string, int>> out;
   for (const SubTopology& s : subs_) {
-    if (!s.repartition_topic.empty()) out.push_back(s.repartition_topic);
+    if (s.repartition_topic.empty()) continue;
+    int partitions = -1;
+    if (s.join_repartition_step >= 0) {
+      partitions = plan_.steps[s.join_repartition_step].As<RepartitionStep>()->partitions;
+    }
+    out.emplace_back(s.repartition_topic, partitions);
   }
   return out;
 }
 
 std::vector<state::StoreSpec> Topology::Stores(size_t sub_index) const {
   std::vector<state::StoreSpec> stores;
-  const SubTopology& sub = subs_[sub_index];
-  for (size_t i = 0; i < sub.steps.size(); ++i) {
-    const PhysicalStep& step = plan_.steps[sub.steps[i]];
+  for (const SubStep& ss : subs_[sub_index].steps) {
+    const PhysicalStep& step = plan_.steps[ss.step];
     if (const auto* m = step.As<MaterializeStep>()) {
       stores.push_back(MaterializeOperator::Store(*m, step.id));
-      continue;
-    }
-    const auto* a = step.As<AggregateStep>();
-    if (!a) continue;
-    bool group_half = !(sub.reads_repartition && i == 0);
-    bool aggregate_half = !(!sub.repartition_topic.empty() && i + 1 == sub.steps.size());
-    if (group_half) {
-      for (state::StoreSpec& s : GroupByOperator::Stores(*a, step.id)) stores.push_back(s);
-    }
-    if (aggregate_half) {
-      for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
+    } else if (const auto* j = step.As<JoinStep>()) {
+      for (state::StoreSpec& s : JoinOperator::Stores(*j, step.id)) stores.push_back(s);
+    } else if (const auto* a = step.As<AggregateStep>()) {
+      if (ss.part != SubStep::Part::kAggregateHalf) {
+        for (state::StoreSpec& s : GroupByOperator::Stores(*a, step.id)) stores.push_back(s);
+      }
+      if (ss.part != SubStep::Part::kGroupHalf) {
+        for (state::StoreSpec& s : AggregateOperator::Stores(*a, step.id)) stores.push_back(s);
+      }
     }
   }
   return stores;
 }
+
+namespace {
+
+// Union-find over the plan's "nodes": one per step, two for a split aggregation.
+class Groups {
+ public:
+  int Add() {
+    parent_.push_back(static_cast<int>(parent_.size()));
+    return parent_.back();
+  }
+  int Find(int x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  void Union(int a, int b) { parent_[Find(a)] = Find(b); }
+
+ private:
+  std::vector<int> parent_;
+};
+
+}  // namespace
 
 Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPlan& plan,
                                                                std::string_view service_id,
@@ -65,63 +109,117 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
   RETURN_IF_ERROR(plan.Validate());
   auto t = std::shared_ptr<Topology>(new Topology());
   t->plan_ = plan;
-  SubTopology sub;
-  for (size_t i = 0; i < t->plan_.steps.size(); ++i) {
-    const PhysicalStep& step = t->plan_.steps[i];
-    if (const auto* s = step.As<SourceStep>()) {
-      if (!sub.steps.empty()) {
-        return Unsupported("The query plan reads more than one source (" + step.id +
-                           "); brook's runtime does not run joins yet.");
-      }
-      sub.source_topics.push_back(s->topic);
-    } else if (const auto* r = step.As<RekeyStep>()) {
-      if (r->repartition) {
-        return Unsupported("The query plan repartitions through an internal topic (" + step.id +
-                           "); brook's runtime does not run repartitions yet.");
-      }
-    } else if (step.As<JoinStep>()) {
-      return Unsupported("The query plan has a step of type '" + std::string(step.name()) +
-                         "' (" + step.id + "), which brook's runtime does not run yet.");
-    } else if (const auto* a = step.As<AggregateStep>();
-               a && a->repartition && !inline_repartition) {
-      // The GroupBy half ends this sub-topology; the aggregate half starts the next one.
-      sub.steps.push_back(i);
-      sub.repartition_topic = RepartitionTopicName(service_id, plan.query_id, step.id);
-      sub.repartition_key_count = a->group_by.size();
-      SubTopology next;
-      next.source_topics.push_back(sub.repartition_topic);
-      next.reads_repartition = true;
-      t->subs_.push_back(std::move(sub));
-      sub = std::move(next);
+  const std::vector<PhysicalStep>& steps = t->plan_.steps;
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < steps.size(); ++i) index[steps[i].id] = i;
+  // Nodes: `in_node` receives a step's input rows, `out_node` produces its output rows. They
+  // differ only for a split aggregation (GroupBy half / Aggregate half).
+  Groups groups;
+  std::vector<int> in_node(steps.size()), out_node(steps.size());
+  std::vector<bool> split(steps.size(), false), boundary(steps.size(), false);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const PhysicalStep& step = steps[i];
+    if (step.As<RekeyStep>() && step.As<RekeyStep>()->repartition) {
+      return Unsupported("The query plan repartitions through an internal topic (" + step.id +
+                         ") with rekey_v1; brook's runtime repartitions with repartition_v1.");
     }
-    // The sink is the stream thread's, not the task's.
-    sub.steps.push_back(i);
+    const auto* a = step.As<AggregateStep>();
+    split[i] = a && a->repartition && !inline_repartition;
+    boundary[i] = step.As<RepartitionStep>() && !inline_repartition;
+    in_node[i] = groups.Add();
+    out_node[i] = split[i] ? groups.Add() : in_node[i];
   }
-  t->subs_.push_back(std::move(sub));
+  // A step joins the group of each step it reads, unless that one ends at an internal topic.
+  for (size_t i = 0; i < steps.size(); ++i) {
+    for (const std::string& in : steps[i].inputs) {
+      size_t k = index.at(in);
+      if (!boundary[k]) groups.Union(in_node[i], out_node[k]);
+    }
+  }
+  // Sub-topologies in order of their first node.
+  std::map<int, size_t> sub_of_root;
+  auto sub_for = [&](int node) -> SubTopology& {
+    int root = groups.Find(node);
+    auto [it, fresh] = sub_of_root.emplace(root, t->subs_.size());
+    if (fresh) t->subs_.emplace_back();
+    return t->subs_[it->second];
+  };
+  std::vector<size_t> position(steps.size());  // step -> its index in its sub's steps (in part)
+  std::vector<size_t> agg_position(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (split[i]) {
+      SubTopology& group_sub = sub_for(in_node[i]);
+      position[i] = group_sub.steps.size();
+      group_sub.steps.push_back({i, SubStep::Part::kGroupHalf});
+      group_sub.repartition_topic = RepartitionTopicName(service_id, plan.query_id, steps[i].id);
+      group_sub.repartition_key_count = steps[i].As<AggregateStep>()->group_by.size();
+      SubTopology& agg_sub = sub_for(out_node[i]);
+      agg_position[i] = agg_sub.steps.size();
+      agg_sub.steps.push_back({i, SubStep::Part::kAggregateHalf});
+      agg_sub.inputs.push_back({SubInput::Kind::kGroupRepartition,
+                                group_sub.repartition_topic, 0, agg_position[i], 0});
+    } else {
+      SubTopology& sub = sub_for(in_node[i]);
+      position[i] = agg_position[i] = sub.steps.size();
+      sub.steps.push_back({i, SubStep::Part::kWhole});
+      if (boundary[i]) {
+        sub.repartition_topic = JoinRepartitionTopicName(service_id, plan.query_id, steps[i].id);
+        sub.join_repartition_step = static_cast<int>(i);
+      }
+    }
+  }
+  // Inputs: sources, and the internal topics of repartition_v1 steps, where their readers are.
+  for (size_t i = 0; i < steps.size(); ++i) {
+    const PhysicalStep& step = steps[i];
+    for (size_t side = 0; side < step.inputs.size(); ++side) {
+      size_t k = index.at(step.inputs[side]);
+      SubTopology& sub = sub_for(in_node[i]);
+      size_t reader = position[i];
+      if (const auto* s = steps[k].As<SourceStep>()) {
+        sub.inputs.push_back({SubInput::Kind::kSource, s->topic, k, reader,
+                              static_cast<int>(side)});
+      } else if (boundary[k]) {
+        sub.inputs.push_back({SubInput::Kind::kJoinRepartition,
+                              JoinRepartitionTopicName(service_id, plan.query_id, steps[k].id), k,
+                              reader, static_cast<int>(side)});
+      }
+    }
+  }
+  for (const SubTopology& sub : t->subs_) {
+    if (sub.inputs.empty()) return Internal("a sub-topology of the query plan reads nothing");
+  }
   return std::shared_ptr<const Topology>(std::move(t));
 }
+
+}  // namespace brook
+
+namespace brook {
+
+namespace {
+
+// Whether the rows a step produces are a table's changes (upserts and deletions by key).
+bool TableRows(const PhysicalPlan& plan, size_t step) {
+  const PhysicalStep& s = plan.steps[step];
+  if (const auto* src = s.As<SourceStep>()) return src->is_table;
+  if (const auto* j = s.As<JoinStep>()) return j->shape == JoinStep::Shape::kTableTable;
+  if (s.As<AggregateStep>()) return true;
+  if (s.inputs.empty()) return false;
+  for (size_t i = 0; i < step; ++i) {
+    if (plan.steps[i].id == s.inputs[0]) return TableRows(plan, i);
+  }
+  return false;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partition,
                                                 TaskContext context) const {
   if (sub_index >= subs_.size()) return Internal("no such sub-topology");
   const SubTopology& sub = subs_[sub_index];
-  std::unique_ptr<Task> task(new Task(partition, context, sub.source_topics[0]));
-  size_t first_op = 1;
-  size_t key_count = 0;
-  if (sub.reads_repartition) {
-    task->repartition_input_ = true;
-    first_op = 0;
-  } else {
-    const SourceStep& source = *plan_.steps[sub.steps[0]].As<SourceStep>();
-    task->source_is_table_ = source.is_table;
-    task->source_has_key_ = !source.schema.key.empty();
-    bool filter_first =
-        sub.steps.size() > 1 && plan_.steps[sub.steps[1]].As<FilterStep>() != nullptr;
-    ASSIGN_OR_RETURN(task->decoder_, RecordDecoder::Create(source, filter_first));
-    key_count = source.schema.key.size();
-  }
+  std::unique_ptr<Task> task(new Task(partition, context));
   // State stores of the stateful steps, in one RocksDB instance per task.
   std::vector<state::StoreSpec> stores = Stores(sub_index);
+  std::vector<kafka::TopicPartitionOffset> committed;
   if (!stores.empty()) {
     if (!context.state_env) {
       return Internal("query " + context.query_id +
@@ -137,25 +235,76 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
                      state::TaskState::Open(context.state_env, std::move(sc), context.restore_from,
                                             context.changelog_producer));
     task->ctx_.state = task->state_.get();
-    ASSIGN_OR_RETURN(auto committed, task->state_->CommittedOffsets());
-    for (const kafka::TopicPartitionOffset& o : committed) {
-      if (o.topic == sub.source_topics[0] && o.partition == partition) task->skip_below_ = o.offset;
+    ASSIGN_OR_RETURN(committed, task->state_->CommittedOffsets());
+  }
+  // Where each step sits in this sub-topology, and which step of it reads each one.
+  const size_t n = sub.steps.size();
+  std::map<size_t, size_t> position;  // plan step -> index into sub.steps
+  for (size_t p = 0; p < n; ++p) position[sub.steps[p].step] = p;
+  std::vector<int> reader(n, -1), reader_side(n, 0);
+  for (size_t q = 0; q < n; ++q) {
+    const PhysicalStep& step = plan_.steps[sub.steps[q].step];
+    if (sub.steps[q].part == SubStep::Part::kAggregateHalf) continue;  // reads the topic
+    for (size_t side = 0; side < step.inputs.size(); ++side) {
+      for (size_t p = 0; p < n; ++p) {
+        if (plan_.steps[sub.steps[p].step].id == step.inputs[side] &&
+            sub.steps[p].part != SubStep::Part::kGroupHalf) {
+          reader[p] = static_cast<int>(q);
+          reader_side[p] = static_cast<int>(side);
+        }
+      }
     }
   }
-  for (size_t i = first_op; i < sub.steps.size(); ++i) {
-    const PhysicalStep& step = plan_.steps[sub.steps[i]];
+  // Decoders, one per source input.
+  std::map<size_t, RecordDecoder*> decoders;  // source step -> its decoder
+  size_t key_count = 0;
+  bool first_source = true;
+  for (const SubInput& in : sub.inputs) {
+    Task::Input ti;
+    ti.topic = in.topic;
+    ti.repartition = in.kind != SubInput::Kind::kSource;
+    ti.join_repartition = in.kind == SubInput::Kind::kJoinRepartition;
+    if (in.kind == SubInput::Kind::kSource) {
+      const SourceStep& source = *plan_.steps[in.source_step].As<SourceStep>();
+      ti.is_table = source.is_table;
+      ti.has_key = !source.schema.key.empty();
+      bool filter_first = plan_.steps[sub.steps[in.reader].step].As<FilterStep>() != nullptr;
+      ASSIGN_OR_RETURN(ti.decoder, RecordDecoder::Create(source, filter_first));
+      decoders[in.source_step] = ti.decoder.get();
+      if (first_source) key_count = source.schema.key.size();
+      first_source = false;
+    }
+    for (const kafka::TopicPartitionOffset& o : committed) {
+      if (o.topic == in.topic && o.partition == partition) ti.skip_below = o.offset;
+    }
+    task->inputs_.push_back(std::move(ti));
+  }
+  // Operators, in plan order.
+  std::vector<int> first(n, -1), last(n, -1);
+  for (size_t p = 0; p < n; ++p) {
+    const SubStep& ss = sub.steps[p];
+    const PhysicalStep& step = plan_.steps[ss.step];
     std::vector<std::unique_ptr<Operator>> ops;
     if (const auto* f = step.As<FilterStep>()) {
       FilterOperator::LateDecode late;
-      if (i == 1 && task->decoder_ && task->decoder_->two_phase()) {
-        RecordDecoder* decoder = task->decoder_.get();
+      auto src = decoders.end();
+      for (auto it = decoders.begin(); it != decoders.end(); ++it) {
+        if (plan_.steps[it->first].id == step.inputs[0]) src = it;
+      }
+      if (src != decoders.end() && src->second->two_phase()) {
+        RecordDecoder* decoder = src->second;
         const OperatorContext* ctx = &task->ctx_;
         late = [decoder, ctx](Row& row) { return decoder->DecodeRest(row, *ctx); };
       }
-      const SourceStep& source = *plan_.Find<SourceStep>();
       // Over a table, a row that stops matching deletes its key downstream — in a persistent
-      // query's output table. A push query (no sink) just leaves it out, as ksqlDB's do.
-      const bool deletes = source.is_table && plan_.sink() != nullptr;
+      // query's output table, or in the store of the join it feeds. A push query's result just
+      // leaves it out, as ksqlDB's do.
+      bool input_table = false;
+      for (size_t i = 0; i < ss.step; ++i) {
+        if (plan_.steps[i].id == step.inputs[0]) input_table = TableRows(plan_, i);
+      }
+      bool feeds_join = reader[p] >= 0 && plan_.steps[sub.steps[reader[p]].step].As<JoinStep>();
+      const bool deletes = input_table && (plan_.sink() != nullptr || feeds_join);
       ops.push_back(std::make_unique<FilterOperator>(*f, deletes, std::move(late)));
     } else if (const auto* r = step.As<RekeyStep>()) {
       ops.push_back(std::make_unique<RekeyOperator>(*r, key_count));
@@ -163,30 +312,56 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
     } else if (const auto* fm = step.As<FlatMapStep>()) {
       ops.push_back(std::make_unique<FlatMapOperator>(*fm));
     } else if (const auto* a = step.As<AggregateStep>()) {
-      bool group_half = !(sub.reads_repartition && i == 0);
-      bool aggregate_half = !(!sub.repartition_topic.empty() && i + 1 == sub.steps.size());
-      if (group_half) ops.push_back(std::make_unique<GroupByOperator>(*a, step.id));
-      if (aggregate_half) {
+      if (ss.part != SubStep::Part::kAggregateHalf) {
+        ops.push_back(std::make_unique<GroupByOperator>(*a, step.id));
+      }
+      if (ss.part != SubStep::Part::kGroupHalf) {
         ASSIGN_OR_RETURN(auto agg, AggregateOperator::Create(*a, step.id));
         ops.push_back(std::move(agg));
       }
-    } else if (const auto* p = step.As<ProjectStep>()) {
-      ops.push_back(std::make_unique<ProjectOperator>(*p));
+    } else if (const auto* j = step.As<JoinStep>()) {
+      ASSIGN_OR_RETURN(auto join, JoinOperator::Create(*j, step.id));
+      ops.push_back(std::move(join));
+    } else if (const auto* pr = step.As<ProjectStep>()) {
+      ops.push_back(std::make_unique<ProjectOperator>(*pr));
     } else if (const auto* m = step.As<MaterializeStep>()) {
       ops.push_back(std::make_unique<MaterializeOperator>(*m, step.id));
       if (context.view) {
         ASSIGN_OR_RETURN(task->view_reader_, task->state_->Reader(step.id));
         task->view_ = context.view;
       }
-    } else {
-      continue;  // the sink: produced by the stream thread
     }
+    // Sources, sinks and repartitions have no operator: rows pass through them.
     for (auto& op : ops) {
       RETURN_IF_ERROR(op->Open(task->ctx_));
-      task->operators_.push_back(std::move(op));
+      int idx = static_cast<int>(task->nodes_.size());
+      task->nodes_.emplace_back();
+      task->nodes_.back().op = std::move(op);
+      if (first[p] < 0) first[p] = idx;
+      if (last[p] >= 0) task->nodes_[last[p]].next = idx;
+      last[p] = idx;
     }
   }
-  task->batches_.resize(std::max<size_t>(1, task->operators_.size()));
+  // Where each step's output goes: the first node of the step reading it, or (for a step
+  // without operators) wherever that step's output goes.
+  std::vector<std::pair<int, int>> target(n, {-1, 0});
+  for (size_t p = n; p-- > 0;) {
+    int q = reader[p];
+    if (q < 0) continue;
+    target[p] = first[q] >= 0 ? std::make_pair(first[q], reader_side[p]) : target[q];
+  }
+  for (size_t p = 0; p < n; ++p) {
+    if (last[p] < 0) continue;
+    task->nodes_[last[p]].next = target[p].first;
+    task->nodes_[last[p]].side = target[p].second;
+  }
+  for (size_t i = 0; i < sub.inputs.size(); ++i) {
+    const SubInput& in = sub.inputs[i];
+    std::pair<int, int> entry =
+        first[in.reader] >= 0 ? std::make_pair(first[in.reader], in.side) : target[in.reader];
+    task->inputs_[i].entry = entry.first;
+    task->inputs_[i].side = entry.second;
+  }
   if (task->view_) task->view_->Add(partition, task->view_reader_);
   return task;
 }

@@ -89,20 +89,23 @@ class TopologyTest : public ::testing::Test {
 };
 
 TEST_F(TopologyTest, RejectsStepsTheRuntimeDoesNotRunByName) {
-  PhysicalPlan plan = Build("CREATE STREAM out AS SELECT * FROM s;")->plan();
-  PhysicalStep right = plan.steps[0];
-  right.id = "Right/Source";
-  PhysicalStep join;
-  join.id = "Join";
-  join.inputs = {plan.steps[0].id, right.id};
-  join.body = JoinStep{};
-  plan.steps.insert(plan.steps.begin() + 1, right);
-  plan.steps.insert(plan.steps.begin() + 2, join);
-  plan.steps[3].inputs = {"Join"};
+  // rekey_v1 with an internal topic is declared in the plan format, but the runtime
+  // repartitions with repartition_v1: a stored plan using it must fail loudly.
+  PhysicalPlan plan =
+      Build("CREATE STREAM out AS SELECT v AS k2, k FROM s PARTITION BY v;")->plan();
+  bool found = false;
+  for (PhysicalStep& step : plan.steps) {
+    if (auto* r = std::get_if<RekeyStep>(&step.body)) {
+      r->repartition = true;
+      r->topic = "internal";
+      found = true;
+    }
+  }
+  ASSERT_TRUE(found);
   auto t = TopologyBuilder::Build(plan);
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), StatusCode::kUnsupported) << t.status().ToString();
-  EXPECT_NE(t.status().message().find("join"), std::string::npos) << t.status().ToString();
+  EXPECT_NE(t.status().message().find("rekey_v1"), std::string::npos) << t.status().ToString();
 }
 
 TEST_F(TopologyTest, TwoStreamThreadsSplitThePartitionsAndProcessEachRecordOnce) {
