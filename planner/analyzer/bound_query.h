@@ -102,6 +102,9 @@ struct BoundQuery {
   // A join's key columns: projected, the first of them becomes the result's key column.
   std::vector<int> join_key_columns;
   std::vector<std::string> join_key_texts;  // their qualified names, in query order
+  // A foreign-key table-table join (the left table joined on a column that is not its key): its
+  // result is keyed by the left table's primary key, these slots.
+  std::vector<int> fk_key_slots;
   int input_width = 0;  // slots of the row the WHERE clause sees (all sources)
   BoundExprPtr where;
   std::optional<BoundRekey> rekey;

@@ -274,6 +274,29 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
       return InvalidArgument("RIGHT OUTER JOIN on a foreign key is not supported", j.range);
     }
   }
+  // A foreign-key join: keyed by the left table's primary key. It may only start an N-way join.
+  for (size_t n = 0; n < bq.joins.size(); ++n) {
+    const BoundJoin& j = bq.joins[n];
+    if (!bq.from.source->is_table || !j.right.source->is_table) continue;
+    if (n > 0 && !IsKeyColumn(j.left_key, bq.from) && !IsKeyColumn(j.left_key, bq.joins[n - 1].right)) {
+      return InvalidArgument("Invalid join condition: foreign-key table-table joins are not "
+                             "supported as part of n-way joins. Got " + j.written_text + ".",
+                             j.range);
+    }
+  }
+  for (const BoundJoin& j : bq.joins) {
+    if (&j != &bq.joins.back()) continue;
+    if (bq.joins.size() == 1 && bq.from.source->is_table && j.right.source->is_table &&
+        !IsKeyColumn(j.left_key, bq.from)) {
+      bq.fk_key_slots.clear();
+      for (const ScopeColumn& c : bq.from.scope.columns) {
+        if (c.ns == ColumnNamespace::kKey && !c.pseudo && !c.window_bound) {
+          bq.fk_key_slots.push_back(c.index);
+        }
+      }
+      return Status::Ok();
+    }
+  }
   // The result's key: the last join's key columns — and the earlier joins' whose key the last
   // one continues (its left side is one of theirs: same column or same expression), since
   // those hold the same value. A synthetic key when there is no such column, or for FULL.

@@ -205,6 +205,13 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
     for (size_t k = 0; k < in.join_key_slots.size(); ++k) {
       if (in.join_key_slots[k] == slot) return 0;
     }
+    if (!bq.fk_key_slots.empty()) {
+      // A foreign-key join's key is the left table's primary key.
+      for (size_t k = 0; k < bq.fk_key_slots.size(); ++k) {
+        if (bq.fk_key_slots[k] == slot) return static_cast<int>(k);
+      }
+      return -1;
+    }
     if (joined) return !bq.synthetic_key.empty() && slot == bq.joins.back().key_slot ? 0 : -1;
     for (const ScopeColumn& c : in.scope.columns) {
       if (c.index == slot && c.ns == ColumnNamespace::kKey && !c.window_bound) {
@@ -397,9 +404,11 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
                       const DataSource& src, bool new_planner, BoundQuery& bq) {
   const bool persistent = bq.persistent();
   std::vector<ProjectionItem>& items = bq.projection;
-  const bool joined = !bq.joins.empty();
-  // A join's output has one key: the join expression.
-  const size_t key_count = joined ? 1 : in.key_schema.key.size();
+  const bool fk = !bq.fk_key_slots.empty();
+  // A join's output has one key, the join expression — but a foreign-key join's is the left
+  // table's primary key.
+  const bool joined = !bq.joins.empty() && !fk;
+  const size_t key_count = fk ? bq.fk_key_slots.size() : joined ? 1 : in.key_schema.key.size();
   std::vector<int> key_item(key_count, -1);
   std::vector<int> join_key_expr(key_count, -1);  // joins: the input slot of the chosen key
   if (joined) {
@@ -451,8 +460,9 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
       }
       if (persistent) {
         std::string key_name = joined ? items[key_item[k]].name : in.key_schema.key[k].name;
+        if (fk) key_name = bq.from.source->name + "_" + bq.from.source->schema.key[k].name;
         std::string a = items[key_item[k]].name, b = items[i].name;
-        if (joined && b < a) std::swap(a, b);
+        if ((joined || fk) && b < a) std::swap(a, b);
         return InvalidArgument("The projection contains a key column (`" + key_name +
                                    "`) more than once, aliased as: " + a + " and " + b + ".",
                                items[i].range);
@@ -493,6 +503,21 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
       continue;
     }
     missing = true;
+  }
+  if (missing && fk) {
+    std::vector<std::string> absent;
+    for (size_t k = 0; k < key_count; ++k) {
+      if (key_item[k] < 0) absent.push_back("`" + bq.from.source->schema.key[k].name + "`");
+    }
+    bool many = absent.size() > 1;
+    std::string listed;
+    for (size_t i = 0; i < absent.size(); ++i) listed += (i ? ", " : "") + absent[i];
+    return InvalidArgument(std::string("Primary key column") + (many ? "s" : "") +
+                               " missing in projection. For foreign-key table-table joins, the "
+                               "projection must include all primary key columns from the left "
+                               "input table (`" + bq.from.source->name + "`). Missing column" +
+                               (many ? "s" : "") + ": " + listed + ".",
+                           q.range);
   }
   if (missing && bq.aggregation) {
     // ksqlDB names only the grouping expressions that are missing.

@@ -23,7 +23,8 @@ json JoinStep::ToJson() const {
           {"leftWidth", left_width},
           {"rightWidth", right_width},
           {"windowed", windowed},
-          {"foreignKey", foreign_key}};
+          {"foreignKey", foreign_key},
+          {"leftKeyColumns", left_key_columns}};
 }
 
 Result<JoinStep> JoinStep::FromJson(const json& j, const FunctionRegistry& functions) {
@@ -45,6 +46,10 @@ Result<JoinStep> JoinStep::FromJson(const json& j, const FunctionRegistry& funct
   ASSIGN_OR_RETURN(s.right_width, Get<int>(j, "rightWidth"));
   ASSIGN_OR_RETURN(s.windowed, Get<bool>(j, "windowed"));
   ASSIGN_OR_RETURN(s.foreign_key, Get<bool>(j, "foreignKey"));
+  ASSIGN_OR_RETURN(s.left_key_columns, Get<int>(j, "leftKeyColumns"));
+  if (s.left_key_columns < 0 || s.left_key_columns > s.left_width) {
+    return Bad("join_v1 has more left key columns than its left row");
+  }
   if (s.left_width < 0 || s.right_width < 0) return Bad("join_v1 has a negative row width");
   if (s.shape == Shape::kStreamStream && (!s.before_ms || !s.after_ms)) {
     return Bad("a stream-stream join_v1 needs its window");

@@ -34,6 +34,7 @@ struct JoinStep {
   int right_width = 0;
   bool windowed = false;     // both sides are windowed: the window is part of the key
   bool foreign_key = false;  // table-table: left_key is not the left table's primary key
+  int left_key_columns = 0;  // foreign_key: the left table's key columns (the left row's first)
 
   bool stream_stream() const { return shape == Shape::kStreamStream; }
 

@@ -214,6 +214,7 @@ Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, cons
 // in `key_slots` (slots of the query's input row), written in `key_format`, over `partitions`.
 struct Partitioning {
   std::set<int> key_slots;
+  std::set<int> table_keys;  // a table: the slots of its primary key
   FormatInfo key_format;
   int partitions = 1;
   std::string name;  // the source's name, for messages
@@ -240,6 +241,7 @@ Partitioning SourcePartitioning(const LogicalNode& node, const QueryPlanRequest&
     }
   }
   if (keys == 1) p.key_slots.insert(slot);
+  if (src.is_table) p.table_keys = p.key_slots;
   return p;
 }
 
@@ -285,9 +287,13 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
   auto partitioned_by_key = [&](int s) {
     return keys[s]->kind == BoundKind::kColumn && side[s].key_slots.count(keys[s]->index) > 0;
   };
-  j.foreign_key = left_table && right_table && !partitioned_by_key(0);
+  j.foreign_key = left_table && right_table &&
+                  !(keys[0]->kind == BoundKind::kColumn && side[0].table_keys.count(keys[0]->index));
+  // A side not partitioned by its join key is repartitioned: a stream by its join expression, a
+  // table by its primary key (its rows keep their keys), the left table of a foreign-key join by
+  // the foreign key.
   bool repartition[2] = {false, false};
-  for (int s = 0; s < 2; ++s) repartition[s] = !side[s].table && !partitioned_by_key(s);
+  for (int s = 0; s < 2; ++s) repartition[s] = !partitioned_by_key(s);
   std::string id = namer.Name("Join");
   if (j.windowed && (repartition[0] || repartition[1])) {
     return InvalidArgument("Implicit repartitioning of windowed sources is not supported. See "
@@ -308,6 +314,9 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
   // Both repartitioned: the left's format and count; one: the other side's, so its rows meet
   // the records the other side already has in the same partition.
   const Partitioning& anchor = repartition[0] && !repartition[1] ? side[1] : side[0];
+  if (j.foreign_key) {
+    j.left_key_columns = static_cast<int>(q.from.source->schema.key.size());
+  }
   PhysicalStep out;
   out.id = id;
   out.inputs = input_ids;
@@ -318,6 +327,10 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
   result.partitions = anchor.partitions;
   result.key_format = anchor.key_format;
   result.table = left_table && right_table;
+  // A table-table result is the left table's rows: keyed as it is (a foreign-key join's result
+  // is partitioned by the foreign key, not by that key).
+  result.table_keys = result.table ? (j.foreign_key ? side[0].table_keys : result.key_slots)
+                                   : std::set<int>();
   for (int s = 0; s < 2; ++s) {
     if (!repartition[s]) continue;
     RepartitionStep r;
@@ -326,6 +339,8 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
     r.partitions = anchor.partitions;
     r.keep_null_keys = s == 0 ? (bj.type == ast::JoinType::kLeft || bj.type == ast::JoinType::kOuter)
                               : (bj.type == ast::JoinType::kRight || bj.type == ast::JoinType::kOuter);
+    r.foreign_key = j.foreign_key && s == 0;
+    if (r.foreign_key) r.keep_null_keys = true;  // a NULL foreign key still changes the row
     if (s == 0 || !repartition[0]) result.key_format = r.key_format;
     PhysicalStep rs;
     rs.id = namer.Name(id + (s == 0 ? "-left" : "-right"));

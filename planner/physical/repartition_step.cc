@@ -10,7 +10,8 @@ json RepartitionStep::ToJson() const {
   return {{"key", ExprToJson(*key)},
           {"keyFormat", FormatToJson(key_format)},
           {"partitions", partitions},
-          {"keepNullKeys", keep_null_keys}};
+          {"keepNullKeys", keep_null_keys},
+          {"foreignKey", foreign_key}};
 }
 
 Result<RepartitionStep> RepartitionStep::FromJson(const json& j,
@@ -20,6 +21,7 @@ Result<RepartitionStep> RepartitionStep::FromJson(const json& j,
   ASSIGN_OR_RETURN(r.key_format, FormatFromJson(Find(j, "keyFormat")));
   ASSIGN_OR_RETURN(r.partitions, Get<int>(j, "partitions"));
   ASSIGN_OR_RETURN(r.keep_null_keys, Get<bool>(j, "keepNullKeys"));
+  ASSIGN_OR_RETURN(r.foreign_key, Get<bool>(j, "foreignKey"));
   if (r.partitions < 1) return Bad("repartition_v1 needs at least one partition");
   return r;
 }

@@ -28,6 +28,10 @@ struct RepartitionStep {
   // Rows whose key is NULL are sent on (without a key) instead of dropped: the join emits them
   // with NULLs for the other side (an outer side, as Kafka Streams does since KIP-962).
   bool keep_null_keys = false;
+  // The left table of a foreign-key join: its changes are sent by foreign key, and a change that
+  // moves a row to another key also unsubscribes it from the old one (runtime:
+  // FkSubscribeOperator, which keeps each left row in "<step id>-prior").
+  bool foreign_key = false;
 
   nlohmann::json ToJson() const;
   static Result<RepartitionStep> FromJson(const nlohmann::json& j,

@@ -16,6 +16,7 @@
 #include "runtime/engine/persistent_query.h"
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/group_by_operator.h"
+#include "runtime/operators/fk_subscribe_operator.h"
 #include "runtime/operators/join_operator.h"
 #include "runtime/operators/materialize_operator.h"
 #include "runtime/state/changelog.h"
@@ -128,7 +129,9 @@ Result<bool> Engine::EnsureChangelogs(const PhysicalPlan& plan, int partitions) 
     } else if (const auto* j = step.As<JoinStep>()) {
       stores = JoinOperator::Stores(*j, step.id);
     } else if (const auto* r = step.As<RepartitionStep>()) {
-      std::string topic = JoinRepartitionTopicName(options_.service_id, plan.query_id, step.id);
+      if (r->foreign_key) stores.push_back(FkSubscribeOperator::Store(step.id));
+      std::string topic =
+          JoinRepartitionTopicName(options_.service_id, plan.query_id, step.id, r->foreign_key);
       ASSIGN_OR_RETURN(auto info, kafka_.admin().DescribeTopic(topic, options_.admin_timeout));
       if (!info) RETURN_IF_ERROR(EnsureTopic(topic, r->partitions, 1));
     } else if (const auto* a = step.As<AggregateStep>()) {

@@ -38,6 +38,8 @@ struct Row {
   bool null_key = false;     // the input record had no key
   bool null_value = false;   // the input record had no value
   bool tombstone = false;    // the row deletes its key (tables)
+  // A foreign-key join's left-table change on its way to the join (fk_subscribe_operator.h).
+  uint8_t fk_change = 0;
   // A windowed aggregation's result row: the window its key belongs to (the sink writes it
   // into the key as Kafka Streams does: start for time windows, end + start for sessions).
   bool windowed = false;
@@ -54,6 +56,7 @@ struct Row {
     null_key = from.null_key;
     null_value = from.null_value;
     tombstone = from.tombstone;
+    fk_change = from.fk_change;
     windowed = from.windowed;
     window_start = from.window_start;
     window_end = from.window_end;

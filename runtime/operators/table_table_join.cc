@@ -112,9 +112,4 @@ std::unique_ptr<Operator> NewTableTableJoin(const JoinStep& step, std::string st
   return std::make_unique<TableTableJoin>(step, std::move(step_id));
 }
 
-Result<std::unique_ptr<Operator>> NewForeignKeyJoin(const JoinStep&, std::string step_id) {
-  return Unsupported("Foreign-key table-table joins (" + step_id +
-                     ") are not supported by brook's runtime yet.");
-}
-
 }  // namespace brook

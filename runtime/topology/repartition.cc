@@ -94,6 +94,9 @@ size_t JoinRepartitionWriter::Write(RowBatch& rows, kafka::Producer& producer,
     if (!null_key) rec.key = std::move(**encoded);
     std::string value;
     EncodeValues(row.values.data(), row.values.size(), value);
+    // Then what the row means for a table: its change kind and whether it deletes.
+    EncodeValue(Value::Int(row.fk_change), value);
+    EncodeValue(Value::Bool(row.tombstone), value);
     rec.value = std::move(value);
     Status st = producer.Send(std::move(rec));
     if (!st.ok()) {
@@ -116,8 +119,17 @@ bool DecodeJoinRepartition(const kafka::RecordView& record, Row& row) {
   row.null_value = false;
   row.tombstone = false;
   row.windowed = false;
-  if (!record.value) return false;
-  return DecodeValues(*record.value, row.values);
+  if (!record.value || !DecodeValues(*record.value, row.values) || row.values.size() < 2) {
+    return false;
+  }
+  const Value& tombstone = row.values.back();
+  const Value& change = row.values[row.values.size() - 2];
+  if (tombstone.kind() != Value::Kind::kBool || change.kind() != Value::Kind::kInt) return false;
+  row.tombstone = tombstone.as_bool();
+  row.null_value = row.tombstone;
+  row.fk_change = static_cast<uint8_t>(change.as_int64());
+  row.values.resize(row.values.size() - 2);
+  return true;
 }
 
 }  // namespace brook

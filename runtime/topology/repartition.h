@@ -34,7 +34,8 @@ size_t WriteRepartition(RowBatch& rows, size_t key_count, const std::string& top
 // The writer of a repartition_v1 step's internal topic (a join side not partitioned by its join
 // key). Record key: the join key, written in the step's key format, so the producer's murmur2
 // partitioner puts it in the partition of the other side's records with that key. Value: the
-// whole row in common/value_codec.h's form; timestamp: the row's time. A row whose key is NULL
+// whole row in common/value_codec.h's form, then the row's Row::fk_change (INT) and whether it
+// is a tombstone (BOOLEAN); timestamp: the row's time. A row whose key is NULL
 // cannot meet anything and is dropped (logged to the processing log), as in ksqlDB.
 class JoinRepartitionWriter {
  public:

@@ -5,6 +5,7 @@
 
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/filter_operator.h"
+#include "runtime/operators/fk_subscribe_operator.h"
 #include "runtime/operators/flat_map_operator.h"
 #include "runtime/operators/group_by_operator.h"
 #include "runtime/operators/join_operator.h"
@@ -23,14 +24,14 @@ int SubTopology::InputFor(std::string_view topic) const {
 }
 
 std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
-                                     std::string_view step_id) {
+                                     std::string_view step_id, bool foreign_key) {
   std::string out;
   out.append(service_id);
   out.append("query_");
   out.append(query_id);
   out.push_back('-');
   out.append(step_id);
-  out.append("-repartition");
+  out.append(foreign_key ? "-subscription-registration-topic" : "-repartition");
   return out;
 }
 
@@ -70,6 +71,8 @@ std::vector<state::StoreSpec> Topology::Stores(size_t sub_index) const {
       stores.push_back(MaterializeOperator::Store(*m, step.id));
     } else if (const auto* j = step.As<JoinStep>()) {
       for (state::StoreSpec& s : JoinOperator::Stores(*j, step.id)) stores.push_back(s);
+    } else if (const auto* r = step.As<RepartitionStep>(); r && r->foreign_key) {
+      stores.push_back(FkSubscribeOperator::Store(step.id));
     } else if (const auto* a = step.As<AggregateStep>()) {
       if (ss.part != SubStep::Part::kAggregateHalf) {
         for (state::StoreSpec& s : GroupByOperator::Stores(*a, step.id)) stores.push_back(s);
@@ -163,7 +166,8 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
       position[i] = agg_position[i] = sub.steps.size();
       sub.steps.push_back({i, SubStep::Part::kWhole});
       if (boundary[i]) {
-        sub.repartition_topic = JoinRepartitionTopicName(service_id, plan.query_id, steps[i].id);
+        sub.repartition_topic = JoinRepartitionTopicName(service_id, plan.query_id, steps[i].id,
+                                                          steps[i].As<RepartitionStep>()->foreign_key);
         sub.join_repartition_step = static_cast<int>(i);
       }
     }
@@ -180,7 +184,9 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
                               static_cast<int>(side)});
       } else if (boundary[k]) {
         sub.inputs.push_back({SubInput::Kind::kJoinRepartition,
-                              JoinRepartitionTopicName(service_id, plan.query_id, steps[k].id), k,
+                              JoinRepartitionTopicName(service_id, plan.query_id, steps[k].id,
+                                                       steps[k].As<RepartitionStep>()->foreign_key),
+                              k,
                               reader, static_cast<int>(side)});
       }
     }
@@ -322,6 +328,8 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
     } else if (const auto* j = step.As<JoinStep>()) {
       ASSIGN_OR_RETURN(auto join, JoinOperator::Create(*j, step.id));
       ops.push_back(std::move(join));
+    } else if (const auto* rp = step.As<RepartitionStep>(); rp && rp->foreign_key) {
+      ops.push_back(std::make_unique<FkSubscribeOperator>(*rp, step.id, key_count));
     } else if (const auto* pr = step.As<ProjectStep>()) {
       ops.push_back(std::make_unique<ProjectOperator>(*pr));
     } else if (const auto* m = step.As<MaterializeStep>()) {
