@@ -18,7 +18,7 @@ import time
 
 
 class Brookd:
-    def __init__(self, brookd, script, extra=()):
+    def __init__(self, brookd, script, extra=(), wait_for_broker_line=True):
         self.proc = subprocess.Popen(
             [brookd, "--listeners", "http://127.0.0.1:0", "--script", script, *extra],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -33,7 +33,7 @@ class Brookd:
                 break
             if time.time() > deadline:
                 break
-        if self.bootstrap is None:
+        if self.url is None or (wait_for_broker_line and self.bootstrap is None):
             self.stop()
             raise RuntimeError("brookd did not start:\n" + self.proc.stderr.read())
 

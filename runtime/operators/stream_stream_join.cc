@@ -215,9 +215,12 @@ class StreamStreamJoin : public JoinOperator {
     return Status::Ok();
   }
 
-  // Deletes side s's records that fell out of its retention.
+  // Deletes side s's records that fell out of its retention — but never an outer side's records
+  // not yet checked for emission as unmatched (EmitClosed runs only when a record arrives at
+  // stream time; until then they wait).
   Status Expire(int s) {
-    const int64_t keep_from = observed_[s] - retention_ + 1;
+    int64_t keep_from = observed_[s] - retention_ + 1;
+    if (grace_mode_ && outer_[s]) keep_from = std::min(keep_from, closed_upto_[s]);
     if (times_[s].empty() || times_[s].begin()->first >= keep_from) return Status::Ok();
     RETURN_IF_ERROR(stores_[s]->ExpireBefore(keep_from).status());
     times_[s].erase(times_[s].begin(), times_[s].lower_bound(keep_from));
