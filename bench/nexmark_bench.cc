@@ -34,6 +34,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -57,6 +58,15 @@ using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
 
 constexpr const char* kInputTopic = "bids";
+// The join workloads' inputs: the same bids keyed by auction (KAFKA BIGINT), and one auction
+// event per kBidsPerAuction bids, keyed by its id, interleaved with the bids in event time.
+constexpr const char* kKeyedBidsTopic = "bids_keyed";
+constexpr const char* kAuctionsTopic = "auctions";
+constexpr uint64_t kAuctions = 10000;
+constexpr const char* kCreateJoinInputs =
+    "CREATE STREAM bids_k (auction BIGINT KEY, bidder BIGINT, price BIGINT, channel STRING, "
+    "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='bids_keyed', "
+    "value_format='JSON', timestamp='date_time'); ";
 constexpr const char* kBaselineOutTopic = "baseline_out";
 constexpr const char* kIdleTopic = "idle_in";
 // Bytes one stored ~178-byte event takes in the mock's log, record overhead included (rounded
@@ -86,6 +96,8 @@ struct Workload {
   // with the run's partition count.
   const char* query_id = nullptr;
   std::vector<const char*> stores = {};
+  // The topics it reads (default: bids) — the join workloads read the keyed bids and auctions.
+  std::vector<const char*> inputs = {};
 };
 
 // Run order: each baseline right before the workloads compared with it. Names are fixed (see
@@ -134,6 +146,30 @@ const Workload kWorkloads[] = {
      "baseline_consume",
      "CTAS_OUT_W6_0",
      {"Aggregate-Aggregate-Materialize", "Materialize"}},
+    {"baseline_consume_two", Kind::kConsume, nullptr, nullptr, nullptr, nullptr, {},
+     {kKeyedBidsTopic, kAuctionsTopic}},
+    {"w5_stream_table_join",
+     Kind::kQuery,
+     "CREATE TABLE auctions_t (id BIGINT PRIMARY KEY, seller BIGINT, category INT, "
+     "date_time BIGINT) WITH (kafka_topic='auctions', value_format='JSON'); "
+     "CREATE STREAM out_w5 AS SELECT b.auction, b.bidder, b.price, a.seller, a.category "
+     "FROM bids_k b LEFT JOIN auctions_t a ON b.auction = a.id;",
+     "OUT_W5",
+     "baseline_consume_produce",
+     "CSAS_OUT_W5_0",
+     {"Join-right-store"},
+     {kKeyedBidsTopic, kAuctionsTopic}},
+    {"w7_stream_stream_join",
+     Kind::kQuery,
+     "CREATE STREAM auctions_s (id BIGINT KEY, seller BIGINT, category INT, date_time BIGINT) "
+     "WITH (kafka_topic='auctions', value_format='JSON', timestamp='date_time'); "
+     "CREATE STREAM out_w7 AS SELECT b.auction, b.bidder, b.price, a.seller FROM bids_k b "
+     "LEFT JOIN auctions_s a WITHIN 10 SECONDS GRACE PERIOD 5 SECONDS ON b.auction = a.id;",
+     "OUT_W7",
+     "baseline_consume_two",
+     "CSAS_OUT_W7_0",
+     {"Join-left-store", "Join-right-store"},
+     {kKeyedBidsTopic, kAuctionsTopic}},
     {"idle_query", Kind::kIdle,
      "CREATE STREAM idle_src (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, "
      "url STRING, date_time BIGINT, extra STRING) WITH (kafka_topic='idle_in', "
@@ -331,6 +367,8 @@ struct Options {
   int runs = 3;             // passes over every workload; the table reports each figure's median
   int run = 0;  // internal: which pass a child belongs to (fresh consumer groups per pass)
   bool json = false;
+  // --only W[,W...]: run these workloads and their baselines only (empty: all).
+  std::set<std::string> only;
 };
 
 // The generator: produces all input, then prints what it cost (never part of a workload's
@@ -348,6 +386,44 @@ int RoleProduce(const Options& o) {
     rec.partition = static_cast<int32_t>(i % o.partitions);
     rec.timestamp = NowMicros() / 1000;  // CreateTime: when it was produced
     rec.value = MakeBid(rng, 0, 1700000000000LL + static_cast<int64_t>(i));
+    Status st = (*producer)->Send(std::move(rec));
+    if (!st.ok()) Die("produce: " + st.ToString());
+  }
+  // The join workloads' inputs: the bids again, keyed by auction (8-byte big-endian BIGINT, the
+  // KAFKA format) so both topics are partitioned by auction; and the auctions they refer to, one
+  // every events / kAuctions bids, at the event time of the bid beside it.
+  std::mt19937_64 keyed_rng(7);
+  auto big_endian = [](uint64_t v) {
+    std::string k(8, '\0');
+    for (int b = 7; b >= 0; --b, v >>= 8) k[b] = static_cast<char>(v & 0xff);
+    return k;
+  };
+  const uint64_t every = std::max<uint64_t>(1, o.events / kAuctions);
+  uint64_t auctions = 0;
+  for (uint64_t i = 0; i < o.events; ++i) {
+    const int64_t date_time = 1700000000000LL + static_cast<int64_t>(i);
+    if (i % every == 0 && auctions < kAuctions) {
+      kafka::OutRecord a;
+      a.topic = kAuctionsTopic;
+      a.timestamp = NowMicros() / 1000;
+      a.key = big_endian(1000 + auctions);
+      char buf[160];
+      const int len = std::snprintf(buf, sizeof buf,
+                                    "{\"seller\":%llu,\"category\":%d,\"date_time\":%lld}",
+                                    static_cast<unsigned long long>(keyed_rng() % 50000),
+                                    static_cast<int>(keyed_rng() % 20),
+                                    static_cast<long long>(date_time));
+      a.value = std::string(buf, static_cast<size_t>(len));
+      Status st = (*producer)->Send(std::move(a));
+      if (!st.ok()) Die("produce: " + st.ToString());
+      ++auctions;
+    }
+    const uint64_t auction = 1000 + keyed_rng() % kAuctions;
+    kafka::OutRecord rec;
+    rec.topic = kKeyedBidsTopic;
+    rec.timestamp = NowMicros() / 1000;
+    rec.key = big_endian(auction);
+    rec.value = MakeBid(keyed_rng, auction, date_time);
     Status st = (*producer)->Send(std::move(rec));
     if (!st.ok()) Die("produce: " + st.ToString());
   }
@@ -411,9 +487,11 @@ Measured RunBaseline(const Options& o, const Workload& w, uint64_t expected) {
   Measured m;
   m.expected = expected;
   kafka::LibrdkafkaClientFactory factory(o.bootstrap);
+  std::vector<std::string> inputs(w.inputs.begin(), w.inputs.end());
+  if (inputs.empty()) inputs.push_back(kInputTopic);
   auto consumer =
       factory.NewConsumer({std::string("brook-bench-") + w.name + "-" + std::to_string(o.run),
-                           {kInputTopic},
+                           inputs,
                            true,
                            {{"fetch.wait.max.ms", kFetchWaitMs}}});
   if (!consumer.ok()) Die(consumer.status().ToString());
@@ -577,7 +655,9 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   Engine engine(factory, fns, opts);
   SessionState session;
   std::string script =
-      w.kind == Kind::kIdle ? std::string(w.sql) : std::string(kCreateBids) + w.sql;
+      w.kind == Kind::kIdle
+          ? std::string(w.sql)
+          : std::string(kCreateBids) + (w.inputs.empty() ? "" : kCreateJoinInputs) + w.sql;
   auto r = engine.ExecuteScript(script, session);
   if (!r.ok()) Die(std::string(w.name) + ": " + r.status().ToString());
   SetThreadUncounted(true);
@@ -640,12 +720,16 @@ int RoleRun(const Options& o) {
   uint64_t expected = 0;
   {
     RdKafkaPtr rk = NewRawConsumer(o.bootstrap);
-    Watermarks in = QueryWatermarks(rk.get(), kInputTopic, o.partitions);
-    if (in.low_sum != 0) {
-      Die("the broker dropped " + std::to_string(in.low_sum) +
-          " input records (over ~5 MiB per partition): use more --partitions or fewer --events");
+    std::vector<const char*> inputs = w->inputs;
+    if (inputs.empty()) inputs.push_back(kInputTopic);
+    for (const char* topic : inputs) {
+      Watermarks in = QueryWatermarks(rk.get(), topic, o.partitions);
+      if (in.low_sum != 0) {
+        Die("the broker dropped " + std::to_string(in.low_sum) + " records of " + topic +
+            " (over ~5 MiB per partition): use more --partitions or fewer --events");
+      }
+      expected += static_cast<uint64_t>(in.high_sum);
     }
-    expected = static_cast<uint64_t>(in.high_sum);
   }
   Measured m = (w->kind == Kind::kConsume || w->kind == Kind::kConsumeProduce)
                    ? RunBaseline(o, *w, expected)
@@ -875,6 +959,8 @@ int RoleOrchestrate(const Options& o) {
                                           "--partitions",
                                           p,
                                           kInputTopic,
+                                          kKeyedBidsTopic,
+                                          kAuctionsTopic,
                                           kBaselineOutTopic,
                                           "OUT_FILTER",
                                           "OUT_PROJECTION",
@@ -918,10 +1004,20 @@ int RoleOrchestrate(const Options& o) {
   // Every pass runs every workload, each baseline right before the workloads compared with it;
   // a workload's ratio is taken against its baseline of the same pass.
   std::vector<Summary> rows;
-  for (const Workload& w : kWorkloads) rows.push_back({w.name, w.baseline ? w.baseline : "", {}});
+  std::vector<const Workload*> chosen;
+  for (const Workload& w : kWorkloads) {
+    bool wanted = o.only.empty() || o.only.count(w.name) > 0;
+    for (const Workload& other : kWorkloads) {
+      wanted = wanted || (o.only.count(other.name) && other.baseline &&
+                          std::string(other.baseline) == w.name);
+    }
+    if (!wanted) continue;
+    chosen.push_back(&w);
+    rows.push_back({w.name, w.baseline ? w.baseline : "", {}});
+  }
   for (int pass = 0; pass < o.runs; ++pass) {
     for (size_t i = 0; i < rows.size(); ++i) {
-      const Workload& w = kWorkloads[i];
+      const Workload& w = *chosen[i];
       std::fprintf(stderr, "pass %d/%d: running %s...\n", pass + 1, o.runs, w.name);
       args = {"--role", "run", "--workload", w.name, "--run", std::to_string(pass)};
       args.insert(args.end(), common.begin(), common.end());
@@ -952,7 +1048,8 @@ int RoleOrchestrate(const Options& o) {
 void Usage() {
   std::fprintf(stderr,
                "usage: brook-bench [--events N] [--partitions P] [--latency-events L] "
-               "[--latency-rate R] [--max-batch B] [--timeout S] [--runs K] [--json]\n");
+               "[--latency-rate R] [--max-batch B] [--timeout S] [--runs K] [--only W,...] "
+               "[--json]\n");
 }
 
 int Main(int argc, char** argv) {
@@ -994,6 +1091,13 @@ int Main(int argc, char** argv) {
       o.role = argv[++i];
     } else if (a == "--workload" && has_value) {
       o.workload = argv[++i];
+    } else if (a == "--only" && has_value) {
+      std::string list = argv[++i];
+      for (size_t at = 0; at <= list.size();) {
+        size_t comma = std::min(list.find(',', at), list.size());
+        if (comma > at) o.only.insert(list.substr(at, comma - at));
+        at = comma + 1;
+      }
     } else if (a == "--bootstrap" && has_value) {
       o.bootstrap = argv[++i];
     } else {

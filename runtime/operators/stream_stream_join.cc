@@ -25,6 +25,7 @@
 // one with a NULL key is emitted with NULLs at once on an outer side and dropped otherwise.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "common/value_codec.h"
@@ -95,9 +96,13 @@ class StreamStreamJoin : public JoinOperator {
     for (int s = 0; s < 2; ++s) {
       ASSIGN_OR_RETURN(auto all, stores_[s]->FetchAll(INT64_MIN, INT64_MAX));
       for (const state::WindowRecord& r : all) {
-        ++times_[s][r.window_start];
+        buffered_[s].emplace(r.window_start, r.key);
         observed_[s] = std::max(observed_[s], r.window_start);
         stream_time_ = std::max(stream_time_, r.window_start);
+        if (!Waits(s) || !ParseList(r.value, entries_)) continue;
+        for (const Entry& e : entries_) {
+          if (e.state == kUnmatched) waiting_[s].emplace(r.window_start, r.key);
+        }
       }
     }
     return Status::Ok();
@@ -150,7 +155,10 @@ class StreamStreamJoin : public JoinOperator {
             changed = true;
           }
         }
-        if (changed) RETURN_IF_ERROR(stores_[other]->Put(key_, w.window_start, w.value));
+        if (changed) {
+          RETURN_IF_ERROR(stores_[other]->Put(key_, w.window_start, w.value));
+          if (Waits(other)) waiting_[other].erase({w.window_start, key_});
+        }
       }
     }
     // Without a grace period an unmatched outer row is emitted at once; with one, at once only
@@ -159,12 +167,17 @@ class StreamStreamJoin : public JoinOperator {
         !matched && outer_[side] && (!grace_mode_ || t + after_[side] < stream_time_);
     // Buffer this record for the other side's later records (unless already past retention).
     if (t > observed_[side] - retention_) {
-      ASSIGN_OR_RETURN(std::optional<std::string> list, stores_[side]->Get(key_, t));
-      std::string value = list.value_or(std::string());
+      // Another record of this key at this time is rare: read its list only when there is one.
+      std::string value;
+      if (buffered_[side].count({t, key_})) {
+        ASSIGN_OR_RETURN(std::optional<std::string> list, stores_[side]->Get(key_, t));
+        value = list.value_or(std::string());
+      }
       // A row emitted with NULLs at once may still join later records, as in ksqlDB.
       AppendEntry(value, matched || emit_now ? kJoined : kUnmatched, row.values);
       RETURN_IF_ERROR(stores_[side]->Put(key_, t, value));
-      ++times_[side][t];
+      if (!matched && !emit_now && Waits(side)) waiting_[side].emplace(t, key_);
+      buffered_[side].emplace(t, key_);
       observed_[side] = std::max(observed_[side], t);
       RETURN_IF_ERROR(Expire(side));
     }
@@ -173,44 +186,33 @@ class StreamStreamJoin : public JoinOperator {
   }
 
   // Emits the waiting unmatched records of outer sides whose windows have closed, in time order
-  // (right before left at equal times), marking them emitted.
+  // (right before left at equal times, then by key), marking them emitted. The waiting records
+  // are indexed in memory (waiting_), so this reads only what it emits.
   Status EmitClosed(const Row& trigger, RowBatch& out) {
-    std::vector<std::tuple<int64_t, int, int>> order;  // (time, side order, index into pending_)
-    pending_.clear();
-    for (int s = 0; s < 2; ++s) {
-      if (!outer_[s]) continue;
-      const int64_t bound = stream_time_ - grace_ - after_[s];  // closed: t < bound
-      auto first = times_[s].lower_bound(closed_upto_[s]);
-      if (first == times_[s].end() || first->first >= bound) {
-        closed_upto_[s] = std::max(closed_upto_[s], bound);
-        continue;
+    const int64_t bound[2] = {stream_time_ - grace_ - after_[0], stream_time_ - grace_ - after_[1]};
+    auto ready = [&](int s) {
+      return Waits(s) && !waiting_[s].empty() && waiting_[s].begin()->first < bound[s];
+    };
+    while (ready(0) || ready(1)) {
+      // The earlier of the two sides' next closed records; the right first at equal times.
+      int s = 1;
+      if (!ready(1) || (ready(0) && waiting_[0].begin()->first < waiting_[1].begin()->first)) {
+        s = 0;
       }
-      ASSIGN_OR_RETURN(auto closed, stores_[s]->FetchAll(first->first, bound - 1));
-      closed_upto_[s] = bound;
-      for (state::WindowRecord& r : closed) {
-        if (!ParseList(r.value, entries_)) continue;
-        bool changed = false;
-        for (const Entry& e : entries_) {
-          if (e.state != kUnmatched) continue;
-          r.value[e.flag_at] = kEmitted;
-          changed = true;
-          pending_.emplace_back();
-          Pending& p = pending_.back();
-          p.side = s;
-          if (!DecodeValues(e.row, p.values)) {
-            pending_.pop_back();
-            continue;
-          }
-          order.emplace_back(r.window_start, s == 0 ? 1 : 0, static_cast<int>(pending_.size() - 1));
-        }
-        if (changed) RETURN_IF_ERROR(stores_[s]->Put(r.key, r.window_start, r.value));
+      auto it = waiting_[s].begin();
+      const int64_t time = it->first;
+      const std::string key = it->second;
+      waiting_[s].erase(it);
+      ASSIGN_OR_RETURN(std::optional<std::string> list, stores_[s]->Get(key, time));
+      if (!list || !ParseList(*list, entries_)) continue;
+      bool changed = false;
+      for (const Entry& e : entries_) {
+        if (e.state != kUnmatched || !DecodeValues(e.row, other_row_)) continue;
+        (*list)[e.flag_at] = kEmitted;
+        changed = true;
+        EmitAlone(s, other_row_.data(), trigger, time, out);
       }
-    }
-    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
-    });
-    for (const auto& [time, rank, i] : order) {
-      EmitAlone(pending_[i].side, pending_[i].values.data(), trigger, time, out);
+      if (changed) RETURN_IF_ERROR(stores_[s]->Put(key, time, *list));
     }
     return Status::Ok();
   }
@@ -218,20 +220,23 @@ class StreamStreamJoin : public JoinOperator {
   // Deletes side s's records that fell out of its retention — but never an outer side's records
   // not yet checked for emission as unmatched (EmitClosed runs only when a record arrives at
   // stream time; until then they wait).
+  // Deletes side s's lists past retention, point by point from the in-memory index (no scan of
+  // the store). Matching ignores them already (Fetch's `from`); this bounds the state.
   Status Expire(int s) {
     int64_t keep_from = observed_[s] - retention_ + 1;
-    if (grace_mode_ && outer_[s]) keep_from = std::min(keep_from, closed_upto_[s]);
-    if (times_[s].empty() || times_[s].begin()->first >= keep_from) return Status::Ok();
-    RETURN_IF_ERROR(stores_[s]->ExpireBefore(keep_from).status());
-    times_[s].erase(times_[s].begin(), times_[s].lower_bound(keep_from));
+    if (Waits(s) && !waiting_[s].empty()) {
+      keep_from = std::min(keep_from, waiting_[s].begin()->first);
+    }
+    auto& index = buffered_[s];
+    while (!index.empty() && index.begin()->first < keep_from) {
+      RETURN_IF_ERROR(stores_[s]->Delete(index.begin()->second, index.begin()->first));
+      index.erase(index.begin());
+    }
     return Status::Ok();
   }
 
-  struct Pending {
-    int side = 0;
-    int64_t time = 0;
-    std::vector<Value> values;
-  };
+  // Whether side s's unmatched records wait for their window to close (GRACE PERIOD, outer).
+  bool Waits(int s) const { return grace_mode_ && outer_[s]; }
 
   const bool grace_mode_;
   const int64_t grace_;
@@ -239,15 +244,15 @@ class StreamStreamJoin : public JoinOperator {
   int64_t after_[2];  // how far after a side's record its window reaches (left: after)
   bool outer_[2];     // whether a side's unmatched records are emitted
   state::WindowStore* stores_[2] = {nullptr, nullptr};
-  std::map<int64_t, int> times_[2];  // record times held by each store, with counts
-  // Outer sides: records before this time were already checked for emission as unmatched.
-  int64_t closed_upto_[2] = {INT64_MIN, INT64_MIN};
+  // (time, key) of every list each store holds: expiry deletes them without scanning the store.
+  std::set<std::pair<int64_t, std::string>> buffered_[2];
+  // Outer sides with a grace period: (time, key) of the store lists holding unmatched records.
+  std::set<std::pair<int64_t, std::string>> waiting_[2];
   int64_t stream_time_ = INT64_MIN;
   int64_t observed_[2] = {INT64_MIN / 2, INT64_MIN / 2};  // largest time put into each store
   std::string key_;
   std::vector<Entry> entries_;
   std::vector<Value> other_row_;
-  std::vector<Pending> pending_;
 };
 
 }  // namespace

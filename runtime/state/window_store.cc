@@ -93,11 +93,13 @@ Result<std::vector<WindowRecord>> WindowStore::FetchAll(int64_t from, int64_t to
   return out;
 }
 
-Result<size_t> WindowStore::ExpireBefore(int64_t time) {
+Result<size_t> WindowStore::ExpireBefore(int64_t time, int64_t oldest) {
+  if (oldest >= time) return size_t{0};
   RETURN_IF_ERROR(core_->FlushCache());
   std::vector<KeyTime> entries;
-  RETURN_IF_ERROR(
-      CollectTimeIndex(*core_, std::string(1, kTimeKeyIndex), TimeIndexKey(time), entries));
+  const std::string begin =
+      oldest == INT64_MIN ? std::string(1, kTimeKeyIndex) : TimeIndexKey(oldest);
+  RETURN_IF_ERROR(CollectTimeIndex(*core_, begin, TimeIndexKey(time), entries));
   for (const KeyTime& e : entries) {
     RETURN_IF_ERROR(core_->Write(EncodeKeyTime(e.key, e.time), std::nullopt));
   }

@@ -59,7 +59,9 @@ class WindowStore {
   [[nodiscard]] Result<std::vector<WindowRecord>> FetchAll(int64_t from, int64_t to);
   // Deletes every window with start < `time` (tombstones go to the changelog at commit).
   // Returns how many windows were deleted. Uses the time index; flushes the cache first.
-  [[nodiscard]] Result<size_t> ExpireBefore(int64_t time);
+  // `oldest` (optional): no window starts before it — the scan starts there instead of at the
+  // beginning of the index, past the tombstones of earlier expiries.
+  [[nodiscard]] Result<size_t> ExpireBefore(int64_t time, int64_t oldest = INT64_MIN);
 
  private:
   StoreCore* core_;  // owned by the TaskState
