@@ -273,6 +273,12 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
         j.type == ast::JoinType::kRight) {
       return InvalidArgument("RIGHT OUTER JOIN on a foreign key is not supported", j.range);
     }
+    if (left.is_table && right.is_table && !IsKeyColumn(bj.left_key, bq.from) &&
+        (left.window || right.window)) {
+      return InvalidArgument("Foreign-key table-table joins are not supported on windowed "
+                             "tables.",
+                             j.range);
+    }
   }
   // A foreign-key join: keyed by the left table's primary key. It may only start an N-way join.
   for (size_t n = 0; n < bq.joins.size(); ++n) {

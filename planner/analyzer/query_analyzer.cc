@@ -251,11 +251,29 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
         }
         bounds.clear();
       };
+      // In a join each windowed source's bounds are ordinary columns of `*`
+      // (ALIAS_WINDOWSTART, ALIAS_WINDOWEND), right after that source's key columns.
+      std::string bounds_of;  // the source whose bounds were added last
+      auto add_source_bounds = [&](const std::string& qualifier) {
+        if (!joined || bounds_of == qualifier) return;
+        bounds_of = qualifier;
+        for (const ScopeColumn& b : in.scope.columns) {
+          if (!b.window_bound || b.qualifier != qualifier) continue;
+          ProjectionItem p;
+          p.name = qualifier + "_" + b.name;
+          p.expr = analyzer::ColumnRef(b.index, b.type, b.name);
+          p.range = item.range;
+          items.push_back(std::move(p));
+        }
+      };
       for (const ScopeColumn& c : in.scope.columns) {
         if (c.pseudo || c.window_bound) continue;
         if (joined && c.qualifier.empty()) continue;  // the synthetic key: first, below
         if (!item.source.empty() && c.qualifier != item.source) continue;
-        if (c.ns != ColumnNamespace::kKey) add_bounds();
+        if (c.ns != ColumnNamespace::kKey) {
+          add_bounds();
+          add_source_bounds(c.qualifier);
+        }
         matched = true;
         ProjectionItem p;
         // ksqlDB names a join's `*` columns ALIAS_COLUMN.
