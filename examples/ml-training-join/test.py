@@ -1,10 +1,9 @@
 """End-to-end test of the ml-training-join example, across a kill -9 of the engine.
 
 A separate brook-devbroker holds the topics (so they outlive brookd); brookd runs training.sql
-with a fixed state directory. Features and labels go in with kcat in event-time rounds, each
-produced once brookd has read the previous one (the join orders its two inputs by arrival, so
-the rounds keep them within a few seconds of each other). Half-way brookd is killed with
-SIGKILL and started again on the same state directory and broker. At the end every tweet must
+with a fixed state directory. Features and labels go in with kcat in two halves, each produced
+at once (the join must take the two backlogs in event-time order). Once brookd has read the
+first half it is killed with SIGKILL and started again on the same state directory and broker. At the end every tweet must
 appear in TRAINING_EXAMPLES: with its label when one came within 30 s, with NULLs otherwise —
 never a NULL row for a tweet that has its label. Rows written twice (at-least-once around the
 crash) are counted and reported; a tweet with two different rows fails the test."""
@@ -89,11 +88,10 @@ def run(args):
     features, labels = generate.events(args.events, args.seed)
     want = generate.expected(features, labels)
     timeline = generate.timeline(features, labels)
-    # Rounds of 5 s of event time.
-    rounds = collections.defaultdict(list)
-    for row in timeline:
-        rounds[(row[0] - generate.START) // 5000].append(row)
-    rounds = [rounds[k] for k in sorted(rounds)]
+    # Two halves, each produced at once: both topics' backlogs are read together, and the join
+    # must take their records in event-time order (as Kafka Streams does).
+    half = len(timeline) // 2
+    rounds = [timeline[:half], timeline[half:]]
     broker = Devbroker(devbroker)
     state_dir = tempfile.mkdtemp(prefix="ml-training-join-")
     brookd = None
@@ -101,7 +99,7 @@ def run(args):
         brookd = start_brookd(args.brookd, broker.bootstrap, state_dir)
         sent = 0
         for i, rows in enumerate(rounds):
-            if i == len(rounds) // 2:
+            if i == 1:
                 # Killed mid-stream, as a crash would: no commit, no flush.
                 brookd.proc.kill()
                 brookd.proc.wait()
@@ -109,7 +107,7 @@ def run(args):
                 sent = 0
             produce_round(broker.bootstrap, rows)
             sent += len(rows)
-            deadline = time.time() + 60
+            deadline = time.time() + 120
             while records_in(brookd.url) < sent:
                 if time.time() > deadline:
                     return [f"round {i}: brookd read {records_in(brookd.url)} of {sent} records"]

@@ -471,6 +471,10 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
                              options_.commit_interval.count(), 0, 24 * 3600 * 1000));
   // The deterministic driver commits after every poll, so each settled state is committed.
   opts.commit_interval = options_.threaded ? kafka::Millis(interval) : kafka::Millis(0);
+  ASSIGN_OR_RETURN(int64_t idle, ConfigInt(cfg, "ksql.streams.max.task.idle.ms",
+                                           kDefaultMaxTaskIdleMs, 0, 3600 * 1000));
+  // The deterministic driver hands records over in input order: it must not reorder them.
+  opts.max_task_idle = options_.threaded ? kafka::Millis(idle) : kafka::Millis(-1);
   ASSIGN_OR_RETURN(int64_t cache_fallback,
                    ConfigInt(cfg, "cache.max.bytes.buffering",
                              static_cast<int64_t>(options_.emit_cache_bytes), 0, INT64_MAX));

@@ -38,6 +38,10 @@
 
 namespace brook {
 
+// ksql.streams.max.task.idle.ms in brook: how long a join task waits for an input that is behind
+// before processing the others' earlier records without it (StreamThreadOptions::max_task_idle).
+inline constexpr int64_t kDefaultMaxTaskIdleMs = 1000;
+
 struct EngineOptions {
   Config config;                      // server-level ksql.* properties
   // The rest of the server's configuration (listeners, bootstrap.servers, brook.* knobs, with

@@ -415,6 +415,7 @@ Result<std::shared_ptr<TransientQuery>> Engine::StartTransient(
   opts.query_id = id;
   opts.group_id = "_confluent-ksql-" + options_.service_id + id;
   opts.commit_interval = kafka::Millis(0);
+  opts.max_task_idle = options_.threaded ? kafka::Millis(kDefaultMaxTaskIdleMs) : kafka::Millis(-1);
   // Every partition at once, no group: rows flow without waiting for a group join, and a
   // transient query's offsets are never committed.
   opts.assign_all = true;

@@ -76,6 +76,7 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.restore_from = options_.restore_state ? kafka_ : nullptr;
     ctx.view = options_.view;
     ctx.emit_cache_bytes = options_.emit_cache_bytes;
+    ctx.order_inputs = options_.max_task_idle.count() >= 0;
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
@@ -154,6 +155,9 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       }
       run_.clear();
       for (size_t i = begin; i < end; ++i) run_.push_back(&batch_[i]);
+      if (!waiting_since_.empty()) {
+        waiting_since_.erase({std::string(first.topic), first.partition});  // it delivered
+      }
       begin = end;
       if (key.first < 0) continue;
       const SubTopology& sub = topology_->sub_topologies()[key.first];
@@ -188,6 +192,7 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
     }
     uncommitted_ = true;
   }
+  RETURN_IF_ERROR(DrainOrdered());
   // Commit every commit_interval while busy, and as soon as a poll finds nothing new: an idle
   // query's state is then readable by pull queries at once instead of an interval later.
   if (uncommitted_ && (batch_.empty() || std::chrono::steady_clock::now() - last_commit_ >=
@@ -195,6 +200,55 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
     RETURN_IF_ERROR(Commit());
   }
   return batch_.size();
+}
+
+Status StreamThread::DrainOrdered() {
+  if (options_.max_task_idle.count() < 0) return Status::Ok();
+  // The partitions the consumer has not read to their end (lag), fetched once, when needed.
+  std::optional<std::map<std::pair<std::string, int32_t>, int64_t>> lag;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [key, task] : tasks_) {
+    if (!task->ordered() || !task->buffered()) continue;
+    const int32_t partition = key.second;
+    auto may_wait = [&](const std::string& topic) {
+      if (!lag) {
+        lag.emplace();
+        auto parts = consumer_->LagByPartition();
+        if (parts.ok()) {
+          for (const auto& p : *parts) (*lag)[{p.topic, p.partition}] = p.lag;
+        }
+      }
+      // Unknown (nothing consumed yet) counts as behind: its records may be on their way. A
+      // single task reads every partition of the topic: any of them behind counts.
+      bool behind;
+      if (options_.single_task) {
+        behind = false;
+        bool known = false;
+        for (auto it = lag->lower_bound({topic, INT32_MIN});
+             it != lag->end() && it->first.first == topic; ++it) {
+          known = true;
+          behind = behind || it->second > 0;
+        }
+        behind = behind || !known;
+      } else {
+        auto it = lag->find({topic, partition});
+        behind = it == lag->end() || it->second > 0;
+      }
+      if (!behind) {
+        waiting_since_.erase({topic, partition});
+        return false;
+      }
+      auto [since, fresh] = waiting_since_.emplace(std::make_pair(topic, partition), now);
+      if (now - since->second < options_.max_task_idle) return true;
+      return false;  // waited long enough: go on without it
+    };
+    RETURN_IF_ERROR(task->Drain(may_wait, results_));
+    if (!results_.empty()) {
+      records_out_.fetch_add(WriteResults(key.first, *task), std::memory_order_relaxed);
+      results_.Clear();
+    }
+  }
+  return Status::Ok();
 }
 
 void StreamThread::TrimToScan() {

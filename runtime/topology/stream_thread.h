@@ -67,6 +67,11 @@ struct StreamThreadOptions {
   // read a record, `scan_idle_polls` empty polls in a row also end it.
   std::optional<std::map<int32_t, int64_t>> scan_end;
   int scan_idle_polls = 5;
+  // A task reading several topics (a join) processes their records in record-time order; while
+  // one input has nothing buffered but its consumer has not read it to its end, the task waits
+  // for it up to this long (ksqlDB's max.task.idle.ms, used as a ceiling). Negative: no ordering
+  // (records are processed as they are polled: the deterministic driver). Default 1000 ms.
+  kafka::Millis max_task_idle{1000};
 };
 
 class StreamThread : public kafka::RebalanceListener {
@@ -120,6 +125,8 @@ class StreamThread : public kafka::RebalanceListener {
   size_t WriteResults(int sub, const Task& task);
   // Bounded scans: drops the records past their partition's end and notes finished partitions.
   void TrimToScan();
+  // Ordered tasks: processes what their buffers allow (Task::Drain) and writes the results.
+  Status DrainOrdered();
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -132,6 +139,8 @@ class StreamThread : public kafka::RebalanceListener {
   std::map<TaskKey, std::unique_ptr<Task>> tasks_;
   std::vector<kafka::RecordView> batch_;
   std::vector<const kafka::RecordView*> run_;  // records of one task input, being processed
+  // Ordered tasks: since when each (topic, partition) has been waited for while empty.
+  std::map<std::pair<std::string, int32_t>, std::chrono::steady_clock::time_point> waiting_since_;
   // By sub-topology: the writer of a sub-topology that ends with a repartition_v1 step.
   std::vector<std::unique_ptr<JoinRepartitionWriter>> join_repartition_;
   RowBatch results_;

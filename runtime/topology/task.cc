@@ -1,5 +1,7 @@
 #include "runtime/topology/task.h"
 
+#include <algorithm>
+
 #include "runtime/topology/repartition.h"
 
 namespace brook {
@@ -15,13 +17,9 @@ Task::~Task() {
   if (view_) view_->Remove(partition_, view_reader_.get());
 }
 
-Status Task::Process(size_t input_index, const std::vector<const kafka::RecordView*>& records,
-                     RowBatch& out) {
-  if (input_index >= inputs_.size()) return Internal("a task got records of an unknown input");
-  Input& input = inputs_[input_index];
+void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& records,
+                  RowBatch& decoded) {
   ctx_.topic = input.topic;
-  RowBatch& decoded = decoded_;
-  decoded.Clear();
   for (const kafka::RecordView* r : records) {
     ++records_in_;
     dirty_ = true;
@@ -52,12 +50,85 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
       decoded.Pop();
     }
   }
-  if (input.entry < 0) {
-    for (size_t i = 0; i < decoded.size(); ++i) out.Take(decoded[i]);
-    decoded.Clear();
+}
+
+Status Task::Process(size_t input_index, const std::vector<const kafka::RecordView*>& records,
+                     RowBatch& out) {
+  if (input_index >= inputs_.size()) return Internal("a task got records of an unknown input");
+  Input& input = inputs_[input_index];
+  if (ordered_) {
+    // Buffered until Drain picks them in time order (their records are gone after this poll).
+    decoded_.Clear();
+    Decode(input, records, decoded_);
+    for (size_t i = 0; i < decoded_.size(); ++i) {
+      Row& row = decoded_[i];
+      row.record = nullptr;
+      input.buffer.emplace_back();
+      input.buffer.back().values.swap(row.values);
+      input.buffer.back().CopyMetaFrom(row);
+    }
+    decoded_.Clear();
+    if (input.buffer.empty()) input.done_offset = input.next_offset;
     return Status::Ok();
   }
-  return Run(input.entry, input.side, decoded, out);
+  decoded_.Clear();
+  Decode(input, records, decoded_);
+  input.done_offset = input.next_offset;
+  if (input.entry < 0) {
+    for (size_t i = 0; i < decoded_.size(); ++i) out.Take(decoded_[i]);
+    decoded_.Clear();
+    return Status::Ok();
+  }
+  return Run(input.entry, input.side, decoded_, out);
+}
+
+bool Task::buffered() const {
+  for (const Input& in : inputs_) {
+    if (!in.buffer.empty()) return true;
+  }
+  return false;
+}
+
+Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out) {
+  while (true) {
+    // The input whose next row is the earliest; none while an empty input may still bring an
+    // earlier one.
+    int pick = -1;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      const Input& in = inputs_[i];
+      if (in.buffer.empty()) {
+        if (may_wait(in.topic)) return Status::Ok();
+        continue;
+      }
+      if (pick < 0 || in.buffer.front().rowtime < inputs_[pick].buffer.front().rowtime) {
+        pick = static_cast<int>(i);
+      }
+    }
+    if (pick < 0) return Status::Ok();
+    // Its rows up to the next earliest row of another input, as one batch.
+    int64_t limit = INT64_MAX;
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      if (static_cast<int>(i) != pick && !inputs_[i].buffer.empty()) {
+        limit = std::min(limit, inputs_[i].buffer.front().rowtime);
+      }
+    }
+    Input& in = inputs_[pick];
+    decoded_.Clear();
+    int64_t last_offset = -1;
+    while (!in.buffer.empty() && (decoded_.empty() || in.buffer.front().rowtime <= limit)) {
+      last_offset = in.buffer.front().offset;
+      decoded_.Take(in.buffer.front());
+      in.buffer.pop_front();
+    }
+    in.done_offset = in.buffer.empty() ? in.next_offset : last_offset + 1;
+    ctx_.topic = in.topic;
+    if (in.entry < 0) {
+      for (size_t i = 0; i < decoded_.size(); ++i) out.Take(decoded_[i]);
+      decoded_.Clear();
+    } else {
+      RETURN_IF_ERROR(Run(in.entry, in.side, decoded_, out));
+    }
+  }
 }
 
 Status Task::Run(int node, int side, RowBatch& rows, RowBatch& out) {
@@ -77,7 +148,7 @@ Status Task::Run(int node, int side, RowBatch& rows, RowBatch& out) {
 std::vector<kafka::TopicPartitionOffset> Task::Consumed() const {
   std::vector<kafka::TopicPartitionOffset> offsets;
   for (const Input& in : inputs_) {
-    if (in.next_offset >= 0) offsets.push_back({in.topic, partition_, in.next_offset});
+    if (in.done_offset >= 0) offsets.push_back({in.topic, partition_, in.done_offset});
   }
   return offsets;
 }

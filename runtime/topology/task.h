@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,15 +41,28 @@ struct TaskContext {
   std::shared_ptr<MaterializedView> view;
   // OperatorContext::emit_cache_bytes (ksql.streams.cache.max.bytes.buffering); 0: off.
   size_t emit_cache_bytes = 0;
+  // A task reading several topics processes their records in record-time order (Task::Drain).
+  // Off for the deterministic driver, which hands records over one by one in input order.
+  bool order_inputs = false;
 };
 
 class Task {
  public:
   ~Task();
   // Decodes and processes `records` of input `input` (the sub-topology's SubInput index; all of
-  // this task's partition, in offset order). Result rows are appended to `out`.
+  // this task's partition, in offset order). Result rows are appended to `out`. An ordered task
+  // (below) only decodes and buffers them: Drain processes them.
   Status Process(size_t input, const std::vector<const kafka::RecordView*>& records,
                  RowBatch& out);
+  // Ordered tasks (a task reading several topics, in a threaded engine): rows are processed in
+  // record-time order across the inputs, as Kafka Streams picks the earliest head record among a
+  // task's partitions, so one input's backlog cannot run stream time past the other's. Drain
+  // processes buffered rows while every input has one, or the empty ones may not bring an
+  // earlier row soon: `may_wait(topic)` says whether to wait for an empty input (the consumer
+  // has not read it to its end).
+  bool ordered() const { return ordered_; }
+  bool buffered() const;
+  Status Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out);
 
   int32_t partition() const { return partition_; }
   // The largest record time seen, or -1.
@@ -84,6 +99,10 @@ class Task {
     int entry = -1;  // the node its rows enter (-1: straight to the task's output)
     int side = 0;
     int64_t next_offset = -1;
+    // What a commit records: the offset after the last processed row (rows still buffered by
+    // an ordered task are not processed yet).
+    int64_t done_offset = -1;
+    std::deque<Row> buffer;  // ordered tasks: decoded rows not processed yet
     // Records below this offset are already in the task's committed state (the group's offset
     // lagged behind the state's at a crash): they are skipped, so the state counts each once.
     int64_t skip_below = -1;
@@ -94,6 +113,8 @@ class Task {
     int side = 0;   // which input of `next`
     RowBatch out;
   };
+  void Decode(Input& input, const std::vector<const kafka::RecordView*>& records,
+              RowBatch& decoded);
   // Runs `rows` through node `node` (entering at `side`) and every node after it.
   Status Run(int node, int side, RowBatch& rows, RowBatch& out);
 
@@ -103,6 +124,7 @@ class Task {
   std::vector<Input> inputs_;
   std::vector<Node> nodes_;  // in plan order: a node's inputs come before it
   RowBatch decoded_;
+  bool ordered_ = false;
   int64_t stream_time_ = -1;
   bool dirty_ = false;
   uint64_t records_in_ = 0;

@@ -223,6 +223,7 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
   if (sub_index >= subs_.size()) return Internal("no such sub-topology");
   const SubTopology& sub = subs_[sub_index];
   std::unique_ptr<Task> task(new Task(partition, context));
+  task->ordered_ = context.order_inputs && sub.inputs.size() > 1;
   // State stores of the stateful steps, in one RocksDB instance per task.
   std::vector<state::StoreSpec> stores = Stores(sub_index);
   std::vector<kafka::TopicPartitionOffset> committed;
@@ -274,7 +275,10 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
       const SourceStep& source = *plan_.steps[in.source_step].As<SourceStep>();
       ti.is_table = source.is_table;
       ti.has_key = !source.schema.key.empty();
-      bool filter_first = plan_.steps[sub.steps[in.reader].step].As<FilterStep>() != nullptr;
+      // Two-phase decoding completes rows from their records, which an ordered task's buffered
+      // rows no longer have.
+      bool filter_first = !task->ordered_ &&
+                          plan_.steps[sub.steps[in.reader].step].As<FilterStep>() != nullptr;
       ASSIGN_OR_RETURN(ti.decoder, RecordDecoder::Create(source, filter_first));
       decoders[in.source_step] = ti.decoder.get();
       if (first_source) key_count = source.schema.key.size();
