@@ -67,6 +67,7 @@ bool RecordDecoder::Decode(const kafka::RecordView& r, Row& row, const OperatorC
   row.null_key = !r.key.has_value();
   row.null_value = !r.value.has_value();
   row.tombstone = false;
+  row.fk_change = 0;
   row.windowed = false;
   auto fail = [&](ProcessingLogEntry::Type type, const char* target, const std::string& why) {
     ctx.LogError(type, row, kStep, target, why);

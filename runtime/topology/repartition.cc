@@ -4,16 +4,45 @@
 
 namespace brook {
 
-std::string RepartitionTopicName(std::string_view service_id, std::string_view query_id,
-                                 std::string_view step_id) {
+namespace {
+
+// "<service id>query_<query id>-<step id><suffix>", as ksqlDB names internal topics.
+std::string InternalTopicName(std::string_view service_id, std::string_view query_id,
+                              std::string_view step_id, std::string_view suffix) {
   std::string out;
   out.append(service_id);
   out.append("query_");
   out.append(query_id);
   out.push_back('-');
   out.append(step_id);
-  out.append("-GroupBy-repartition");
+  out.append(suffix);
   return out;
+}
+
+// A row read from an internal topic: the record's identity and time, no flags yet.
+void SetRecordMeta(const kafka::RecordView& record, Row& row) {
+  row.record = &record;
+  row.partition = record.partition;
+  row.offset = record.offset;
+  row.rowtime = record.timestamp;
+  row.null_key = false;
+  row.null_value = false;
+  row.tombstone = false;
+  row.fk_change = 0;
+  row.windowed = false;
+}
+
+}  // namespace
+
+std::string RepartitionTopicName(std::string_view service_id, std::string_view query_id,
+                                 std::string_view step_id) {
+  return InternalTopicName(service_id, query_id, step_id, "-GroupBy-repartition");
+}
+
+std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
+                                     std::string_view step_id, bool foreign_key) {
+  return InternalTopicName(service_id, query_id, step_id,
+                           foreign_key ? "-subscription-registration-topic" : "-repartition");
 }
 
 size_t WriteRepartition(RowBatch& rows, size_t key_count, const std::string& topic,
@@ -43,14 +72,7 @@ size_t WriteRepartition(RowBatch& rows, size_t key_count, const std::string& top
 }
 
 bool DecodeRepartition(const kafka::RecordView& record, Row& row) {
-  row.record = &record;
-  row.partition = record.partition;
-  row.offset = record.offset;
-  row.rowtime = record.timestamp;
-  row.null_key = false;
-  row.null_value = false;
-  row.tombstone = false;
-  row.windowed = false;
+  SetRecordMeta(record, row);
   if (!record.value) return false;
   return DecodeValues(*record.value, row.values) && !row.values.empty() &&
          row.values[0].kind() == Value::Kind::kInt;
@@ -111,14 +133,7 @@ size_t JoinRepartitionWriter::Write(RowBatch& rows, kafka::Producer& producer,
 }
 
 bool DecodeJoinRepartition(const kafka::RecordView& record, Row& row) {
-  row.record = &record;
-  row.partition = record.partition;
-  row.offset = record.offset;
-  row.rowtime = record.timestamp;
-  row.null_key = false;
-  row.null_value = false;
-  row.tombstone = false;
-  row.windowed = false;
+  SetRecordMeta(record, row);
   if (!record.value || !DecodeValues(*record.value, row.values) || row.values.size() < 2) {
     return false;
   }

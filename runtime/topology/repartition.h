@@ -21,6 +21,10 @@ namespace brook {
 
 std::string RepartitionTopicName(std::string_view service_id, std::string_view query_id,
                                  std::string_view step_id);
+// The internal topic a repartition_v1 step writes ("...-<step id>-repartition"; a foreign-key
+// join's subscriptions: "...-<step id>-subscription-registration-topic").
+std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
+                                     std::string_view step_id, bool foreign_key = false);
 
 // Sends `rows` (contribution rows with `key_count` key values after the op) to `topic`; returns
 // how many were sent. A producer refusing a record is logged per row. Clears `rows`.

@@ -23,18 +23,6 @@ int SubTopology::InputFor(std::string_view topic) const {
   return -1;
 }
 
-std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
-                                     std::string_view step_id, bool foreign_key) {
-  std::string out;
-  out.append(service_id);
-  out.append("query_");
-  out.append(query_id);
-  out.push_back('-');
-  out.append(step_id);
-  out.append(foreign_key ? "-subscription-registration-topic" : "-repartition");
-  return out;
-}
-
 std::vector<std::string> Topology::SourceTopics() const {
   std::vector<std::string> topics;
   for (const SubTopology& s : subs_) {

@@ -87,11 +87,6 @@ class Topology {
   std::vector<SubTopology> subs_;
 };
 
-// The internal topic a repartition_v1 step writes ("...-<step id>-repartition"; a foreign-key
-// join's subscriptions: "...-<step id>-subscription-registration-topic").
-std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
-                                     std::string_view step_id, bool foreign_key = false);
-
 class TopologyBuilder {
  public:
   // `service_id` prefixes internal topic names. `inline_repartition` keeps the plan in one
