@@ -1,11 +1,20 @@
 // Stream-table join: only stream rows trigger output. The table side (right) is kept by key in
-// "<id>-right-store" (time + row); a tombstone deletes the key. A stream row whose key is NULL
-// or that has no value is dropped, as Kafka Streams does.
+// "<id>-right-store" (time + row); a tombstone deletes the key. A stream row without a value is
+// dropped; one whose key is NULL joins nothing (LEFT emits it with NULLs).
+//
+// Lookups go through an in-memory cache of decoded table rows (kCacheRows rows at most, filled
+// on a miss and kept current by the table's own changes, which pass through here first), so a
+// small dimension table costs no store read or decoding per stream row.
+#include <unordered_map>
+
 #include "runtime/operators/join_internal.h"
 
 namespace brook {
 
 namespace {
+
+// Decoded table rows kept in memory per task (the whole table when it is small). Default 65536.
+constexpr size_t kCacheRows = 65536;
 
 class StreamTableJoin : public JoinOperator {
  public:
@@ -33,30 +42,61 @@ class StreamTableJoin : public JoinOperator {
   }
 
  private:
+  // A cached table row: its values, or none (the key is known to be absent).
+  struct Cached {
+    bool present = false;
+    std::vector<Value> values;
+  };
+
+  Cached& CacheSlot() {
+    if (cache_.size() >= kCacheRows && !cache_.count(key_)) cache_.clear();  // crude, bounded
+    return cache_[key_];
+  }
+
   Status Update(const Row& row) {
     if (!KeyOf(1, row, key_)) return Status::Ok();
-    if (row.tombstone || row.null_value) return table_->Delete(key_);
+    Cached& slot = CacheSlot();
+    if (row.tombstone || row.null_value) {
+      slot.present = false;
+      slot.values.clear();
+      return table_->Delete(key_);
+    }
+    slot.present = true;
+    slot.values = row.values;
     EncodeStored(row, stored_);
     return table_->Put(key_, stored_);
   }
 
   Status Lookup(const Row& row, RowBatch& out) {
-    if (row.null_value || !KeyOf(0, row, key_)) return Status::Ok();
-    ASSIGN_OR_RETURN(std::optional<std::string> found, table_->Get(key_));
-    int64_t table_time = 0;
-    if (found && !DecodeStored(*found, step_.right_width, right_, table_time)) {
-      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, JoinStep::kName, "",
-                     "The join's table store holds a malformed row");
-      found.reset();
+    if (row.null_value) return Status::Ok();
+    if (!KeyOf(0, row, key_)) {
+      if (!eval_.failed() && step_.type != JoinStep::Type::kInner) {
+        Emit(row.values.data(), nullptr, row, row.rowtime, out);
+      }
+      return Status::Ok();
     }
-    if (!found && step_.type == JoinStep::Type::kInner) return Status::Ok();
-    Emit(row.values.data(), found ? right_.data() : nullptr, row, row.rowtime, out);
+    auto it = cache_.find(key_);
+    if (it == cache_.end()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> found, table_->Get(key_));
+      Cached& slot = CacheSlot();
+      int64_t table_time = 0;
+      slot.present = found.has_value();
+      if (found && !DecodeStored(*found, step_.right_width, slot.values, table_time)) {
+        ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, JoinStep::kName,
+                       "", "The join's table store holds a malformed row");
+        slot.present = false;
+      }
+      it = cache_.find(key_);
+    }
+    const Cached& hit = it->second;
+    if (!hit.present && step_.type == JoinStep::Type::kInner) return Status::Ok();
+    Emit(row.values.data(), hit.present ? hit.values.data() : nullptr, row, row.rowtime, out);
     return Status::Ok();
   }
 
   state::KeyValueStore* table_ = nullptr;
   std::string key_, stored_;
-  std::vector<Value> right_;
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 }  // namespace
