@@ -34,10 +34,10 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -146,7 +146,13 @@ const Workload kWorkloads[] = {
      "baseline_consume",
      "CTAS_OUT_W6_0",
      {"Aggregate-Aggregate-Materialize", "Materialize"}},
-    {"baseline_consume_two", Kind::kConsume, nullptr, nullptr, nullptr, nullptr, {},
+    {"baseline_consume_two",
+     Kind::kConsume,
+     nullptr,
+     nullptr,
+     nullptr,
+     nullptr,
+     {},
      {kKeyedBidsTopic, kAuctionsTopic}},
     {"w5_stream_table_join",
      Kind::kQuery,
@@ -408,11 +414,10 @@ int RoleProduce(const Options& o) {
       a.timestamp = NowMicros() / 1000;
       a.key = big_endian(1000 + auctions);
       char buf[160];
-      const int len = std::snprintf(buf, sizeof buf,
-                                    "{\"seller\":%llu,\"category\":%d,\"date_time\":%lld}",
-                                    static_cast<unsigned long long>(keyed_rng() % 50000),
-                                    static_cast<int>(keyed_rng() % 20),
-                                    static_cast<long long>(date_time));
+      const int len =
+          std::snprintf(buf, sizeof buf, "{\"seller\":%llu,\"category\":%d,\"date_time\":%lld}",
+                        static_cast<unsigned long long>(keyed_rng() % 50000),
+                        static_cast<int>(keyed_rng() % 20), static_cast<long long>(date_time));
       a.value = std::string(buf, static_cast<size_t>(len));
       Status st = (*producer)->Send(std::move(a));
       if (!st.ok()) Die("produce: " + st.ToString());

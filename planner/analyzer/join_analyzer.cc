@@ -36,7 +36,8 @@ const char* JoinWords(ast::JoinType t) {
     case ast::JoinType::kInner: return "[INNER] JOIN";
     case ast::JoinType::kLeft: return "LEFT [OUTER] JOIN";
     case ast::JoinType::kRight: return "RIGHT [OUTER] JOIN";
-    case ast::JoinType::kOuter: return "[FULL] OUTER JOIN";
+    case ast::JoinType::kOuter:
+      return "[FULL] OUTER JOIN";
   }
   return "JOIN";
 }
@@ -96,16 +97,20 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
             (right->window->type == WindowInfo::Type::kSession)) {
       auto type_name = [](const WindowInfo& w) {
         switch (w.type) {
-          case WindowInfo::Type::kTumbling: return "TUMBLING";
-          case WindowInfo::Type::kHopping: return "HOPPING";
-          case WindowInfo::Type::kSliding: return "SLIDING";
-          case WindowInfo::Type::kSession: return "SESSION";
+          case WindowInfo::Type::kTumbling:
+            return "TUMBLING";
+          case WindowInfo::Type::kHopping:
+            return "HOPPING";
+          case WindowInfo::Type::kSliding:
+            return "SLIDING";
+          case WindowInfo::Type::kSession:
+            return "SESSION";
         }
         return "";
       };
       return InvalidArgument(std::string("Incompatible windowed sources.\nLeft source: ") +
-                                 type_name(*left.window) + "\nRight source: " +
-                                 type_name(*right->window) +
+                                 type_name(*left.window) +
+                                 "\nRight source: " + type_name(*right->window) +
                                  "\nSession windowed sources can only be joined to other session "
                                  "windowed sources, and may still not result in expected "
                                  "behaviour as session bounds must be an exact match for the join "
@@ -161,8 +166,8 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
       for (const auto& side : c.children) {
         auto bound = check.Bind(*side);
         if (bound.ok() || bound.status().code() == StatusCode::kNotFound) continue;
-        bool qualifier = bound.status().message().find("is not a valid stream/table name") !=
-                         std::string::npos;
+        bool qualifier =
+            bound.status().message().find("is not a valid stream/table name") != std::string::npos;
         if (qualifier) return bound.status();
         if (!first) first = bound.status();
       }
@@ -219,8 +224,8 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
     bj.left_text = QualifiedText(*left_expr, left_alias);
     bj.right_text = QualifiedText(*right_expr, j.right.alias);
     // The criteria as written, for messages that quote it.
-    bj.written_text = swapped ? bj.right_text + " = " + bj.left_text
-                              : bj.left_text + " = " + bj.right_text;
+    bj.written_text =
+        swapped ? bj.right_text + " = " + bj.left_text : bj.left_text + " = " + bj.right_text;
   }
   // Then the rules on each join's sides, in order.
   for (size_t n = 0; n < q.joins.size(); ++n) {
@@ -259,15 +264,18 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
                              j.range);
     }
     if (!left.is_table && right.is_table && !IsKeyColumn(bj.right_key, bj.right)) {
-      return InvalidArgument("Invalid join condition: stream-table joins require to join on the "
-                             "table's primary key. Got " + bj.written_text + ".",
-                             c.range);
+      return InvalidArgument(
+          "Invalid join condition: stream-table joins require to join on the "
+          "table's primary key. Got " +
+              bj.written_text + ".",
+          c.range);
     }
     if (left.is_table && right.is_table && !IsKeyColumn(bj.right_key, bj.right)) {
-      return InvalidArgument("Invalid join condition: table-table joins require to join on the "
-                             "primary key of the right input table. Got " + bj.written_text +
-                                 ".",
-                             c.range);
+      return InvalidArgument(
+          "Invalid join condition: table-table joins require to join on the "
+          "primary key of the right input table. Got " +
+              bj.written_text + ".",
+          c.range);
     }
     if (left.is_table && right.is_table && !IsKeyColumn(bj.left_key, bq.from) &&
         j.type == ast::JoinType::kRight) {
@@ -275,19 +283,23 @@ Status AnalyzeJoins(const ast::Query& q, const Catalog& catalog, const FunctionR
     }
     if (left.is_table && right.is_table && !IsKeyColumn(bj.left_key, bq.from) &&
         (left.window || right.window)) {
-      return InvalidArgument("Foreign-key table-table joins are not supported on windowed "
-                             "tables.",
-                             j.range);
+      return InvalidArgument(
+          "Foreign-key table-table joins are not supported on windowed "
+          "tables.",
+          j.range);
     }
   }
   // A foreign-key join: keyed by the left table's primary key. It may only start an N-way join.
   for (size_t n = 0; n < bq.joins.size(); ++n) {
     const BoundJoin& j = bq.joins[n];
     if (!bq.from.source->is_table || !j.right.source->is_table) continue;
-    if (n > 0 && !IsKeyColumn(j.left_key, bq.from) && !IsKeyColumn(j.left_key, bq.joins[n - 1].right)) {
-      return InvalidArgument("Invalid join condition: foreign-key table-table joins are not "
-                             "supported as part of n-way joins. Got " + j.written_text + ".",
-                             j.range);
+    if (n > 0 && !IsKeyColumn(j.left_key, bq.from) &&
+        !IsKeyColumn(j.left_key, bq.joins[n - 1].right)) {
+      return InvalidArgument(
+          "Invalid join condition: foreign-key table-table joins are not "
+          "supported as part of n-way joins. Got " +
+              j.written_text + ".",
+          j.range);
     }
   }
   for (const BoundJoin& j : bq.joins) {

@@ -2,10 +2,10 @@
 
 #include <set>
 
+#include "common/ascii.h"
 #include "planner/analyzer/analyzer_internal.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/analyzer/scope.h"
-#include "common/ascii.h"
 
 namespace brook {
 
@@ -227,8 +227,8 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
         // A join's synthetic key comes first in `*`.
         ProjectionItem p;
         p.name = bq.synthetic_key;
-        p.expr = analyzer::ColumnRef(bq.joins.back().key_slot, bq.joins.back().left_key->type,
-                                     p.name);
+        p.expr =
+            analyzer::ColumnRef(bq.joins.back().key_slot, bq.joins.back().left_key->type, p.name);
         p.range = item.range;
         p.key_slot = 0;
         items.push_back(std::move(p));
@@ -447,12 +447,14 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
             name = c.qualifier + "_" + c.name;  // ksqlDB names the join key ALIAS_COLUMN here
           }
         }
-        return InvalidArgument("Map keys, including types that contain maps, are not supported as "
-                               "they may lead to unexpected behavior due to inconsistent "
-                               "serialization. Key column name: `" + name + "`. Column type: " + TypeName(items[best].expr->type) +
-                                   ". See https://github.com/confluentinc/ksql/issues/6621 for "
-                                   "more.",
-                               items[best].range);
+        return InvalidArgument(
+            "Map keys, including types that contain maps, are not supported as "
+            "they may lead to unexpected behavior due to inconsistent "
+            "serialization. Key column name: `" +
+                name + "`. Column type: " + TypeName(items[best].expr->type) +
+                ". See https://github.com/confluentinc/ksql/issues/6621 for "
+                "more.",
+            items[best].range);
       }
     }
   }
@@ -533,8 +535,9 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
     return InvalidArgument(std::string("Primary key column") + (many ? "s" : "") +
                                " missing in projection. For foreign-key table-table joins, the "
                                "projection must include all primary key columns from the left "
-                               "input table (`" + bq.from.source->name + "`). Missing column" +
-                               (many ? "s" : "") + ": " + listed + ".",
+                               "input table (`" +
+                               bq.from.source->name + "`). Missing column" + (many ? "s" : "") +
+                               ": " + listed + ".",
                            q.range);
   }
   if (missing && bq.aggregation) {
@@ -553,8 +556,8 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
     }
     if (joined) eg = expected[0];
     std::string what = expected.size() > 1 ? what_many : what_one;
-    std::string message = "The query used to build `" + bq.target + "` must include the " +
-                          what + listed + " in its projection (eg, SELECT " + eg + "...).";
+    std::string message = "The query used to build `" + bq.target + "` must include the " + what +
+                          listed + " in its projection (eg, SELECT " + eg + "...).";
     if (joined && !bq.synthetic_key.empty()) {
       message = "Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\n" +
                 message + "\n" + bq.synthetic_key +
@@ -582,9 +585,8 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
     key_pos[key_order[k]] = static_cast<int>(k);
     // A join's key is the join key's value — also where the projected key column is NULL (the
     // other side of an outer join).
-    bq.key_exprs.push_back(joined ? analyzer::ColumnRef(bq.joins.back().key_slot, p.expr->type,
-                                                        p.name)
-                                  : p.expr);
+    bq.key_exprs.push_back(
+        joined ? analyzer::ColumnRef(bq.joins.back().key_slot, p.expr->type, p.name) : p.expr);
     bq.output_schema.key.push_back({p.name, p.expr->type, ColumnNamespace::kKey, std::nullopt});
   }
   for (size_t i = 0; i < items.size(); ++i) {

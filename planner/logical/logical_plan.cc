@@ -8,7 +8,8 @@ int LogicalNode::OutputWidth() const {
   switch (kind) {
     case LogicalKind::kSource: return source.scope.row_width - slot_offset;
     // The left row, the right row, then the join's key (BoundJoin::key_slot).
-    case LogicalKind::kJoin: return inputs[0]->OutputWidth() + inputs[1]->OutputWidth() + 1;
+    case LogicalKind::kJoin:
+      return inputs[0]->OutputWidth() + inputs[1]->OutputWidth() + 1;
     case LogicalKind::kRekey: return static_cast<int>(rekey.key_exprs.size() + rekey.carried.size());
     case LogicalKind::kAggregate: return aggregation.output_scope.row_width;
     case LogicalKind::kProject: return static_cast<int>(key_exprs.size() + value_exprs.size());

@@ -209,7 +209,6 @@ Result<SinkStep> PlanSink(const BoundQuery& q, const QueryPlanRequest& req, cons
   return sink;
 }
 
-
 // How the rows of a join input are spread over partitions: by a key that equals the columns
 // in `key_slots` (slots of the query's input row), written in `key_format`, over `partitions`.
 struct Partitioning {
@@ -249,8 +248,7 @@ Partitioning SourcePartitioning(const LogicalNode& node, const QueryPlanRequest&
 // key's type (KAFKA holds only primitives; NONE nothing).
 FormatInfo RepartitionKeyFormat(FormatInfo f, const TypePtr& type) {
   bool primitive = type && (type->kind() == TypeKind::kInt || type->kind() == TypeKind::kBigint ||
-                            type->kind() == TypeKind::kDouble ||
-                            type->kind() == TypeKind::kString);
+                            type->kind() == TypeKind::kDouble || type->kind() == TypeKind::kString);
   if (f.name == "NONE" || (f.name == "KAFKA" && !primitive)) f = FormatInfo{"JSON"};
   if (f.name == "DELIMITED" && !primitive) f = FormatInfo{"JSON"};
   return f;
@@ -262,8 +260,8 @@ FormatInfo RepartitionKeyFormat(FormatInfo f, const TypePtr& type) {
 // foreign key, which needs no co-partitioning.
 Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
                               std::vector<std::string> input_ids,
-                              std::map<const LogicalNode*, Partitioning>& parts,
-                              StepNamer& namer, PhysicalPlan& plan) {
+                              std::map<const LogicalNode*, Partitioning>& parts, StepNamer& namer,
+                              PhysicalPlan& plan) {
   const BoundJoin& bj = node.join;
   const int left_width = node.inputs[0]->OutputWidth();
   const LogicalNode* inputs[2] = {node.inputs[0].get(), node.inputs[1].get()};
@@ -287,8 +285,9 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
   auto partitioned_by_key = [&](int s) {
     return keys[s]->kind == BoundKind::kColumn && side[s].key_slots.count(keys[s]->index) > 0;
   };
-  j.foreign_key = left_table && right_table &&
-                  !(keys[0]->kind == BoundKind::kColumn && side[0].table_keys.count(keys[0]->index));
+  j.foreign_key =
+      left_table && right_table &&
+      !(keys[0]->kind == BoundKind::kColumn && side[0].table_keys.count(keys[0]->index));
   // A side not partitioned by its join key is repartitioned: a stream by its join expression, a
   // table by its primary key (its rows keep their keys), the left table of a foreign-key join by
   // the foreign key.
@@ -296,17 +295,18 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
   for (int s = 0; s < 2; ++s) repartition[s] = !partitioned_by_key(s);
   std::string id = namer.Name("Join");
   if (j.windowed && (repartition[0] || repartition[1])) {
-    return InvalidArgument("Implicit repartitioning of windowed sources is not supported. See "
-                           "https://github.com/confluentinc/ksql/issues/4385.",
-                           bj.range);
+    return InvalidArgument(
+        "Implicit repartitioning of windowed sources is not supported. See "
+        "https://github.com/confluentinc/ksql/issues/4385.",
+        bj.range);
   }
   if (!j.foreign_key && !repartition[0] && !repartition[1] &&
       side[0].partitions != side[1].partitions) {
     return InvalidArgument("Can't join `" + side[0].name + "` with `" + side[1].name +
                                "` since the number of partitions don't match. `" + side[0].name +
                                "` partitions = " + std::to_string(side[0].partitions) + "; `" +
-                               side[1].name + "` partitions = " +
-                               std::to_string(side[1].partitions) +
+                               side[1].name +
+                               "` partitions = " + std::to_string(side[1].partitions) +
                                ". Please repartition either one so that the number of "
                                "partitions match.",
                            bj.range);
@@ -329,16 +329,17 @@ Result<PhysicalStep> PlanJoin(const LogicalNode& node, const BoundQuery& q,
   result.table = left_table && right_table;
   // A table-table result is the left table's rows: keyed as it is (a foreign-key join's result
   // is partitioned by the foreign key, not by that key).
-  result.table_keys = result.table ? (j.foreign_key ? side[0].table_keys : result.key_slots)
-                                   : std::set<int>();
+  result.table_keys =
+      result.table ? (j.foreign_key ? side[0].table_keys : result.key_slots) : std::set<int>();
   for (int s = 0; s < 2; ++s) {
     if (!repartition[s]) continue;
     RepartitionStep r;
     r.key = s == 0 ? keys[0] : j.right_key;
     r.key_format = RepartitionKeyFormat(anchor.key_format, keys[s]->type);
     r.partitions = anchor.partitions;
-    r.keep_null_keys = s == 0 ? (bj.type == ast::JoinType::kLeft || bj.type == ast::JoinType::kOuter)
-                              : (bj.type == ast::JoinType::kRight || bj.type == ast::JoinType::kOuter);
+    r.keep_null_keys = s == 0
+                           ? (bj.type == ast::JoinType::kLeft || bj.type == ast::JoinType::kOuter)
+                           : (bj.type == ast::JoinType::kRight || bj.type == ast::JoinType::kOuter);
     r.foreign_key = j.foreign_key && s == 0;
     if (r.foreign_key) r.keep_null_keys = true;  // a NULL foreign key still changes the row
     if (s == 0 || !repartition[0]) result.key_format = r.key_format;
@@ -407,7 +408,8 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         a.having = node->aggregation.having;
         a.emit_final = q.emit == ast::EmitKind::kFinal;
         a.table_input = q.from.source->is_table;
-        for (const BoundJoin& bj : q.joins) a.table_input = a.table_input && bj.right.source->is_table;
+        for (const BoundJoin& bj : q.joins)
+          a.table_input = a.table_input && bj.right.source->is_table;
         a.repartition = !GroupsByInputKey(q, a.group_by);
         step.body = std::move(a);
         break;

@@ -7,8 +7,8 @@ namespace brook {
 
 std::vector<state::StoreSpec> JoinOperator::Stores(const JoinStep& step,
                                                    const std::string& step_id) {
-  const state::StoreKind kind = step.stream_stream() ? state::StoreKind::kWindow
-                                                     : state::StoreKind::kKeyValue;
+  const state::StoreKind kind =
+      step.stream_stream() ? state::StoreKind::kWindow : state::StoreKind::kKeyValue;
   std::vector<state::StoreSpec> stores;
   if (step.shape != JoinStep::Shape::kStreamTable) {
     stores.push_back({step_id + "-left-store", kind, true});

@@ -64,7 +64,8 @@ bool ParseList(std::string_view list, std::vector<Entry>& out) {
   while (at < list.size()) {
     if (list.size() - at < 5) return false;
     uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) n |= static_cast<uint32_t>(static_cast<uint8_t>(list[at + i])) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      n |= static_cast<uint32_t>(static_cast<uint8_t>(list[at + i])) << (8 * i);
     if (list.size() - at - 5 < n) return false;
     out.push_back({at + 4, list[at + 4], list.substr(at + 5, n)});
     at += 5 + n;
@@ -138,8 +139,8 @@ class StreamStreamJoin : public JoinOperator {
                        stores_[other]->Fetch(key_, from, to));
       for (state::WindowValue& w : found) {
         if (!ParseList(w.value, entries_)) {
-          ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, JoinStep::kName,
-                         "", "The join's window store holds a malformed record list");
+          ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, JoinStep::kName, "",
+                         "The join's window store holds a malformed record list");
           continue;
         }
         bool changed = false;
@@ -241,8 +242,8 @@ class StreamStreamJoin : public JoinOperator {
   const bool grace_mode_;
   const int64_t grace_;
   const int64_t retention_;  // before + after + grace
-  int64_t after_[2];  // how far after a side's record its window reaches (left: after)
-  bool outer_[2];     // whether a side's unmatched records are emitted
+  int64_t after_[2];         // how far after a side's record its window reaches (left: after)
+  bool outer_[2];            // whether a side's unmatched records are emitted
   state::WindowStore* stores_[2] = {nullptr, nullptr};
   // (time, key) of every list each store holds: expiry deletes them without scanning the store.
   std::set<std::pair<int64_t, std::string>> buffered_[2];

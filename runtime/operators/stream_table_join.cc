@@ -82,8 +82,8 @@ class StreamTableJoin : public JoinOperator {
       int64_t table_time = 0;
       slot.present = found.has_value();
       if (found && !DecodeStored(*found, step_.right_width, slot.values, table_time)) {
-        ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, JoinStep::kName,
-                       "", "The join's table store holds a malformed row");
+        ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, JoinStep::kName, "",
+                       "The join's table store holds a malformed row");
         slot.present = false;
       }
       it = cache_.find(key_);

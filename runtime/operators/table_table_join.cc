@@ -39,8 +39,8 @@ class TableTableJoin : public JoinOperator {
     if (!found) return false;
     size_t width = s == 0 ? step_.left_width : step_.right_width;
     if (!DecodeStored(*found, width, rows_[s], times_[s])) {
-      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, for_log, JoinStep::kName,
-                     "", "The join's table store holds a malformed row");
+      ctx_->LogError(ProcessingLogEntry::Type::kRecordProcessingError, for_log, JoinStep::kName, "",
+                     "The join's table store holds a malformed row");
       return false;
     }
     return true;

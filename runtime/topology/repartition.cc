@@ -95,19 +95,19 @@ size_t JoinRepartitionWriter::Write(RowBatch& rows, kafka::Producer& producer,
     Value key = Evaluate(*step_.key, row.values.data(), eval_);
     const bool null_key = !eval_.failed() && key.is_null();
     if (eval_.failed() || (null_key && !step_.keep_null_keys)) {
-      ctx.LogError(ProcessingLogEntry::Type::kRecordProcessingError, row, RepartitionStep::kName,
-                   "key",
-                   eval_.failed() ? "Error computing the join key " + eval_.error_expr + ": " +
-                                        eval_.error
-                                  : "Skipping a record whose join key " + step_.key->text +
-                                        " is NULL: it cannot join");
+      ctx.LogError(
+          ProcessingLogEntry::Type::kRecordProcessingError, row, RepartitionStep::kName, "key",
+          eval_.failed()
+              ? "Error computing the join key " + eval_.error_expr + ": " + eval_.error
+              : "Skipping a record whose join key " + step_.key->text + " is NULL: it cannot join");
       continue;
     }
     Result<std::optional<std::string>> encoded = std::optional<std::string>();
     if (!null_key) encoded = key_serde_->Encode(&key);
     if (!encoded.ok() || (!null_key && !encoded->has_value())) {
       ctx.LogError(ProcessingLogEntry::Type::kSerializationError, row, RepartitionStep::kName,
-                   "key", encoded.ok() ? "the join key encodes to nothing" : encoded.status().message());
+                   "key",
+                   encoded.ok() ? "the join key encodes to nothing" : encoded.status().message());
       continue;
     }
     kafka::OutRecord rec;

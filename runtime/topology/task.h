@@ -52,8 +52,7 @@ class Task {
   // Decodes and processes `records` of input `input` (the sub-topology's SubInput index; all of
   // this task's partition, in offset order). Result rows are appended to `out`. An ordered task
   // (below) only decodes and buffers them: Drain processes them.
-  Status Process(size_t input, const std::vector<const kafka::RecordView*>& records,
-                 RowBatch& out);
+  Status Process(size_t input, const std::vector<const kafka::RecordView*>& records, RowBatch& out);
   // Ordered tasks (a task reading several topics, in a threaded engine): rows are processed in
   // record-time order across the inputs, as Kafka Streams picks the earliest head record among a
   // task's partitions, so one input's backlog cannot run stream time past the other's. Drain

@@ -147,15 +147,15 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
       SubTopology& agg_sub = sub_for(out_node[i]);
       agg_position[i] = agg_sub.steps.size();
       agg_sub.steps.push_back({i, SubStep::Part::kAggregateHalf});
-      agg_sub.inputs.push_back({SubInput::Kind::kGroupRepartition,
-                                group_sub.repartition_topic, 0, agg_position[i], 0});
+      agg_sub.inputs.push_back(
+          {SubInput::Kind::kGroupRepartition, group_sub.repartition_topic, 0, agg_position[i], 0});
     } else {
       SubTopology& sub = sub_for(in_node[i]);
       position[i] = agg_position[i] = sub.steps.size();
       sub.steps.push_back({i, SubStep::Part::kWhole});
       if (boundary[i]) {
-        sub.repartition_topic = JoinRepartitionTopicName(service_id, plan.query_id, steps[i].id,
-                                                          steps[i].As<RepartitionStep>()->foreign_key);
+        sub.repartition_topic = JoinRepartitionTopicName(
+            service_id, plan.query_id, steps[i].id, steps[i].As<RepartitionStep>()->foreign_key);
         sub.join_repartition_step = static_cast<int>(i);
       }
     }
@@ -168,14 +168,13 @@ Result<std::shared_ptr<const Topology>> TopologyBuilder::Build(const PhysicalPla
       SubTopology& sub = sub_for(in_node[i]);
       size_t reader = position[i];
       if (const auto* s = steps[k].As<SourceStep>()) {
-        sub.inputs.push_back({SubInput::Kind::kSource, s->topic, k, reader,
-                              static_cast<int>(side)});
+        sub.inputs.push_back(
+            {SubInput::Kind::kSource, s->topic, k, reader, static_cast<int>(side)});
       } else if (boundary[k]) {
         sub.inputs.push_back({SubInput::Kind::kJoinRepartition,
                               JoinRepartitionTopicName(service_id, plan.query_id, steps[k].id,
                                                        steps[k].As<RepartitionStep>()->foreign_key),
-                              k,
-                              reader, static_cast<int>(side)});
+                              k, reader, static_cast<int>(side)});
       }
     }
   }
@@ -265,8 +264,8 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
       ti.has_key = !source.schema.key.empty();
       // Two-phase decoding completes rows from their records, which an ordered task's buffered
       // rows no longer have.
-      bool filter_first = !task->ordered_ &&
-                          plan_.steps[sub.steps[in.reader].step].As<FilterStep>() != nullptr;
+      bool filter_first =
+          !task->ordered_ && plan_.steps[sub.steps[in.reader].step].As<FilterStep>() != nullptr;
       ASSIGN_OR_RETURN(ti.decoder, RecordDecoder::Create(source, filter_first));
       decoders[in.source_step] = ti.decoder.get();
       if (first_source) key_count = source.schema.key.size();

@@ -56,7 +56,8 @@ TEST_F(JoinTest, AStreamJoinedOnAValueColumnIsRepartitionedToItsTableSide) {
     int c = static_cast<int>(rng() % 25);  // 20..24 have no customer: inner join drops them
     std::string oid = "o" + std::to_string(i);
     Produce("orders", oid,
-            R"({"cust":"c)" + std::to_string(c) + R"(","amount":)" + std::to_string(i) + "}", 10 + i);
+            R"({"cust":"c)" + std::to_string(c) + R"(","amount":)" + std::to_string(i) + "}",
+            10 + i);
     if (c < 20) want[oid] = "n" + std::to_string(c);
   }
   ASSERT_TRUE(engine->RunUntilIdle().ok());
@@ -100,7 +101,8 @@ TEST_F(JoinTest, BufferedStreamRecordsSurviveARestartAndALostStateDirectory) {
   // The directory is lost: the buffered features come back from the changelog, and a late tick
   // in each partition closes every window.
   fs::remove_all(state_dir_);
-  for (const char* tick : {"t0", "t1", "t2", "t3", "t4", "t5"}) Produce("l", tick, R"({"y":0})", 1000);
+  for (const char* tick : {"t0", "t1", "t2", "t3", "t4", "t5"})
+    Produce("l", tick, R"({"y":0})", 1000);
   {
     auto engine = NewEngine();
     Run(*engine, ddl);
@@ -134,7 +136,8 @@ TEST_F(JoinTest, AForeignKeyJoinFansRightChangesOutAcrossPartitions) {
       "CREATE TABLE named AS SELECT aid, name FROM accounts JOIN people ON accounts.pid = "
       "people.pid;");
   for (int a = 0; a < 12; ++a) {
-    Produce("accounts", "a" + std::to_string(a), R"({"pid":"p)" + std::to_string(a % 3) + R"("})", a);
+    Produce("accounts", "a" + std::to_string(a), R"({"pid":"p)" + std::to_string(a % 3) + R"("})",
+            a);
   }
   for (int p = 0; p < 3; ++p) {
     Produce("people", "p" + std::to_string(p), R"({"name":"old)" + std::to_string(p) + R"("})", 20);
