@@ -205,14 +205,16 @@ Status BindProjection(const ast::Query& q, const analyzer::ProjectionInput& in,
     for (size_t k = 0; k < in.join_key_slots.size(); ++k) {
       if (in.join_key_slots[k] == slot) return 0;
     }
-    if (!bq.fk_key_slots.empty()) {
+    if (!bq.fk_key_slots.empty() && !bq.aggregation && !bq.rekey) {
       // A foreign-key join's key is the left table's primary key.
       for (size_t k = 0; k < bq.fk_key_slots.size(); ++k) {
         if (bq.fk_key_slots[k] == slot) return static_cast<int>(k);
       }
       return -1;
     }
-    if (joined) return !bq.synthetic_key.empty() && slot == bq.joins.back().key_slot ? 0 : -1;
+    if (joined && !bq.aggregation && !bq.rekey) {
+      return !bq.synthetic_key.empty() && slot == bq.joins.back().key_slot ? 0 : -1;
+    }
     for (const ScopeColumn& c : in.scope.columns) {
       if (c.index == slot && c.ns == ColumnNamespace::kKey && !c.window_bound) {
         return in.key_schema.KeyIndex(c.name);
@@ -422,10 +424,11 @@ Status AssembleOutput(const ast::Query& q, const analyzer::ProjectionInput& in,
                       const DataSource& src, bool new_planner, BoundQuery& bq) {
   const bool persistent = bq.persistent();
   std::vector<ProjectionItem>& items = bq.projection;
-  const bool fk = !bq.fk_key_slots.empty();
+  const bool fk = !bq.fk_key_slots.empty() && !bq.aggregation && !bq.rekey;
   // A join's output has one key, the join expression — but a foreign-key join's is the left
   // table's primary key.
-  const bool joined = !bq.joins.empty() && !fk;
+  // (GROUP BY and PARTITION BY over a join key the result by their own expressions.)
+  const bool joined = !bq.joins.empty() && !fk && !bq.aggregation && !bq.rekey;
   const size_t key_count = fk ? bq.fk_key_slots.size() : joined ? 1 : in.key_schema.key.size();
   std::vector<int> key_item(key_count, -1);
   std::vector<int> join_key_expr(key_count, -1);  // joins: the input slot of the chosen key

@@ -50,6 +50,7 @@ json AggregateStep::ToJson() const {
             {"having", having ? ExprToJson(*having) : json(nullptr)},
             {"emitFinal", emit_final},
             {"tableInput", table_input},
+            {"tableKeySlots", table_key_slots},
             {"repartition", repartition}};
   if (window) {
     j["window"] = {{"type", kWindowTypes[static_cast<int>(window->type)]},
@@ -89,6 +90,12 @@ Result<AggregateStep> AggregateStep::FromJson(const json& j, const FunctionRegis
   }
   if (Find(j, "repartition")) {
     ASSIGN_OR_RETURN(a.repartition, Get<bool>(j, "repartition"));
+  }
+  if (Find(j, "tableKeySlots")) {
+    ASSIGN_OR_RETURN(a.table_key_slots, IntsFromJson(Find(j, "tableKeySlots"), "tableKeySlots"));
+    for (int slot : a.table_key_slots) {
+      if (slot < 0) return Bad("aggregate_v1 has a negative table key slot");
+    }
   }
   if (const json* w = Find(j, "window")) {
     WindowStepSpec spec;

@@ -57,6 +57,9 @@ struct AggregateStep {
   bool emit_final = false;             // EMIT FINAL: one row per window when it closes
   // The input is a table's changelog: a key's new row replaces (undoes) its old one.
   bool table_input = false;
+  // table_input from a join: the input-row slots that identify a row of the joined table (the
+  // join key, or a foreign-key join's left key columns). Empty: the input record's key.
+  std::vector<int> table_key_slots;
   // The groups are not the input's key: rows go through an internal topic keyed by the group
   // ("<service id>query_<query id>-<step id>-GroupBy-repartition") so that each group lives in
   // one task. Set unless GROUP BY is exactly the input's key columns.

@@ -408,8 +408,15 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         a.having = node->aggregation.having;
         a.emit_final = q.emit == ast::EmitKind::kFinal;
         a.table_input = q.from.source->is_table;
-        for (const BoundJoin& bj : q.joins)
+        for (const BoundJoin& bj : q.joins) {
           a.table_input = a.table_input && bj.right.source->is_table;
+        }
+        if (a.table_input && !q.joins.empty()) {
+          // A joined table's rows are identified by the join key (a foreign-key join's: the left
+          // table's key), not by the key of whichever input record changed them.
+          a.table_key_slots = !q.fk_key_slots.empty() ? q.fk_key_slots
+                                                      : std::vector<int>{q.joins.back().key_slot};
+        }
         a.repartition = !GroupsByInputKey(q, a.group_by);
         step.body = std::move(a);
         break;

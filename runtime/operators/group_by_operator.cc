@@ -80,8 +80,19 @@ Status GroupByOperator::Process(RowBatch& input, RowBatch& out) {
 }
 
 Status GroupByOperator::ProcessTable(const Row& row, RowBatch& out) {
-  if (!row.record || !row.record->key) return Status::Ok();
-  std::string_view source_key = *row.record->key;
+  std::string_view source_key;
+  if (!step_.table_key_slots.empty()) {
+    // A joined table: its row's identity is in the row itself.
+    table_key_.clear();
+    for (int slot : step_.table_key_slots) {
+      if (slot >= static_cast<int>(row.values.size())) return Status::Ok();
+      EncodeValue(row.values[slot], table_key_);
+    }
+    source_key = table_key_;
+  } else {
+    if (!row.record || !row.record->key) return Status::Ok();
+    source_key = *row.record->key;
+  }
   ASSIGN_OR_RETURN(std::optional<std::string> prior, prior_->Get(source_key));
   bool have_old = false;
   if (prior) {

@@ -49,6 +49,7 @@ class GroupByOperator : public Operator {
   state::KeyValueStore* prior_ = nullptr;
   EvalContext eval_;
   std::vector<Value> key_, args_, old_key_, old_args_;
+  std::string table_key_;  // a joined table's row identity (AggregateStep::table_key_slots)
 };
 
 }  // namespace brook
