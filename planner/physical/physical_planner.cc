@@ -414,8 +414,8 @@ Result<PhysicalPlanResult> BuildPhysicalPlan(const LogicalPlan& logical,
         if (a.table_input && !q.joins.empty()) {
           // A joined table's rows are identified by the join key (a foreign-key join's: the left
           // table's key), not by the key of whichever input record changed them.
-          a.table_key_slots = !q.fk_key_slots.empty() ? q.fk_key_slots
-                                                      : std::vector<int>{q.joins.back().key_slot};
+          a.table_key_slots =
+              !q.fk_key_slots.empty() ? q.fk_key_slots : std::vector<int>{q.joins.back().key_slot};
         }
         a.repartition = !GroupsByInputKey(q, a.group_by);
         step.body = std::move(a);
