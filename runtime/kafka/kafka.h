@@ -168,6 +168,15 @@ class Consumer {
   virtual Result<std::vector<PartitionLag>> LagByPartition() {
     return Unsupported("lag not supported");
   }
+  // The lag of one assigned partition; nullopt when nothing of it was consumed yet or it is not
+  // assigned. Cheaper than LagByPartition where a client can ask for one partition.
+  virtual Result<std::optional<int64_t>> LagOf(const std::string& topic, int32_t partition) {
+    ASSIGN_OR_RETURN(std::vector<PartitionLag> parts, LagByPartition());
+    for (const PartitionLag& p : parts) {
+      if (p.partition == partition && p.topic == topic) return std::optional<int64_t>(p.lag);
+    }
+    return std::optional<int64_t>();
+  }
 };
 
 class KafkaClientFactory {

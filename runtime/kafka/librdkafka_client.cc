@@ -728,6 +728,24 @@ Result<std::vector<Consumer::PartitionLag>> LibrdkafkaConsumer::LagByPartition()
   return out;
 }
 
+Result<std::optional<int64_t>> LibrdkafkaConsumer::LagOf(const std::string& topic,
+                                                         int32_t partition) {
+  PartitionListPtr one(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(one.get(), topic.c_str(), partition);
+  rd_kafka_resp_err_t err = rd_kafka_position(rk_, one.get());
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(err, "reading a position");
+  const int64_t position = one->elems[0].offset;
+  if (position < 0) return std::optional<int64_t>();  // nothing consumed yet (or not assigned)
+  int64_t low = -1;
+  int64_t high = -1;
+  if (rd_kafka_get_watermark_offsets(rk_, topic.c_str(), partition, &low, &high) !=
+          RD_KAFKA_RESP_ERR_NO_ERROR ||
+      high < 0) {
+    return std::optional<int64_t>();
+  }
+  return std::optional<int64_t>(std::max<int64_t>(0, high - position));
+}
+
 // ------------------------------------------------------------------------------------------
 // Producer
 

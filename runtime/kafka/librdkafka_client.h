@@ -138,6 +138,7 @@ class LibrdkafkaConsumer final : public Consumer {
   // not counted.
   Result<int64_t> Lag() override;
   Result<std::vector<PartitionLag>> LagByPartition() override;
+  Result<std::optional<int64_t>> LagOf(const std::string& topic, int32_t partition) override;
 
   // Transient errors skipped by Poll() since creation, and the text of the last one.
   uint64_t skipped_errors() const { return skipped_errors_; }

@@ -12,6 +12,7 @@
 // beyond what decoding and expression results need.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -87,6 +88,40 @@ class RowBatch {
 
  private:
   std::vector<Row> rows_;
+  size_t size_ = 0;
+};
+
+// A FIFO of rows that recycles their buffers: a pushed row swaps its `values` with a free
+// slot's and a popped one swaps them into the batch it goes to, so a queue that fills and drains
+// every poll (an ordered task's per-input buffer) allocates nothing once warm. A deque of rows
+// freed each drained row's vector, and the heap shrank and grew again each poll.
+class RowQueue {
+ public:
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
+  const Row& front() const { return slots_[head_]; }
+  void Push(Row& row) {
+    if (size_ == slots_.size()) Grow();
+    Row& slot = slots_[(head_ + size_) % slots_.size()];
+    slot.values.swap(row.values);
+    slot.CopyMetaFrom(row);
+    ++size_;
+  }
+  // Moves the front row to the end of `out`.
+  void PopInto(RowBatch& out) {
+    out.Take(slots_[head_]);
+    head_ = (head_ + 1) % slots_.size();
+    --size_;
+  }
+
+ private:
+  void Grow() {
+    std::rotate(slots_.begin(), slots_.begin() + static_cast<std::ptrdiff_t>(head_), slots_.end());
+    head_ = 0;
+    slots_.resize(std::max<size_t>(64, slots_.size() * 2));
+  }
+  std::vector<Row> slots_;
+  size_t head_ = 0;
   size_t size_ = 0;
 };
 

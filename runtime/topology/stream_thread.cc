@@ -138,6 +138,18 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
   RETURN_IF_ERROR(consumer_->Poll(max_records, timeout, batch_));
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
   if (options_.scan_end) TrimToScan();
+  poll_lag_.reset();
+  last_run_end_.clear();
+  if (!batch_.empty() && options_.max_task_idle.count() >= 0 && !options_.single_task) {
+    for (size_t b = 0, e = 0; b < batch_.size(); b = e) {
+      e = b + 1;
+      while (e < batch_.size() && batch_[e].partition == batch_[b].partition &&
+             batch_[e].topic == batch_[b].topic) {
+        ++e;
+      }
+      last_run_end_[KeyFor(batch_[b].topic, batch_[b].partition)] = e;
+    }
+  }
   if (!batch_.empty()) {
     // Runs of consecutive records of one task input, in the order the consumer returned them.
     size_t begin = 0;
@@ -173,7 +185,18 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
         if (it == tasks_.end()) continue;
       }
       Task& task = *it->second;
-      RETURN_IF_ERROR(task.Process(static_cast<size_t>(input), run_, results_));
+      // An ordered task's last run in this poll, with nothing buffered and no other input to
+      // wait for, is processed at once: Drain would take it whole anyway, and its rows skip the
+      // buffers.
+      bool direct = false;
+      if (task.ordered() && !options_.single_task && options_.max_task_idle.count() >= 0) {
+        auto last = last_run_end_.find(key);
+        direct = last != last_run_end_.end() && last->second == end &&
+                 task.MayRunDirectly(static_cast<size_t>(input), [&](const std::string& topic) {
+                   return MayWait(key, topic);
+                 });
+      }
+      RETURN_IF_ERROR(task.Process(static_cast<size_t>(input), run_, results_, direct));
       if (uint64_t late = task.TakeLateRecords()) {
         late_records_.fetch_add(late, std::memory_order_relaxed);
       }
@@ -184,6 +207,10 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       size_t out = WriteResults(key.first, task);
       results_.Clear();
       records_out_.fetch_add(out, std::memory_order_relaxed);
+      if (task.ordered() && !options_.single_task) {
+        auto last = last_run_end_.find(key);
+        if (last != last_run_end_.end() && last->second == end) RETURN_IF_ERROR(DrainTask(key, task));
+      }
       if (key.first == 0) {
         std::lock_guard<std::mutex> lock(stream_time_mu_);
         stream_time_[key.second] = task.stream_time();
@@ -204,49 +231,55 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
 
 Status StreamThread::DrainOrdered() {
   if (options_.max_task_idle.count() < 0) return Status::Ok();
-  // The partitions the consumer has not read to their end (lag), fetched once, when needed.
-  std::optional<std::map<std::pair<std::string, int32_t>, int64_t>> lag;
-  const auto now = std::chrono::steady_clock::now();
   for (auto& [key, task] : tasks_) {
-    if (!task->ordered() || !task->buffered()) continue;
-    const int32_t partition = key.second;
-    auto may_wait = [&](const std::string& topic) {
-      if (!lag) {
-        lag.emplace();
-        auto parts = consumer_->LagByPartition();
-        if (parts.ok()) {
-          for (const auto& p : *parts) (*lag)[{p.topic, p.partition}] = p.lag;
-        }
+    if (task->ordered() && task->buffered()) RETURN_IF_ERROR(DrainTask(key, *task));
+  }
+  return Status::Ok();
+}
+
+bool StreamThread::MayWait(const TaskKey& key, const std::string& topic) {
+  const int32_t partition = key.second;
+  // Unknown (nothing consumed yet) counts as behind: its records may be on their way.
+  bool behind;
+  if (options_.single_task) {
+    // A single task reads every partition of the topic: any of them behind counts. The lag of
+    // every partition is read once per poll.
+    if (!poll_lag_) {
+      poll_lag_.emplace();
+      auto parts = consumer_->LagByPartition();
+      if (parts.ok()) {
+        for (const auto& p : *parts) (*poll_lag_)[{p.topic, p.partition}] = p.lag;
       }
-      // Unknown (nothing consumed yet) counts as behind: its records may be on their way. A
-      // single task reads every partition of the topic: any of them behind counts.
-      bool behind;
-      if (options_.single_task) {
-        behind = false;
-        bool known = false;
-        for (auto it = lag->lower_bound({topic, INT32_MIN});
-             it != lag->end() && it->first.first == topic; ++it) {
-          known = true;
-          behind = behind || it->second > 0;
-        }
-        behind = behind || !known;
-      } else {
-        auto it = lag->find({topic, partition});
-        behind = it == lag->end() || it->second > 0;
-      }
-      if (!behind) {
-        waiting_since_.erase({topic, partition});
-        return false;
-      }
-      auto [since, fresh] = waiting_since_.emplace(std::make_pair(topic, partition), now);
-      if (now - since->second < options_.max_task_idle) return true;
-      return false;  // waited long enough: go on without it
-    };
-    RETURN_IF_ERROR(task->Drain(may_wait, results_));
-    if (!results_.empty()) {
-      records_out_.fetch_add(WriteResults(key.first, *task), std::memory_order_relaxed);
-      results_.Clear();
     }
+    const auto& lag = *poll_lag_;
+    behind = false;
+    bool known = false;
+    for (auto it = lag.lower_bound({topic, INT32_MIN}); it != lag.end() && it->first.first == topic;
+         ++it) {
+      known = true;
+      behind = behind || it->second > 0;
+    }
+    behind = behind || !known;
+  } else {
+    auto lag = consumer_->LagOf(topic, partition);
+    behind = !lag.ok() || !lag->has_value() || **lag > 0;
+  }
+  if (!behind) {
+    waiting_since_.erase({topic, partition});
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  auto [since, fresh] = waiting_since_.emplace(std::make_pair(topic, partition), now);
+  return now - since->second < options_.max_task_idle;  // else: waited long enough, go on
+}
+
+Status StreamThread::DrainTask(const TaskKey& key, Task& task) {
+  if (options_.max_task_idle.count() < 0 || !task.buffered()) return Status::Ok();
+  RETURN_IF_ERROR(
+      task.Drain([&](const std::string& topic) { return MayWait(key, topic); }, results_));
+  if (!results_.empty()) {
+    records_out_.fetch_add(WriteResults(key.first, task), std::memory_order_relaxed);
+    results_.Clear();
   }
   return Status::Ok();
 }

@@ -127,6 +127,11 @@ class StreamThread : public kafka::RebalanceListener {
   void TrimToScan();
   // Ordered tasks: processes what their buffers allow (Task::Drain) and writes the results.
   Status DrainOrdered();
+  Status DrainTask(const TaskKey& key, Task& task);
+  // Whether an ordered task should wait for `topic` (its partition of the task's) before
+  // processing its other inputs' rows: the topic is behind in the consumer and has not been
+  // waited for ksql.streams.max.task.idle.ms yet.
+  bool MayWait(const TaskKey& key, const std::string& topic);
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -141,6 +146,12 @@ class StreamThread : public kafka::RebalanceListener {
   std::vector<const kafka::RecordView*> run_;  // records of one task input, being processed
   // Ordered tasks: since when each (topic, partition) has been waited for while empty.
   std::map<std::pair<std::string, int32_t>, std::chrono::steady_clock::time_point> waiting_since_;
+  // Ordered tasks: the consumer's lag per (topic, partition), read once per poll when a drain
+  // first needs it (reset by PollOnce).
+  std::optional<std::map<std::pair<std::string, int32_t>, int64_t>> poll_lag_;
+  // Ordered tasks: the batch index after each task's last run in this poll; a task is drained
+  // right after it (its buffers stay small and warm) instead of after the whole batch.
+  std::map<TaskKey, size_t> last_run_end_;
   // By sub-topology: the writer of a sub-topology that ends with a repartition_v1 step.
   std::vector<std::unique_ptr<JoinRepartitionWriter>> join_repartition_;
   RowBatch results_;

@@ -52,20 +52,27 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
   }
 }
 
+bool Task::MayRunDirectly(size_t input,
+                          const std::function<bool(const std::string& topic)>& may_wait) {
+  if (buffered()) return false;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    if (i != input && may_wait(inputs_[i].topic)) return false;
+  }
+  return true;
+}
+
 Status Task::Process(size_t input_index, const std::vector<const kafka::RecordView*>& records,
-                     RowBatch& out) {
+                     RowBatch& out, bool direct) {
   if (input_index >= inputs_.size()) return Internal("a task got records of an unknown input");
   Input& input = inputs_[input_index];
-  if (ordered_) {
+  if (ordered_ && !direct) {
     // Buffered until Drain picks them in time order (their records are gone after this poll).
     decoded_.Clear();
     Decode(input, records, decoded_);
     for (size_t i = 0; i < decoded_.size(); ++i) {
       Row& row = decoded_[i];
       row.record = nullptr;
-      input.buffer.emplace_back();
-      input.buffer.back().values.swap(row.values);
-      input.buffer.back().CopyMetaFrom(row);
+      input.buffer.Push(row);
     }
     decoded_.Clear();
     if (input.buffer.empty()) input.done_offset = input.next_offset;
@@ -117,8 +124,7 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
     int64_t last_offset = -1;
     while (!in.buffer.empty() && (decoded_.empty() || in.buffer.front().rowtime <= limit)) {
       last_offset = in.buffer.front().offset;
-      decoded_.Take(in.buffer.front());
-      in.buffer.pop_front();
+      in.buffer.PopInto(decoded_);
     }
     in.done_offset = in.buffer.empty() ? in.next_offset : last_offset + 1;
     ctx_.topic = in.topic;

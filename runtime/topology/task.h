@@ -52,7 +52,13 @@ class Task {
   // Decodes and processes `records` of input `input` (the sub-topology's SubInput index; all of
   // this task's partition, in offset order). Result rows are appended to `out`. An ordered task
   // (below) only decodes and buffers them: Drain processes them.
-  Status Process(size_t input, const std::vector<const kafka::RecordView*>& records, RowBatch& out);
+  // `direct`: an ordered task processes the rows at once instead of buffering them (the caller
+  // checked MayRunDirectly).
+  Status Process(size_t input, const std::vector<const kafka::RecordView*>& records, RowBatch& out,
+                 bool direct = false);
+  // Whether new rows of `input` may skip an ordered task's buffers: nothing is buffered and no
+  // other input is to be waited for, so Drain would process them whole at once.
+  bool MayRunDirectly(size_t input, const std::function<bool(const std::string& topic)>& may_wait);
   // Ordered tasks (a task reading several topics, in a threaded engine): rows are processed in
   // record-time order across the inputs, as Kafka Streams picks the earliest head record among a
   // task's partitions, so one input's backlog cannot run stream time past the other's. Drain
@@ -101,7 +107,7 @@ class Task {
     // What a commit records: the offset after the last processed row (rows still buffered by
     // an ordered task are not processed yet).
     int64_t done_offset = -1;
-    std::deque<Row> buffer;  // ordered tasks: decoded rows not processed yet
+    RowQueue buffer;  // ordered tasks: decoded rows not processed yet
     // Records below this offset are already in the task's committed state (the group's offset
     // lagged behind the state's at a crash): they are skipped, so the state counts each once.
     int64_t skip_below = -1;
