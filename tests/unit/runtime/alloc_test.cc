@@ -2,10 +2,13 @@
 // this binary): a filter that drops a record allocates nothing for it.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "bench/alloc_counter.h"
 #include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/in_memory_broker.h"
+#include "runtime/operators/operator.h"
 
 namespace brook {
 namespace {
@@ -51,6 +54,50 @@ double AllocationsPerDroppedRecord(const std::string& where) {
   EXPECT_EQ(engine.Queries()[0].records_in, 8000u);
   EXPECT_EQ(engine.Queries()[0].records_out, 0u);
   return (static_cast<double>(large) - static_cast<double>(small)) / 4000.0;
+}
+
+// An ordered task's per-input buffer: first in, first out across wrap-around and growth, and
+// once its slots hold buffers, filling and draining it allocates nothing.
+TEST(AllocationTest, ARowQueueKeepsOrderAndRecyclesItsRowsBuffers) {
+  RowQueue queue;
+  RowBatch in, out;
+  auto fill = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      Row& row = in.Append();
+      row.values.resize(2);
+      row.values[0].SetInt64(Value::Kind::kBigint, i);
+      char text[80];
+      std::snprintf(text, sizeof(text), "a string longer than the small-string buffer %06d", i);
+      row.values[1].SetString(text);  // in place: no allocation once the slot's buffer is big
+      row.offset = i;
+      queue.Push(row);
+    }
+    in.Clear();
+  };
+  int next = 0;
+  auto drain = [&](size_t n) {
+    out.Clear();
+    for (size_t k = 0; k < n; ++k) {
+      ASSERT_FALSE(queue.empty());
+      ASSERT_EQ(queue.front().offset, next);
+      queue.PopInto(out);
+      ASSERT_EQ(out[k].values[0].as_int64(), next);
+      ++next;
+    }
+  };
+  fill(0, 50);
+  drain(30);      // head moves: the next pushes wrap around
+  fill(50, 300);  // grows while wrapped
+  drain(270);
+  EXPECT_TRUE(queue.empty());
+  for (int round = 0; round < 8; ++round) {  // warm: every slot has been used once
+    fill(300 + round * 100, 400 + round * 100);
+    drain(100);
+  }
+  const uint64_t before = bench::HeapAllocations();
+  fill(1100, 1200);
+  drain(100);
+  EXPECT_EQ(bench::HeapAllocations() - before, 0u);
 }
 
 TEST(AllocationTest, AFilterThatDropsRecordsAllocatesNothingPerRecord) {
