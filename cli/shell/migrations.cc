@@ -264,9 +264,35 @@ class Migrations {
 
   int DestroyMetadata() {
     std::ostringstream out, err;
-    // The table's query goes with it (DROP ... DELETE TOPIC terminates the query writing it).
-    const bool table = Run("DROP TABLE IF EXISTS " + Table() + " DELETE TOPIC;", out, err);
-    const bool stream = Run("DROP STREAM IF EXISTS " + Stream() + " DELETE TOPIC;", out, err);
+    // The query that writes the table goes first.
+    auto described = client_->Post("/ksql", json{{"ksql", "DESCRIBE " + Table() + ";"}}.dump());
+    if (described.ok() && described->status == 200) {
+      json doc = json::parse(described->body, nullptr, false);
+      if (doc.is_array() && !doc.empty()) {
+        const json d = doc[0].value("sourceDescription", json::object());
+        for (const json& q : d.value("writeQueries", json::array())) {
+          const std::string id = q.value("id", std::string());
+          if (!id.empty() && !Run("TERMINATE " + id + ";", out, err)) {
+            std::cerr << "Failed to terminate " << id << ":\n" << err.str();
+            return 1;
+          }
+        }
+      }
+    }
+    // Topics go too, as ksql-migrations does; a broker that cannot delete topics (the embedded
+    // one) keeps them, and the user is told.
+    auto drop = [&](const std::string& kind, const std::string& name) {
+      std::ostringstream first_err;
+      if (Run("DROP " + kind + " IF EXISTS " + name + " DELETE TOPIC;", out, first_err)) return true;
+      if (first_err.str().find("cannot delete topics") == std::string::npos) {
+        err << first_err.str();
+        return false;
+      }
+      std::cout << "The broker cannot delete topics: the topic of " << name << " stays.\n";
+      return Run("DROP " + kind + " IF EXISTS " + name + ";", out, err);
+    };
+    const bool table = drop("TABLE", Table());
+    const bool stream = drop("STREAM", Stream());
     if (!table || !stream) {
       std::cerr << "Failed to drop the migrations metadata:\n" << err.str();
       return 1;
