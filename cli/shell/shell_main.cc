@@ -1,7 +1,7 @@
 // brook: the interactive SQL shell of brook (ksqlDB's `ksql` CLI), and `brook migrations`.
 //
 //   brook [http://host:8088] [--user U] [--execute "SQL" | --file F.sql] [--output JSON|TABULAR]
-//         [--define name=value ...]
+//         [--define name=value ...] [--startup "SQL"]
 //   brook migrations ...            (see docs/migrations.md)
 //
 // The password for --user comes from the environment (BROOK_PASSWORD) or is asked for.
@@ -45,7 +45,9 @@ void Usage(std::ostream& out) {
          "  --execute SQL    run the statements and exit (status 1 at the first error)\n"
          "  --file FILE      run the statements of FILE and exit (status 1 at the first error)\n"
          "  --output FORMAT  TABULAR (default) or JSON\n"
-         "  --define N=V     a session variable, as DEFINE N = 'V';\n";
+         "  --define N=V     a session variable, as DEFINE N = 'V';\n"
+         "  --startup SQL    run these statements first, then the prompt (a push query runs\n"
+         "                   until Ctrl-C)\n";
 }
 
 std::string AskPassword(const std::string& user) {
@@ -193,6 +195,7 @@ int main(int argc, char** argv) {
   std::string user;
   std::string execute;
   std::string file;
+  std::string startup;
   bool have_execute = false;
   bool json_output = false;
   std::vector<std::pair<std::string, std::string>> defines;
@@ -215,6 +218,8 @@ int main(int argc, char** argv) {
       have_execute = true;
     } else if (a == "--file" || a == "-f") {
       file = value();
+    } else if (a == "--startup") {
+      startup = value();
     } else if (a == "--output") {
       std::string f = value();
       for (char& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -286,6 +291,7 @@ int main(int argc, char** argv) {
     text << std::cin.rdbuf();
     return shell.RunText(text.str()) ? 0 : 1;
   }
-  shell.Connect();  // unreachable: said so; the shell still starts and tries again later
+  // Unreachable: said so; the shell still starts and tries again with the next statement.
+  if (shell.Connect() && !startup.empty()) shell.RunText(startup);
   return Interactive(shell);
 }
