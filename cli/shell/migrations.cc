@@ -142,8 +142,8 @@ class Migrations {
       for (size_t i = 0; i < doc.size() && i < columns.size(); ++i) {
         r[columns[i]] = doc[i].is_string() ? doc[i].get<std::string>() : "";
       }
-      VersionRow v{r["VERSION"], r["NAME"], r["STATE"], r["CHECKSUM"], r["STARTED_ON"],
-                   r["COMPLETED_ON"], r["PREVIOUS"], r["ERROR_REASON"]};
+      VersionRow v{r["VERSION"],    r["NAME"],         r["STATE"],    r["CHECKSUM"],
+                   r["STARTED_ON"], r["COMPLETED_ON"], r["PREVIOUS"], r["ERROR_REASON"]};
       rows[r["VERSION_KEY"]] = v;
       return true;
     };
@@ -208,8 +208,8 @@ class Migrations {
              "ERROR_REASON) VALUES (" +
              Quote(key) + ", " + Quote(row.version) + ", " + Quote(row.name) + ", " +
              Quote(row.state) + ", " + Quote(row.checksum) + ", " + Quote(row.started_on) + ", " +
-             Quote(row.completed_on) + ", " + Quote(row.previous) + ", " +
-             Quote(row.error_reason) + ");\n";
+             Quote(row.completed_on) + ", " + Quote(row.previous) + ", " + Quote(row.error_reason) +
+             ");\n";
     }
     std::ostringstream out, err;
     if (!Run(sql, out, err)) {
@@ -229,8 +229,7 @@ class Migrations {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    error = "the server did not show the recorded state of version " + row.version +
-            " within 30 s";
+    error = "the server did not show the recorded state of version " + row.version + " within 30 s";
     return false;
   }
 
@@ -244,14 +243,17 @@ class Migrations {
         "CREATE STREAM " + Stream() +
         " (VERSION_KEY STRING KEY, VERSION STRING, NAME STRING, STATE STRING, CHECKSUM STRING, "
         "STARTED_ON STRING, COMPLETED_ON STRING, PREVIOUS STRING, ERROR_REASON STRING) WITH "
-        "(KAFKA_TOPIC=" + Quote(stream_topic) + ", VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=" +
-        replicas + ");\n"
-        "CREATE TABLE " + Table() + " WITH (KAFKA_TOPIC=" + Quote(table_topic) +
+        "(KAFKA_TOPIC=" +
+        Quote(stream_topic) + ", VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=" + replicas +
+        ");\n"
+        "CREATE TABLE " +
+        Table() + " WITH (KAFKA_TOPIC=" + Quote(table_topic) +
         ") AS SELECT VERSION_KEY, LATEST_BY_OFFSET(VERSION) AS VERSION, LATEST_BY_OFFSET(NAME) AS "
         "NAME, LATEST_BY_OFFSET(STATE) AS STATE, LATEST_BY_OFFSET(CHECKSUM) AS CHECKSUM, "
         "LATEST_BY_OFFSET(STARTED_ON) AS STARTED_ON, LATEST_BY_OFFSET(COMPLETED_ON) AS "
         "COMPLETED_ON, LATEST_BY_OFFSET(PREVIOUS) AS PREVIOUS, LATEST_BY_OFFSET(ERROR_REASON) AS "
-        "ERROR_REASON FROM " + Stream() + " GROUP BY VERSION_KEY;\n";
+        "ERROR_REASON FROM " +
+        Stream() + " GROUP BY VERSION_KEY;\n";
     std::ostringstream out;
     if (!Run(sql, out, std::cerr)) {
       std::cerr << "Failed to initialize the migrations metadata.\n";
@@ -283,7 +285,8 @@ class Migrations {
     // one) keeps them, and the user is told.
     auto drop = [&](const std::string& kind, const std::string& name) {
       std::ostringstream first_err;
-      if (Run("DROP " + kind + " IF EXISTS " + name + " DELETE TOPIC;", out, first_err)) return true;
+      if (Run("DROP " + kind + " IF EXISTS " + name + " DELETE TOPIC;", out, first_err))
+        return true;
       if (first_err.str().find("cannot delete topics") == std::string::npos) {
         err << first_err.str();
         return false;
@@ -354,8 +357,7 @@ class Migrations {
     if (!files) return Fail(error);
     auto current = rows->find("CURRENT");
     std::cout << "Current migration version: "
-              << (current == rows->end() ? std::string("<none>") : current->second.version)
-              << "\n";
+              << (current == rows->end() ? std::string("<none>") : current->second.version) << "\n";
     std::vector<TableRow> table;
     std::map<int, bool> shown;
     for (const auto& [version, file] : *files) {
@@ -364,8 +366,8 @@ class Migrations {
         table.push_back({std::to_string(version), file.name, "PENDING", "", "", "", ""});
       } else {
         const VersionRow& r = it->second;
-        table.push_back({r.version, r.name, r.state, r.previous, r.started_on, r.completed_on,
-                         r.error_reason});
+        table.push_back(
+            {r.version, r.name, r.state, r.previous, r.started_on, r.completed_on, r.error_reason});
       }
       shown[version] = true;
     }
@@ -395,7 +397,8 @@ class Migrations {
     std::string current_text;
     if (auto c = rows->find("CURRENT"); c != rows->end()) {
       if (c->second.state == "RUNNING") {
-        return Fail("version " + c->second.version + " is RUNNING: another apply is under way, "
+        return Fail("version " + c->second.version +
+                    " is RUNNING: another apply is under way, "
                     "or one stopped half-way (check the server, then record the version's state)");
       }
       // A failed version is retried: the current version is the latest one MIGRATED.
@@ -456,8 +459,8 @@ class Migrations {
         }
       }
       std::cout << "Applying version " << version << " (" << f.name << ")...\n";
-      VersionRow row{version, f.name, "RUNNING", MigrationChecksum(*text), NowMillis(), "",
-                     previous, ""};
+      VersionRow row{version,     f.name, "RUNNING", MigrationChecksum(*text),
+                     NowMillis(), "",     previous,  ""};
       if (!Record(row, error)) return Fail(error);
       std::ostringstream out, err;
       const bool ok = Run(*text, out, err, defines);
@@ -647,8 +650,8 @@ int MigrationsMain(int argc, char** argv) {
     if (!files) return Migrations::Fail(error);
     if (version == 0) version = files->empty() ? 1 : files->rbegin()->first + 1;
     if (files->count(version)) {
-      return Migrations::Fail("version " + std::to_string(version) + " exists: " +
-                              (*files)[version].path);
+      return Migrations::Fail("version " + std::to_string(version) +
+                              " exists: " + (*files)[version].path);
     }
     const fs::path path = m.Dir() / MigrationFileName(version, description);
     std::ofstream out(path);
@@ -678,7 +681,8 @@ int MigrationsMain(int argc, char** argv) {
       } else if ((a == "--define" || a == "-d") && i + 1 < args.size()) {
         const std::string d = args[++i];
         const size_t eq = d.find('=');
-        if (eq == std::string::npos || eq == 0) return Migrations::Fail("--define takes NAME=VALUE");
+        if (eq == std::string::npos || eq == 0)
+          return Migrations::Fail("--define takes NAME=VALUE");
         defines[d.substr(0, eq)] = d.substr(eq + 1);
       } else {
         return Migrations::Fail("apply: unexpected '" + a + "'");

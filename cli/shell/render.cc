@@ -130,8 +130,9 @@ std::string RenderSource(const json& d, int width) {
     for (const char* key : {"readQueries", "writeQueries"}) {
       const json qs = d.value(key, json::array());
       if (!qs.is_array() || qs.empty()) continue;
-      out << "\n" << (std::string_view(key) == "readQueries" ? "Queries that read from this source"
-                                                           : "Queries that write from this source")
+      out << "\n"
+          << (std::string_view(key) == "readQueries" ? "Queries that read from this source"
+                                                     : "Queries that write from this source")
           << "\n";
       for (const json& q : qs) out << Str(q.value("id", json())) << "\n";
     }
@@ -161,7 +162,8 @@ std::string RenderEntity(const json& e, int width) {
     std::vector<TableRow> rows;
     for (const json& q : e.value("queries", json::array())) {
       std::string sinks, topics;
-      for (const json& s : q.value("sinks", json::array())) sinks += (sinks.empty() ? "" : ",") + Str(s);
+      for (const json& s : q.value("sinks", json::array()))
+        sinks += (sinks.empty() ? "" : ",") + Str(s);
       for (const json& s : q.value("sinkKafkaTopics", json::array())) {
         topics += (topics.empty() ? "" : ",") + Str(s);
       }
@@ -169,14 +171,15 @@ std::string RenderEntity(const json& e, int width) {
                       Str(q.value("state", json())), sinks, topics,
                       Str(q.value("queryString", json()))});
     }
-    out = RenderList({"Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic",
-                      "Query String"},
-                     rows, width);
+    out = RenderList(
+        {"Query ID", "Query Type", "Status", "Sink Name", "Sink Kafka Topic", "Query String"}, rows,
+        width);
     out += "For detailed information on a Query run: EXPLAIN <Query ID>;\n";
   } else if (type == "sourceDescription") {
     out = RenderSource(e.value("sourceDescription", json::object()), width);
   } else if (type == "source_descriptions") {
-    for (const json& d : e.value("sourceDescriptions", json::array())) out += RenderSource(d, width);
+    for (const json& d : e.value("sourceDescriptions", json::array()))
+      out += RenderSource(d, width);
   } else if (type == "properties") {
     std::vector<TableRow> rows;
     for (const json& p : e.value("properties", json::array())) {
@@ -211,7 +214,8 @@ std::string RenderEntity(const json& e, int width) {
     std::vector<TableRow> rows;
     const json types = e.value("types", json::object());
     if (types.is_object()) {
-      for (auto it = types.begin(); it != types.end(); ++it) rows.push_back({it.key(), TypeText(it.value())});
+      for (auto it = types.begin(); it != types.end(); ++it)
+        rows.push_back({it.key(), TypeText(it.value())});
     }
     out = RenderList({"Type Name", "Schema"}, rows, width);
   } else if (type == "terminate_query") {
@@ -280,12 +284,14 @@ std::string RenderTable(const TableRow& header, const std::vector<TableRow>& row
     w[c] = DisplayWidth(header[c]);
     for (const TableRow& r : rows) {
       if (c < r.size()) {
-        for (const std::string& piece : Wrap(r[c], 1 << 20)) w[c] = std::max(w[c], DisplayWidth(piece));
+        for (const std::string& piece : Wrap(r[c], 1 << 20))
+          w[c] = std::max(w[c], DisplayWidth(piece));
       }
     }
   }
   // Shrink the widest column until the table fits (borders: one per column plus one).
-  const int budget = std::max(width - static_cast<int>(header.size()) - 1, static_cast<int>(header.size()) * 4);
+  const int budget =
+      std::max(width - static_cast<int>(header.size()) - 1, static_cast<int>(header.size()) * 4);
   auto total = [&] {
     int t = 0;
     for (int x : w) t += x;
@@ -319,7 +325,8 @@ std::string RenderError(std::string_view message, std::string_view statement) {
     }
     if (start != std::string_view::npos && start <= statement.size()) {
       size_t end = statement.find('\n', start);
-      std::string_view text = statement.substr(start, end == std::string_view::npos ? end : end - start);
+      std::string_view text =
+          statement.substr(start, end == std::string_view::npos ? end : end - start);
       const std::string prefix = "LINE " + std::to_string(line) + ": ";
       out += prefix + std::string(text) + "\n";
       // Columns count from 1 in brook's messages; the caret sits under the character.

@@ -21,8 +21,8 @@ namespace {
 
 // Runs `ioc` until `done`, the deadline, or `cancel`; false on the deadline or `cancel` (the
 // caller then closes the socket and drains the handlers).
-bool RunUntil(net::io_context& ioc, const bool& done, std::chrono::steady_clock::time_point deadline,
-              const std::atomic<bool>* cancel) {
+bool RunUntil(net::io_context& ioc, const bool& done,
+              std::chrono::steady_clock::time_point deadline, const std::atomic<bool>* cancel) {
   ioc.restart();
   while (!done) {
     if (cancel && cancel->load()) return false;
@@ -39,8 +39,9 @@ Result<ServerAddress> ParseServerUrl(std::string_view url) {
   ServerAddress a;
   std::string_view rest = url;
   if (rest.rfind("https://", 0) == 0) {
-    return InvalidArgument("https is not supported by the brook shell yet (it cannot verify the "
-                           "server's certificate); use http:// or a TLS-terminating proxy");
+    return InvalidArgument(
+        "https is not supported by the brook shell yet (it cannot verify the "
+        "server's certificate); use http:// or a TLS-terminating proxy");
   }
   if (rest.rfind("http://", 0) == 0) rest.remove_prefix(7);
   if (const size_t slash = rest.find('/'); slash != std::string_view::npos) {
@@ -114,12 +115,13 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
   req.set(http::field::host, options_.server.host);
   req.set(http::field::user_agent, "brook-shell");
   if (!options_.user.empty()) {
-    req.set(http::field::authorization, "Basic " + Base64Encode(options_.user + ":" + options_.password));
+    req.set(http::field::authorization,
+            "Basic " + Base64Encode(options_.user + ":" + options_.password));
   }
   if (std::string_view(method) != "GET") {
     req.set(http::field::content_type, "application/json");
-    req.set(http::field::accept, on_line ? "application/vnd.ksqlapi.delimited.v1"
-                                         : "application/json");
+    req.set(http::field::accept,
+            on_line ? "application/vnd.ksqlapi.delimited.v1" : "application/json");
     req.body() = json;
   }
   req.keep_alive(false);

@@ -34,11 +34,11 @@ class RestClient {
  public:
   struct Options {
     ServerAddress server;
-    std::string user;      // Basic authentication when not empty
+    std::string user;  // Basic authentication when not empty
     std::string password;
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds request_timeout{60000};  // between two pieces of a response
-    size_t max_body_bytes = 64u << 20;                  // a non-streamed response's bound
+    size_t max_body_bytes = 64u << 20;                 // a non-streamed response's bound
   };
   explicit RestClient(Options options) : options_(std::move(options)) {}
 
@@ -53,14 +53,15 @@ class RestClient {
   // until the body ends, `on_line` returns false, or `cancel` becomes true (then the
   // connection is closed, which ends a push query on the server). A response other than 200
   // is returned whole, with its status, and nothing goes to `on_line`.
-  [[nodiscard]] Result<HttpResponse> StreamLines(const std::string& path, const std::string& json,
-                                                 const std::function<bool(std::string_view)>& on_line,
-                                                 const std::atomic<bool>& cancel);
+  [[nodiscard]] Result<HttpResponse> StreamLines(
+      const std::string& path, const std::string& json,
+      const std::function<bool(std::string_view)>& on_line, const std::atomic<bool>& cancel);
 
  private:
-  [[nodiscard]] Result<HttpResponse> Exchange(
-      const char* method, const std::string& path, const std::string& json,
-      const std::function<bool(std::string_view)>* on_line, const std::atomic<bool>* cancel);
+  [[nodiscard]] Result<HttpResponse> Exchange(const char* method, const std::string& path,
+                                              const std::string& json,
+                                              const std::function<bool(std::string_view)>* on_line,
+                                              const std::atomic<bool>* cancel);
   Options options_;
 };
 

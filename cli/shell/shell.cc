@@ -242,8 +242,8 @@ bool Shell::RunStatement(const std::string& statement, int depth) {
     switch (client->kind) {
       case ClientStatement::Kind::kSet:
         properties_[client->name] = client->value;
-        out_ << "Successfully changed local property '" << client->name << "' to '"
-             << client->value << "'. Use the UNSET command to revert your change.\n";
+        out_ << "Successfully changed local property '" << client->name << "' to '" << client->value
+             << "'. Use the UNSET command to revert your change.\n";
         return true;
       case ClientStatement::Kind::kUnset: {
         auto it = properties_.find(client->name);
@@ -311,7 +311,8 @@ bool Shell::RunQuery(const std::string& statement, bool streaming) {
     }
     if (first_line && doc.is_object() && doc.contains("columnNames")) {
       first_line = false;
-      for (const json& c : doc["columnNames"]) header.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+      for (const json& c : doc["columnNames"])
+        header.push_back(c.is_string() ? c.get<std::string>() : c.dump());
       if (json_output_) {
         out_ << doc.dump() << "\n" << std::flush;
       } else if (streaming) {

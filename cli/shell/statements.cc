@@ -173,12 +173,13 @@ std::optional<ClientStatement> ParseClientStatement(std::string_view statement,
       out.value = *value;
       i = SkipBlank(t, i);
     }
-    if (i < t.size()) error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
+    if (i < t.size())
+      error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
     return out;
   }
   if (first == "DEFINE" || first == "UNDEFINE") {
-    out.kind = first == "DEFINE" ? ClientStatement::Kind::kDefine
-                                 : ClientStatement::Kind::kUndefine;
+    out.kind =
+        first == "DEFINE" ? ClientStatement::Kind::kDefine : ClientStatement::Kind::kUndefine;
     i = SkipBlank(t, i);
     size_t j = i;
     while (j < t.size() && (std::isalnum(static_cast<unsigned char>(t[j])) || t[j] == '_')) ++j;
@@ -207,7 +208,8 @@ std::optional<ClientStatement> ParseClientStatement(std::string_view statement,
       out.value = *value;
       i = SkipBlank(t, i);
     }
-    if (i < t.size()) error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
+    if (i < t.size())
+      error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
     return out;
   }
   return std::nullopt;

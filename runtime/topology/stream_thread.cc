@@ -192,9 +192,8 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       if (task.ordered() && !options_.single_task && options_.max_task_idle.count() >= 0) {
         auto last = last_run_end_.find(key);
         direct = last != last_run_end_.end() && last->second == end &&
-                 task.MayRunDirectly(static_cast<size_t>(input), [&](const std::string& topic) {
-                   return MayWait(key, topic);
-                 });
+                 task.MayRunDirectly(static_cast<size_t>(input),
+                                     [&](const std::string& topic) { return MayWait(key, topic); });
       }
       RETURN_IF_ERROR(task.Process(static_cast<size_t>(input), run_, results_, direct));
       if (uint64_t late = task.TakeLateRecords()) {
@@ -209,7 +208,8 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       records_out_.fetch_add(out, std::memory_order_relaxed);
       if (task.ordered() && !options_.single_task) {
         auto last = last_run_end_.find(key);
-        if (last != last_run_end_.end() && last->second == end) RETURN_IF_ERROR(DrainTask(key, task));
+        if (last != last_run_end_.end() && last->second == end)
+          RETURN_IF_ERROR(DrainTask(key, task));
       }
       if (key.first == 0) {
         std::lock_guard<std::mutex> lock(stream_time_mu_);

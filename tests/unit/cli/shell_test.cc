@@ -86,9 +86,8 @@ TEST(ShellRenderTest, ATableFitsTheTerminalByWrappingItsWidestColumn) {
 }
 
 TEST(ShellRenderTest, AnErrorWithAPositionGetsTheLineAndACaret) {
-  const std::string shown =
-      RenderError("Line: 2, Col: 3: WHERE column 'NOPE' cannot be resolved.",
-                  "SELECT * FROM s WHERE\n  nope = 1;");
+  const std::string shown = RenderError("Line: 2, Col: 3: WHERE column 'NOPE' cannot be resolved.",
+                                        "SELECT * FROM s WHERE\n  nope = 1;");
   EXPECT_NE(shown.find("LINE 2:   nope = 1;\n          ^\n"), std::string::npos) << shown;
   const std::string parse = RenderError("line 1:1: Syntax Error", "SELEC 1;");
   EXPECT_NE(parse.find("LINE 1: SELEC 1;\n        ^\n"), std::string::npos) << parse;
