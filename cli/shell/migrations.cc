@@ -126,25 +126,27 @@ class Migrations {
     std::vector<std::string> columns;
     std::map<std::string, VersionRow> rows;
     std::string stream_error;
+    // Values are read only where they have the expected type: a server's answer in another shape
+    // is an error message, never a crash.
+    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : std::string(); };
     auto on_line = [&](std::string_view line) {
       if (line.empty()) return true;
       json doc = json::parse(line, nullptr, false);
-      if (doc.is_object() && doc.contains("columnNames")) {
-        for (const json& c : doc["columnNames"]) columns.push_back(c.get<std::string>());
+      if (doc.is_object() && doc.contains("columnNames") && doc["columnNames"].is_array()) {
+        for (const json& c : doc["columnNames"]) columns.push_back(text(c));
         return true;
       }
       if (doc.is_object()) {
-        stream_error = doc.value("message", doc.dump());
+        stream_error = doc.contains("message") ? text(doc["message"]) : doc.dump();
+        if (stream_error.empty()) stream_error = doc.dump();
         return false;
       }
       if (!doc.is_array()) return true;
       std::map<std::string, std::string> r;
-      for (size_t i = 0; i < doc.size() && i < columns.size(); ++i) {
-        r[columns[i]] = doc[i].is_string() ? doc[i].get<std::string>() : "";
-      }
-      VersionRow v{r["VERSION"],    r["NAME"],         r["STATE"],    r["CHECKSUM"],
-                   r["STARTED_ON"], r["COMPLETED_ON"], r["PREVIOUS"], r["ERROR_REASON"]};
-      rows[r["VERSION_KEY"]] = v;
+      for (size_t i = 0; i < doc.size() && i < columns.size(); ++i) r[columns[i]] = text(doc[i]);
+      rows[r["VERSION_KEY"]] =
+          VersionRow{r["VERSION"],    r["NAME"],         r["STATE"],    r["CHECKSUM"],
+                     r["STARTED_ON"], r["COMPLETED_ON"], r["PREVIOUS"], r["ERROR_REASON"]};
       return true;
     };
     auto response = client_->StreamLines("/query-stream", body.dump(), on_line, cancel_);
@@ -155,7 +157,9 @@ class Migrations {
     }
     if (response->status != 200) {
       json doc = json::parse(response->body, nullptr, false);
-      error = doc.is_object() ? doc.value("message", response->body) : response->body;
+      error = doc.is_object() && doc.contains("message") && doc["message"].is_string()
+                  ? doc["message"].get<std::string>()
+                  : response->body;
       if (error.find("does not exist") != std::string::npos ||
           error.find("not exist") != std::string::npos) {
         error = "the migrations metadata is missing (" + Table() +
@@ -270,10 +274,18 @@ class Migrations {
     auto described = client_->Post("/ksql", json{{"ksql", "DESCRIBE " + Table() + ";"}}.dump());
     if (described.ok() && described->status == 200) {
       json doc = json::parse(described->body, nullptr, false);
-      if (doc.is_array() && !doc.empty()) {
-        const json d = doc[0].value("sourceDescription", json::object());
-        for (const json& q : d.value("writeQueries", json::array())) {
-          const std::string id = q.value("id", std::string());
+      const json* queries = nullptr;
+      if (doc.is_array() && !doc.empty() && doc[0].is_object() &&
+          doc[0].contains("sourceDescription") && doc[0]["sourceDescription"].is_object() &&
+          doc[0]["sourceDescription"].contains("writeQueries") &&
+          doc[0]["sourceDescription"]["writeQueries"].is_array()) {
+        queries = &doc[0]["sourceDescription"]["writeQueries"];
+      }
+      if (queries) {
+        for (const json& q : *queries) {
+          const std::string id = q.is_object() && q.contains("id") && q["id"].is_string()
+                                     ? q["id"].get<std::string>()
+                                     : "";
           if (!id.empty() && !Run("TERMINATE " + id + ";", out, err)) {
             std::cerr << "Failed to terminate " << id << ":\n" << err.str();
             return 1;

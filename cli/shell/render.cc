@@ -355,7 +355,14 @@ std::string RenderKsqlResponse(std::string_view body, std::string_view statement
   if (json_output) return doc.dump(2) + "\n";
   std::string out;
   if (doc.is_array()) {
-    for (const json& e : doc) out += RenderEntity(e, width);
+    for (const json& e : doc) {
+      // A server's entity in an unexpected shape is shown as it came, never a crash.
+      try {
+        out += e.is_object() ? RenderEntity(e, width) : e.dump(2) + "\n";
+      } catch (const json::exception&) {
+        out += e.dump(2) + "\n";
+      }
+    }
   }
   return out;
 }

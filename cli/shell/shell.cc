@@ -117,11 +117,16 @@ bool Shell::Connect() {
          << info->status << ": is it brookd or ksqlDB?\n";
     return false;
   }
-  const json server = doc.value("KsqlServerInfo", json::object());
-  out_ << "Connected to " << client_.options().server.url() << " (ksqlDB API "
-       << server.value("version", std::string("?")) << ", service '"
-       << server.value("ksqlServiceId", std::string("?")) << "', "
-       << server.value("serverStatus", std::string("?")) << ").\n"
+  auto field = [&](const char* name) {
+    const json* server =
+        doc.is_object() && doc.contains("KsqlServerInfo") ? &doc["KsqlServerInfo"] : nullptr;
+    if (server && server->is_object() && server->contains(name) && (*server)[name].is_string()) {
+      return (*server)[name].get<std::string>();
+    }
+    return std::string("?");
+  };
+  out_ << "Connected to " << client_.options().server.url() << " (ksqlDB API " << field("version")
+       << ", service '" << field("ksqlServiceId") << "', " << field("serverStatus") << ").\n"
        << "Type HELP for help, EXIT to leave.\n";
   return true;
 }
@@ -323,7 +328,9 @@ bool Shell::RunQuery(const std::string& statement, bool streaming) {
     }
     first_line = false;
     if (doc.is_object()) {  // an error in the stream
-      error = doc.value("message", doc.dump());
+      error = doc.contains("message") && doc["message"].is_string()
+                  ? doc["message"].get<std::string>()
+                  : doc.dump();
       return false;
     }
     ++row_count;
