@@ -112,6 +112,18 @@ TEST(ShellRenderTest, RendersStatusesListsAndErrors) {
   EXPECT_TRUE(failed);
 }
 
+TEST(ShellRenderTest, AServersAnswerInAnUnexpectedShapeIsShownNotACrash) {
+  bool failed = false;
+  const std::string out = RenderKsqlResponse(
+      R"([1, {"@type":"streams","streams":{"a":1}}, {"@type":"currentStatus","commandStatus":5},)"
+      R"( {"@type":"sourceDescription","sourceDescription":{"fields":[{"name":7}]}}])",
+      "SHOW STREAMS;", 80, false, failed);
+  EXPECT_FALSE(failed);
+  EXPECT_NE(out.find("\"a\": 1"), std::string::npos) << out;
+  RenderKsqlResponse(R"({"message": 42})", "x;", 80, false, failed);
+  EXPECT_TRUE(failed);
+}
+
 TEST(MigrationsTest, FileNamesChecksumsAndProperties) {
   EXPECT_EQ(MigrationFileName(3, "Add users"), "V000003__Add_users.sql");
   auto f = ParseMigrationFileName("V000012__Add_users_table.sql");
