@@ -347,13 +347,30 @@ class Migrations {
     return ok;
   }
 
-  int Validate() {
+  // The server's version rows and the project's files; nullopt after printing why not.
+  struct Project {
+    std::map<std::string, VersionRow> rows;
+    std::map<int, MigrationFile> files;
+  };
+  std::optional<Project> Load() {
     std::string error;
     auto rows = Versions(error);
-    if (!rows) return Fail(error);
+    if (!rows) {
+      Fail(error);
+      return std::nullopt;
+    }
     auto files = Files(error);
-    if (!files) return Fail(error);
-    if (!Check(*rows, *files)) {
+    if (!files) {
+      Fail(error);
+      return std::nullopt;
+    }
+    return Project{std::move(*rows), std::move(*files)};
+  }
+
+  int Validate() {
+    auto project = Load();
+    if (!project) return 1;
+    if (!Check(project->rows, project->files)) {
       std::cerr << "Validation failed.\n";
       return 1;
     }
@@ -362,11 +379,10 @@ class Migrations {
   }
 
   int Info() {
-    std::string error;
-    auto rows = Versions(error);
-    if (!rows) return Fail(error);
-    auto files = Files(error);
-    if (!files) return Fail(error);
+    auto project = Load();
+    if (!project) return 1;
+    const auto* rows = &project->rows;
+    const auto* files = &project->files;
     auto current = rows->find("CURRENT");
     std::cout << "Current migration version: "
               << (current == rows->end() ? std::string("<none>") : current->second.version) << "\n";
@@ -397,10 +413,10 @@ class Migrations {
   int Apply(const std::string& mode, int target, bool dry_run,
             const std::map<std::string, std::string>& defines) {
     std::string error;
-    auto rows = Versions(error);
-    if (!rows) return Fail(error);
-    auto files = Files(error);
-    if (!files) return Fail(error);
+    auto project = Load();
+    if (!project) return 1;
+    const auto* rows = &project->rows;
+    const auto* files = &project->files;
     if (!Check(*rows, *files)) {
       std::cerr << "Not applying: fix the files above (or the metadata) first.\n";
       return 1;

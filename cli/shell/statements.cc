@@ -66,6 +66,26 @@ std::string WordAt(std::string_view t, size_t& i) {
   return w;
 }
 
+// The rest of SET / DEFINE after the name: `= 'value'`, then nothing. `usage` shows the form.
+void ReadAssignedValue(std::string_view t, size_t i, const std::string& first,
+                       const std::string& usage, ClientStatement& out, std::string& error) {
+  if (i >= t.size() || t[i] != '=') {
+    error = first + " expects = and a quoted value: " + usage;
+    return;
+  }
+  i = SkipBlank(t, i + 1);
+  auto value = QuotedAt(t, i);
+  if (!value) {
+    error = first + " expects a quoted value: " + usage;
+    return;
+  }
+  out.value = *value;
+  i = SkipBlank(t, i);
+  if (i < t.size()) {
+    error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> TakeStatements(std::string& buffer) {
@@ -160,21 +180,10 @@ std::optional<ClientStatement> ParseClientStatement(std::string_view statement,
     out.name = *name;
     i = SkipBlank(t, i);
     if (first == "SET") {
-      if (i >= t.size() || t[i] != '=') {
-        error = "SET expects = and a quoted value: SET '" + out.name + "' = 'value';";
-        return out;
-      }
-      i = SkipBlank(t, i + 1);
-      auto value = QuotedAt(t, i);
-      if (!value) {
-        error = "SET expects a quoted value: SET '" + out.name + "' = 'value';";
-        return out;
-      }
-      out.value = *value;
-      i = SkipBlank(t, i);
+      ReadAssignedValue(t, i, first, "SET '" + out.name + "' = 'value';", out, error);
+    } else if (i < t.size()) {
+      error = "unexpected text after UNSET: '" + std::string(t.substr(i)) + "'";
     }
-    if (i < t.size())
-      error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
     return out;
   }
   if (first == "DEFINE" || first == "UNDEFINE") {
@@ -195,21 +204,10 @@ std::optional<ClientStatement> ParseClientStatement(std::string_view statement,
     }
     i = SkipBlank(t, j);
     if (first == "DEFINE") {
-      if (i >= t.size() || t[i] != '=') {
-        error = "DEFINE expects = and a quoted value: DEFINE " + out.name + " = 'value';";
-        return out;
-      }
-      i = SkipBlank(t, i + 1);
-      auto value = QuotedAt(t, i);
-      if (!value) {
-        error = "DEFINE expects a quoted value: DEFINE " + out.name + " = 'value';";
-        return out;
-      }
-      out.value = *value;
-      i = SkipBlank(t, i);
+      ReadAssignedValue(t, i, first, "DEFINE " + out.name + " = 'value';", out, error);
+    } else if (i < t.size()) {
+      error = "unexpected text after UNDEFINE: '" + std::string(t.substr(i)) + "'";
     }
-    if (i < t.size())
-      error = "unexpected text after " + first + ": '" + std::string(t.substr(i)) + "'";
     return out;
   }
   return std::nullopt;
