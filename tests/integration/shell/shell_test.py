@@ -160,6 +160,33 @@ def scripted(brook, url, workdir):
           "an unreachable server is said clearly", r.stderr)
 
 
+def authenticated(brook, brookd_path, workdir):
+    """--user with the password from BROOK_PASSWORD; a wrong one is refused clearly."""
+    hashed = subprocess.run([brookd_path, "--hash-password", "10000"], input="s3cret\n",
+                            capture_output=True, text=True, check=True).stdout.strip()
+    users = os.path.join(workdir, "users")
+    with open(users, "w") as f:
+        f.write(f"alice: {hashed},admin\n")
+    script = os.path.join(workdir, "empty2.sql")
+    open(script, "w").close()
+    server = harness.Brookd(brookd_path, script, extra=[
+        "-D", "authentication.method=BASIC", "-D", f"brook.authentication.users.file={users}",
+        "-D", f"ksql.streams.state.dir={workdir}/state2"])
+    try:
+        ok = subprocess.run([brook, server.url, "--user", "alice", "--execute", "SHOW STREAMS;"],
+                            env=dict(os.environ, BROOK_PASSWORD="s3cret"), capture_output=True,
+                            text=True)
+        check(ok.returncode == 0 and "Stream Name" in ok.stdout,
+              "--user with BROOK_PASSWORD reaches an authenticated server", ok.stdout + ok.stderr)
+        bad = subprocess.run([brook, server.url, "--user", "alice", "--execute", "SHOW STREAMS;"],
+                             env=dict(os.environ, BROOK_PASSWORD="wrong"), capture_output=True,
+                             text=True)
+        check(bad.returncode != 0 and "refused the credentials" in bad.stderr,
+              "a wrong password is refused with a clear message", bad.stdout + bad.stderr)
+    finally:
+        server.stop()
+
+
 def migrations(brook, url, workdir):
     project = os.path.join(workdir, "project")
 
@@ -248,6 +275,7 @@ def main():
     try:
         interactive(args.brook, brookd.url, workdir)
         scripted(args.brook, brookd.url, workdir)
+        authenticated(args.brook, args.brookd, workdir)
         migrations(args.brook, brookd.url, workdir)
     finally:
         brookd.stop()
