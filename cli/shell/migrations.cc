@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -66,6 +68,25 @@ std::optional<std::string> ReadFile(const std::string& path, std::string& error)
     return std::nullopt;
   }
   return text;
+}
+
+// ksql-migrations shows recorded times (epoch milliseconds) as "yyyy-MM-dd HH:mm:ss.SSS z".
+std::string ShowTime(const std::string& millis) {
+  if (millis.empty() || millis.size() > 18 ||
+      millis.find_first_not_of("0123456789") != std::string::npos) {
+    return millis;
+  }
+  const long long ms = std::atoll(millis.c_str());
+  const time_t secs = static_cast<time_t>(ms / 1000);
+  tm local{};
+  localtime_r(&secs, &local);
+  char date[64];
+  std::strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &local);
+  char zone[16];
+  std::strftime(zone, sizeof(zone), "%Z", &local);
+  char out[96];
+  std::snprintf(out, sizeof(out), "%s.%03lld %s", date, ms % 1000, zone);
+  return out;
 }
 
 std::string NowMillis() {
@@ -188,8 +209,9 @@ class Migrations {
       if (name.size() < 4 || name.substr(name.size() - 4) != ".sql") continue;
       auto f = ParseMigrationFileName(name);
       if (!f) {
-        error = "the migration file name '" + name + "' is not V<version>__<Name>.sql";
-        return std::nullopt;
+        std::cerr << "Skipping " << entry.path().string()
+                  << ": not a migration file name (V<6 digits>__<Name>.sql)\n";
+        continue;
       }
       f->path = entry.path().string();
       if (files.count(f->version)) {
@@ -237,12 +259,26 @@ class Migrations {
     return false;
   }
 
+  std::string ServiceId() {
+    auto info = client_->Get("/info");
+    if (!info.ok() || info->status != 200) return "default_";
+    json doc = json::parse(info->body, nullptr, false);
+    if (doc.is_object() && doc.contains("KsqlServerInfo") && doc["KsqlServerInfo"].is_object() &&
+        doc["KsqlServerInfo"].contains("ksqlServiceId") &&
+        doc["KsqlServerInfo"]["ksqlServiceId"].is_string()) {
+      return doc["KsqlServerInfo"]["ksqlServiceId"].get<std::string>();
+    }
+    return "default_";
+  }
+
   int InitializeMetadata() {
     const std::string replicas = Get("ksql.migrations.topic.replicas", "1");
+    // ksql-migrations' default topics: the server's service id, "ksql_", the name.
+    const std::string service = ServiceId();
     const std::string stream_topic =
-        Get("ksql.migrations.stream.topic.name", "default_ksql_" + Stream());
+        Get("ksql.migrations.stream.topic.name", service + "ksql_" + Stream());
     const std::string table_topic =
-        Get("ksql.migrations.table.topic.name", "default_ksql_" + Table());
+        Get("ksql.migrations.table.topic.name", service + "ksql_" + Table());
     const std::string sql =
         "CREATE STREAM " + Stream() +
         " (VERSION_KEY STRING KEY, VERSION STRING, NAME STRING, STATE STRING, CHECKSUM STRING, "
@@ -391,18 +427,19 @@ class Migrations {
     for (const auto& [version, file] : *files) {
       auto it = rows->find(std::to_string(version));
       if (it == rows->end()) {
-        table.push_back({std::to_string(version), file.name, "PENDING", "", "", "", ""});
+        table.push_back(
+            {std::to_string(version), file.name, "PENDING", "N/A", "N/A", "N/A", "N/A"});
       } else {
         const VersionRow& r = it->second;
-        table.push_back(
-            {r.version, r.name, r.state, r.previous, r.started_on, r.completed_on, r.error_reason});
+        table.push_back({r.version, r.name, r.state, r.previous, ShowTime(r.started_on),
+                         ShowTime(r.completed_on), r.error_reason});
       }
       shown[version] = true;
     }
     for (const auto& [key, r] : *rows) {  // applied versions whose file is gone
       if (key == "CURRENT" || shown.count(std::atoi(key.c_str()))) continue;
-      table.push_back({r.version, r.name, r.state + " (file missing)", r.previous, r.started_on,
-                       r.completed_on, r.error_reason});
+      table.push_back({r.version, r.name, r.state + " (file missing)", r.previous,
+                       ShowTime(r.started_on), ShowTime(r.completed_on), r.error_reason});
     }
     std::cout << RenderTable({"Version", "Name", "State", "Previous Version", "Started On",
                               "Completed On", "Error Reason"},
@@ -424,12 +461,8 @@ class Migrations {
     int current = 0;
     std::string current_text;
     if (auto c = rows->find("CURRENT"); c != rows->end()) {
-      if (c->second.state == "RUNNING") {
-        return Fail("version " + c->second.version +
-                    " is RUNNING: another apply is under way, "
-                    "or one stopped half-way (check the server, then record the version's state)");
-      }
-      // A failed version is retried: the current version is the latest one MIGRATED.
+      // A version in ERROR (or left RUNNING by an apply that stopped) is tried again, as
+      // ksql-migrations does: the current version is the latest one MIGRATED.
       std::string v = c->second.version;
       for (int hops = 0; hops < 100000 && !v.empty() && v != "<none>"; ++hops) {
         auto it = rows->find(v);
@@ -439,9 +472,10 @@ class Migrations {
           current_text = v;
           break;
         }
-        if (it->second.state == "ERROR" && v == c->second.version) {
-          std::cout << "Version " << v << " failed before (" << it->second.error_reason
-                    << "); trying it again.\n";
+        if (v == c->second.version) {
+          std::cout << "Version " << v << " is " << it->second.state
+                    << (it->second.state == "ERROR" ? " (" + it->second.error_reason + ")" : "")
+                    << "; trying it again.\n";
         }
         v = it->second.previous;
       }
@@ -454,14 +488,14 @@ class Migrations {
       if (mode == "version" && version != target) continue;
       todo.push_back(file);
     }
-    if (mode == "version" && todo.empty()) {
-      return Fail("version " + std::to_string(target) +
-                  (files->count(target) ? " is already applied (current: " + current_text + ")"
-                                        : " has no migration file"));
+    if (mode == "version" && !files->count(target)) {
+      return Fail("No migration file with version " + std::to_string(target) + " exists.");
     }
-    if (mode == "version" && todo.front().version != files->upper_bound(current)->first) {
-      return Fail("version " + std::to_string(target) + " is not the next one to apply (" +
-                  std::to_string(files->upper_bound(current)->first) + " is)");
+    if (mode == "version" && target <= current) {
+      return Fail(
+          "Version must be newer than the last version migrated. Last version migrated "
+          "was " +
+          current_text);
     }
     if (todo.empty()) {
       std::cout << "Nothing to apply: the current version is "
@@ -499,7 +533,7 @@ class Migrations {
         row.state = "ERROR";
         std::string reason = err.str();
         if (const size_t nl = reason.find('\n'); nl != std::string::npos) reason.resize(nl);
-        row.error_reason = reason.substr(0, 500);
+        row.error_reason = "Failed to execute sql: " + reason.substr(0, 500);
         std::string record_error;
         if (!Record(row, record_error)) std::cerr << record_error << "\n";
         std::cerr << "Version " << version << " failed and is recorded as ERROR; nothing after it "
@@ -543,14 +577,22 @@ int NewProject(const std::string& path, const std::string& url) {
     return 1;
   }
   std::ofstream props(fs::path(path) / kPropertiesFile);
-  props << "# ksql-migrations configuration (brook migrations and ksql-migrations read it)\n"
-        << "ksql.server.url=" << url << "\n"
-        << "# ksql.auth.basic.username=\n# ksql.auth.basic.password=\n"
-        << "ksql.migrations.stream.name=MIGRATION_EVENTS\n"
-        << "ksql.migrations.table.name=MIGRATION_SCHEMA_VERSIONS\n"
-        << "ksql.migrations.stream.topic.name=default_ksql_MIGRATION_EVENTS\n"
-        << "ksql.migrations.table.topic.name=default_ksql_MIGRATION_SCHEMA_VERSIONS\n"
-        << "ksql.migrations.topic.replicas=1\n";
+  // ksql-migrations' template: the server, then every other key commented out with its default.
+  props << "ksql.server.url=" << url << "\n\n"
+        << "# Migrations metadata configs:\n"
+        << "# ksql.migrations.stream.name=MIGRATION_EVENTS\n"
+        << "# ksql.migrations.table.name=MIGRATION_SCHEMA_VERSIONS\n"
+        << "# ksql.migrations.stream.topic.name=ksql-service-idksql_MIGRATION_EVENTS\n"
+        << "# ksql.migrations.table.topic.name=ksql-service-idksql_MIGRATION_SCHEMA_VERSIONS\n"
+        << "# ksql.migrations.topic.replicas=1\n\n"
+        << "# TLS configs (brook migrations speaks plain HTTP and refuses https:// URLs):\n"
+        << "# ssl.truststore.location=\n# ssl.truststore.password=\n"
+        << "# ssl.keystore.location=\n# ssl.keystore.password=\n"
+        << "# ssl.key.password=\n# ssl.key.alias=\n# ssl.alpn=false\n# ssl.verify.host=true\n\n"
+        << "# ksqlDB server authentication configs:\n"
+        << "# ksql.auth.basic.username=\n# ksql.auth.basic.password=\n\n"
+        << "# Migrations directory configs:\n"
+        << "# ksql.migrations.dir.override=\n";
   if (!props) {
     std::cerr << "brook migrations: cannot write " << kPropertiesFile << "\n";
     return 1;
@@ -563,16 +605,17 @@ int NewProject(const std::string& path, const std::string& url) {
 }  // namespace
 
 std::optional<MigrationFile> ParseMigrationFileName(const std::string& file_name) {
-  if (file_name.size() < 8 || file_name[0] != 'V') return std::nullopt;
+  // ksql-migrations' pattern: V([0-9]{6})__(.+)\.sql
+  if (file_name.size() < 13 || file_name[0] != 'V' || file_name.compare(7, 2, "__") != 0) {
+    return std::nullopt;
+  }
   if (file_name.substr(file_name.size() - 4) != ".sql") return std::nullopt;
-  const size_t sep = file_name.find("__");
-  if (sep == std::string::npos || sep < 2 || sep > 10) return std::nullopt;
-  const std::string digits = file_name.substr(1, sep - 1);
+  const std::string digits = file_name.substr(1, 6);
   if (digits.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
   MigrationFile f;
   f.version = std::atoi(digits.c_str());
   if (f.version <= 0) return std::nullopt;
-  f.name = file_name.substr(sep + 2, file_name.size() - 4 - sep - 2);
+  f.name = file_name.substr(9, file_name.size() - 4 - 9);
   if (f.name.empty() || f.name.size() > 255) return std::nullopt;
   std::replace(f.name.begin(), f.name.end(), '_', ' ');
   return f;
@@ -581,9 +624,13 @@ std::optional<MigrationFile> ParseMigrationFileName(const std::string& file_name
 std::string MigrationFileName(int version, const std::string& description) {
   char v[16];
   std::snprintf(v, sizeof(v), "V%06d__", version);
+  // ksql-migrations replaces blanks and characters file systems refuse with '_'.
   std::string name;
   for (char c : description) {
-    name += (c == ' ') ? '_' : c;
+    const bool bad = std::isspace(static_cast<unsigned char>(c)) || c == '/' || c == '\\' ||
+                     c == ':' || c == '*' || c == '?' || c == '"' || c == '<' || c == '>' ||
+                     c == '|';
+    name += bad ? '_' : c;
   }
   return v + name + ".sql";
 }
@@ -671,8 +718,8 @@ int MigrationsMain(int argc, char** argv) {
       }
     }
     if (description.empty()) return Migrations::Fail("create needs a description");
-    if (description.find_first_of("/\\\n") != std::string::npos || description.size() > 200) {
-      return Migrations::Fail("a description is at most 200 characters, without / or \\");
+    if (description.size() > 200) {
+      return Migrations::Fail("a description is at most 200 characters");
     }
     auto files = m.Files(error);
     if (!files) return Migrations::Fail(error);
@@ -703,7 +750,9 @@ int MigrationsMain(int argc, char** argv) {
                  i + 1 < args.size()) {
         mode = mode.empty() ? ((a == "--until" || a == "-u") ? "until" : "version") : "conflict";
         target = std::atoi(args[++i].c_str());
-        if (target <= 0) return Migrations::Fail("bad version " + args[i]);
+        if (target <= 0 || target > 999999) {
+          return Migrations::Fail("Version must fit into a six-digit integer: " + args[i]);
+        }
       } else if (a == "--dry-run") {
         dry_run = true;
       } else if ((a == "--define" || a == "-d") && i + 1 < args.size()) {

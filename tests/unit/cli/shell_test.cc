@@ -134,6 +134,8 @@ TEST(MigrationsTest, FileNamesChecksumsAndProperties) {
   EXPECT_FALSE(ParseMigrationFileName("V1_x.sql"));
   EXPECT_FALSE(ParseMigrationFileName("Vx__y.sql"));
   EXPECT_FALSE(ParseMigrationFileName("V1__.sql"));
+  EXPECT_FALSE(ParseMigrationFileName("V12__not_six_digits.sql"));  // ksql-migrations: {6}
+  EXPECT_EQ(MigrationFileName(1, "a/b c:d"), "V000001__a_b_c_d.sql");
   EXPECT_EQ(MigrationChecksum(""), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(MigrationChecksum("abc"), "900150983cd24fb0d6963f7d28e17f72");
   auto props = ReadProperties("# c\nksql.server.url = http://h:1\n\n! x\na:b\n");
