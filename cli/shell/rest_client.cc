@@ -82,7 +82,6 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
                                           const std::string& json,
                                           const std::function<bool(std::string_view)>* on_line,
                                           const std::atomic<bool>* cancel) {
-  const std::string where = options_.server.url();
   net::io_context ioc;
   tcp::socket socket(ioc);
   auto close = [&] {
@@ -97,7 +96,7 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
   tcp::resolver resolver(ioc);
   beast::error_code ec;
   auto endpoints = resolver.resolve(options_.server.host, options_.server.port, ec);
-  if (ec) return IOError("cannot resolve " + where + ": " + ec.message());
+  if (ec) return IOError("cannot resolve the host: " + ec.message());
   bool done = false;
   net::async_connect(socket, endpoints, [&](const beast::error_code& e, const tcp::endpoint&) {
     ec = e;
@@ -106,9 +105,9 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
   if (!RunUntil(ioc, done, std::chrono::steady_clock::now() + options_.connect_timeout, cancel)) {
     close();
     if (cancel && cancel->load()) return IOError("cancelled");
-    return IOError("cannot connect to " + where + ": timed out");
+    return IOError("connecting timed out");
   }
-  if (ec) return IOError("cannot connect to " + where + ": " + ec.message());
+  if (ec) return IOError(ec.message());
 
   http::request<http::string_body> req(
       std::string_view(method) == "GET" ? http::verb::get : http::verb::post, path, 11);
@@ -134,9 +133,9 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
   });
   if (!RunUntil(ioc, done, std::chrono::steady_clock::now() + options_.request_timeout, cancel)) {
     close();
-    return IOError(cancel && cancel->load() ? "cancelled" : "request to " + where + " timed out");
+    return IOError(cancel && cancel->load() ? "cancelled" : "the request timed out");
   }
-  if (ec) return IOError("sending to " + where + ": " + ec.message());
+  if (ec) return IOError("sending: " + ec.message());
 
   beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
@@ -149,9 +148,9 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
   });
   if (!RunUntil(ioc, done, std::chrono::steady_clock::now() + options_.request_timeout, cancel)) {
     close();
-    return IOError(cancel && cancel->load() ? "cancelled" : "no answer from " + where);
+    return IOError(cancel && cancel->load() ? "cancelled" : "no answer");
   }
-  if (ec) return IOError("reading from " + where + ": " + ec.message());
+  if (ec) return IOError("reading: " + ec.message());
 
   HttpResponse response;
   response.status = static_cast<int>(parser.get().result_int());
@@ -172,17 +171,17 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
     if (!RunUntil(ioc, done, deadline, cancel)) {
       close();
       if (cancel && cancel->load()) return response;  // the caller asked to stop
-      return IOError("the answer from " + where + " stopped coming");
+      return IOError("the answer stopped coming");
     }
     if (ec == http::error::need_buffer) ec = {};
     if (ec == http::error::end_of_stream || ec == net::error::eof) break;
-    if (ec) return IOError("reading from " + where + ": " + ec.message());
+    if (ec) return IOError("reading: " + ec.message());
     const size_t got = sizeof(chunk) - parser.get().body().size;
     if (!streaming) {
       if (response.body.size() + got > options_.max_body_bytes) {
         close();
-        return IOError("the answer from " + where + " is larger than " +
-                       std::to_string(options_.max_body_bytes) + " bytes");
+        return IOError("the answer is larger than " + std::to_string(options_.max_body_bytes) +
+                       " bytes");
       }
       response.body.append(chunk, got);
       continue;
@@ -198,7 +197,7 @@ Result<HttpResponse> RestClient::Exchange(const char* method, const std::string&
     pending.erase(0, start);
     if (pending.size() > options_.max_body_bytes) {
       close();
-      return IOError("a line of the answer from " + where + " is too long");
+      return IOError("a line of the answer is too long");
     }
   }
   if (streaming && !pending.empty()) (*on_line)(pending);

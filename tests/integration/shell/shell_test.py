@@ -187,6 +187,33 @@ def authenticated(brook, brookd_path, workdir):
         server.stop()
 
 
+def reconnect(brook, brookd_path, workdir):
+    """The shell starts without a server, says so, and reaches the server once it is up."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, BROOK_HISTORY_FILE=os.path.join(workdir, "history2"), TERM="xterm")
+    t = Tmux(f"{brook} {url}", env)
+    server = None
+    try:
+        check(t.wait_for(r"Could not reach the brook server at " + re.escape(url) +
+                         r".*Is brookd running\?.*brook>") is not None,
+              "an unreachable server at start is said clearly, and the prompt opens", t.screen())
+        script = os.path.join(workdir, "empty3.sql")
+        open(script, "w").close()
+        server = harness.Brookd(brookd_path, script, extra=[
+            "--listeners", url, "-D", f"ksql.streams.state.dir={workdir}/state3"])
+        t.type("SHOW STREAMS;")
+        check(t.wait_for(r"Reconnected to " + re.escape(url) + r".*Stream Name") is not None,
+              "the next statement reconnects once the server is up", t.screen())
+    finally:
+        t.kill()
+        if server:
+            server.stop()
+
+
 def migrations(brook, url, workdir):
     project = os.path.join(workdir, "project")
 
@@ -276,6 +303,7 @@ def main():
         interactive(args.brook, brookd.url, workdir)
         scripted(args.brook, brookd.url, workdir)
         authenticated(args.brook, args.brookd, workdir)
+        reconnect(args.brook, args.brookd, workdir)
         migrations(args.brook, brookd.url, workdir)
     finally:
         brookd.stop()
