@@ -83,5 +83,11 @@ if [[ "${BROOK_NO_SHELL:-}" == "1" ]]; then
   exit 0
 fi
 
-"$BUILD_DIR/cli/brook" "$URL" --startup \
-  "SELECT stream_id, TIMESTAMPTOSTRING(WINDOWSTART, 'HH:mm:ss', 'UTC') AS window_start, reactions FROM reactions_per_stream_10s EMIT CHANGES;"
+LIVE_QUERY="SELECT stream_id, TIMESTAMPTOSTRING(WINDOWSTART, 'HH:mm:ss', 'UTC') AS window_start, reactions FROM reactions_per_stream_10s EMIT CHANGES;"
+if [[ ! -t 0 ]]; then
+  # No terminal to type into (a pipe, a service manager): the live query alone, until Ctrl-C.
+  echo "No terminal on standard input: showing the live query until Ctrl-C (no prompt)."
+  "$BUILD_DIR/cli/brook" "$URL" --execute "$LIVE_QUERY" || true
+  exit 0
+fi
+"$BUILD_DIR/cli/brook" "$URL" --startup "$LIVE_QUERY"
