@@ -185,7 +185,7 @@ std::optional<int128> RescaleDecimal(int128 unscaled, int from, int to, int prec
     int128 q = v / div;
     int128 r = v % div;
     if (r < 0) r = -r;
-    if (r * 2 >= div) q += (v < 0 ? -1 : 1);  // HALF_UP
+    if (r >= div - r) q += (v < 0 ? -1 : 1);  // HALF_UP
     v = q;
   }
   // DecimalDigits(v) > precision, i.e. |v| >= 10^precision (no value has more than 39 digits).

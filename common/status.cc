@@ -14,6 +14,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kUnsupported: return "Unsupported";
     case StatusCode::kIOError: return "IOError";
     case StatusCode::kTimeout: return "Timeout";
+    case StatusCode::kResourceExhausted:
+      return "ResourceExhausted";
     case StatusCode::kInternal: return "Internal";
   }
   return "Unknown";

@@ -20,10 +20,11 @@ enum class StatusCode {
   kParseError,       // SQL syntax error
   kNotFound,
   kAlreadyExists,
-  kUnsupported,      // valid ksqlDB, not implemented by brook (yet)
-  kIOError,          // Kafka, RocksDB, files
+  kUnsupported,  // valid ksqlDB, not implemented by brook (yet)
+  kIOError,      // Kafka, RocksDB, files
   kTimeout,
-  kInternal,         // a bug in brook
+  kResourceExhausted,  // a work, size or count limit was reached
+  kInternal,           // a bug in brook
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -66,6 +67,9 @@ inline Status Unsupported(std::string msg, std::optional<SourceRange> r = std::n
 inline Status NotFound(std::string msg) { return Status(StatusCode::kNotFound, std::move(msg)); }
 inline Status Internal(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
 inline Status IOError(std::string msg) { return Status(StatusCode::kIOError, std::move(msg)); }
+inline Status ResourceExhausted(std::string msg) {
+  return Status(StatusCode::kResourceExhausted, std::move(msg));
+}
 
 // Result<T>: either a value or a non-OK Status.
 template <typename T>

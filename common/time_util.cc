@@ -56,7 +56,8 @@ std::string FormatTime(int64_t ms) {
 
 std::string FormatTimestamp(int64_t ms) {
   int64_t days = FloorDiv(ms, 86'400'000);
-  int64_t rem = ms - days * 86'400'000;
+  int64_t rem = ms % 86'400'000;  // not ms - days * 86'400'000: that overflows near INT64_MIN
+  if (rem < 0) rem += 86'400'000;
   char buf[64];
   int64_t s = rem / 1000;
   std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld.%03lld", FormatDate(days).c_str(),

@@ -33,7 +33,7 @@ std::optional<int64_t> FixedOffset(const std::string& id_in) {
   for (char c : rest) {
     if (!std::isdigit(static_cast<unsigned char>(c)) && c != ':') return std::nullopt;
   }
-  if (rest.empty()) return std::nullopt;
+  if (rest.empty() || rest.size() > 5) return std::nullopt;  // at most "hh:mm"
   size_t colon = rest.find(':');
   if (colon != std::string::npos) {
     h = std::atoi(rest.substr(0, colon).c_str());
@@ -56,6 +56,13 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Find(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(id);
   if (it != cache.end()) return it->second;
+  // Zone ids come from record data: the cache is bounded (it starts over when full; zones already
+  // handed out stay valid), and an id longer than any real one is refused without a file look-up.
+  constexpr size_t kMaxCachedZones = 1024;
+  constexpr size_t kMaxZoneIdLength = 64;
+  if (id.size() > kMaxZoneIdLength)
+    return InvalidArgument("Unknown time-zone ID: " + id.substr(0, kMaxZoneIdLength) + "...");
+  if (cache.size() >= kMaxCachedZones) cache.clear();
   auto tz = std::make_shared<TimeZone>();
   tz->id_ = id;
   if (auto off = FixedOffset(id)) {

@@ -51,6 +51,11 @@ int Value::Compare(const Value& o) const {
     if (kind_ == Kind::kDouble || o.kind_ == Kind::kDouble || kind_ == Kind::kDecimal ||
         o.kind_ == Kind::kDecimal) {
       double a = ToDouble(), b = o.ToDouble();
+      // NaN after every number and equal to itself (Java's Double.compare): without it NaN
+      // would be "equal" to everything, and sorting (ARRAY_SORT, TOPK) would be undefined.
+      if (std::isnan(a) || std::isnan(b)) {
+        return std::isnan(a) == std::isnan(b) ? 0 : (std::isnan(a) ? 1 : -1);
+      }
       return a < b ? -1 : (a > b ? 1 : 0);
     }
     return i_ < o.i_ ? -1 : (i_ > o.i_ ? 1 : 0);

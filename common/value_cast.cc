@@ -82,6 +82,13 @@ std::string ValueToText(const Value& v, const TypePtr& type) {
   return "";
 }
 
+int64_t JavaDoubleToLong(double d) {
+  if (std::isnan(d)) return 0;
+  if (d >= 9.2233720368547758e18) return std::numeric_limits<int64_t>::max();
+  if (d <= -9.2233720368547758e18) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(d);
+}
+
 Result<Value> CastValue(const Value& v, const TypePtr& from, const TypePtr& to) {
   if (v.is_null() || !to) return Value::Null();
   if (from && TypesEqual(from, to)) return v;
@@ -107,10 +114,7 @@ Result<Value> CastValue(const Value& v, const TypePtr& from, const TypePtr& to) 
         case Value::Kind::kBigint: out = v.as_int64(); break;
         case Value::Kind::kDouble: {
           double d = v.as_double();
-          if (std::isnan(d)) out = 0;
-          else if (d >= 9.2233720368547758e18) out = std::numeric_limits<int64_t>::max();
-          else if (d <= -9.2233720368547758e18) out = std::numeric_limits<int64_t>::min();
-          else out = static_cast<int64_t>(d);
+          out = JavaDoubleToLong(d);
           if (is_int) {
             if (d >= 2147483647.0) out = INT32_MAX;
             else if (d <= -2147483648.0) out = INT32_MIN;

@@ -54,6 +54,7 @@ constexpr int kMaxBracketNesting = 64;  // nested ( and [ in one input
 constexpr int kMaxTreeDepth = 1000;     // parse-tree depth, e.g. a chain of ~990 `+`
 constexpr int kMaxPrefixRun = 64;       // NOT NOT ... or - - ... in a row
 constexpr size_t kMaxTokens = 65536;    // tokens in one parser input
+constexpr size_t kMaxIdentifierBytes = 255;  // a stream, table, column, type or variable name
 
 Status TooDeep(const std::string& what, const antlr4::Token* at) {
   SourceRange r;
@@ -84,6 +85,15 @@ Status CheckTokens(antlr4::CommonTokenStream& tokens) {
           *deep.range());
     }
     size_t type = t->getType();
+    if ((type == BrookSqlLexer::IDENTIFIER || type == BrookSqlLexer::DIGIT_IDENTIFIER ||
+         type == BrookSqlLexer::QUOTED_IDENTIFIER ||
+         type == BrookSqlLexer::BACKQUOTED_IDENTIFIER) &&
+        t->getStopIndex() + 1 - t->getStartIndex() > kMaxIdentifierBytes + 2) {
+      Status at = TooDeep("", t);
+      return InvalidArgument(
+          "The name is too long: more than " + std::to_string(kMaxIdentifierBytes) + " characters",
+          *at.range());
+    }
     not_run = type == BrookSqlLexer::NOT ? not_run + 1 : 0;
     sign_run = (type == BrookSqlLexer::MINUS || type == BrookSqlLexer::PLUS) ? sign_run + 1 : 0;
     if (not_run > kMaxPrefixRun || sign_run > kMaxPrefixRun) {

@@ -2,7 +2,10 @@
 
 #include <cctype>
 #include <charconv>
+#include <cstring>
+#include <set>
 #include <string_view>
+
 #include "common/ascii.h"
 
 namespace brook {
@@ -51,6 +54,83 @@ bool IsImmutableProperty(const std::string& name) {
     if (name == p) return true;
   }
   return false;
+}
+
+bool IsKnownProperty(const std::string& name) {
+  if (name.rfind("ksql.", 0) == 0 || name.rfind("brook.", 0) == 0) return true;
+  // Kafka Streams', consumers' and producers' configuration names (Kafka 3.x ConfigDefs).
+  static const std::set<std::string> kKafka = {
+      // Kafka Streams
+      "application.id", "application.server", "acceptable.recovery.lag",
+      "buffered.records.per.partition", "built.in.metrics.version", "cache.max.bytes.buffering",
+      "statestore.cache.max.bytes", "commit.interval.ms",
+      "default.deserialization.exception.handler", "default.key.serde", "default.value.serde",
+      "default.production.exception.handler", "default.timestamp.extractor", "default.dsl.store",
+      "max.task.idle.ms", "max.warmup.replicas", "num.standby.replicas", "num.stream.threads",
+      "poll.ms", "probing.rebalance.interval.ms", "processing.guarantee",
+      "rack.aware.assignment.tags", "replication.factor", "rocksdb.config.setter",
+      "state.cleanup.delay.ms", "state.dir", "task.timeout.ms", "topology.optimization",
+      "upgrade.from", "window.size.ms", "windowed.inner.class.serde",
+      "windowstore.changelog.additional.retention.ms", "repartition.purge.interval.ms",
+      "auto.include.jmx.reporter", "enable.metrics.push",
+      // shared by clients
+      "bootstrap.servers", "client.id", "client.dns.lookup", "client.rack",
+      "connections.max.idle.ms", "metadata.max.age.ms", "metric.reporters", "metrics.num.samples",
+      "metrics.recording.level", "metrics.sample.window.ms", "receive.buffer.bytes",
+      "send.buffer.bytes", "reconnect.backoff.ms", "reconnect.backoff.max.ms", "request.timeout.ms",
+      "retry.backoff.ms", "retry.backoff.max.ms", "security.protocol",
+      "socket.connection.setup.timeout.ms", "socket.connection.setup.timeout.max.ms",
+      "interceptor.classes", "security.providers",
+      // consumer
+      "auto.commit.interval.ms", "auto.offset.reset", "check.crcs", "default.api.timeout.ms",
+      "enable.auto.commit", "exclude.internal.topics", "fetch.max.bytes", "fetch.max.wait.ms",
+      "fetch.min.bytes", "group.id", "group.instance.id", "heartbeat.interval.ms",
+      "isolation.level", "key.deserializer", "value.deserializer", "max.partition.fetch.bytes",
+      "max.poll.interval.ms", "max.poll.records", "partition.assignment.strategy",
+      "session.timeout.ms", "allow.auto.create.topics", "group.protocol", "group.remote.assignor",
+      // producer
+      "acks", "batch.size", "buffer.memory", "compression.type", "delivery.timeout.ms",
+      "enable.idempotence", "key.serializer", "value.serializer", "linger.ms", "max.block.ms",
+      "max.in.flight.requests.per.connection", "max.request.size", "metadata.max.idle.ms",
+      "partitioner.class", "partitioner.ignore.keys", "partitioner.adaptive.partitioning.enable",
+      "partitioner.availability.timeout.ms", "retries", "transaction.timeout.ms",
+      "transactional.id"};
+  std::string base = name;
+  for (const char* prefix : {"main.consumer.", "restore.consumer.", "global.consumer.", "consumer.",
+                             "producer.", "admin.", "topic."}) {
+    if (base.rfind(prefix, 0) == 0) {
+      base = base.substr(std::strlen(prefix));
+      break;
+    }
+  }
+  if (base.rfind("sasl.", 0) == 0 || base.rfind("ssl.", 0) == 0) return true;
+  return kKafka.count(base) > 0;
+}
+
+Status ValidatePropertyOverrides(const std::map<std::string, std::string>& overrides) {
+  std::string prohibited;
+  for (const auto& [name, value] : overrides) {
+    if (IsImmutableProperty(name)) prohibited += (prohibited.empty() ? "" : ", ") + name;
+  }
+  if (!prohibited.empty()) {
+    return InvalidArgument(
+        "One or more properties overrides set locally are prohibited by the KSQL server (use "
+        "UNSET to reset their default value): [" +
+        prohibited + "]");
+  }
+  for (const auto& [name, value] : overrides) {
+    if (!IsKnownProperty(name)) {
+      return InvalidArgument(
+          "Not recognizable as ksql, streams, consumer, or producer property: '" + name + "'");
+    }
+    RETURN_IF_ERROR(ValidateConfigValue(name, value));
+  }
+  return Status::Ok();
+}
+
+Status ValidateSetProperty(const std::string& name, const std::string& value) {
+  if (IsImmutableProperty(name)) return InvalidArgument("Cannot override property '" + name + "'");
+  return ValidatePropertyOverrides({{name, value}});
 }
 
 const std::vector<std::pair<std::string, std::string>>& DocumentedDefaults() {

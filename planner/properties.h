@@ -31,6 +31,23 @@ std::string ConfigOr(const Config& config, const std::string& key, const std::st
 // streamsProperties); /is_valid_property refuses them.
 bool IsImmutableProperty(const std::string& name);
 
+// Whether a client may name `name` in an override: any ksql.* or brook.* key, and the Kafka
+// Streams, consumer and producer settings (bare, or behind consumer./producer./admin./
+// main.consumer./restore.consumer./global.consumer.), as ksqlDB's LocalPropertyParser resolves
+// them.
+bool IsKnownProperty(const std::string& name);
+
+// Checks a client's property overrides — SET, or REST streamsProperties/properties — as ksqlDB
+// does: prohibited keys (IsImmutableProperty) are refused together with ksqlDB's message ("One or
+// more properties overrides set locally are prohibited by the KSQL server (use UNSET to reset
+// their default value): [a, b]"); an unknown key with "Not recognizable as ksql, streams,
+// consumer, or producer property: 'x'"; then each value with ValidateConfigValue.
+Status ValidatePropertyOverrides(const std::map<std::string, std::string>& overrides);
+
+// SET's check of one key and value: "Cannot override property 'x'" for a prohibited key, then as
+// ValidatePropertyOverrides.
+Status ValidateSetProperty(const std::string& name, const std::string& value);
+
 // The documented configuration keys with their defaults (docs/configuration.md), for SHOW
 // PROPERTIES. Keys without a default (unset unless configured) are not listed.
 const std::vector<std::pair<std::string, std::string>>& DocumentedDefaults();

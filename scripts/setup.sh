@@ -7,7 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build ccache pkg-config git
   librdkafka-dev librocksdb-dev libantlr4-runtime-dev antlr4 default-jre-headless
   libboost-dev nlohmann-json3-dev libsimdjson-dev libgtest-dev libgmock-dev libssl-dev
-  libnghttp2-dev libedit-dev
+  libnghttp2-dev libedit-dev libpcre2-dev
   kcat python3 curl tzdata tmux
   python3-websocket
 )

@@ -6,6 +6,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 "$ROOT/scripts/setup.sh"
 BUILD_DIR="$BUILD_DIR" "$ROOT/scripts/build.sh"
+# The hostile-input tests under ASan and UBSan (tests/sanitize/): a second build of just them.
+BUILD_DIR="$BUILD_DIR/sanitize" BUILD_TYPE=Debug \
+  CMAKE_ARGS="-DBROOK_SANITIZE=ON -DBROOK_BUILD_BENCH=OFF" \
+  TARGETS="function_hostile_test regex_test decoder_fuzz_test" "$ROOT/scripts/build.sh"
 cd "$BUILD_DIR"
 set +e
 ctest --output-on-failure -j"$(nproc)" --timeout 600 2>&1 | tee ctest.log

@@ -1,13 +1,17 @@
 #include "server/config.h"
 
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "common/ascii.h"
 #include "common/serde_text.h"
 #include "planner/properties.h"
-#include "common/ascii.h"
 
 namespace brook::server {
 namespace {
@@ -216,6 +220,15 @@ Status ValidateSecurity(const ServerConfig& c) {
     return InvalidArgument(
         "The https listener needs ssl.keystore.location (a PEM file with the "
         "certificate chain and the private key) and ssl.keystore.type=PEM");
+  }
+  // A file that is not there is reported as such, before anything about its type.
+  for (const auto& [key, path] : {std::pair<const char*, const std::string*>{
+                                      "ssl.keystore.location", &c.ssl_keystore_location},
+                                  {"ssl.truststore.location", &c.ssl_truststore_location}}) {
+    if (!path->empty() && ::access(path->c_str(), R_OK) != 0) {
+      return InvalidArgument(std::string("Cannot read ") + key + " '" + *path +
+                             "': " + std::strerror(errno));
+    }
   }
   if (AsciiUpper(c.ssl_keystore_type) != "PEM") {
     return Unsupported("ssl.keystore.type=" + c.ssl_keystore_type +

@@ -241,10 +241,19 @@ struct H2Stream {
 
 // The stream-type-independent half of a connection: the output queue that workers fill and
 // the event loop drains, and the waiting that bounds it.
+bool IsHealthPath(std::string_view path) {
+  return path == "/healthcheck" || path == "/chc/live" || path == "/chc/ready";
+}
+
 class ConnBase : public std::enable_shared_from_this<ConnBase> {
  public:
   explicit ConnBase(ImplPtr server) : server_(std::move(server)) {}
   virtual ~ConnBase() = default;
+
+  // A connection accepted past max_connections, inside the health-check reserve: it may only ask
+  // for /healthcheck, /chc/live or /chc/ready, then it is closed.
+  void set_health_only() { health_only_ = true; }
+  bool health_only() const { return health_only_; }
 
   // Queues bytes for the socket (HTTP/1.1). False once the connection is closed.
   bool Enqueue(std::string bytes) {
@@ -306,6 +315,7 @@ class ConnBase : public std::enable_shared_from_this<ConnBase> {
   size_t& out_bytes() { return out_bytes_; }
 
  protected:
+  bool health_only_ = false;
   ImplPtr server_;
   std::mutex out_mu_;
   std::condition_variable out_cv_;
@@ -697,7 +707,9 @@ class Connection final : public ConnBase {
     } else if (ec == http::error::body_limit) {
       Fail(413, "Payload Too Large");
     } else if (ec == http::error::bad_transfer_encoding) {
-      Fail(501, "Not Implemented: unsupported Transfer-Encoding");
+      // Beast reports Transfer-Encoding after Content-Length (a request smuggling shape) this way:
+      // a bad request, as docs/rest-api.md says. An unknown coding is answered 501 in OnHeader.
+      Fail(400, "Bad Request: both Transfer-Encoding and Content-Length");
     } else if (ec == http::error::end_of_stream || ec == net::error::eof ||
                ec == net::error::operation_aborted || ec == http::error::partial_message) {
       CloseNow();
@@ -795,8 +807,22 @@ class Connection final : public ConnBase {
     }
     parser_.reset();
 
-    auto writer = std::make_shared<H1Writer>(shared_from_this(), version, keep_alive);
+    auto writer =
+        std::make_shared<H1Writer>(shared_from_this(), version, keep_alive && !health_only());
     ImplPtr server = server_;
+    // Health checks are answered here, on the connection's strand: they cost nothing, and neither
+    // a full worker pool nor the connection cap may make a live server look dead.
+    if (IsHealthPath(request.path)) {
+      RunHandler(server->service, request, *writer);
+      const bool reuse = writer->reusable();
+      net::post(stream_.get_executor(), [self = Self(), reuse] { self->AfterResponse(reuse); });
+      return;
+    }
+    if (health_only()) {
+      server->requests_rejected++;
+      Fail(429, "Too Many Requests: the connection limit is reached");
+      return;
+    }
     const bool queued =
         server->pool.TrySubmit([self = Self(), writer, request = std::move(request)]() mutable {
           RunHandler(self->server()->service, request, *writer);
@@ -1287,10 +1313,11 @@ Status LoadTls(const TlsOptions& o, std::optional<ssl::context>& out) {
     return InvalidArgument("ssl.cipher.suites: OpenSSL accepts none of '" + o.cipher_list + "'");
   }
   beast::error_code ec;
-  if (!o.key_password.empty()) {
-    ctx.set_password_callback(
-        [pw = o.key_password](std::size_t, ssl::context::password_purpose) { return pw; }, ec);
-  }
+  // Always a callback: without one OpenSSL asks for an encrypted key's passphrase on the
+  // terminal, and brookd would wait at start-up. No password configured → an empty one, and the
+  // key's load fails with the message below.
+  ctx.set_password_callback(
+      [pw = o.key_password](std::size_t, ssl::context::password_purpose) { return pw; }, ec);
   ctx.use_certificate_chain_file(o.certificate_file, ec);
   if (ec) {
     return InvalidArgument("Cannot read the TLS certificate chain '" + o.certificate_file +
@@ -1298,8 +1325,10 @@ Status LoadTls(const TlsOptions& o, std::optional<ssl::context>& out) {
   }
   ctx.use_private_key_file(o.key_file, ssl::context::pem, ec);
   if (ec) {
-    return InvalidArgument("Cannot read the TLS private key '" + o.key_file +
-                           "' (PEM expected; a wrong password also fails): " + ec.message());
+    return InvalidArgument("Cannot read the TLS private key '" + o.key_file + "' (PEM expected" +
+                           (o.key_password.empty() ? "; an encrypted key needs ssl.key.password"
+                                                   : "; is ssl.key.password right?") +
+                           "): " + ec.message());
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     return InvalidArgument("The TLS private key '" + o.key_file +
@@ -1351,7 +1380,9 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     timer->async_wait([self = shared_from_this(), timer](beast::error_code) { self->Accept(); });
     return;
   }
-  if (open.load() >= options.max_connections) {
+  // Past the cap, a few more connections are kept for health checks only.
+  const bool health_only = open.load() >= options.max_connections;
+  if (open.load() >= options.max_connections + kHealthCheckConnections) {
     rejected++;
     RejectConnection(socket);
     Accept();
@@ -1362,11 +1393,13 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   if (tls) {
     auto conn = std::make_shared<Connection<beast::ssl_stream<beast::tcp_stream>>>(
         shared_from_this(), std::move(socket), *tls);
+    if (health_only) conn->set_health_only();
     conn->Register();
     conn->Start();
   } else {
     auto conn =
         std::make_shared<Connection<beast::tcp_stream>>(shared_from_this(), std::move(socket));
+    if (health_only) conn->set_health_only();
     conn->Register();
     conn->Start();
   }

@@ -13,8 +13,11 @@
 // max_header_bytes 431; body above max_body_bytes 413; headers not complete within
 // header_timeout, or a body not complete within body_timeout, 408; HTTP/1.1 without Host 400;
 // Transfer-Encoding other than `chunked` 501; Transfer-Encoding with Content-Length 400; a bad
-// chunk 400; POST without a length 411; more than max_connections open 429. A connection with
-// no request in progress is closed after idle_timeout.
+// chunk 400; POST without a length 411; more than max_connections open 429. Health checks
+// (/healthcheck, /chc/live, /chc/ready) are answered on the I/O threads, never queued behind the
+// workers, and kHealthCheckConnections more connections past max_connections are accepted for
+// them alone, so a server at its limits still reports itself alive. A connection with no request
+// in progress is closed after idle_timeout.
 //
 // Beast, Asio, OpenSSL and nghttp2 types stay in http_server.cc.
 //
@@ -30,6 +33,9 @@
 #include "server/rest_service.h"
 
 namespace brook::server {
+
+// Connections accepted past max_connections that may only ask for a health check.
+inline constexpr size_t kHealthCheckConnections = 16;
 
 // TLS on the listener. PEM files (OpenSSL); see docs/security.md.
 struct TlsOptions {

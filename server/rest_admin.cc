@@ -2,8 +2,8 @@
 // /ksql/terminate, /is_valid_property.
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <regex>
 
+#include "common/regex.h"
 #include "server/ksql_entity.h"
 #include "server/rest_service.h"
 
@@ -103,12 +103,9 @@ void RestService::HandleIsValidProperty(const HttpRequest& request, ResponseWrit
     SendError(out, ApiError::Generic(kBadRequest, "A property name is required"));
     return;
   }
-  if (IsImmutableProperty(name)) {
-    SendError(out, ApiError::Generic(
-                       kBadRequest,
-                       "One or more properties overrides set locally are prohibited by the KSQL "
-                       "server (use UNSET to reset their default value): [" +
-                           name + "]"));
+  if (IsImmutableProperty(name) || !IsKnownProperty(name)) {
+    Status st = ValidatePropertyOverrides({{name, ""}});
+    SendError(out, ApiError::Generic(kBadRequest, st.message()));
     return;
   }
   out.Send(200, kJsonMediaType, "true");
@@ -123,7 +120,7 @@ void RestService::HandleTerminateCluster(const HttpRequest& request, ResponseWri
     SendError(out, ApiError::Generic(kBadRequest, "Invalid JSON in request: malformed JSON body"));
     return;
   }
-  std::vector<std::regex> patterns;
+  std::vector<std::unique_ptr<Regex>> patterns;
   if (auto it = body.find("deleteTopicList"); it != body.end() && !it->is_null()) {
     if (!it->is_array()) {
       SendError(out, ApiError::Generic(kBadRequest,
@@ -135,20 +132,23 @@ void RestService::HandleTerminateCluster(const HttpRequest& request, ResponseWri
         SendError(out, ApiError::Generic(kBadRequest, "Invalid topic pattern in deleteTopicList"));
         return;
       }
-      try {
-        patterns.emplace_back(p.get<std::string>(), std::regex::ECMAScript);
-      } catch (const std::regex_error&) {
+      auto re = Regex::Compile(p.get<std::string>());
+      if (!re.ok()) {
         SendError(out, ApiError::Generic(kBadRequest, "Invalid topic pattern in deleteTopicList: " +
-                                                          p.get<std::string>()));
+                                                          p.get<std::string>() + " (" +
+                                                          re.status().message() + ")"));
         return;
       }
+      patterns.push_back(std::move(re).value());
     }
   }
   std::string sql = "TERMINATE ALL;";
   for (const DataSourcePtr& src : engine_.catalog().All()) {
     bool delete_topic = false;
-    for (const std::regex& r : patterns) {
-      if (std::regex_match(src->topic, r)) delete_topic = true;
+    for (const auto& r : patterns) {
+      // A pattern over its work limit deletes nothing.
+      auto m = r->FullMatch(src->topic);
+      if (m.ok() && *m) delete_topic = true;
     }
     sql += std::string(" DROP ") + (src->is_table ? "TABLE " : "STREAM ") + "IF EXISTS " +
            QuoteIdentifier(src->name) + (delete_topic ? " DELETE TOPIC" : "") + ";";

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ascii.h"
+#include "planner/properties.h"
 #include "runtime/serde/serde.h"
 #include "server/ksql_entity.h"
 
@@ -121,6 +122,17 @@ std::string QueryEndpointMessage() {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
+namespace {
+// A request's property overrides, checked as ksqlDB's DenyListPropertyValidator and
+// LocalPropertyParser check them, before anything of the request runs.
+bool CheckOverrides(const std::map<std::string, std::string>& properties, ApiError& error) {
+  Status st = ValidatePropertyOverrides(properties);
+  if (st.ok()) return true;
+  error = ApiError::Generic(kBadRequest, st.message());
+  return false;
+}
+}  // namespace
+
 KsqlRequestOrError ParseKsqlRequest(std::string_view body) {
   KsqlRequestOrError result;
   std::optional<json> doc = ParseObject(body, result.error);
@@ -130,6 +142,7 @@ KsqlRequestOrError ParseKsqlRequest(std::string_view body) {
   if (!ReadString(*doc, "ksql", ksql, result.error)) return result;
   req.ksql = ksql.value_or("");
   if (!ReadStringMap(*doc, "streamsProperties", req.properties, result.error)) return result;
+  if (!CheckOverrides(req.properties, result.error)) return result;
   if (!ReadStringMap(*doc, "sessionVariables", req.variables, result.error)) return result;
   auto seq = doc->find("commandSequenceNumber");
   if (seq != doc->end() && seq->is_number_integer()) {
@@ -153,6 +166,7 @@ QueryStreamRequestOrError ParseQueryStreamRequest(std::string_view body) {
   }
   req.sql = std::move(*sql);
   if (!ReadStringMap(*doc, "properties", req.properties, result.error)) return result;
+  if (!CheckOverrides(req.properties, result.error)) return result;
   if (!ReadStringMap(*doc, "sessionVariables", req.variables, result.error)) return result;
   result.request = std::move(req);
   return result;

@@ -16,6 +16,10 @@
 namespace brook::server {
 namespace {
 
+// Bounds of one /ksql request (docs/rest-api.md, "Limits"): statements in it, and the bytes of
+// its answer (a thousand SHOW STREAMS in a 13 KB request must not build a gigabyte).
+constexpr size_t kMaxStatementsPerRequest = 1000;
+constexpr size_t kMaxKsqlResponseBytes = size_t{64} << 20;
 
 constexpr std::string_view kPlainText = "text/plain; charset=utf-8";
 
@@ -345,6 +349,13 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
   if (!WaitForCommand(req.command_sequence_number.value_or(0), out)) return;
   const StatementScript script(req.ksql);
   SessionState session = MakeSession(req.properties, req.variables);
+  if (script.size() > kMaxStatementsPerRequest) {
+    SendError(out, ApiError::Generic(kBadRequest, "A request may hold at most " +
+                                                      std::to_string(kMaxStatementsPerRequest) +
+                                                      " statements; this one has " +
+                                                      std::to_string(script.size())));
+    return;
+  }
 
   // ksqlDB validates the whole request before running any of it: a SELECT or PRINT anywhere
   // rejects the request with 40002.
@@ -362,7 +373,18 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
   }
 
   std::vector<std::string> entities;
+  size_t response_bytes = 0;
   for (size_t i = 0; i < script.size(); ++i) {
+    if (response_bytes > kMaxKsqlResponseBytes) {
+      // The statements before this one ran; their answer is too large to send whole.
+      SendError(out, ApiError::Generic(kBadRequest,
+                                       "The answer to this request would exceed " +
+                                           std::to_string(kMaxKsqlResponseBytes) +
+                                           " bytes; statements up to '" +
+                                           std::string(TrimView(script.pieces()[i - 1].text)) +
+                                           "' ran, the rest did not. Send fewer statements."));
+      return;
+    }
     std::vector<ExecuteResult> done;
     Result<std::vector<ExecuteResult>> run = engine_.ExecutePiece(script, i, session, &done);
     std::vector<ExecuteResult>& results = run.ok() ? *run : done;
@@ -374,6 +396,7 @@ void RestService::HandleKsql(const HttpRequest& request, ResponseWriter& out) {
         (void)Cancel(terminated->query_id);
       }
       entities.push_back(KsqlEntityJson(*r.result));
+      response_bytes += entities.back().size();
     }
     if (!run.ok()) {
       SendError(out, StatementError(run.status(), req.ksql,

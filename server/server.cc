@@ -257,9 +257,13 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
       raised.rlim_cur = nofile.rlim_max;
       if (setrlimit(RLIMIT_NOFILE, &raised) == 0) nofile = raised;
     }
-    const size_t reserve = 512;  // Kafka clients, RocksDB files, the listener
-    if (nofile.rlim_cur != RLIM_INFINITY && nofile.rlim_cur <= max_connections + reserve) {
-      const size_t allowed = nofile.rlim_cur > reserve * 2 ? nofile.rlim_cur - reserve : reserve;
+    // Kept for Kafka clients, RocksDB files and the listener: half the limit, at most 512; the
+    // health-check connections come on top of max_connections. The cap is never above what the
+    // limit allows (at least 1).
+    if (nofile.rlim_cur != RLIM_INFINITY) {
+      const size_t limit = static_cast<size_t>(nofile.rlim_cur);
+      const size_t reserve = std::min<size_t>(512, limit / 2) + kHealthCheckConnections;
+      const size_t allowed = limit > reserve + 1 ? limit - reserve : 1;
       if (allowed < max_connections) {
         Log(log, "brookd: brook.http.max.connections lowered to " + std::to_string(allowed) +
                      " (open-files limit " + std::to_string(nofile.rlim_cur) + ")");

@@ -245,11 +245,34 @@ bool Shell::RunStatement(const std::string& statement, int depth) {
       return false;
     }
     switch (client->kind) {
-      case ClientStatement::Kind::kSet:
+      case ClientStatement::Kind::kSet: {
+        // As ksqlDB's CLI: the server says whether the property may be overridden.
+        std::string path = "/is_valid_property/";
+        static const char* kHex = "0123456789ABCDEF";
+        for (unsigned char c : client->name) {
+          if (std::isalnum(c) || c == '.' || c == '_' || c == '-') {
+            path += static_cast<char>(c);
+          } else {
+            path += '%';
+            path += kHex[c >> 4];
+            path += kHex[c & 15];
+          }
+        }
+        auto valid = client_.Get(path);
+        if (!Reached(valid)) return false;
+        if (valid->status != 200) {
+          json doc = json::parse(valid->body, nullptr, false);
+          err_ << (doc.is_object() && doc.contains("message") && doc["message"].is_string()
+                       ? doc["message"].get<std::string>()
+                       : valid->body)
+               << "\n";
+          return false;
+        }
         properties_[client->name] = client->value;
         out_ << "Successfully changed local property '" << client->name << "' to '" << client->value
              << "'. Use the UNSET command to revert your change.\n";
         return true;
+      }
       case ClientStatement::Kind::kUnset: {
         auto it = properties_.find(client->name);
         if (it == properties_.end()) {

@@ -137,8 +137,13 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
                      PlanPullKeys(plan, ConfigTrue(cfg, "ksql.query.pull.table.scan.enabled", true),
                                   ConfigTrue(cfg, "ksql.query.pull.range.scan.enabled", true),
                                   q.where ? q.where->range : q.range));
+    // A request may lower the server's bound, never raise it.
+    ASSIGN_OR_RETURN(
+        int64_t server_max_rows,
+        ConfigInt(options_.config, "brook.query.pull.max.rows", 1'000'000, 1, INT64_MAX));
     ASSIGN_OR_RETURN(int64_t max_rows,
-                     ConfigInt(cfg, "brook.query.pull.max.rows", 1'000'000, 1, INT64_MAX));
+                     ConfigInt(cfg, "brook.query.pull.max.rows", server_max_rows, 1, INT64_MAX));
+    max_rows = std::min(max_rows, server_max_rows);
     ASSIGN_OR_RETURN(std::vector<OutputRow> rows,
                      RunTablePull(plan, *view, keys, &processing_log_,
                                   static_cast<size_t>(max_rows)));

@@ -6,7 +6,7 @@ namespace brook {
 
 Result<ExecuteResult> Engine::HandleSetProperty(const ast::SimpleStatement& s,
                                                 StatementContext& ctx) {
-  RETURN_IF_ERROR(ValidateConfigValue(s.name, s.value).WithRange(s.range));
+  RETURN_IF_ERROR(ValidateSetProperty(s.name, s.value).WithRange(s.range));
   ctx.session.properties[s.name] = s.value;
   return ExecuteResult{};
 }

@@ -9,6 +9,12 @@ void ProcessingLog::Log(ProcessingLogEntry e) {
   e.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::system_clock::now().time_since_epoch())
                   .count();
+  // A message may quote record data (a value that failed to parse): keep entries small.
+  constexpr size_t kMaxMessageBytes = 4096;
+  if (e.message.size() > kMaxMessageBytes) {
+    e.message.resize(kMaxMessageBytes);
+    e.message += "... (truncated)";
+  }
   count_.fetch_add(1);
   if (echo_) {
     std::fprintf(stderr, "processing.%s.%s %s topic=%s partition=%d offset=%lld: %s\n",

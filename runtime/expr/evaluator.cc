@@ -1,6 +1,7 @@
 #include "runtime/expr/evaluator.h"
 
 #include <cmath>
+#include <exception>
 #include <initializer_list>
 
 #include "common/java_format.h"
@@ -156,7 +157,7 @@ Value Arith(const BoundExpr& e, const Value& a, const Value& b, EvalContext& ctx
           int128 q = num / den, rem = num % den;
           if (rem < 0) rem = -rem;
           int128 aden = den < 0 ? -den : den;
-          if (rem * 2 >= aden) q += ((num < 0) != (den < 0)) ? -1 : 1;
+          if (rem >= aden - rem) q += ((num < 0) != (den < 0)) ? -1 : 1;
           r = q;
           r_scale = rs;
           break;
@@ -325,7 +326,16 @@ Value Evaluate(const BoundExpr& e, const Value* row, EvalContext& ctx) {
       FunctionContext fc;
       fc.arg_types = &e.arg_types;
       fc.return_type = e.type;
-      Value v = e.function->impl(args, fc);
+      // The net under every function: an implementation that throws on a value it did not
+      // expect fails this expression (NULL + processing log), never the query or the server.
+      Value v;
+      try {
+        v = e.function->impl(args, fc);
+      } catch (const std::exception& ex) {
+        return Fail(ctx, e, std::string("function failed: ") + ex.what());
+      } catch (...) {
+        return Fail(ctx, e, "function failed");
+      }
       if (!fc.error.empty()) return Fail(ctx, e, fc.error);
       return v;
     }

@@ -129,6 +129,13 @@ void Add(FunctionRegistry& r, std::string name, std::string category, std::strin
 }
 
 double AsDouble(const Value& v) { return v.ToDouble(); }
+
+Value ResultTooLarge(FunctionContext& ctx, const char* function, size_t size, size_t limit) {
+  ctx.error = std::string(function) + ": the result would have " + std::to_string(size) +
+              (limit == kMaxResultElements ? " elements" : " bytes") + ", over the limit of " +
+              std::to_string(limit);
+  return Value();
+}
 int64_t AsInt64(const Value& v) {
   if (v.kind() == Value::Kind::kDouble) return static_cast<int64_t>(v.as_double());
   if (v.kind() == Value::Kind::kDecimal) return static_cast<int64_t>(v.decimal_unscaled() / Pow10(v.decimal_scale()));

@@ -20,8 +20,8 @@ std::optional<std::string> HexDecode(const std::string& s) {
   if (in.size() % 2) in = "0" + in;
   std::string out;
   for (size_t i = 0; i < in.size(); i += 2) {
-    int hi = std::isxdigit(static_cast<unsigned char>(in[i])) ? std::stoi(in.substr(i, 1), nullptr, 16) : -1;
-    int lo = std::isxdigit(static_cast<unsigned char>(in[i + 1])) ? std::stoi(in.substr(i + 1, 1), nullptr, 16) : -1;
+    int hi = HexDigitValue(in[i]);
+    int lo = HexDigitValue(in[i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
   }

@@ -40,9 +40,13 @@ const TimeZone& Utc() {
 
 Result<std::string> FormatMillis(int64_t epoch_ms, const std::string& p, const TimeZone& zone) {
   int64_t off = zone.OffsetAt(epoch_ms);
-  int64_t local = epoch_ms + off;
+  int64_t local;
+  if (__builtin_add_overflow(epoch_ms, off, &local)) {
+    return InvalidArgument("timestamp " + std::to_string(epoch_ms) + " is out of range");
+  }
   int64_t days = FloorDiv(local, 86'400'000);
-  int64_t ms = local - days * 86'400'000;
+  int64_t ms = local % 86'400'000;
+  if (ms < 0) ms += 86'400'000;
   CivilDate c = CivilFromDays(days);
   int dow = static_cast<int>(((days % 7) + 7 + 3) % 7);  // 1970-01-01 was a Thursday (index 3)
   std::string out;
@@ -304,10 +308,17 @@ Result<int64_t> ParseMillis(const std::string& text, const std::string& p, const
     day = std::min(day, last);
   }
   int64_t days = DaysFromCivil(year, static_cast<int>(month), 1) + day - 1;
-  int64_t local = days * 86'400'000 + ((hour * 60 + minute) * 60 + second) * 1000 + milli;
-  if (has_offset) return local - parsed_off;
+  // java.time's toEpochMilli throws past the long range; so does this (years up to 9 digits).
+  int64_t local;
+  if (__builtin_mul_overflow(days, int64_t{86'400'000}, &local) ||
+      __builtin_add_overflow(local, ((hour * 60 + minute) * 60 + second) * 1000 + milli, &local)) {
+    return fail();
+  }
   const TimeZone& z = parsed_zone ? *parsed_zone : zone;
-  return local - z.OffsetForLocal(local);
+  int64_t off = has_offset ? parsed_off : z.OffsetForLocal(local);
+  int64_t utc;
+  if (__builtin_sub_overflow(local, off, &utc)) return fail();
+  return utc;
 }
 
 PatternFields PatternFieldsOf(const std::string& p) {

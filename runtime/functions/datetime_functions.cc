@@ -1,10 +1,11 @@
 // Date and time functions.
 #include <chrono>
 
+#include "common/ascii.h"
+#include "common/java_math.h"
 #include "common/time_util.h"
 #include "runtime/functions/datetime_format.h"
 #include "runtime/functions/function_util.h"
-#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -88,17 +89,19 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
         ctx.error = "Unknown time unit: " + a[0].as_string();
         return Value();
       }
-      int64_t delta = a[1].as_int64() * *unit * (sub ? -1 : 1);
+      int64_t delta = SaturatingMul(a[1].as_int64(), *unit);
+      if (sub) delta = JavaSub(0, delta);
       const Value& base = a[2];
       if (base.kind() == Value::Kind::kDate) {
-        return Value::Date(static_cast<int32_t>(base.as_int64() + FloorDiv(delta, 86'400'000)));
+        return Value::Date(
+            static_cast<int32_t>(JavaAdd(base.as_int64(), FloorDiv(delta, 86'400'000))));
       }
       if (base.kind() == Value::Kind::kTime) {
-        int64_t t = (base.as_int64() + delta) % 86'400'000;
+        int64_t t = JavaAdd(base.as_int64() % 86'400'000, delta % 86'400'000) % 86'400'000;
         if (t < 0) t += 86'400'000;
         return Value::Time(t);
       }
-      return Value::Timestamp(base.as_int64() + delta);
+      return Value::Timestamp(JavaAdd(base.as_int64(), delta));
     };
   };
   for (bool sub : {false, true}) {
@@ -184,8 +187,8 @@ void RegisterDateTimeFunctions(FunctionRegistry& r) {
           ctx.error = (!from.ok() ? from.status() : to.status()).message();
           return Value();
         }
-        int64_t utc = a[0].as_int64() - (*from)->OffsetForLocal(a[0].as_int64());
-        return Value::Timestamp(utc + (*to)->OffsetAt(utc));
+        int64_t utc = JavaSub(a[0].as_int64(), (*from)->OffsetForLocal(a[0].as_int64()));
+        return Value::Timestamp(JavaAdd(utc, (*to)->OffsetAt(utc)));
       });
 }
 

@@ -45,6 +45,14 @@ TypeResolver Overloads(std::string name, std::vector<Overload> overloads);
 void Add(FunctionRegistry& r, std::string name, std::string category, std::string description,
          TypeResolver resolve, ScalarImpl impl, bool null_if_any_null = true);
 
+// Bounds on what one call may build from record data. ksqlDB has none (the JVM throws
+// OutOfMemoryError and the server may die); past them brook's call fails: NULL and a
+// processing-log entry naming the bound. Documented in docs/sql.md ("Limits").
+inline constexpr size_t kMaxResultBytes = size_t{32} << 20;    // one STRING or BYTES result
+inline constexpr size_t kMaxResultElements = size_t{1} << 20;  // one ARRAY or MAP result
+// Sets ctx.error to the message of a result over one of these bounds and returns NULL.
+Value ResultTooLarge(FunctionContext& ctx, const char* function, size_t size, size_t limit);
+
 // Argument accessors with implicit numeric widening.
 double AsDouble(const Value& v);
 int64_t AsInt64(const Value& v);

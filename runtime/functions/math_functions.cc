@@ -26,7 +26,7 @@ Value RoundDecimal(const Value& v, int places, int out_scale) {
     if (places < 0) {
       int128 p = Pow10(-places);
       int128 q = u / p, rem = u % p;
-      if ((rem < 0 ? -rem : rem) * 2 >= p) q += u < 0 ? -1 : 1;
+      if ((rem < 0 ? -rem : rem) >= p - (rem < 0 ? -rem : rem)) q += u < 0 ? -1 : 1;
       u = q * p;
     }
   }
@@ -48,8 +48,15 @@ void RegisterMathFunctions(FunctionRegistry& r) {
       [](const std::vector<Value>& a, FunctionContext&) {
         const Value& v = a[0];
         switch (v.kind()) {
-          case Value::Kind::kInt: return Value::Int(v.as_int() < 0 ? -v.as_int() : v.as_int());
-          case Value::Kind::kBigint: return Value::Bigint(v.as_int64() < 0 ? -v.as_int64() : v.as_int64());
+          // Java's Math.abs: the most negative value stays itself (no UB here either).
+          case Value::Kind::kInt:
+            return Value::Int(v.as_int() < 0
+                                  ? static_cast<int32_t>(0u - static_cast<uint32_t>(v.as_int()))
+                                  : v.as_int());
+          case Value::Kind::kBigint:
+            return Value::Bigint(
+                v.as_int64() < 0 ? static_cast<int64_t>(0ull - static_cast<uint64_t>(v.as_int64()))
+                                 : v.as_int64());
           case Value::Kind::kDecimal:
             return Value::Decimal(v.decimal_unscaled() < 0 ? -v.decimal_unscaled() : v.decimal_unscaled(),
                                   v.decimal_scale());
@@ -105,23 +112,28 @@ void RegisterMathFunctions(FunctionRegistry& r) {
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
         const Value& v = a[0];
         bool has_places = a.size() > 1;
-        int places = has_places ? static_cast<int>(a[1].as_int64()) : 0;
+        // Beyond +-60 places every type rounds to itself or to zero; clamping keeps -places and
+        // 10^places defined for any INT.
+        int places =
+            has_places ? static_cast<int>(std::clamp<int64_t>(a[1].as_int64(), -60, 60)) : 0;
         switch (v.kind()) {
           case Value::Kind::kInt:
           case Value::Kind::kBigint: {
             if (places >= 0) return v;
-            int64_t p = static_cast<int64_t>(Pow10(-places));
-            int64_t x = v.as_int64();
-            int64_t q = x / p, rem = x % p;
-            if (std::llabs(rem) * 2 >= p) q += x < 0 ? -1 : 1;
-            int64_t out = q * p;
+            // In 128 bits: 10^-places and the rounded value may not fit 64 (Java's BigDecimal
+            // result is then narrowed the way a (long) cast narrows).
+            int128 p = Pow10(std::min(-places, 38));
+            int128 x = v.as_int64();
+            int128 q = x / p, rem = x % p;
+            if ((rem < 0 ? -rem : rem) >= p - (rem < 0 ? -rem : rem)) q += x < 0 ? -1 : 1;
+            int64_t out = static_cast<int64_t>(q * p);
             return v.kind() == Value::Kind::kInt ? Value::Int(static_cast<int32_t>(out)) : Value::Bigint(out);
           }
           case Value::Kind::kDecimal:
             return RoundDecimal(v, places, ctx.return_type ? ctx.return_type->scale() : 0);
           default: {
             double d = v.ToDouble();
-            if (!has_places) return Value::Bigint(static_cast<int64_t>(std::floor(d + 0.5)));
+            if (!has_places) return Value::Bigint(JavaDoubleToLong(std::floor(d + 0.5)));
             if (std::isnan(d) || std::isinf(d)) return Value::Double(d);
             // Math.round semantics (half toward positive infinity) at `places`.
             double p = std::pow(10.0, places);
@@ -182,7 +194,8 @@ void RegisterMathFunctions(FunctionRegistry& r) {
                           {{SqlType::Decimal(38, 0), SqlType::Int()}, ReturnsArg(0)}}),
       [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
         const Value& v = a[0];
-        int places = a.size() > 1 ? static_cast<int>(a[1].as_int64()) : 0;
+        int places =
+            a.size() > 1 ? static_cast<int>(std::clamp<int64_t>(a[1].as_int64(), -60, 60)) : 0;
         if (v.kind() == Value::Kind::kInt || v.kind() == Value::Kind::kBigint) return v;
         if (v.kind() == Value::Kind::kDecimal) {
           int s = v.decimal_scale();
@@ -197,7 +210,7 @@ void RegisterMathFunctions(FunctionRegistry& r) {
           return Value::Decimal(r2, out);
         }
         double d = v.ToDouble();
-        if (a.size() == 1) return Value::Bigint(static_cast<int64_t>(std::trunc(d)));
+        if (a.size() == 1) return Value::Bigint(JavaDoubleToLong(std::trunc(d)));
         double p = std::pow(10.0, places);
         return Value::Double(std::trunc(d * p) / p);
       });

@@ -2,12 +2,12 @@
 // LPAD, RPAD, INITCAP, SPLIT, SPLIT_TO_MAP, MASK*, CHR, REGEXP_*.
 #include <atomic>
 #include <memory>
-#include <regex>
 #include <unordered_map>
 
+#include "common/ascii.h"
+#include "common/regex.h"
 #include "common/serde_text.h"
 #include "runtime/functions/function_util.h"
-#include "common/ascii.h"
 
 namespace brook::functions {
 
@@ -29,10 +29,29 @@ std::vector<std::string> Chars(const std::string& s) {
   return out;
 }
 
-std::string JoinChars(const std::vector<std::string>& v, size_t from, size_t to) {
-  std::string s;
-  for (size_t i = from; i < to && i < v.size(); ++i) s += v[i];
-  return s;
+// Where each character of `s` starts, then s.size(): character i is [b[i], b[i + 1]). A
+// character is a UTF-8 code point, or a byte for BYTES (`bytes`). No string per character, so a
+// 1 MiB value costs one vector.
+std::vector<size_t> CharBounds(const std::string& s, bool bytes) {
+  std::vector<size_t> b;
+  b.reserve(s.size() + 1);
+  for (size_t i = 0; i < s.size();) {
+    b.push_back(i);
+    unsigned char c = s[i];
+    size_t n = bytes || c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
+    i = std::min(i + n, s.size());
+  }
+  b.push_back(s.size());
+  return b;
+}
+
+// Characters [from, to) of `s`, with `b` = CharBounds(s).
+std::string_view CharRange(const std::string& s, const std::vector<size_t>& b, size_t from,
+                           size_t to) {
+  const size_t n = b.size() - 1;
+  from = std::min(from, n);
+  to = std::min(std::max(to, from), n);
+  return std::string_view(s).substr(b[from], b[to] - b[from]);
 }
 
 Value Mask(const std::string& s, size_t from, size_t to, const std::vector<Value>& args,
@@ -57,23 +76,40 @@ Value Mask(const std::string& s, size_t from, size_t to, const std::vector<Value
 }
 
 // Compiled patterns of this thread, by pattern text: a constant pattern is compiled once, not
-// per record. Bounded: past kMaxPatterns distinct patterns the cache starts over.
+// per record. Bounded: past kMaxPatterns distinct patterns the cache starts over. An invalid
+// pattern is cached with its error, so a bad pattern in a query is not recompiled per record.
 constexpr size_t kMaxPatterns = 256;
 std::atomic<uint64_t> regex_compilations{0};
 
-const std::regex* CompiledRegex(const std::string& pattern) {
-  thread_local std::unordered_map<std::string, std::unique_ptr<std::regex>> cache;
+struct CachedRegex {
+  std::unique_ptr<Regex> regex;  // null when the pattern is invalid
+  std::string error;
+};
+
+Regex* CompiledRegex(const std::string& pattern, FunctionContext& ctx) {
+  thread_local std::unordered_map<std::string, CachedRegex> cache;
   auto it = cache.find(pattern);
-  if (it != cache.end()) return it->second.get();
-  if (cache.size() >= kMaxPatterns) cache.clear();
-  std::unique_ptr<std::regex> re;
-  try {
-    re = std::make_unique<std::regex>(pattern, std::regex::ECMAScript);
-  } catch (const std::regex_error&) {
-    re = nullptr;  // cached as invalid too
+  if (it == cache.end()) {
+    if (cache.size() >= kMaxPatterns) cache.clear();
+    CachedRegex c;
+    auto re = Regex::Compile(pattern);
+    if (re.ok()) {
+      c.regex = std::move(re).value();
+    } else {
+      c.error =
+          "Invalid regular expression pattern: " + pattern + " (" + re.status().message() + ")";
+    }
+    regex_compilations.fetch_add(1, std::memory_order_relaxed);
+    it = cache.emplace(pattern, std::move(c)).first;
   }
-  regex_compilations.fetch_add(1, std::memory_order_relaxed);
-  return cache.emplace(pattern, std::move(re)).first->second.get();
+  if (!it->second.regex) ctx.error = it->second.error;
+  return it->second.regex.get();
+}
+
+// A regex failure (work limit, bad replacement) yields NULL with the reason in the processing log.
+Value RegexError(FunctionContext& ctx, const Status& st) {
+  ctx.error = st.message();
+  return Value();
 }
 
 }  // namespace
@@ -97,7 +133,7 @@ void RegisterStringFunctions(FunctionRegistry& r) {
       Overloads("LEN", {{{Str()}, Returns(Int())}, {{Bytes()}, Returns(Int())}}),
       [](const std::vector<Value>& a, FunctionContext&) {
         if (a[0].kind() == Value::Kind::kBytes) return Value::Int(static_cast<int32_t>(a[0].as_string().size()));
-        return Value::Int(static_cast<int32_t>(Chars(a[0].as_string()).size()));
+        return Value::Int(static_cast<int32_t>(CharBounds(a[0].as_string(), false).size() - 1));
       });
   Add(r, "TRIM", "STRING", "Removes leading and trailing whitespace.",
       Overloads("TRIM", {{{Str()}, Returns(Str())}}), [](const std::vector<Value>& a, FunctionContext&) {
@@ -114,21 +150,17 @@ void RegisterStringFunctions(FunctionRegistry& r) {
                               {{Bytes(), Int(), Int()}, Returns(Bytes())}}),
       [](const std::vector<Value>& a, FunctionContext&) {
         bool bytes = a[0].kind() == Value::Kind::kBytes;
-        std::vector<std::string> cs;
-        if (bytes) {
-          for (char c : a[0].as_string()) cs.emplace_back(1, c);
-        } else {
-          cs = Chars(a[0].as_string());
-        }
-        int64_t n = static_cast<int64_t>(cs.size());
+        const std::string& str = a[0].as_string();
+        const std::vector<size_t> cs = CharBounds(str, bytes);
+        int64_t n = static_cast<int64_t>(cs.size()) - 1;
         int64_t pos = a[1].as_int64();
         int64_t start = pos < 0 ? std::max<int64_t>(n + pos, 0) : std::max<int64_t>(std::min(pos - 1, n), 0);
         int64_t end = n;
         if (a.size() > 2) {
           int64_t len = a[2].as_int64();
-          end = std::max(std::min(start + len, n), start);
+          end = len >= n - start ? n : std::max(start + len, start);  // no start + len overflow
         }
-        std::string out = JoinChars(cs, start, end);
+        std::string out(CharRange(str, cs, static_cast<size_t>(start), static_cast<size_t>(end)));
         return bytes ? Value::Bytes(out) : Value::String(out);
       });
   Add(r, "CONCAT", "STRING", "Concatenates strings; NULL inputs are skipped.",
@@ -160,21 +192,30 @@ void RegisterStringFunctions(FunctionRegistry& r) {
       false);
   Add(r, "REPLACE", "STRING", "REPLACE(str, old, new): replaces every occurrence.",
       Overloads("REPLACE", {{{Str(), Str(), Str()}, Returns(Str())}}),
-      [](const std::vector<Value>& a, FunctionContext&) {
-        std::string s = a[0].as_string();
+      [](const std::vector<Value>& a, FunctionContext& ctx) {
+        const std::string& s = a[0].as_string();
         const std::string& from = a[1].as_string();
         const std::string& to = a[2].as_string();
         if (from.empty()) {
+          // Java's String.replace("", to): `to` before every character and at the end.
+          const std::vector<size_t> b = CharBounds(s, false);
+          size_t size = s.size() + to.size() * b.size();
+          if (size > kMaxResultBytes) return ResultTooLarge(ctx, "REPLACE", size, kMaxResultBytes);
           std::string out = to;
-          for (const auto& c : Chars(s)) out += c + to;
+          for (size_t i = 0; i + 1 < b.size(); ++i)
+            out.append(CharRange(s, b, i, i + 1)).append(to);
           return Value::String(out);
         }
+        std::string out;
         size_t p = 0;
-        while ((p = s.find(from, p)) != std::string::npos) {
-          s.replace(p, from.size(), to);
-          p += to.size();
+        for (size_t hit; (hit = s.find(from, p)) != std::string::npos; p = hit + from.size()) {
+          out.append(s, p, hit - p).append(to);
+          if (out.size() > kMaxResultBytes) {
+            return ResultTooLarge(ctx, "REPLACE", out.size(), kMaxResultBytes);
+          }
         }
-        return Value::String(s);
+        out.append(s, p, std::string::npos);
+        return Value::String(out);
       });
   Add(r, "INSTR", "STRING", "INSTR(str, sub[, position[, occurrence]]): 1-based position or 0.",
       Overloads("INSTR", {{{Str(), Str()}, Returns(Int())},
@@ -209,28 +250,30 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         return Value::Int(0);
       });
   auto pad = [](bool left) {
-    return [left](const std::vector<Value>& a, FunctionContext&) -> Value {
+    return [left](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
       bool bytes = a[0].kind() == Value::Kind::kBytes;
       int64_t len = a[1].as_int64();
       const std::string& padding = a[2].as_string();
       if (len < 0 || padding.empty()) return Value();
-      std::vector<std::string> s = bytes ? std::vector<std::string>() : Chars(a[0].as_string());
-      if (bytes) {
-        for (char c : a[0].as_string()) s.emplace_back(1, c);
+      if (static_cast<uint64_t>(len) > kMaxResultBytes) {
+        return ResultTooLarge(ctx, left ? "LPAD" : "RPAD", static_cast<size_t>(len),
+                              kMaxResultBytes);
       }
-      std::vector<std::string> p;
-      if (bytes) {
-        for (char c : padding) p.emplace_back(1, c);
-      } else {
-        p = Chars(padding);
-      }
+      const std::string& str = a[0].as_string();
+      const std::vector<size_t> s = CharBounds(str, bytes);
+      const std::vector<size_t> p = CharBounds(padding, bytes);
+      const int64_t n = static_cast<int64_t>(s.size()) - 1;
+      const size_t pn = p.size() - 1;
       std::string out;
-      if (static_cast<int64_t>(s.size()) >= len) {
-        out = JoinChars(s, 0, len);
+      if (n >= len) {
+        out = std::string(CharRange(str, s, 0, static_cast<size_t>(len)));
       } else {
         std::string fill;
-        for (int64_t i = 0; i < len - static_cast<int64_t>(s.size()); ++i) fill += p[i % p.size()];
-        out = left ? fill + JoinChars(s, 0, s.size()) : JoinChars(s, 0, s.size()) + fill;
+        for (int64_t i = 0; i < len - n; ++i) {
+          const size_t c = static_cast<size_t>(i) % pn;
+          fill.append(CharRange(padding, p, c, c + 1));
+        }
+        out = left ? fill + str : str + fill;
       }
       return bytes ? Value::Bytes(out) : Value::String(out);
     };
@@ -290,6 +333,7 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         const std::string& kd = a[2].as_string();
         if (ed.empty() || kd.empty() || ed == kd) return Value();
         Value::List out;
+        std::unordered_map<std::string, size_t> index;  // key -> its entry in `out`
         size_t p = 0;
         while (p <= s.size()) {
           size_t f = s.find(ed, p);
@@ -301,14 +345,10 @@ void RegisterStringFunctions(FunctionRegistry& r) {
             Value key = Value::String(entry.substr(0, k));
             Value val = Value::String(entry.substr(
                 k + kd.size(), k2 == std::string::npos ? std::string::npos : k2 - k - kd.size()));
-            bool replaced = false;
-            for (size_t i = 0; i < out.size(); i += 2) {
-              if (out[i] == key) {
-                out[i + 1] = val;
-                replaced = true;
-              }
-            }
-            if (!replaced) {
+            auto [at, fresh] = index.emplace(key.as_string(), out.size());
+            if (!fresh) {
+              out[at->second + 1] = val;
+            } else {
               out.push_back(key);
               out.push_back(val);
             }
@@ -318,7 +358,7 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         }
         return Value::Map(std::move(out));
       });
-  Overload m1{{Str()}, Returns(Str()), true};
+  Overload m1{{Str(), Str()}, Returns(Str()), true};  // the string, then up to 4 mask characters
   Add(r, "MASK", "STRING", "MASK(str[, upper, lower, digit, other])",
       Overloads("MASK", {m1}), [](const std::vector<Value>& a, FunctionContext&) -> Value {
         if (a[0].is_null()) return Value();
@@ -361,8 +401,10 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         if (a[0].kind() == Value::Kind::kString) {
           std::string s = a[0].as_string();
           if (s.size() < 2 || (s[0] != 'U' && s[0] != 'u') || s[1] != '+') {
-            if (s.size() > 1 && s[0] == '\\' && (s[1] == 'u' || s[1] == 'U')) s = s.substr(2);
-            else return Value();
+            if (s.size() > 1 && s[0] == '\\' && (s[1] == 'u' || s[1] == 'U'))
+              s = s.substr(2);
+            else
+              return Value();
           } else {
             s = s.substr(2);
           }
@@ -379,55 +421,85 @@ void RegisterStringFunctions(FunctionRegistry& r) {
         AppendUtf8(cp, out);
         return Value::String(out);
       });
-  auto regex_of = [](const std::string& p, FunctionContext& ctx) -> const std::regex* {
-    const std::regex* re = CompiledRegex(p);
-    if (!re) ctx.error = "Invalid regular expression pattern: " + p;
-    return re;
-  };
   Add(r, "REGEXP_REPLACE", "STRING", "REGEXP_REPLACE(str, regex, replacement)",
       Overloads("REGEXP_REPLACE", {{{Str(), Str(), Str()}, Returns(Str())}}),
-      [regex_of](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        auto re = regex_of(a[1].as_string(), ctx);
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        Regex* re = CompiledRegex(a[1].as_string(), ctx);
         if (!re) return Value();
-        return Value::String(std::regex_replace(a[0].as_string(), *re, a[2].as_string()));
+        auto out = re->ReplaceAll(a[0].as_string(), a[2].as_string());
+        if (!out.ok()) return RegexError(ctx, out.status());
+        return Value::String(std::move(out).value());
       });
   Add(r, "REGEXP_EXTRACT", "STRING", "REGEXP_EXTRACT(regex, str[, group])",
-      Overloads("REGEXP_EXTRACT", {{{Str(), Str()}, Returns(Str())}, {{Str(), Str(), Int()}, Returns(Str())}}),
-      [regex_of](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        auto re = regex_of(a[0].as_string(), ctx);
+      Overloads("REGEXP_EXTRACT",
+                {{{Str(), Str()}, Returns(Str())}, {{Str(), Str(), Int()}, Returns(Str())}}),
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        Regex* re = CompiledRegex(a[0].as_string(), ctx);
         if (!re) return Value();
-        std::smatch m;
+        int64_t g = a.size() > 2 ? a[2].as_int64() : 0;
+        if (g > re->group_count()) return Value();
+        if (g < 0) {
+          ctx.error = "No group " + std::to_string(g);
+          return Value();
+        }
+        std::vector<Regex::Span> groups;
         const std::string& s = a[1].as_string();
-        if (!std::regex_search(s, m, *re)) return Value();
-        size_t g = a.size() > 2 ? static_cast<size_t>(a[2].as_int64()) : 0;
-        if (g >= m.size() || !m[g].matched) return Value();
-        return Value::String(m[g].str());
+        auto found = re->Find(s, 0, &groups);
+        if (!found.ok()) return RegexError(ctx, found.status());
+        if (!*found || !groups[g].matched()) return Value();
+        return Value::String(s.substr(groups[g].start, groups[g].end - groups[g].start));
       });
   Add(r, "REGEXP_EXTRACT_ALL", "STRING", "REGEXP_EXTRACT_ALL(regex, str[, group])",
       Overloads("REGEXP_EXTRACT_ALL", {{{Str(), Str()}, Returns(SqlType::Array(Str()))},
                                        {{Str(), Str(), Int()}, Returns(SqlType::Array(Str()))}}),
-      [regex_of](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        auto re = regex_of(a[0].as_string(), ctx);
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        Regex* re = CompiledRegex(a[0].as_string(), ctx);
         if (!re) return Value();
-        size_t g = a.size() > 2 ? static_cast<size_t>(a[2].as_int64()) : 0;
+        int64_t g = a.size() > 2 ? a[2].as_int64() : 0;
+        if (g > re->group_count()) return Value();
+        if (g < 0) {
+          ctx.error = "No group " + std::to_string(g);
+          return Value();
+        }
         Value::List out;
         const std::string& s = a[1].as_string();
-        for (auto it = std::sregex_iterator(s.begin(), s.end(), *re); it != std::sregex_iterator(); ++it) {
-          if (g < it->size() && (*it)[g].matched) out.push_back(Value::String((*it)[g].str()));
-          else out.push_back(Value());
-        }
+        Status st = re->ForEachMatch(s, [&](const std::vector<Regex::Span>& m) {
+          if (m[g].matched())
+            out.push_back(Value::String(s.substr(m[g].start, m[g].end - m[g].start)));
+          else
+            out.push_back(Value());
+          return true;
+        });
+        if (!st.ok()) return RegexError(ctx, st);
         return Value::Array(std::move(out));
       });
   Add(r, "REGEXP_SPLIT_TO_ARRAY", "STRING", "REGEXP_SPLIT_TO_ARRAY(str, regex)",
       Overloads("REGEXP_SPLIT_TO_ARRAY", {{{Str(), Str()}, Returns(SqlType::Array(Str()))}}),
-      [regex_of](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
-        auto re = regex_of(a[1].as_string(), ctx);
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
+        const std::string& pattern = a[1].as_string();
+        Regex* re = CompiledRegex(pattern, ctx);
         if (!re) return Value();
         const std::string& s = a[0].as_string();
+        // ksqlDB: a pattern that matches the empty string splits as Java's String.split (no
+        // leading empty piece for a match at 0, trailing empty pieces dropped); any other pattern
+        // as Guava's Splitter (every piece kept).
+        auto empty_match = re->FullMatch("");
+        if (!empty_match.ok()) return RegexError(ctx, empty_match.status());
+        bool java_split = pattern.empty() || *empty_match;
         Value::List out;
-        std::sregex_token_iterator it(s.begin(), s.end(), *re, -1), end;
-        for (; it != end; ++it) out.push_back(Value::String(it->str()));
-        if (!s.empty() && out.empty()) out.push_back(Value::String(""));
+        size_t piece = 0;
+        Status st = re->ForEachMatch(s, [&](const std::vector<Regex::Span>& m) {
+          if (java_split && m[0].end == 0) return true;  // zero-width match at the beginning
+          out.push_back(Value::String(s.substr(piece, m[0].start - piece)));
+          piece = m[0].end;
+          return true;
+        });
+        if (!st.ok()) return RegexError(ctx, st);
+        out.push_back(Value::String(s.substr(std::min(piece, s.size()))));
+        if (java_split) {
+          while (out.size() > 1 && out.back().as_string().empty()) out.pop_back();
+          if (out.size() == 1 && out[0].as_string().empty() && !s.empty()) out.clear();
+        }
         return Value::Array(std::move(out));
       });
 }

@@ -1,4 +1,5 @@
 // URL functions: URL_EXTRACT_* and URL_ENCODE_PARAM / URL_DECODE_PARAM.
+#include "common/ascii.h"
 #include "runtime/functions/function_util.h"
 
 namespace brook::functions {
@@ -46,18 +47,38 @@ std::optional<Url> ParseUrl(const std::string& s) {
   return u;
 }
 
-std::string Decode(const std::string& s) {
+// Form decoding as Java's URLDecoder: '+' is a blank, %XX a byte. A malformed escape ("%zz", a
+// trailing "%4") is an error, as URLDecoder throws for it; the caller turns it into NULL and a
+// processing-log entry.
+std::optional<std::string> Decode(const std::string& s, FunctionContext& ctx) {
   std::string out;
+  out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') out += ' ';
-    else if (s[i] == '%' && i + 2 < s.size()) {
-      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%') {
+      if (i + 2 >= s.size()) {
+        ctx.error = "URLDecoder: Incomplete trailing escape (%) pattern";
+        return std::nullopt;
+      }
+      int hi = HexDigitValue(s[i + 1]), lo = HexDigitValue(s[i + 2]);
+      if (hi < 0 || lo < 0) {
+        ctx.error = "URLDecoder: Illegal hex characters in escape (%) pattern";
+        return std::nullopt;
+      }
+      out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
       out += s[i];
     }
   }
   return out;
+}
+
+Value DecodedOrNull(const std::string& s, FunctionContext& ctx, bool empty_is_null) {
+  auto d = Decode(s, ctx);
+  if (!d || (empty_is_null && d->empty())) return Value();
+  return Value::String(std::move(*d));
 }
 
 std::string Encode(const std::string& s) {
@@ -75,13 +96,14 @@ std::string Encode(const std::string& s) {
   return out;
 }
 
-void Extract(FunctionRegistry& r, const char* name, std::function<Value(const Url&)> fn) {
+void Extract(FunctionRegistry& r, const char* name,
+             std::function<Value(const Url&, FunctionContext&)> fn) {
   Add(r, name, "URL", std::string(name) + "(url)",
       Overloads(name, {{{SqlType::String()}, Returns(SqlType::String())}}),
-      [fn](const std::vector<Value>& a, FunctionContext&) -> Value {
+      [fn](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
         auto u = ParseUrl(a[0].as_string());
         if (!u) return Value();
-        return fn(*u);
+        return fn(*u, ctx);
       });
 }
 
@@ -90,11 +112,16 @@ Value OrNull(const std::string& s) { return s.empty() ? Value() : Value::String(
 }  // namespace
 
 void RegisterUrlFunctions(FunctionRegistry& r) {
-  Extract(r, "URL_EXTRACT_PROTOCOL", [](const Url& u) { return OrNull(u.protocol); });
-  Extract(r, "URL_EXTRACT_HOST", [](const Url& u) { return OrNull(u.host); });
-  Extract(r, "URL_EXTRACT_PATH", [](const Url& u) { return Value::String(u.path); });
-  Extract(r, "URL_EXTRACT_QUERY", [](const Url& u) { return OrNull(Decode(u.query)); });
-  Extract(r, "URL_EXTRACT_FRAGMENT", [](const Url& u) { return OrNull(u.fragment); });
+  Extract(r, "URL_EXTRACT_PROTOCOL",
+          [](const Url& u, FunctionContext&) { return OrNull(u.protocol); });
+  Extract(r, "URL_EXTRACT_HOST", [](const Url& u, FunctionContext&) { return OrNull(u.host); });
+  Extract(r, "URL_EXTRACT_PATH",
+          [](const Url& u, FunctionContext&) { return Value::String(u.path); });
+  Extract(r, "URL_EXTRACT_QUERY", [](const Url& u, FunctionContext& ctx) {
+    return DecodedOrNull(u.query, ctx, /*empty_is_null=*/true);
+  });
+  Extract(r, "URL_EXTRACT_FRAGMENT",
+          [](const Url& u, FunctionContext&) { return OrNull(u.fragment); });
   Add(r, "URL_EXTRACT_PORT", "URL", "URL_EXTRACT_PORT(url)",
       Overloads("URL_EXTRACT_PORT", {{{SqlType::String()}, Returns(SqlType::Int())}}),
       [](const std::vector<Value>& a, FunctionContext&) -> Value {
@@ -103,8 +130,9 @@ void RegisterUrlFunctions(FunctionRegistry& r) {
         return Value::Int(u->port);
       });
   Add(r, "URL_EXTRACT_PARAMETER", "URL", "URL_EXTRACT_PARAMETER(url, name)",
-      Overloads("URL_EXTRACT_PARAMETER", {{{SqlType::String(), SqlType::String()}, Returns(SqlType::String())}}),
-      [](const std::vector<Value>& a, FunctionContext&) -> Value {
+      Overloads("URL_EXTRACT_PARAMETER",
+                {{{SqlType::String(), SqlType::String()}, Returns(SqlType::String())}}),
+      [](const std::vector<Value>& a, FunctionContext& ctx) -> Value {
         auto u = ParseUrl(a[0].as_string());
         if (!u) return Value();
         size_t p = 0;
@@ -113,9 +141,10 @@ void RegisterUrlFunctions(FunctionRegistry& r) {
           size_t amp = q.find('&', p);
           std::string kv = q.substr(p, amp == std::string::npos ? std::string::npos : amp - p);
           size_t eq = kv.find('=');
-          std::string k = Decode(kv.substr(0, eq));
-          if (k == a[1].as_string()) {
-            return eq == std::string::npos ? Value() : Value::String(Decode(kv.substr(eq + 1)));
+          auto k = Decode(kv.substr(0, eq), ctx);
+          if (!k) return Value();
+          if (*k == a[1].as_string()) {
+            return eq == std::string::npos ? Value() : DecodedOrNull(kv.substr(eq + 1), ctx, false);
           }
           if (amp == std::string::npos) break;
           p = amp + 1;
@@ -127,7 +156,9 @@ void RegisterUrlFunctions(FunctionRegistry& r) {
       [](const std::vector<Value>& a, FunctionContext&) { return Value::String(Encode(a[0].as_string())); });
   Add(r, "URL_DECODE_PARAM", "URL", "Decodes a form-encoded string.",
       Overloads("URL_DECODE_PARAM", {{{SqlType::String()}, Returns(SqlType::String())}}),
-      [](const std::vector<Value>& a, FunctionContext&) { return Value::String(Decode(a[0].as_string())); });
+      [](const std::vector<Value>& a, FunctionContext& ctx) {
+        return DecodedOrNull(a[0].as_string(), ctx, false);
+      });
 }
 
 }  // namespace brook::functions

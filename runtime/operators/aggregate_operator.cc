@@ -340,27 +340,42 @@ Status AggregateOperator::ProcessBatch(RowBatch& input, RowBatch& out) {
     Row& row = input[i];
     // A contribution of GroupByOperator: [op, key..., arguments...].
     const Value* v = row.values.data();
-    if (row.values.size() < 1 + nk) return Internal("malformed contribution row in " + step_id_);
+    // Internal topics are brook's, but anything a producer can write is handled: a row of the
+    // wrong shape is skipped and logged, never fatal.
+    auto malformed = [&] {
+      ctx_->LogError(ProcessingLogEntry::Type::kDeserializationError, row, AggregateStep::kName,
+                     "value", "malformed contribution row in " + step_id_);
+    };
+    if (row.values.size() < 1 + nk || row.values[0].kind() != Value::Kind::kInt) {
+      malformed();
+      continue;
+    }
     auto op = static_cast<GroupByOperator::Op>(v[0].as_int());
     key_.assign(v + 1, v + 1 + nk);
     const Value* at = v + 1 + nk;
     const Value* end = v + row.values.size();
-    auto take = [&](std::vector<std::vector<Value>>& args) -> Status {
+    auto take = [&](std::vector<std::vector<Value>>& args) -> bool {
       for (size_t c = 0; c < step_.calls.size(); ++c) {
         size_t n = step_.calls[c].args.size();
-        if (static_cast<size_t>(end - at) < n) {
-          return Internal("malformed contribution row in " + step_id_);
-        }
+        if (static_cast<size_t>(end - at) < n) return false;
         args[c].assign(at, at + n);
         at += n;
       }
-      return Status::Ok();
+      return true;
     };
-    if (op == GroupByOperator::kUndo || op == GroupByOperator::kReplace) {
-      RETURN_IF_ERROR(take(old_args_));
+    if (op != GroupByOperator::kAdd && op != GroupByOperator::kUndo &&
+        op != GroupByOperator::kReplace) {
+      malformed();
+      continue;
     }
-    if (op == GroupByOperator::kAdd || op == GroupByOperator::kReplace)
-      RETURN_IF_ERROR(take(args_));
+    if ((op == GroupByOperator::kUndo || op == GroupByOperator::kReplace) && !take(old_args_)) {
+      malformed();
+      continue;
+    }
+    if ((op == GroupByOperator::kAdd || op == GroupByOperator::kReplace) && !take(args_)) {
+      malformed();
+      continue;
+    }
     key_bytes_.clear();
     EncodeValues(key_.data(), key_.size(), key_bytes_);
     if (op != GroupByOperator::kAdd) {

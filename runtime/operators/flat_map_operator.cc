@@ -1,5 +1,7 @@
 #include "runtime/operators/flat_map_operator.h"
 
+#include <exception>
+
 namespace brook {
 
 Status FlatMapOperator::Process(RowBatch& input, RowBatch& out) {
@@ -21,7 +23,13 @@ Status FlatMapOperator::Process(RowBatch& input, RowBatch& out) {
       }
       FunctionContext fc;
       fc.return_type = call.type;
-      call.function->impl(args_, fc, results_[c]);
+      try {
+        call.function->impl(args_, fc, results_[c]);
+      } catch (const std::exception& ex) {
+        fc.error = std::string("function failed: ") + ex.what();
+      } catch (...) {
+        fc.error = "function failed";
+      }
       if (!fc.error.empty()) error = "Error computing " + call.text + ": " + fc.error;
       rows = std::max(rows, results_[c].size());
       if (rows > kMaxRowsPerInput) {

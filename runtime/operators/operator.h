@@ -31,6 +31,11 @@ namespace brook {
 
 // One row between operators: its column values (layout set by the step that produced it) and
 // what the record it came from tells about it.
+// The largest row time brook processes (about 73 million years after 1970): window, grace and
+// join arithmetic adds durations to row times and must not overflow. Records above it are
+// skipped with a processing-log entry, as negative ones are.
+inline constexpr int64_t kMaxRowtime = INT64_MAX / 4;
+
 struct Row {
   std::vector<Value> values;
   int64_t rowtime = 0;

@@ -140,7 +140,7 @@ Result<Value> Convert(od::value v, const TypePtr& t) {
         if (nt == od::number_type::floating_point_number) {
           double d;
           if (v.get_double().get(d)) return InvalidArgument("malformed JSON number");
-          n = static_cast<int64_t>(d);
+          n = JavaDoubleToLong(d);
         } else if (v.get_int64().get(n)) {
           return InvalidArgument("JSON number out of range for " + TypeName(t));
         }

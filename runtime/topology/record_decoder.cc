@@ -171,6 +171,13 @@ bool RecordDecoder::Decode(const kafka::RecordView& r, Row& row, const OperatorC
     return fail(ProcessingLogEntry::Type::kRecordProcessingError, "value",
                 "Invalid (negative) timestamp " + std::to_string(rowtime));
   }
+  if (rowtime > kMaxRowtime) {
+    // Window, grace and join arithmetic adds durations to row times; past this bound (about
+    // 73 million years) it could overflow.
+    return fail(
+        ProcessingLogEntry::Type::kRecordProcessingError, "value",
+        "Invalid timestamp " + std::to_string(rowtime) + ": above " + std::to_string(kMaxRowtime));
+  }
   size_t base = key_count_ + src_.schema.value.size();
   row.rowtime = rowtime;
   row.values[base] = Value::Bigint(rowtime);

@@ -1,5 +1,7 @@
 #include "runtime/functions/aggregates/aggregate_util.h"
 
+#include <limits>
+
 namespace brook::functions::aggregates {
 
 void Declare(FunctionRegistry& r, AggregateDecl d) {
@@ -54,9 +56,16 @@ Value AddNumbers(const Value& a, const Value& b, bool subtract) {
                                     : a.as_double() + b.as_double());
     case K::kDecimal: {
       // Same declared type: same scale.
-      int128 y = b.decimal_unscaled();
-      return Value::Decimal(subtract ? a.decimal_unscaled() - y : a.decimal_unscaled() + y,
-                            a.decimal_scale());
+      // Past int128 the sum is far beyond any DECIMAL's precision: it saturates there, and the
+      // result fails to encode with its declared precision (logged) instead of being UB.
+      int128 y = b.decimal_unscaled(), r;
+      bool overflow = subtract ? __builtin_sub_overflow(a.decimal_unscaled(), y, &r)
+                               : __builtin_add_overflow(a.decimal_unscaled(), y, &r);
+      if (overflow) {
+        const int128 max = static_cast<int128>(~static_cast<unsigned __int128>(0) >> 1);
+        r = (y < 0) != subtract ? -max - 1 : max;
+      }
+      return Value::Decimal(r, a.decimal_scale());
     }
     default:
       return a;

@@ -109,6 +109,9 @@ def main():
             ("Transfer-Encoding with Content-Length is 400",
              b"POST /ksql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Length: 5"
              b"\r\n\r\n0\r\n\r\n", 400),
+            ("Content-Length, then Transfer-Encoding, is 400 too",
+             b"POST /ksql HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked"
+             b"\r\n\r\n0\r\n\r\n", 400),
             ("a bad chunk size is 400",
              b"POST /ksql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n", 400),
             ("a short body is 408 after the body timeout",
@@ -203,6 +206,33 @@ def main():
         check(b.alive(), "brookd is up after 1,000 idle connections")
     finally:
         b.stop()
+
+    # Under an open-files limit of 256 the connection cap stays below it, and at the cap
+    # /healthcheck is still answered (reserved connections), while other requests get 429.
+    def limit_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    small = Brookd(args.brookd, preexec_fn=limit_files)
+    try:
+        lowered = [l for l in small._stdout + small._stderr if "max.connections lowered to" in l]
+        cap = int(lowered[0].split("lowered to ", 1)[1].split()[0]) if lowered else None
+        check(cap is not None and cap < 256, f"the connection cap under 256 open files is {cap}")
+        idle = []
+        try:
+            for _ in range(cap or 0):
+                idle.append(socket.create_connection(("127.0.0.1", small.port), timeout=5))
+            time.sleep(0.5)
+            code, took = healthcheck_time(small.port)
+            check(code == 200 and took < 1.0,
+                  f"/healthcheck at the connection cap: {code} in {took:.3f}s")
+            r = exchange(small.port, b"GET /info HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                         timeout=5)
+            check(status_of(r) == 429, f"another request at the cap is refused: {status_of(r)}")
+        finally:
+            for s in idle:
+                s.close()
+        check(small.alive(), "brookd with 256 open files is up after its cap was reached")
+    finally:
+        small.stop()
     if FAILURES:
         print(f"{len(FAILURES)} check(s) failed", flush=True)
         return 1

@@ -16,9 +16,11 @@ class BrookdStartError(RuntimeError):
 
 
 class Brookd:
-    def __init__(self, brookd, listener="http://127.0.0.1:0", extra=(), timeout=60):
+    def __init__(self, brookd, listener="http://127.0.0.1:0", extra=(), timeout=60,
+                 preexec_fn=None):
         self.proc = subprocess.Popen([brookd, "--listeners", listener, *extra],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=preexec_fn)
         self.url = None
         self.bootstrap = None
         # Read stdout on a thread so the deadline holds even when brookd prints nothing.

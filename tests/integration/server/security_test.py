@@ -110,9 +110,17 @@ def run(brookd, tmp):
               f"start-up refused for {' '.join(extra)}: exit {code}, says '{needle}'")
     code, out = start(brookd, ["https://127.0.0.1:0"], expect_listen=False)
     check(code != 0 and "ssl.keystore.location" in out, "an https listener without a keystore")
-    code, out = start(brookd, ["https://127.0.0.1:0", "-D", "ssl.keystore.location=/x.jks"],
+    jks = os.path.join(tmp, "x.jks")
+    with open(jks, "wb") as f:
+        f.write(b"\xfe\xed\xfe\xed not really a keystore")
+    code, out = start(brookd, ["https://127.0.0.1:0", "-D", f"ssl.keystore.location={jks}"],
                       expect_listen=False)
     check(code != 0 and "PEM" in out, "a JKS keystore is refused with a way out")
+    code, out = start(brookd, ["https://127.0.0.1:0", "-D", "ssl.keystore.type=PEM",
+                               "-D", "ssl.keystore.location=/nonexistent/ks.pem"],
+                      expect_listen=False)
+    check(code != 0 and "Cannot read ssl.keystore.location '/nonexistent/ks.pem'" in out
+          and "JKS" not in out, f"a missing keystore is named as missing: {out[-300:]}")
 
     # -- 2. Basic authentication.
     proc, url = start(brookd, ["http://127.0.0.1:0", "-D", "authentication.method=BASIC",
@@ -177,6 +185,44 @@ def run(brookd, tmp):
     check(r.returncode == 0, "a test certificate was made")
     with open(pem, "w") as f:
         f.write(open(cert).read() + open(key).read())
+    # An encrypted key without ssl.key.password: start-up fails at once with the way out, instead
+    # of OpenSSL asking for a passphrase on the terminal or on stdin (kept open here).
+    enc_key = os.path.join(tmp, "enc-key.pem")
+    r = subprocess.run(["openssl", "pkey", "-in", key, "-aes256", "-passout", "pass:pw", "-out",
+                        enc_key], capture_output=True, timeout=60)
+    check(r.returncode == 0, "an encrypted copy of the key was made")
+    enc_pem = os.path.join(tmp, "enc-server.pem")
+    with open(enc_pem, "w") as f:
+        f.write(open(cert).read() + open(enc_key).read())
+    started = time.time()
+    p = subprocess.Popen([brookd, "--listeners", "https://127.0.0.1:0", "-D",
+                          "ssl.keystore.type=PEM", "-D", f"ssl.keystore.location={enc_pem}"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, start_new_session=True)
+    try:
+        out, _ = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+    check(p.returncode not in (0, None) and "ssl.key.password" in out
+          and time.time() - started < 30,
+          f"an encrypted key without a password fails start-up at once: {out[-300:]}")
+    p = subprocess.Popen([brookd, "--listeners", "https://127.0.0.1:0", "-D",
+                          "ssl.keystore.type=PEM", "-D", f"ssl.keystore.location={enc_pem}",
+                          "-D", "ssl.key.password=pw"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    try:
+        line = ""
+        deadline = time.time() + 60
+        while time.time() < deadline and "listening on" not in line:
+            line = p.stdout.readline()
+            if not line:
+                break
+        check("listening on" in line, "the encrypted key with ssl.key.password serves")
+    finally:
+        p.terminate()
+        p.wait(timeout=30)
     proc, url = start(brookd, ["https://127.0.0.1:0", "-D", "ssl.keystore.type=PEM",
                                "-D", f"ssl.keystore.location={pem}",
                                "-D", "authentication.method=BASIC",

@@ -159,8 +159,17 @@ TEST_F(DefectsTest, OversizedNumbersNamesAndExpansionsAreRefusedWithAClearError)
                     "value_format='JSON');"),
             "<ok>");
   // A C*AS named beyond Kafka's limit would create an illegal sink topic.
-  EXPECT_NE(message("CREATE STREAM " + std::string(300, 'N') + " AS SELECT * FROM a;")
+  EXPECT_NE(message("CREATE STREAM " + std::string(250, 'N') + " AS SELECT * FROM a;")
                 .find("the limit is 249"),
+            std::string::npos);
+  // Longer names are refused by the parser, at the name (no 1 MiB names in the catalog).
+  EXPECT_NE(message("CREATE STREAM " + std::string(300, 'N') + " AS SELECT * FROM a;")
+                .find("The name is too long: more than 255 characters"),
+            std::string::npos);
+  EXPECT_NE(message("CREATE STREAM `" + std::string(1 << 20, 'q') +
+                    "` (id INT) WITH "
+                    "(kafka_topic='q', partitions=1, value_format='JSON');")
+                .find("The name is too long"),
             std::string::npos);
   // DEFINEs that reference each other grow tenfold per level: refused at 1 MiB, not 10^8.
   std::string defines = "DEFINE v0='xxxxxxxxxx';";

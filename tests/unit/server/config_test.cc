@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 namespace brook::server {
@@ -117,11 +118,23 @@ TEST(ServerConfigTest, CommandLineErrors) {
   // https needs a PEM keystore; BASIC needs a users file: refused before anything starts.
   EXPECT_EQ(ParseCommandLine({"--listeners", "https://0.0.0.0:8088"}).status().code(),
             StatusCode::kInvalidArgument);
+  // A keystore that is not there is named as missing, whatever its type.
+  auto missing = ParseCommandLine(
+      {"--listeners", "https://0.0.0.0:8088", "-D", "ssl.keystore.location=/no/such/k.jks"});
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(missing.status().message().find("Cannot read ssl.keystore.location '/no/such/k.jks'"),
+            std::string::npos)
+      << missing.status().message();
+  // One that is there but JKS: refused with the way to PEM.
+  const std::string jks =
+      (std::filesystem::temp_directory_path() / "brook-config-test.jks").string();
+  { std::ofstream(jks) << "not a keystore"; }
   EXPECT_EQ(ParseCommandLine(
-                {"--listeners", "https://0.0.0.0:8088", "-D", "ssl.keystore.location=/k.jks"})
+                {"--listeners", "https://0.0.0.0:8088", "-D", "ssl.keystore.location=" + jks})
                 .status()
                 .code(),
             StatusCode::kUnsupported);
+  std::filesystem::remove(jks);
   EXPECT_EQ(ParseCommandLine({"-D", "authentication.method=BASIC"}).status().code(),
             StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseCommandLine({"-D", "ssl.keystore.location=/k.pem"}).status().code(),

@@ -43,16 +43,41 @@ TEST(RestApiErrorTest, InvalidUtf8NeverThrows) {
   EXPECT_TRUE(json::accept(body)) << body;
 }
 
+// Overrides are checked as ksqlDB checks them, before anything of the request runs.
+TEST(RestRequestTest, ProhibitedAndUnknownPropertyOverridesAreRefused) {
+  auto prohibited =
+      ParseKsqlRequest(R"({"ksql":"SHOW STREAMS;","streamsProperties":{"ksql.service.id":"x",)"
+                       R"("bootstrap.servers":"evil:9092"}})");
+  ASSERT_FALSE(prohibited.request.has_value());
+  EXPECT_NE(prohibited.error.ToJson().find(
+                "One or more properties overrides set locally are prohibited by the KSQL server "
+                "(use UNSET to reset their default value): [bootstrap.servers, ksql.service.id]"),
+            std::string::npos)
+      << prohibited.error.ToJson();
+  auto unknown = ParseQueryStreamRequest(R"({"sql":"SELECT 1;","properties":{"no.such":"1"}})");
+  ASSERT_FALSE(unknown.request.has_value());
+  EXPECT_NE(unknown.error.ToJson().find(
+                "Not recognizable as ksql, streams, consumer, or producer property: 'no.such'"),
+            std::string::npos);
+  auto bad_value = ParseKsqlRequest(
+      R"({"ksql":"SHOW STREAMS;","streamsProperties":{"auto.offset.reset":"sometimes"}})");
+  ASSERT_FALSE(bad_value.request.has_value());
+  auto fine = ParseKsqlRequest(
+      R"({"ksql":"SHOW STREAMS;","streamsProperties":{"auto.offset.reset":"earliest",)"
+      R"("consumer.max.poll.records":"10","ksql.streams.num.stream.threads":"2"}})");
+  EXPECT_TRUE(fine.request.has_value()) << fine.error.ToJson();
+}
+
 TEST(RestRequestTest, KsqlRequestIgnoresUnknownFieldsAndStringifiesProperties) {
   auto r = ParseKsqlRequest(
       R"({"ksql":"SHOW STREAMS;","streamsProperties":{"ksql.streams.auto.offset.reset":"earliest",)"
-      R"("ksql.sink.partitions":2,"flag":true},"sessionVariables":{"name":"v"},)"
+      R"("ksql.sink.partitions":2,"ksql.some.flag":true},"sessionVariables":{"name":"v"},)"
       R"("commandSequenceNumber":10,"requestProperties":{},"somethingNew":[1,2]})");
   ASSERT_TRUE(r.request.has_value()) << r.error.ToJson();
   EXPECT_EQ(r.request->ksql, "SHOW STREAMS;");
   EXPECT_EQ(r.request->properties.at("ksql.streams.auto.offset.reset"), "earliest");
   EXPECT_EQ(r.request->properties.at("ksql.sink.partitions"), "2");
-  EXPECT_EQ(r.request->properties.at("flag"), "true");
+  EXPECT_EQ(r.request->properties.at("ksql.some.flag"), "true");
   EXPECT_EQ(r.request->variables.at("name"), "v");
   EXPECT_EQ(r.request->command_sequence_number, 10);
 }

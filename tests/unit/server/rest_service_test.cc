@@ -439,10 +439,82 @@ TEST_F(RestServiceTest, IntrospectionAndRouting) {
 }
 
 }  // namespace
+// ksqlDB's property rules: SET of a prohibited key, unknown keys, and /is_valid_property.
+TEST_F(RestServiceTest, ProhibitedAndUnknownPropertiesAreRefusedEverywhere) {
+  FakeWriter set = Ksql("SET 'ksql.service.id'='x';");
+  EXPECT_EQ(set.status, 400);
+  EXPECT_NE(set.body.find("Cannot override property 'ksql.service.id'"), std::string::npos)
+      << set.body;
+  FakeWriter unknown = Ksql("SET 'no.such.setting'='1';");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_NE(unknown.body.find("Not recognizable as ksql, streams, consumer, or producer "
+                              "property: 'no.such.setting'"),
+            std::string::npos)
+      << unknown.body;
+  EXPECT_EQ(Ksql("SET 'auto.offset.reset'='earliest';").status, 200);
+  FakeWriter in_request =
+      Call("POST", "/query-stream", R"({"sql":"SELECT 1;","properties":{"ksql.service.id":"x"}})");
+  EXPECT_EQ(in_request.status, 400);
+  EXPECT_NE(in_request.body.find("prohibited by the KSQL server"), std::string::npos);
+  FakeWriter valid = Call("GET", "/is_valid_property/no.such.setting", "");
+  EXPECT_EQ(valid.status, 400);
+  EXPECT_NE(valid.body.find("Not recognizable"), std::string::npos) << valid.body;
+  EXPECT_EQ(Call("GET", "/is_valid_property/ksql.service.id", "").status, 400);
+}
+
+// One request cannot make the server build an unbounded answer: statements per request are
+// bounded, and so is the answer.
+TEST_F(RestServiceTest, StatementsPerRequestAndAnswerSizeAreBounded) {
+  std::string many;
+  for (int i = 0; i < 1001; ++i) many += "SHOW STREAMS;";
+  FakeWriter w = Ksql(many);
+  EXPECT_EQ(w.status, 400);
+  EXPECT_NE(w.body.find("at most 1000 statements"), std::string::npos) << w.body.substr(0, 300);
+  // 1000 statements are fine while the answer stays small.
+  many.clear();
+  for (int i = 0; i < 1000; ++i) many += "SHOW STREAMS;";
+  EXPECT_EQ(Ksql(many).status, 200);
+}
+
+// A client may lower brook.query.pull.max.rows, never raise it past the server's value.
+TEST(RestServicePullLimitTest, ARequestCannotRaiseThePullRowBound) {
+  kafka::InMemoryBroker broker(1);
+  FunctionRegistry functions;
+  RegisterBuiltinFunctions(functions);
+  EngineOptions o;
+  o.threaded = false;
+  o.config["brook.query.pull.max.rows"] = "2";
+  Engine engine(broker, functions, o);
+  RestServiceOptions ro;
+  ro.push_poll = std::chrono::milliseconds(1);
+  RestService service(engine, ro);
+  auto call = [&](const std::string& path, const std::string& body) {
+    FakeWriter w;
+    HttpRequest req{"POST", path, "", body};
+    service.Handle(req, w);
+    return w;
+  };
+  FakeWriter made =
+      call("/ksql",
+           json({{"ksql",
+                  "CREATE TABLE t (id INT PRIMARY KEY, v STRING) WITH (kafka_topic='t', "
+                  "value_format='JSON', partitions=1);"
+                  "CREATE TABLE q AS SELECT * FROM t;"
+                  "INSERT INTO t (id, v) VALUES (1, 'a'); INSERT INTO t (id, v) VALUES (2, 'b');"
+                  "INSERT INTO t (id, v) VALUES (3, 'c');"}})
+               .dump());
+  ASSERT_EQ(made.status, 200) << made.body;
+  ASSERT_TRUE(engine.RunUntilIdle().ok());
+  FakeWriter raised = call("/query-stream", R"({"sql":"SELECT * FROM q;","properties":)"
+                                            R"({"brook.query.pull.max.rows":"1000000000"}})");
+  const std::string& all = raised.body;  // chunks are appended to body too
+  EXPECT_NE(all.find("brook.query.pull.max.rows"), std::string::npos) << all;
+}
+
 TEST_F(RestServiceTest, ShowPropertiesListsEffectiveValuesAndHidesSecrets) {
   FakeWriter w = Call("POST", "/ksql",
                       R"({"ksql":"SHOW PROPERTIES;","streamsProperties":)"
-                      R"({"ksql.streams.commit.interval.ms":"500","my.password":"x"}})");
+                      R"({"ksql.streams.commit.interval.ms":"500","ksql.my.password":"x"}})");
   ASSERT_EQ(w.status, 200) << w.body;
   json e = json::parse(w.body)[0];
   EXPECT_EQ(e["@type"], "properties");
@@ -461,7 +533,7 @@ TEST_F(RestServiceTest, ShowPropertiesListsEffectiveValuesAndHidesSecrets) {
   EXPECT_EQ(by_name["ksql.service.id"]["editable"], false);
   EXPECT_EQ(by_name["ksql.query.pull.table.scan.enabled"]["editable"], true);
   // Secrets never appear.
-  EXPECT_FALSE(by_name.count("my.password"));
+  EXPECT_FALSE(by_name.count("ksql.my.password"));
   EXPECT_EQ(w.body.find("my.password"), std::string::npos);
   // Defaults are named as such; an overridden key is not among them.
   std::set<std::string> defaults;
