@@ -1,5 +1,7 @@
 #include "runtime/topology/stream_thread.h"
 
+#include <exception>
+
 #include "runtime/topology/repartition.h"
 
 namespace brook {
@@ -77,6 +79,7 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.view = options_.view;
     ctx.emit_cache_bytes = options_.emit_cache_bytes;
     ctx.order_inputs = options_.max_task_idle.count() >= 0;
+    ctx.buffer_rows = Grouped(key.first);
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
@@ -134,12 +137,23 @@ size_t StreamThread::WriteResults(int sub, const Task& task) {
 }
 
 Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout) {
+  try {
+    return PollOnceUnguarded(max_records, timeout);
+  } catch (const std::exception& ex) {
+    return Internal(std::string("the query's stream thread failed: ") + ex.what());
+  } catch (...) {
+    return Internal("the query's stream thread failed with an unknown exception");
+  }
+}
+
+Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis timeout) {
   if (limit_reached() || scan_complete()) return size_t{0};
   RETURN_IF_ERROR(consumer_->Poll(max_records, timeout, batch_));
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
   if (options_.scan_end) TrimToScan();
   poll_lag_.reset();
   last_run_end_.clear();
+  group_tasks_in_poll_.clear();
   if (!batch_.empty() && options_.max_task_idle.count() >= 0 && !options_.single_task) {
     for (size_t b = 0, e = 0; b < batch_.size(); b = e) {
       e = b + 1;
@@ -147,7 +161,12 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
              batch_[e].topic == batch_[b].topic) {
         ++e;
       }
-      last_run_end_[KeyFor(batch_[b].topic, batch_[b].partition)] = e;
+      const TaskKey key = KeyFor(batch_[b].topic, batch_[b].partition);
+      if (last_run_end_.emplace(key, e).second) {
+        if (key.first >= 0) ++group_tasks_in_poll_[key.first];
+      } else {
+        last_run_end_[key] = e;
+      }
     }
   }
   if (!batch_.empty()) {
@@ -189,11 +208,26 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       // wait for, is processed at once: Drain would take it whole anyway, and its rows skip the
       // buffers.
       bool direct = false;
+      const bool grouped = Grouped(key.first);
       if (task.ordered() && !options_.single_task && options_.max_task_idle.count() >= 0) {
         auto last = last_run_end_.find(key);
         direct = last != last_run_end_.end() && last->second == end &&
                  task.MayRunDirectly(static_cast<size_t>(input),
                                      [&](const std::string& topic) { return MayWait(key, topic); });
+        // A grouped task also goes straight through only when no other task of its group has
+        // records in this poll, buffered rows, or a backlog that may hold earlier ones (the live
+        // steady state).
+        if (direct && grouped) {
+          direct = group_tasks_in_poll_[key.first] == 1;
+          for (auto other = tasks_.lower_bound({key.first, INT32_MIN});
+               direct && other != tasks_.end() && other->first.first == key.first; ++other) {
+            if (other->first == key) continue;
+            const TaskKey other_key = other->first;
+            direct = !other->second->buffered() &&
+                     !other->second->MayBringRows(
+                         [&](const std::string& topic) { return MayWait(other_key, topic); });
+          }
+        }
       }
       RETURN_IF_ERROR(task.Process(static_cast<size_t>(input), run_, results_, direct));
       if (uint64_t late = task.TakeLateRecords()) {
@@ -206,7 +240,7 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
       size_t out = WriteResults(key.first, task);
       results_.Clear();
       records_out_.fetch_add(out, std::memory_order_relaxed);
-      if (task.ordered() && !options_.single_task) {
+      if (task.ordered() && !options_.single_task && !grouped) {
         auto last = last_run_end_.find(key);
         if (last != last_run_end_.end() && last->second == end)
           RETURN_IF_ERROR(DrainTask(key, task));
@@ -219,6 +253,7 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
     }
     uncommitted_ = true;
   }
+  RETURN_IF_ERROR(DrainGroups());
   RETURN_IF_ERROR(DrainOrdered());
   // Commit every commit_interval while busy, and as soon as a poll finds nothing new: an idle
   // query's state is then readable by pull queries at once instead of an interval later.
@@ -232,7 +267,68 @@ Result<size_t> StreamThread::PollOnce(size_t max_records, kafka::Millis timeout)
 Status StreamThread::DrainOrdered() {
   if (options_.max_task_idle.count() < 0) return Status::Ok();
   for (auto& [key, task] : tasks_) {
-    if (task->ordered() && task->buffered()) RETURN_IF_ERROR(DrainTask(key, *task));
+    if (task->ordered() && task->buffered() && !Grouped(key.first)) {
+      RETURN_IF_ERROR(DrainTask(key, *task));
+    }
+  }
+  return Status::Ok();
+}
+
+bool StreamThread::Grouped(int sub) const {
+  if (sub < 0 || options_.single_task || options_.max_task_idle.count() < 0) return false;
+  const SubTopology& s = topology_->sub_topologies()[sub];
+  return !s.repartition_topic.empty() || s.join_repartition_step >= 0;
+}
+
+Status StreamThread::DrainGroups() {
+  if (options_.max_task_idle.count() < 0 || options_.single_task) return Status::Ok();
+  const int subs = static_cast<int>(topology_->sub_topologies().size());
+  for (int sub = 0; sub < subs; ++sub) {
+    if (!Grouped(sub)) continue;
+    while (true) {
+      Task* pick = nullptr;
+      TaskKey pick_key;
+      int64_t earliest = INT64_MAX, next = INT64_MAX;
+      bool blocked = false;
+      for (auto it = tasks_.lower_bound({sub, INT32_MIN});
+           it != tasks_.end() && it->first.first == sub; ++it) {
+        const TaskKey key = it->first;
+        Task& task = *it->second;
+        const int64_t head = task.HeadTime();
+        if (head == INT64_MAX) {
+          // Nothing buffered: wait while its consumer is behind (it may hold an earlier row).
+          if (task.MayBringRows([&](const std::string& topic) { return MayWait(key, topic); })) {
+            blocked = true;
+            break;
+          }
+          continue;
+        }
+        if (head < earliest) {
+          next = earliest;
+          earliest = head;
+          pick = &task;
+          pick_key = key;
+        } else {
+          next = std::min(next, head);
+        }
+      }
+      if (blocked || pick == nullptr) break;
+      const uint64_t before = pick->rows_drained();
+      RETURN_IF_ERROR(pick->Drain(
+          [&](const std::string& topic) { return MayWait(pick_key, topic); }, results_, next));
+      if (uint64_t late = pick->TakeLateRecords()) {
+        late_records_.fetch_add(late, std::memory_order_relaxed);
+      }
+      if (!results_.empty()) {
+        records_out_.fetch_add(WriteResults(pick_key.first, *pick), std::memory_order_relaxed);
+        results_.Clear();
+      }
+      if (pick_key.first == 0) {
+        std::lock_guard<std::mutex> lock(stream_time_mu_);
+        stream_time_[pick_key.second] = pick->stream_time();
+      }
+      if (pick->rows_drained() == before) break;  // the task waits on one of its own inputs
+    }
   }
   return Status::Ok();
 }

@@ -85,6 +85,9 @@ class StreamThread : public kafka::RebalanceListener {
   ~StreamThread() override;
 
   // Polls up to `max_records` and processes them; returns how many input records were read.
+  // An exception escaping the engine's code (a defect: record data must never cause one) is
+  // caught here and returned as an Internal error, so the query fails visibly (state ERROR)
+  // while the server and the other queries keep running.
   Result<size_t> PollOnce(size_t max_records, kafka::Millis timeout);
   // Flushes the producer and commits every task's consumed offset.
   Status Commit();
@@ -114,6 +117,7 @@ class StreamThread : public kafka::RebalanceListener {
   uint64_t failed_revocation_commits() const { return failed_revocation_commits_; }
 
  private:
+  Result<size_t> PollOnceUnguarded(size_t max_records, kafka::Millis timeout);
   StreamThread(std::shared_ptr<const Topology> topology, ProcessingLog* log,
                StreamThreadOptions options);
   // A task's identity: (sub-topology, input partition).
@@ -127,6 +131,13 @@ class StreamThread : public kafka::RebalanceListener {
   void TrimToScan();
   // Ordered tasks: processes what their buffers allow (Task::Drain) and writes the results.
   Status DrainOrdered();
+  // Whether the tasks of sub-topology `sub` are drained together (they feed a repartition topic:
+  // their rows are processed earliest-head-first across them, so the repartition topic receives
+  // records in time order even when the consumer hands over one partition's backlog at a time).
+  bool Grouped(int sub) const;
+  // Drains the grouped tasks: repeatedly the task with the earliest buffered row, up to the next
+  // task's earliest row; stops while a task with nothing buffered may still bring an earlier one.
+  Status DrainGroups();
   Status DrainTask(const TaskKey& key, Task& task);
   // Whether an ordered task should wait for `topic` (its partition of the task's) before
   // processing its other inputs' rows: the topic is behind in the consumer and has not been
@@ -152,6 +163,8 @@ class StreamThread : public kafka::RebalanceListener {
   // Ordered tasks: the batch index after each task's last run in this poll; a task is drained
   // right after it (its buffers stay small and warm) instead of after the whole batch.
   std::map<TaskKey, size_t> last_run_end_;
+  // Per sub-topology: how many of its tasks have records in the current poll.
+  std::map<int, int> group_tasks_in_poll_;
   // By sub-topology: the writer of a sub-topology that ends with a repartition_v1 step.
   std::vector<std::unique_ptr<JoinRepartitionWriter>> join_repartition_;
   RowBatch results_;

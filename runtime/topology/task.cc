@@ -33,6 +33,13 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
         decoded.Pop();
         continue;
       }
+      if (row.rowtime < 0 || row.rowtime > kMaxRowtime) {
+        ctx_.LogError(ProcessingLogEntry::Type::kDeserializationError, row, "repartition", "value",
+                      "Record of the internal repartition topic has an invalid timestamp " +
+                          std::to_string(row.rowtime));
+        decoded.Pop();
+        continue;
+      }
       if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
       continue;
     }
@@ -96,7 +103,24 @@ bool Task::buffered() const {
   return false;
 }
 
-Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out) {
+int64_t Task::HeadTime() const {
+  int64_t head = INT64_MAX;
+  for (const Input& in : inputs_) {
+    if (!in.buffer.empty()) head = std::min(head, in.buffer.front().rowtime);
+  }
+  return head;
+}
+
+bool Task::MayBringRows(const std::function<bool(const std::string& topic)>& may_wait) const {
+  for (const Input& in : inputs_) {
+    if (in.buffer.empty() && may_wait(in.topic)) return true;
+  }
+  return false;
+}
+
+Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out,
+                   int64_t bound) {
+  bool progressed = false;
   while (true) {
     // The input whose next row is the earliest; none while an empty input may still bring an
     // earlier one.
@@ -112,8 +136,9 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
       }
     }
     if (pick < 0) return Status::Ok();
-    // Its rows up to the next earliest row of another input, as one batch.
-    int64_t limit = INT64_MAX;
+    if (progressed && inputs_[pick].buffer.front().rowtime > bound) return Status::Ok();
+    // Its rows up to the next earliest row of another input (and the bound), as one batch.
+    int64_t limit = bound;
     for (size_t i = 0; i < inputs_.size(); ++i) {
       if (static_cast<int>(i) != pick && !inputs_[i].buffer.empty()) {
         limit = std::min(limit, inputs_[i].buffer.front().rowtime);
@@ -127,6 +152,8 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
       in.buffer.PopInto(decoded_);
     }
     in.done_offset = in.buffer.empty() ? in.next_offset : last_offset + 1;
+    progressed = true;
+    rows_drained_ += decoded_.size();
     ctx_.topic = in.topic;
     if (in.entry < 0) {
       for (size_t i = 0; i < decoded_.size(); ++i) out.Take(decoded_[i]);

@@ -44,6 +44,9 @@ struct TaskContext {
   // A task reading several topics processes their records in record-time order (Task::Drain).
   // Off for the deterministic driver, which hands records over one by one in input order.
   bool order_inputs = false;
+  // The task buffers its rows even with one input: the stream thread drains the tasks that feed
+  // one repartition topic earliest-head-first across them (StreamThread::DrainGroups).
+  bool buffer_rows = false;
 };
 
 class Task {
@@ -67,7 +70,17 @@ class Task {
   // has not read it to its end).
   bool ordered() const { return ordered_; }
   bool buffered() const;
-  Status Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out);
+  // `bound`: stop before a row later than it, once a row was processed (the stream thread's
+  // earliest-head-first order across the tasks that feed one repartition topic).
+  Status Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out,
+               int64_t bound = INT64_MAX);
+  // The record time of the row Drain would process next (the earliest head over the inputs);
+  // INT64_MAX when nothing is buffered.
+  int64_t HeadTime() const;
+  // Whether an empty input of this task may still bring a row (the consumer is behind on it).
+  bool MayBringRows(const std::function<bool(const std::string& topic)>& may_wait) const;
+  // Buffered rows processed by Drain so far.
+  uint64_t rows_drained() const { return rows_drained_; }
 
   int32_t partition() const { return partition_; }
   // The largest record time seen, or -1.
@@ -133,6 +146,7 @@ class Task {
   int64_t stream_time_ = -1;
   bool dirty_ = false;
   uint64_t records_in_ = 0;
+  uint64_t rows_drained_ = 0;
   uint64_t late_reported_ = 0;
   // The materialization reader this task registered, to remove when it closes.
   std::shared_ptr<MaterializedView> view_;

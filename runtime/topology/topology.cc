@@ -210,7 +210,7 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
   if (sub_index >= subs_.size()) return Internal("no such sub-topology");
   const SubTopology& sub = subs_[sub_index];
   std::unique_ptr<Task> task(new Task(partition, context));
-  task->ordered_ = context.order_inputs && sub.inputs.size() > 1;
+  task->ordered_ = context.order_inputs && (sub.inputs.size() > 1 || context.buffer_rows);
   // State stores of the stateful steps, in one RocksDB instance per task.
   std::vector<state::StoreSpec> stores = Stores(sub_index);
   std::vector<kafka::TopicPartitionOffset> committed;

@@ -3,11 +3,13 @@
 // partitions, and state survives a restart and the loss of its directory.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "common/diagnostic.h"
 #include "runtime/engine/engine.h"
@@ -218,6 +220,72 @@ TEST_F(AggregationTest, LateRecordsAreDroppedAndCountedInDescribeExtended) {
   ASSERT_NE(d, nullptr);
   EXPECT_NE(d->source.error_stats.find("late-records-dropped: 1"), std::string::npos)
       << d->source.error_stats;
+}
+
+// A backfill of history produced in time order, one partition after the other (as a consumer
+// hands a backlog over: one partition's fetched batch, hours of event time, before the next's):
+// a threaded engine (as brookd) processes the tasks feeding the repartition topic
+// earliest-head-first, so the aggregation behind it sees the records in time order and a
+// one-hour grace loses nothing. Before, about three quarters of the visits were dropped as late.
+TEST_F(AggregationTest, ABackfillInTimeOrderAcrossPartitionsLosesNothingAsLate) {
+  CreateTopic("visits", 4);
+  constexpr int64_t kDay = 86'400'000;
+  constexpr int64_t kStep = 5 * 60'000;     // a visit every 5 minutes per partition, for 3 days
+  const int64_t start = 1'700'006'400'000;  // 2023-11-15T00:00:00Z, a day boundary
+  std::map<std::pair<std::string, int64_t>, int> expected;  // (page, day start) -> visits
+  int total = 0;
+  for (int p = 0; p < 4; ++p) {
+    int i = 0;
+    for (int64_t ts = start + p * 1000; ts < start + 3 * kDay; ts += kStep, ++i) {
+      const std::string page = "page" + std::to_string((i + p) % 3);
+      ASSERT_TRUE(broker_
+                      .Produce({"visits",
+                                p,
+                                ts,
+                                "user" + std::to_string(p),
+                                R"({"page":")" + page + R"("})",
+                                {}})
+                      .ok());
+      ++expected[{page, ts - ts % kDay}];
+      ++total;
+    }
+  }
+  auto engine = NewEngine(1000, /*threaded=*/true);
+  Run(*engine,
+      "CREATE STREAM visits (uid STRING KEY, page STRING) WITH (kafka_topic='visits', "
+      "value_format='JSON');"
+      "CREATE TABLE per_day AS SELECT page, COUNT(*) AS n FROM visits "
+      "WINDOW TUMBLING (SIZE 1 DAY, GRACE PERIOD 1 HOUR) GROUP BY page EMIT CHANGES;");
+  engine->Start();
+  std::map<std::string, int> latest;  // windowed key bytes -> count
+  auto counted = [&] {
+    latest.clear();
+    for (const auto& r : broker_.ReadAll("PER_DAY")) {
+      if (r.key && r.value) latest[*r.key] = nlohmann::json::parse(*r.value)["N"].get<int>();
+    }
+    int sum = 0;
+    for (const auto& [k, n] : latest) sum += n;
+    return sum;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (counted() < total && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // nothing more arrives
+  const int sum = counted();
+  auto d = engine->ExecuteScript("DESCRIBE per_day EXTENDED;", session_);
+  engine->Stop();
+  EXPECT_EQ(sum, total);
+  EXPECT_EQ(latest.size(), expected.size());  // 3 pages x 3 days, each window once
+  std::multiset<int> want, got;
+  for (const auto& [k, n] : expected) want.insert(n);
+  for (const auto& [k, n] : latest) got.insert(n);
+  EXPECT_EQ(got, want);
+  ASSERT_TRUE(d.ok());
+  const auto* desc = std::get_if<SourceDescription>(&*d->back().result);
+  ASSERT_NE(desc, nullptr);
+  EXPECT_EQ(desc->source.error_stats.find("late-records-dropped"), std::string::npos)
+      << desc->source.error_stats;
 }
 
 }  // namespace
