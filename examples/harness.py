@@ -65,6 +65,15 @@ def pull(url, sql, properties=None):
     return header["columnNames"], rows
 
 
+def ksql(url, sql):
+    """Runs statements on brookd's /ksql; returns the parsed answer (raises on an error)."""
+    import urllib.request
+    req = urllib.request.Request(url + "/ksql", data=json.dumps({"ksql": sql}).encode(),
+                                 method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read().decode())
+
+
 def produce(bootstrap, topic, records):
     """records: (key, value) strings; neither may contain '|' or a newline."""
     with tempfile.NamedTemporaryFile("w", delete=False) as f:

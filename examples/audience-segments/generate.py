@@ -1,7 +1,7 @@
 """Page visits for segments.sql: {user_id (key), segment, url, ts} over three days in time
 order; a few users are bots on some day (a burst of 30 visits within one minute). ticks() are
 two rounds of visits days later, from many users so they reach every partition, that close the
-windows of the EMIT FINAL stages (test.py sends them in paced rounds). Deterministic per seed."""
+windows of the EMIT FINAL stages (sent with the visits, in one burst). Deterministic per seed."""
 import json
 import random
 

@@ -275,9 +275,9 @@ Status StreamThread::DrainOrdered() {
 }
 
 bool StreamThread::Grouped(int sub) const {
-  if (sub < 0 || options_.single_task || options_.max_task_idle.count() < 0) return false;
-  const SubTopology& s = topology_->sub_topologies()[sub];
-  return !s.repartition_topic.empty() || s.join_repartition_step >= 0;
+  // Every sub-topology: what its tasks write (a repartition topic, or a sink another query
+  // reads) then leaves in time order too, so a stage downstream sees no disorder either.
+  return sub >= 0 && !options_.single_task && options_.max_task_idle.count() >= 0;
 }
 
 Status StreamThread::DrainGroups() {
@@ -328,6 +328,7 @@ Status StreamThread::DrainGroups() {
         stream_time_[pick_key.second] = pick->stream_time();
       }
       if (pick->rows_drained() == before) break;  // the task waits on one of its own inputs
+      uncommitted_ = true;
     }
   }
   return Status::Ok();
@@ -371,12 +372,16 @@ bool StreamThread::MayWait(const TaskKey& key, const std::string& topic) {
 
 Status StreamThread::DrainTask(const TaskKey& key, Task& task) {
   if (options_.max_task_idle.count() < 0 || !task.buffered()) return Status::Ok();
+  const uint64_t before = task.rows_drained();
   RETURN_IF_ERROR(
       task.Drain([&](const std::string& topic) { return MayWait(key, topic); }, results_));
   if (!results_.empty()) {
     records_out_.fetch_add(WriteResults(key.first, task), std::memory_order_relaxed);
     results_.Clear();
   }
+  // Rows drained in a poll that read nothing new still need a commit (and their held-back
+  // updates a flush).
+  if (task.rows_drained() != before) uncommitted_ = true;
   return Status::Ok();
 }
 

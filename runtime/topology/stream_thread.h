@@ -131,9 +131,10 @@ class StreamThread : public kafka::RebalanceListener {
   void TrimToScan();
   // Ordered tasks: processes what their buffers allow (Task::Drain) and writes the results.
   Status DrainOrdered();
-  // Whether the tasks of sub-topology `sub` are drained together (they feed a repartition topic:
-  // their rows are processed earliest-head-first across them, so the repartition topic receives
-  // records in time order even when the consumer hands over one partition's backlog at a time).
+  // Whether the tasks of sub-topology `sub` are drained together: their rows are processed
+  // earliest-head-first across them, so what they write (a repartition topic, a sink another
+  // stage reads) receives records in time order even when the consumer hands over one
+  // partition's backlog at a time. Every sub-topology of a threaded, partitioned query.
   bool Grouped(int sub) const;
   // Drains the grouped tasks: repeatedly the task with the earliest buffered row, up to the next
   // task's earliest row; stops while a task with nothing buffered may still bring an earlier one.

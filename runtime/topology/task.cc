@@ -153,6 +153,7 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
     }
     in.done_offset = in.buffer.empty() ? in.next_offset : last_offset + 1;
     progressed = true;
+    dirty_ = true;  // what these rows change is committed with their offsets
     rows_drained_ += decoded_.size();
     ctx_.topic = in.topic;
     if (in.entry < 0) {
