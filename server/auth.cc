@@ -19,6 +19,7 @@ constexpr size_t kHashBytes = 32;
 constexpr int kMaxIterations = 10'000'000;
 constexpr size_t kCacheEntries = 1024;
 constexpr auto kCacheTtl = std::chrono::minutes(1);
+constexpr auto kFailedTtl = std::chrono::seconds(30);  // a wrong token is remembered this long
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -191,7 +192,29 @@ bool BasicAuthenticator::Allowed(const User& user) const {
   return false;
 }
 
-BasicAuthenticator::Outcome BasicAuthenticator::Check(std::string_view authorization) {
+BasicAuthenticator::Outcome BasicAuthenticator::Check(std::string_view authorization,
+                                                      const std::string& client) {
+  const auto now = std::chrono::steady_clock::now();
+  // Counts a failure of `client`; under mu_.
+  auto failed = [&](const std::string& token_key) {
+    if (!token_key.empty()) {
+      if (failed_.size() >= kCacheEntries) failed_.clear();
+      failed_[token_key] = now;
+    }
+    if (client.empty()) return;
+    if (failures_.size() >= 10 * kCacheEntries) failures_.clear();
+    auto& [count, since] = failures_[client];
+    if (now - since >= kFailureWindow) {
+      count = 0;
+      since = now;
+    }
+    ++count;
+  };
+  auto limited = [&]() {  // under mu_
+    auto f = failures_.find(client);
+    return !client.empty() && f != failures_.end() && now - f->second.second < kFailureWindow &&
+           f->second.first >= max_failures_per_client_;
+  };
   std::string_view h = Trim(authorization);
   if (h.size() < 6 || !EqualsIgnoreAsciiCase(h.substr(0, 6), "basic ")) {
     return Outcome::kUnauthorized;
@@ -199,7 +222,6 @@ BasicAuthenticator::Outcome BasicAuthenticator::Check(std::string_view authoriza
   std::string_view token = Trim(h.substr(6));
   if (token.size() > 4096) return Outcome::kUnauthorized;
   const std::string key = Sha256(token);
-  const auto now = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = cache_.find(key);
@@ -210,11 +232,34 @@ BasicAuthenticator::Outcome BasicAuthenticator::Check(std::string_view authoriza
       }
       cache_.erase(it);
     }
+    if (limited()) return Outcome::kTooMany;
+    auto bad = failed_.find(key);
+    if (bad != failed_.end()) {
+      if (now - bad->second < kFailedTtl) {
+        failed(/*token_key=*/"");
+        return Outcome::kUnauthorized;
+      }
+      failed_.erase(bad);
+    }
+    if (derivations_ >= kMaxConcurrentDerivations) return Outcome::kTooMany;
+    ++derivations_;
   }
+  struct Release {  // the derivation slot, whatever path leaves below
+    BasicAuthenticator* self;
+    ~Release() {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      --self->derivations_;
+    }
+  } release{this};
+  auto refuse = [&]() {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed(key);
+    return Outcome::kUnauthorized;
+  };
   std::optional<std::string> decoded = Unbase64(token);
-  if (!decoded) return Outcome::kUnauthorized;
+  if (!decoded) return refuse();
   size_t colon = decoded->find(':');
-  if (colon == std::string::npos) return Outcome::kUnauthorized;
+  if (colon == std::string::npos) return refuse();
   const std::string name = decoded->substr(0, colon);
   const std::string_view password = std::string_view(*decoded).substr(colon + 1);
   auto it = users_.find(name);
@@ -224,10 +269,17 @@ BasicAuthenticator::Outcome BasicAuthenticator::Check(std::string_view authoriza
   const std::string derived = Derive(password, user.salt, user.iterations);
   const bool match = CRYPTO_memcmp(derived.data(), user.hash.data(), kHashBytes) == 0;
   OPENSSL_cleanse(decoded->data(), decoded->size());
-  if (it == users_.end() || !match) return Outcome::kUnauthorized;
+  if (it == users_.end() || !match) return refuse();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (cache_.size() >= kCacheEntries) cache_.erase(cache_.begin());
+    if (cache_.size() >= kCacheEntries) {
+      // Drop the oldest entry (not the smallest hash, which an attacker could steer).
+      auto oldest = cache_.begin();
+      for (auto c = cache_.begin(); c != cache_.end(); ++c) {
+        if (c->second.second < oldest->second.second) oldest = c;
+      }
+      cache_.erase(oldest);
+    }
     cache_[key] = {name, now};
   }
   return Allowed(user) ? Outcome::kOk : Outcome::kForbidden;

@@ -30,7 +30,16 @@ namespace brook::server {
 
 class BasicAuthenticator {
  public:
-  enum class Outcome { kOk, kUnauthorized, kForbidden };
+  // kTooMany: this client failed too often lately, or every password derivation slot is busy;
+  // answered 429 at once, without spending a derivation (PBKDF2, ~85 ms of a core).
+  enum class Outcome { kOk, kUnauthorized, kForbidden, kTooMany };
+
+  // Failed logins allowed per client address in kFailureWindow before kTooMany (default 10,
+  // brook.authentication.max.failures.per.minute).
+  static constexpr std::chrono::seconds kFailureWindow{60};
+  void set_max_failures_per_client(int n) { max_failures_per_client_ = n; }
+  // Derivations running at once; past it a check that needs one gets kTooMany.
+  static constexpr int kMaxConcurrentDerivations = 2;
 
   // Reads the users file. `allowed_roles` is authentication.roles (comma-separated; `*` or
   // `**` allow any user). kInvalidArgument naming the line for a malformed or plain-text entry.
@@ -41,8 +50,12 @@ class BasicAuthenticator {
   static Result<std::unique_ptr<BasicAuthenticator>> Parse(std::string_view text, std::string realm,
                                                            std::string_view allowed_roles);
 
-  // Checks an Authorization header value ("Basic base64(user:password)").
-  Outcome Check(std::string_view authorization);
+  // Checks an Authorization header value ("Basic base64(user:password)") from `client` (its
+  // address; "" unknown). Verified credentials are remembered for a minute and a wrong token for
+  // 30 s, so neither costs a derivation again; a client past max_failures_per_client failures in
+  // kFailureWindow, or a check finding kMaxConcurrentDerivations derivations running, gets
+  // kTooMany. Thread-safe.
+  Outcome Check(std::string_view authorization, const std::string& client = "");
 
   const std::string& realm() const { return realm_; }
 
@@ -62,6 +75,12 @@ class BasicAuthenticator {
   std::map<std::string, User> users_;
   std::mutex mu_;
   std::map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>> cache_;
+  // Wrong tokens (hash -> when), bounded like cache_.
+  std::map<std::string, std::chrono::steady_clock::time_point> failed_;
+  // Per client address: failures in the current window and when it started. Bounded.
+  std::map<std::string, std::pair<int, std::chrono::steady_clock::time_point>> failures_;
+  int derivations_ = 0;  // running now (under mu_)
+  int max_failures_per_client_ = 10;
 };
 
 // "PBKDF2-SHA256$<iterations>$<salt>$<hash>" for `password`, with a fresh random salt.

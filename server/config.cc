@@ -134,6 +134,8 @@ const std::map<std::string, IntKnob>& HttpKnobs() {
       {"brook.http.max.queued.requests", &ServerConfig::max_queued_requests},
       {"brook.http.stream.buffer.bytes", &ServerConfig::stream_buffer_bytes},
       {"brook.http.max.concurrent.streams", &ServerConfig::max_concurrent_streams},
+      {"brook.authentication.max.failures.per.minute",
+       &ServerConfig::auth_max_failures_per_minute},
   };
   return kKnobs;
 }

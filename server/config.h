@@ -63,6 +63,10 @@
 //                               /v1/metadata/id; /healthcheck, /chc/live, /chc/ready always.
 //   brook.authentication.users.file  `user: PBKDF2-SHA256$iterations$salt$hash[,role...]` per
 //                               line (brookd --hash-password makes one). Default none.
+//   brook.authentication.max.failures.per.minute  Failed logins one client address may make
+//                               in a minute; later attempts get 429 without a password
+//                               derivation. Default 10. (Verified credentials are remembered for
+//                               a minute, a wrong one for 30 s; at most 2 derivations run at once.)
 //   ssl.keystore.type           Must be PEM (brook reads no JKS/PKCS12). Default JKS, as
 //                               ksqlDB: an https listener fails to start until set.
 //   ssl.keystore.location       PEM file with the certificate chain and private key.
@@ -138,6 +142,7 @@ struct ServerConfig {
   int64_t max_queued_requests = 1024;
   int64_t stream_buffer_bytes = 1024 * 1024;
   int64_t max_concurrent_streams = 100;
+  int64_t auth_max_failures_per_minute = 10;
   // Security, see above.
   std::string authentication_method = "NONE";
   std::string authentication_realm = "KsqlServer-Props";

@@ -770,6 +770,11 @@ class Connection final : public ConnBase {
     }
     request.http_version = 11;
     request.body = std::move(req.body());
+    {
+      beast::error_code ep_ec;
+      auto ep = Lowest().socket().remote_endpoint(ep_ec);
+      if (!ep_ec) request.remote_address = ep.address().to_string();
+    }
     const bool keep_alive = req.keep_alive();
     const unsigned version = req.version();
 
@@ -1173,8 +1178,17 @@ class Connection final : public ConnBase {
     stream.dispatched = true;
     std::shared_ptr<H2Stream> shared = streams_[stream.id];
     auto writer = std::make_shared<H2Writer>(shared_from_this(), shared);
+    {
+      beast::error_code ep_ec;
+      auto ep = Lowest().socket().remote_endpoint(ep_ec);
+      if (!ep_ec) stream.request.remote_address = ep.address().to_string();
+    }
     if (stream.too_large) {
       writer->Send(413, "text/plain; charset=utf-8", "Payload Too Large", {});
+      return;
+    }
+    if (IsHealthPath(stream.request.path)) {  // as for HTTP/1.1: never behind the workers
+      RunHandler(server_->service, stream.request, *writer);
       return;
     }
     const bool queued = server_->pool.TrySubmit(

@@ -22,6 +22,8 @@ struct HttpRequest {
   // An HTTP/1.1 GET asking for a WebSocket upgrade (RFC 6455). The handler accepts it with
   // BeginChunked(101, ...), then every WriteChunk is one text message and EndWebSocket closes.
   bool websocket = false;
+  // The client's address ("" when unknown): failed logins are limited per client.
+  std::string remote_address;
 };
 
 // The response side of one exchange. Implemented by the HTTP layer (and by fakes in tests).

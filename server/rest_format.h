@@ -34,6 +34,7 @@ inline constexpr int kMaxPushQueriesExceeded = 40003;
 inline constexpr int kNotFoundError = 40400;
 inline constexpr int kUnauthorized = 40100;
 inline constexpr int kForbidden = 40300;
+inline constexpr int kTooManyRequests = 42900;
 inline constexpr int kCommandQueueCatchupTimeout = 50301;
 inline constexpr int kServerError = 50000;
 inline constexpr int kServerShuttingDown = 50303;

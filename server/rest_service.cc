@@ -225,11 +225,19 @@ bool RestService::Authorize(const HttpRequest& request, ResponseWriter& out) {
   for (const std::string& skip : options_.auth_skip_paths) {
     if (PathMatches(skip, path)) return true;
   }
-  switch (options_.auth->Check(request.authorization)) {
+  switch (options_.auth->Check(request.authorization, request.remote_address)) {
     case BasicAuthenticator::Outcome::kOk:
       return true;
     case BasicAuthenticator::Outcome::kForbidden:
       out.Send(403, kJsonMediaType, ApiError::Generic(kForbidden, "Forbidden").ToJson());
+      return false;
+    case BasicAuthenticator::Outcome::kTooMany:
+      out.Send(429, kJsonMediaType,
+               ApiError::Generic(kTooManyRequests,
+                                 "Too many failed logins from this client, or too many at once: "
+                                 "try again later")
+                   .ToJson(),
+               {{"Retry-After", "5"}});
       return false;
     case BasicAuthenticator::Outcome::kUnauthorized:
       break;

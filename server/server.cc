@@ -198,6 +198,8 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
     ASSIGN_OR_RETURN(auto auth,
                      BasicAuthenticator::Load(config.users_file, config.authentication_realm,
                                               config.authentication_roles));
+    auth->set_max_failures_per_client(
+        static_cast<int>(std::min<int64_t>(config.auth_max_failures_per_minute, 1 << 30)));
     rest_options.auth = std::move(auth);
     std::string_view skip = config.authentication_skip_paths;
     while (!skip.empty()) {

@@ -4,6 +4,7 @@
 // later values are ignored. Undoable: the
 // first occurrence of the undone value is removed.
 #include <algorithm>
+#include <vector>
 
 #include "runtime/functions/aggregates/aggregate_util.h"
 
@@ -22,12 +23,20 @@ bool SameValue(const Value& a, const Value& b) {
       const Value::List& x = a.list();
       const Value::List& y = b.list();
       if (x.size() != y.size()) return false;
-      for (size_t i = 0; i + 1 < x.size(); i += 2) {
-        bool found = false;
-        for (size_t j = 0; j + 1 < y.size() && !found; j += 2) {
-          found = SameValue(x[i], y[j]) && SameValue(x[i + 1], y[j + 1]);
+      // Entries in key order on both sides, then pairwise: n log n, not n^2 (a 20,000-entry
+      // map compared entry against entry took seconds per record).
+      auto by_key = [](const Value::List& l) {
+        std::vector<size_t> ix;
+        for (size_t i = 0; i + 1 < l.size(); i += 2) ix.push_back(i);
+        std::stable_sort(ix.begin(), ix.end(),
+                         [&](size_t p, size_t q) { return l[p].Compare(l[q]) < 0; });
+        return ix;
+      };
+      const std::vector<size_t> ix = by_key(x), iy = by_key(y);
+      for (size_t k = 0; k < ix.size(); ++k) {
+        if (!SameValue(x[ix[k]], y[iy[k]]) || !SameValue(x[ix[k] + 1], y[iy[k] + 1])) {
+          return false;
         }
-        if (!found) return false;
       }
       return true;
     }

@@ -123,9 +123,12 @@ def run(brookd, tmp):
           and "JKS" not in out, f"a missing keystore is named as missing: {out[-300:]}")
 
     # -- 2. Basic authentication.
+    # Every route with every kind of bad credentials: far more failures than one client may
+    # make in a minute by default, so the limit is raised here (tested on its own below).
     proc, url = start(brookd, ["http://127.0.0.1:0", "-D", "authentication.method=BASIC",
                                "-D", f"brook.authentication.users.file={users}",
-                               "-D", "authentication.roles=admin"])
+                               "-D", "authentication.roles=admin",
+                               "-D", "brook.authentication.max.failures.per.minute=100000"])
     try:
         good = ["-u", "alice:s3cret"]
         routes = [("POST", "/ksql", '{"ksql":"SHOW STREAMS;"}'),
@@ -173,6 +176,49 @@ def run(brookd, tmp):
         proc.stop()
     log = proc.output()
     check("s3cret" not in log and "alice:" not in log, "credentials never reach brookd's output")
+
+    # Failed logins are limited per client: 200 attempts with wrong passwords (each a PBKDF2
+    # derivation, ~85 ms) from 20 threads; meanwhile /healthcheck answers within a second and a
+    # logged-in client is served; the client that failed gets 429 once over its limit.
+    proc, url = start(brookd, ["http://127.0.0.1:0", "-D", "authentication.method=BASIC",
+                               "-D", f"brook.authentication.users.file={users}",
+                               "-D", "authentication.roles=admin"])
+    try:
+        import concurrent.futures
+        import urllib.request
+
+        def attempt(i):
+            req = urllib.request.Request(
+                url + "/ksql", data=b'{"ksql":"SHOW STREAMS;"}',
+                headers={"Authorization": "Basic " +
+                         base64.b64encode(f"alice:wrong{i}".encode()).decode()})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+            except Exception:
+                return 0
+        code, _, _ = curl(url + "/ksql", "-u", "alice:s3cret", data='{"ksql":"SHOW STREAMS;"}')
+        check(code == 200, f"alice logs in before the attack: {code}")
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            attack = pool.map(attempt, range(200))
+            started = time.time()
+            code, _, _ = curl(url + "/healthcheck")
+            health_took = time.time() - started
+            started = time.time()
+            code2, _, _ = curl(url + "/ksql", "-u", "alice:s3cret",
+                               data='{"ksql":"SHOW STREAMS;"}')
+            login_took = time.time() - started
+            codes = list(attack)
+        check(code == 200 and health_took < 1.0,
+              f"/healthcheck during 200 wrong logins: {code} in {health_took:.2f}s")
+        check(code2 == 200 and login_took < 2.0,
+              f"a logged-in client during them: {code2} in {login_took:.2f}s")
+        check(codes.count(429) >= 150 and codes.count(401) <= 20 and 200 not in codes,
+              f"wrong logins: {codes.count(401)} x 401, {codes.count(429)} x 429")
+    finally:
+        proc.stop()
 
     # -- 3. TLS.
     pem = os.path.join(tmp, "server.pem")

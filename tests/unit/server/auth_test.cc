@@ -66,5 +66,25 @@ TEST(BasicAuthTest, RefusesPlainTextAndMalformedEntries) {
   EXPECT_EQ((*any)->Check(Basic("a:pw")), BasicAuthenticator::Outcome::kOk);
 }
 
+// Failed logins are limited per client, a wrong token is not derived again, and a client's
+// failures do not lock out another client or a cached login.
+TEST(BasicAuthTest, FailedLoginsAreLimitedPerClient) {
+  Result<std::string> h = HashPassword("right", 1000);
+  ASSERT_TRUE(h.ok());
+  auto auth = BasicAuthenticator::Parse("alice: " + *h + ",admin\n", "R", "*");
+  ASSERT_TRUE(auth.ok());
+  using O = BasicAuthenticator::Outcome;
+  BasicAuthenticator& a = **auth;
+  a.set_max_failures_per_client(3);
+  EXPECT_EQ(a.Check(Basic("alice:right"), "10.0.0.1"), O::kOk);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(a.Check(Basic("alice:wrong" + std::to_string(i)), "10.0.0.9"), O::kUnauthorized);
+  }
+  EXPECT_EQ(a.Check(Basic("alice:wrong-again"), "10.0.0.9"), O::kTooMany);
+  EXPECT_EQ(a.Check(Basic("alice:right"), "10.0.0.9"), O::kOk);  // a verified login is cached
+  EXPECT_EQ(a.Check(Basic("alice:wrong0"), "10.0.0.2"), O::kUnauthorized);  // another client
+  EXPECT_EQ(a.Check(Basic("alice:right"), "10.0.0.1"), O::kOk);
+}
+
 }  // namespace
 }  // namespace brook::server
