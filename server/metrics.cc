@@ -100,6 +100,19 @@ void RenderEngineMetrics(Engine& engine, std::string& out) {
     Line(out, "brook_query_processing_errors_total", "query_id=\"" + PromLabel(q.id) + "\"",
          static_cast<double>(q.processing_errors));
   }
+  Help(out, "brook_query_records_deleted_before_read_total", "counter",
+       "Source records the broker deleted (retention, or the embedded broker's ~5 MiB per "
+       "partition) before the query read them.");
+  for (const QueryMetrics& q : queries) {
+    Line(out, "brook_query_records_deleted_before_read_total",
+         "query_id=\"" + PromLabel(q.id) + "\"", static_cast<double>(q.skipped_by_broker));
+  }
+  Help(out, "brook_query_late_records_dropped_total", "counter",
+       "Records a windowed aggregation dropped because their window had closed.");
+  for (const QueryMetrics& q : queries) {
+    Line(out, "brook_query_late_records_dropped_total", "query_id=\"" + PromLabel(q.id) + "\"",
+         static_cast<double>(q.late_records));
+  }
   Help(out, "brook_query_consumer_lag", "gauge",
        "Records between a query's consumer position and the end of the partition.");
   for (const QueryMetrics& q : queries) {

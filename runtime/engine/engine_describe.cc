@@ -77,6 +77,12 @@ SourceDetails Engine::DescribeSource(const DataSource& src, bool extended) {
       if (it != queries_.end()) in += it->second->records_in();
     }
     d.statistics = "records-consumed: " + std::to_string(in);
+    // Records of this source its readers never got: the broker had deleted them first.
+    uint64_t lost = 0;
+    for (const auto& id : src.reading_queries) {
+      auto it = queries_.find(id);
+      if (it != queries_.end()) lost += it->second->skipped_by_broker();
+    }
     d.error_stats = "failed-messages: " + std::to_string(processing_log_.count());
     // Records a windowed aggregation writing this table dropped because their window had
     // closed (Kafka Streams' dropped-records for late records).
@@ -86,6 +92,7 @@ SourceDetails Engine::DescribeSource(const DataSource& src, bool extended) {
       if (it != queries_.end()) late += it->second->late_records();
     }
     if (late > 0) d.error_stats += " late-records-dropped: " + std::to_string(late);
+    if (lost > 0) d.error_stats += " records-deleted-before-read: " + std::to_string(lost);
   }
   d.key_format = src.key_format.name;
   d.value_format = src.value_format.name;

@@ -132,6 +132,8 @@ std::vector<QueryMetrics> Engine::Metrics() const {
     m.records_in = q->records_in();
     m.records_out = q->records_out();
     if (auto it = errors.find(id); it != errors.end()) m.processing_errors = it->second;
+    m.skipped_by_broker = q->skipped_by_broker();
+    m.late_records = q->late_records();
     for (const auto& t : q->threads) {
       auto lag = t->LagByPartition();
       if (lag.ok()) m.lag.insert(m.lag.end(), lag->begin(), lag->end());

@@ -32,6 +32,11 @@ struct Engine::PersistentQuery {
     for (const auto& t : threads) n += t->records_in();
     return n;
   }
+  uint64_t skipped_by_broker() const {
+    uint64_t n = 0;
+    for (const auto& t : threads) n += t->skipped_by_broker();
+    return n;
+  }
   uint64_t late_records() const {
     uint64_t n = 0;
     for (const auto& t : threads) n += t->late_records();

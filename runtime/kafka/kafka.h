@@ -170,6 +170,17 @@ class Consumer {
   }
   // The lag of one assigned partition; nullopt when nothing of it was consumed yet or it is not
   // assigned. Cheaper than LagByPartition where a client can ask for one partition.
+  // Offsets [from, to) of a partition that the consumer jumped over because the broker no longer
+  // had them when it fetched (deleted by retention, or trimmed by the embedded broker, which
+  // keeps about 5 MiB per partition): those records were never delivered.
+  struct SkippedRange {
+    std::string topic;
+    int32_t partition = 0;
+    int64_t from = 0;
+    int64_t to = 0;
+  };
+  // The ranges found by Poll since the last call. Optional (none by default).
+  virtual std::vector<SkippedRange> TakeSkippedRanges() { return {}; }
   virtual Result<std::optional<int64_t>> LagOf(const std::string& topic, int32_t partition) {
     ASSIGN_OR_RETURN(std::vector<PartitionLag> parts, LagByPartition());
     for (const PartitionLag& p : parts) {

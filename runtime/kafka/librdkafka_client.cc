@@ -634,6 +634,28 @@ Status LibrdkafkaConsumer::Poll(size_t max_records, Millis timeout, std::vector<
       ReleaseBatch();
       return fatal;
     }
+    // Offsets a partition jumped over: checked at the start of each run of one partition's
+    // records (a string key per run, not per record).
+    {
+      const rd_kafka_topic_t* run_topic = nullptr;
+      int32_t run_partition = -1;
+      int64_t* next = nullptr;
+      for (rd_kafka_message_t* m : batch_) {
+        if (m->rkt != run_topic || m->partition != run_partition) {
+          run_topic = m->rkt;
+          run_partition = m->partition;
+          auto [it, fresh] = next_offset_.try_emplace(
+              {std::string(rd_kafka_topic_name(m->rkt)), m->partition}, m->offset);
+          next = &it->second;
+          if (!fresh && m->offset > *next) {
+            CheckGap(it->first.first, m->partition, *next, m->offset);
+          }
+        } else if (m->offset > *next) {
+          CheckGap(rd_kafka_topic_name(m->rkt), m->partition, *next, m->offset);
+        }
+        *next = m->offset + 1;
+      }
+    }
     out.reserve(batch_.size());
     for (rd_kafka_message_t* m : batch_) {
       RecordView& r = out.emplace_back();
@@ -669,6 +691,21 @@ Status LibrdkafkaConsumer::Poll(size_t max_records, Millis timeout, std::vector<
     if (!out.empty() || RemainingMs(deadline) <= 0) break;
   }
   return Status::Ok();
+}
+
+void LibrdkafkaConsumer::CheckGap(const std::string& topic, int32_t partition, int64_t expected,
+                                  int64_t got) {
+  const auto now = std::chrono::steady_clock::now();
+  auto& last = last_low_query_[{topic, partition}];
+  // A one-offset gap is what a transaction marker leaves: look at most once a second.
+  if (got - expected == 1 && now - last < std::chrono::seconds(1)) return;
+  last = now;
+  int64_t low = -1, high = -1;
+  if (rd_kafka_query_watermark_offsets(rk_, topic.c_str(), partition, &low, &high, 2000) !=
+      RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return;  // cannot tell; compaction or markers are the likelier cause
+  }
+  if (low > expected) skipped_.push_back({topic, partition, expected, std::min(got, low)});
 }
 
 Status LibrdkafkaConsumer::Commit(const std::vector<TopicPartitionOffset>& offsets) {

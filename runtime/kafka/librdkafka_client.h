@@ -25,6 +25,7 @@
 // EmbeddedBroker they talk to (they would only see connection errors).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -140,6 +141,12 @@ class LibrdkafkaConsumer final : public Consumer {
   Result<std::vector<PartitionLag>> LagByPartition() override;
   Result<std::optional<int64_t>> LagOf(const std::string& topic, int32_t partition) override;
 
+  // Gaps in a partition's offsets that the broker's log start had passed (checked with a
+  // watermark query, at most once a second per partition for one-offset gaps, which transaction
+  // markers make): records deleted before this consumer read them. Compaction and transaction
+  // markers leave gaps too, but behind the log start; they are not reported.
+  std::vector<SkippedRange> TakeSkippedRanges() override { return std::move(skipped_); }
+
   // Transient errors skipped by Poll() since creation, and the text of the last one.
   uint64_t skipped_errors() const { return skipped_errors_; }
   const std::string& last_skipped_error() const { return last_skipped_error_; }
@@ -158,6 +165,12 @@ class LibrdkafkaConsumer final : public Consumer {
   std::deque<std::vector<Header>> headers_;  // deque: stable addresses while appending
   uint64_t skipped_errors_ = 0;
   std::string last_skipped_error_;
+  // Looks at a jump from `expected` to `got` in a partition's offsets (see TakeSkippedRanges).
+  void CheckGap(const std::string& topic, int32_t partition, int64_t expected, int64_t got);
+  // Per partition: the offset after the last record handed out.
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offset_;
+  std::map<std::pair<std::string, int32_t>, std::chrono::steady_clock::time_point> last_low_query_;
+  std::vector<SkippedRange> skipped_;
   // ConsumerConfig::assign_all: the partitions assigned at creation, for the listener's first
   // OnPartitionsAssigned (delivered by the next Poll).
   std::vector<TopicPartition> pending_assigned_;

@@ -150,6 +150,25 @@ Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis
   if (limit_reached() || scan_complete()) return size_t{0};
   RETURN_IF_ERROR(consumer_->Poll(max_records, timeout, batch_));
   if (!rebalance_error_.ok()) return std::exchange(rebalance_error_, Status::Ok());
+  for (const kafka::Consumer::SkippedRange& gap : consumer_->TakeSkippedRanges()) {
+    // Records the broker deleted before this query read them: counted and logged, never silent.
+    const uint64_t n = static_cast<uint64_t>(gap.to - gap.from);
+    skipped_by_broker_.fetch_add(n, std::memory_order_relaxed);
+    if (log_ != nullptr) {
+      ProcessingLogEntry e;
+      e.type = ProcessingLogEntry::Type::kDeserializationError;
+      e.query_id = options_.query_id;
+      e.step = "source";
+      e.topic = gap.topic;
+      e.partition = gap.partition;
+      e.offset = gap.from;
+      e.message = std::to_string(n) + " records (offsets " + std::to_string(gap.from) + " to " +
+                  std::to_string(gap.to - 1) +
+                  ") were deleted by the broker before this query read them (retention, or the "
+                  "embedded broker's limit of about 5 MiB per partition): skipped";
+      log_->Log(std::move(e));
+    }
+  }
   if (options_.scan_end) TrimToScan();
   poll_lag_.reset();
   last_run_end_.clear();

@@ -98,6 +98,9 @@ class StreamThread : public kafka::RebalanceListener {
   // Source records processed (internal repartition records are not counted).
   uint64_t records_in() const { return records_in_.load(std::memory_order_relaxed); }
   uint64_t records_out() const { return records_out_.load(std::memory_order_relaxed); }
+  // Source records the broker deleted before this thread's consumer read them (a jump past the
+  // log start: retention, or the embedded broker's per-partition limit).
+  uint64_t skipped_by_broker() const { return skipped_by_broker_.load(std::memory_order_relaxed); }
   // Records dropped by windowed aggregations because their window had closed.
   uint64_t late_records() const { return late_records_.load(std::memory_order_relaxed); }
   // Stream time of one input partition owned by this thread (-1: none or not owned).
@@ -176,6 +179,7 @@ class StreamThread : public kafka::RebalanceListener {
   std::atomic<uint64_t> records_in_{0};
   std::atomic<uint64_t> records_out_{0};
   std::atomic<uint64_t> late_records_{0};
+  std::atomic<uint64_t> skipped_by_broker_{0};
   mutable std::mutex stream_time_mu_;
   std::map<int32_t, int64_t> stream_time_;  // first sub-topology's, by partition, for readers
   // Bounded scans: partitions not yet read to their end (-1: not a bounded scan).
