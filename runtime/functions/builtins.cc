@@ -53,9 +53,6 @@ struct OverloadSet {
   }
 };
 
-namespace {
-
-// ksqlDB's spelling of a parameter type in DESCRIBE FUNCTION.
 std::string VariantTypeName(const TypePtr& t) {
   if (!t) return "ANY";
   switch (t->kind()) {
@@ -71,6 +68,8 @@ std::string VariantTypeName(const TypePtr& t) {
       return t->ToString();
   }
 }
+
+namespace {
 
 std::string ParamName(const Param& p) {
   switch (p.kind) {

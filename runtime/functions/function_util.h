@@ -41,6 +41,10 @@ struct Overload {
 // Resolver trying overloads in order: exact matches first, then implicit widening.
 TypeResolver Overloads(std::string name, std::vector<Overload> overloads);
 
+// ksqlDB's spelling of a parameter type in DESCRIBE FUNCTION (VARCHAR, INT, ARRAY<VARCHAR>,
+// MAP<VARCHAR, INT>; "ANY" for none).
+std::string VariantTypeName(const TypePtr& t);
+
 // Registers a function.
 void Add(FunctionRegistry& r, std::string name, std::string category, std::string description,
          TypeResolver resolve, ScalarImpl impl, bool null_if_any_null = true);

@@ -19,14 +19,10 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "examples"))
 import harness  # noqa: E402
+sys.path.insert(0, HERE)
+from brookd_process import Checks  # noqa: E402
 
-FAILURES = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        FAILURES.append(what)
+check = Checks()
 
 
 def metric(url, name):
@@ -101,16 +97,12 @@ def main():
     finally:
         if b:
             b.stop()
-            if FAILURES:
+            if check.failures:
                 print(b.proc.stderr.read()[-4000:])
         broker.terminate()
         broker.wait(30)
         shutil.rmtree(tmp, ignore_errors=True)
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed", flush=True)
-        return 1
-    print("all checks passed", flush=True)
-    return 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -97,3 +97,24 @@ def wait_until(predicate, timeout, interval=0.05):
         time.sleep(interval)
         value = predicate()
     return value
+
+
+class Checks:
+    """The named checks of one test run: each prints "ok" or "FAIL" with what it checked;
+    exit_code() prints the summary and returns the process exit code (0 all passed, 1 not)."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what, flush=True)
+        if not ok:
+            self.failures.append(what)
+        return ok
+
+    def exit_code(self):
+        if self.failures:
+            print(f"{len(self.failures)} check(s) failed", flush=True)
+            return 1
+        print("all checks passed", flush=True)
+        return 0

@@ -12,15 +12,9 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from brookd_process import Brookd  # noqa: E402
+from brookd_process import Brookd, Checks  # noqa: E402
 
-FAILURES = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        FAILURES.append(what)
+check = Checks()
 
 
 def post(url, path, body, timeout=30):
@@ -81,11 +75,7 @@ def main():
         check(count >= 2, f"the processing log has the entries: {count}")
     finally:
         b.stop()
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed", flush=True)
-        return 1
-    print("all checks passed", flush=True)
-    return 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -60,22 +60,6 @@ std::vector<TypePtr> TypePool() {
           StructType()};
 }
 
-// ksqlDB's spelling of a type in DESCRIBE FUNCTION (as runtime/functions/builtins.cc).
-std::string VariantName(const TypePtr& t) {
-  switch (t->kind()) {
-    case TypeKind::kString:
-      return "VARCHAR";
-    case TypeKind::kInt:
-      return "INT";
-    case TypeKind::kArray:
-      return "ARRAY<" + VariantName(t->element()) + ">";
-    case TypeKind::kMap:
-      return "MAP<" + VariantName(t->key()) + ", " + VariantName(t->value()) + ">";
-    default:
-      return t->ToString();
-  }
-}
-
 // Whether pool type `t` fits the parameter spelled `name` ("ANY", "NUMERIC", "ARRAY<ANY>", ...).
 bool Fits(std::string_view name, const TypePtr& t) {
   if (name == "ANY") return true;
@@ -102,7 +86,7 @@ bool Fits(std::string_view name, const TypePtr& t) {
     }
     return false;
   }
-  return VariantName(t) == name;
+  return functions::VariantTypeName(t) == name;
 }
 
 std::string Repeat(std::string_view s, size_t n) {
