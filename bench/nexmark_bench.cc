@@ -657,6 +657,21 @@ Measured RunQuery(const Options& o, const Workload& w, uint64_t expected) {
   opts.threaded = true;
   opts.max_batch = o.max_batch;
   opts.service_id = ServiceId(w, o.run);
+  // BROOK_BENCH_CONFIG="key=value,key=value": engine settings for an A/B comparison (e.g.
+  // brook.streams.order.across.partitions=false).
+  if (const char* extra = std::getenv("BROOK_BENCH_CONFIG")) {
+    std::string_view rest(extra);
+    while (!rest.empty()) {
+      const size_t comma = rest.find(',');
+      const std::string_view item = rest.substr(0, comma);
+      const size_t eq = item.find('=');
+      if (eq != std::string_view::npos) {
+        opts.config[std::string(item.substr(0, eq))] = std::string(item.substr(eq + 1));
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
   Engine engine(factory, fns, opts);
   SessionState session;
   std::string script =

@@ -204,6 +204,7 @@ constexpr ConfigDef kTypedConfigs[] = {
     {"ksql.streams.max.task.idle.ms", ConfigType::kLong, nullptr, 0, 3600000},
     {kWrapSingleValues, ConfigType::kBoolean, nullptr},
     {kNewQueryPlanner, ConfigType::kBoolean, nullptr},
+    {"brook.streams.order.across.partitions", ConfigType::kBoolean, nullptr},
     {"ksql.variable.substitution.enable", ConfigType::kBoolean, nullptr},
     {"ksql.logging.processing.topic.auto.create", ConfigType::kBoolean, nullptr},
     {"ksql.logging.processing.stream.auto.create", ConfigType::kBoolean, nullptr},

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/ascii.h"
 #include "common/value_cast.h"
 #include "planner/analyzer/expression_binder.h"
 #include "planner/ddl_planner.h"
@@ -475,6 +476,9 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
                                            kDefaultMaxTaskIdleMs, 0, 3600 * 1000));
   // The deterministic driver hands records over in input order: it must not reorder them.
   opts.max_task_idle = options_.threaded ? kafka::Millis(idle) : kafka::Millis(-1);
+  // brook.streams.order.across.partitions (default true): docs/sql.md, "Time order".
+  opts.order_across_partitions =
+      EqualsIgnoreAsciiCase(ConfigOr(cfg, "brook.streams.order.across.partitions", "true"), "true");
   ASSIGN_OR_RETURN(int64_t cache_fallback,
                    ConfigInt(cfg, "cache.max.bytes.buffering",
                              static_cast<int64_t>(options_.emit_cache_bytes), 0, INT64_MAX));

@@ -41,6 +41,20 @@ Result<std::unique_ptr<StreamThread>> StreamThread::Create(
           "inline_repartition");
     }
   }
+  // Sub-topologies whose tasks are drained earliest-head-first across them: those where rows of
+  // several input partitions meet — a repartition topic they write, or state (an aggregation's
+  // output, keyed by its groups and windows, goes to other partitions than its input's, and the
+  // next stage reads it). A stateless source-to-sink sub-topology keeps each partition's order
+  // as it is and is not buffered.
+  if (!t->options_.single_task && t->options_.max_task_idle.count() >= 0 &&
+      t->options_.order_across_partitions) {
+    const auto& subs = t->topology_->sub_topologies();
+    t->grouped_.resize(subs.size());
+    for (size_t i = 0; i < subs.size(); ++i) {
+      t->grouped_[i] = !subs[i].repartition_topic.empty() || subs[i].join_repartition_step >= 0 ||
+                       !t->topology_->Stores(i).empty();
+    }
+  }
   kafka::ConsumerConfig cc;
   cc.group_id = t->options_.group_id;
   cc.topics = t->topology_->SourceTopics();
@@ -294,9 +308,7 @@ Status StreamThread::DrainOrdered() {
 }
 
 bool StreamThread::Grouped(int sub) const {
-  // Every sub-topology: what its tasks write (a repartition topic, or a sink another query
-  // reads) then leaves in time order too, so a stage downstream sees no disorder either.
-  return sub >= 0 && !options_.single_task && options_.max_task_idle.count() >= 0;
+  return sub >= 0 && static_cast<size_t>(sub) < grouped_.size() && grouped_[sub];
 }
 
 Status StreamThread::DrainGroups() {

@@ -72,6 +72,11 @@ struct StreamThreadOptions {
   // for it up to this long (ksqlDB's max.task.idle.ms, used as a ceiling). Negative: no ordering
   // (records are processed as they are polled: the deterministic driver). Default 1000 ms.
   kafka::Millis max_task_idle{1000};
+  // Drain the tasks of a sub-topology where partitions meet (a repartition topic, state)
+  // earliest-head-first across them (brook.streams.order.across.partitions). Default true;
+  // false processes each partition's records as the consumer hands them over, as Kafka
+  // Streams does across tasks.
+  bool order_across_partitions = true;
 };
 
 class StreamThread : public kafka::RebalanceListener {
@@ -135,9 +140,10 @@ class StreamThread : public kafka::RebalanceListener {
   // Ordered tasks: processes what their buffers allow (Task::Drain) and writes the results.
   Status DrainOrdered();
   // Whether the tasks of sub-topology `sub` are drained together: their rows are processed
-  // earliest-head-first across them, so what they write (a repartition topic, a sink another
-  // stage reads) receives records in time order even when the consumer hands over one
-  // partition's backlog at a time. Every sub-topology of a threaded, partitioned query.
+  // earliest-head-first across them, so what they write (a repartition topic, an aggregation's
+  // sink another stage reads) receives records in time order even when the consumer hands over
+  // one partition's backlog at a time. Threaded, partitioned queries; sub-topologies that write
+  // a repartition topic or keep state (see grouped_).
   bool Grouped(int sub) const;
   // Drains the grouped tasks: repeatedly the task with the earliest buffered row, up to the next
   // task's earliest row; stops while a task with nothing buffered may still bring an earlier one.
@@ -167,6 +173,8 @@ class StreamThread : public kafka::RebalanceListener {
   // Ordered tasks: the batch index after each task's last run in this poll; a task is drained
   // right after it (its buffers stay small and warm) instead of after the whole batch.
   std::map<TaskKey, size_t> last_run_end_;
+  // Per sub-topology: drained earliest-head-first across its tasks (Grouped).
+  std::vector<bool> grouped_;
   // Per sub-topology: how many of its tasks have records in the current poll.
   std::map<int, int> group_tasks_in_poll_;
   // By sub-topology: the writer of a sub-topology that ends with a repartition_v1 step.
