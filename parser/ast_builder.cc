@@ -643,7 +643,8 @@ Result<ExprPtr> AstBuilder::Number(P::NumberContext* ctx, SourceRange range) {
     int64_t v = 0;
     auto r = std::from_chars(text.data(), text.data() + text.size(), v);
     if (r.ec != std::errc()) {
-      return InvalidArgument("Invalid numeric literal: " + text, range);
+      // ksqlDB's AstBuilder raises it: a ParseFailedException, spelled "line L:C:".
+      return Status(StatusCode::kParseError, "Invalid numeric literal: " + text, range);
     }
     if (v >= INT32_MIN && v <= INT32_MAX) {
       e->literal_kind = LiteralKind::kInteger;

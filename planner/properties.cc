@@ -441,7 +441,9 @@ Result<SourceProperties> ParseSourceProperties(const ast::Properties& props, boo
     if (*f && !IsKnownFormat(**f)) return InvalidArgument("Unknown format: " + **f, props.range);
   }
   if (out.window_type == "SESSION" && out.window_size_ms) {
-    return InvalidArgument("'WINDOW_SIZE' should not be set for SESSION windows.", props.range);
+    // A ParseFailedException in ksqlDB (raised while its AstBuilder reads the WITH clause).
+    return Status(StatusCode::kParseError, "'WINDOW_SIZE' should not be set for SESSION windows.",
+                  props.range);
   }
   if (out.window_type && out.window_type != "SESSION" && !out.window_size_ms) {
     return InvalidArgument("'WINDOW_SIZE' is required for TUMBLING and HOPPING windows.",
