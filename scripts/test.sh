@@ -33,7 +33,7 @@ while read -r name; do
     echo "SKIPPED, NOT DECLARED (counted as failed): $name"
     undeclared=$((undeclared + 1))
   fi
-done < <(grep -E 'Test +#[0-9]+: [^ ]+ \.+ +(\*\*\*)?Skipped' ctest.log |
+done < <(grep -E 'Test +#[0-9]+: [^ ]+ \.+ *(\*\*\*)?Skipped' ctest.log |
            sed -E 's/.*Test +#[0-9]+: ([^ ]+) .*/\1/')
 failed=$((failed + undeclared))
 if ((undeclared > 0)) && ((rc == 0)); then rc=1; fi
