@@ -18,10 +18,14 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/diagnostic.h"
+#include "runtime/engine/engine.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/functions/function_util.h"
+#include "runtime/kafka/in_memory_broker.h"
 
 namespace brook {
 namespace {
@@ -483,6 +487,70 @@ TEST_F(FunctionHostileTest, EveryTableFunctionSurvivesHostileValues) {
   }
   EXPECT_TRUE(uncovered.empty()) << "no argument types found for: "
                                  << ::testing::PrintToString(uncovered);
+}
+
+// The lambda (invocation) functions run their bodies through the evaluator, so they are called
+// through a query: hostile arrays and maps (20,000 elements, NULL elements and values, extreme
+// numbers, a 1 MiB key) through TRANSFORM, FILTER and REDUCE with arithmetic that overflows and
+// divides by zero. Every record comes out (failures are NULLs), and this test names every
+// higher-order function it covers, so a new one fails it until covered here.
+TEST_F(FunctionHostileTest, LambdaFunctionsSurviveHostileCollections) {
+  std::set<std::string> higher_order;
+  for (const ScalarFunction* fn : registry_.All()) {
+    if (fn->higher_order != HigherOrder::kNone) higher_order.insert(fn->name);
+  }
+  EXPECT_EQ(higher_order, (std::set<std::string>{"FILTER", "REDUCE", "TRANSFORM"}))
+      << "a new lambda function: call it below";
+  kafka::InMemoryBroker broker(1);
+  EngineOptions opts;
+  opts.create_missing_source_topics = true;
+  Engine engine(broker, registry_, opts);
+  SessionState session;
+  const std::string sql =
+      "CREATE STREAM s (k STRING KEY, a ARRAY<INT>, m MAP<STRING, BIGINT>) WITH "
+      "(kafka_topic='s', value_format='JSON', partitions=1);"
+      "CREATE STREAM o AS SELECT k, TRANSFORM(a, x => x * 2147483647) AS t, "
+      "FILTER(a, x => 10 / x > 0) AS f, REDUCE(a, 0, (acc, x) => acc + x) AS r, "
+      "TRANSFORM(m, (mk, mv) => CONCAT(mk, mk), (mk, mv) => mv * mv) AS tm, "
+      "FILTER(m, (mk, mv) => mv % 0 = 0) AS fm, REDUCE(m, CAST(0 AS BIGINT), "
+      "(acc, mk, mv) => acc + mv) AS rm FROM s;";
+  auto created = engine.ExecuteScript(sql, session);
+  ASSERT_TRUE(created.ok()) << RenderDiagnostic(created.status(), sql);
+  std::string big = "[";
+  for (int i = 0; i < 20'000; ++i) big += (i ? "," : "") + std::to_string(i % 7 - 3);
+  big += "]";
+  std::string big_map = "{";
+  for (int i = 0; i < 20'000; ++i) {
+    big_map += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i - 10000);
+  }
+  big_map += "}";
+  const std::vector<std::string> values = {
+      R"({"a":[1,2,3],"m":{"x":1}})",
+      R"({"a":null,"m":null})",
+      R"({"a":[],"m":{}})",
+      R"({"a":[null,0,-2147483648,2147483647],"m":{"x":null,"y":-9223372036854775808}})",
+      "{\"a\":" + big + ",\"m\":" + big_map + "}",
+      R"({"a":[0],"m":{")" + std::string(1 << 20, 'z') + R"(":9223372036854775807}})",
+  };
+  for (const std::string& v : values) {
+    ASSERT_TRUE(broker.Produce({"s", -1, 0, "k", v, {}}).ok());
+  }
+  const auto start = Clock::now();
+  ASSERT_TRUE(engine.RunUntilIdle().ok());
+  EXPECT_LT(Clock::now() - start, kCallBudget * 3);
+  auto out = broker.ReadAll("O");
+  ASSERT_EQ(out.size(), values.size());
+  // Ordinary values compute; the empty ones give empty results.
+  auto first = nlohmann::json::parse(*out[0].value);
+  EXPECT_EQ(first["R"], 6);
+  EXPECT_EQ(first["F"], nlohmann::json::array({1, 2, 3}));
+  EXPECT_EQ(first["RM"], 1);
+  auto empty = nlohmann::json::parse(*out[2].value);
+  EXPECT_EQ(empty["R"], 0);
+  EXPECT_EQ(empty["T"], nlohmann::json::array());
+  // 10 / 0 inside FILTER's lambda fails the call: NULL, not a stopped query.
+  auto zero = nlohmann::json::parse(*out[3].value);
+  EXPECT_TRUE(zero["F"].is_null()) << zero.dump();
 }
 
 // The failures the hostile walk must turn into errors, not results or crashes.
