@@ -263,24 +263,15 @@ Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis
         }
       }
       RETURN_IF_ERROR(task.Process(static_cast<size_t>(input), run_, results_, direct));
-      if (uint64_t late = task.TakeLateRecords()) {
-        late_records_.fetch_add(late, std::memory_order_relaxed);
-      }
       // Input records are the query's source records; an internal topic's are not counted.
       if (sub.inputs[input].kind == SubInput::Kind::kSource) {
         records_in_.fetch_add(run_.size(), std::memory_order_relaxed);
       }
-      size_t out = WriteResults(key.first, task);
-      results_.Clear();
-      records_out_.fetch_add(out, std::memory_order_relaxed);
+      AfterRun(key, task);
       if (task.ordered() && !options_.single_task && !grouped) {
         auto last = last_run_end_.find(key);
         if (last != last_run_end_.end() && last->second == end)
           RETURN_IF_ERROR(DrainTask(key, task));
-      }
-      if (key.first == 0) {
-        std::lock_guard<std::mutex> lock(stream_time_mu_);
-        stream_time_[key.second] = task.stream_time();
       }
       if (limit_reached()) break;
     }
@@ -305,6 +296,20 @@ Status StreamThread::DrainOrdered() {
     }
   }
   return Status::Ok();
+}
+
+void StreamThread::AfterRun(const TaskKey& key, Task& task) {
+  if (uint64_t late = task.TakeLateRecords()) {
+    late_records_.fetch_add(late, std::memory_order_relaxed);
+  }
+  if (!results_.empty()) {
+    records_out_.fetch_add(WriteResults(key.first, task), std::memory_order_relaxed);
+    results_.Clear();
+  }
+  if (key.first == 0) {
+    std::lock_guard<std::mutex> lock(stream_time_mu_);
+    stream_time_[key.second] = task.stream_time();
+  }
 }
 
 bool StreamThread::Grouped(int sub) const {
@@ -347,17 +352,7 @@ Status StreamThread::DrainGroups() {
       const uint64_t before = pick->rows_drained();
       RETURN_IF_ERROR(pick->Drain(
           [&](const std::string& topic) { return MayWait(pick_key, topic); }, results_, next));
-      if (uint64_t late = pick->TakeLateRecords()) {
-        late_records_.fetch_add(late, std::memory_order_relaxed);
-      }
-      if (!results_.empty()) {
-        records_out_.fetch_add(WriteResults(pick_key.first, *pick), std::memory_order_relaxed);
-        results_.Clear();
-      }
-      if (pick_key.first == 0) {
-        std::lock_guard<std::mutex> lock(stream_time_mu_);
-        stream_time_[pick_key.second] = pick->stream_time();
-      }
+      AfterRun(pick_key, *pick);
       if (pick->rows_drained() == before) break;  // the task waits on one of its own inputs
       uncommitted_ = true;
     }

@@ -149,6 +149,9 @@ class StreamThread : public kafka::RebalanceListener {
   // task's earliest row; stops while a task with nothing buffered may still bring an earlier one.
   Status DrainGroups();
   Status DrainTask(const TaskKey& key, Task& task);
+  // After `task` processed rows into results_: its late drops counted, the results written, its
+  // stream time published (first sub-topology).
+  void AfterRun(const TaskKey& key, Task& task);
   // Whether an ordered task should wait for `topic` (its partition of the task's) before
   // processing its other inputs' rows: the topic is behind in the consumer and has not been
   // waited for ksql.streams.max.task.idle.ms yet.
