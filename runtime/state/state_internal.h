@@ -47,6 +47,8 @@ struct TaskState::Db {
   // commit then writes the stores' caches straight into a plain WriteBatch, skipping the
   // indexed batch (whose skip-list inserts dominated the stateful benchmarks' profiles).
   bool direct = false;
+  // Changelog records PrepareCommit sent for the coming commit.
+  size_t sent = 0;
 };
 
 // One store's cache and column family. Works on *logical* keys (KV: the user key; window: the
@@ -75,10 +77,10 @@ class StoreCore {
                                     const Visitor& visit);
   // Moves every cached entry into the pending batch.
   [[nodiscard]] Status FlushCache();
-  // Sends one record per logical key changed in the pending batch.
-  [[nodiscard]] Status SendChangelog(kafka::Producer& producer, int32_t partition);
+  // Sends one record per logical key changed in the pending batch; returns how many.
+  [[nodiscard]] Result<size_t> SendChangelog(kafka::Producer& producer, int32_t partition);
   // The same for the keys in the cache (the commit's direct path: nothing is pending).
-  [[nodiscard]] Status SendCachedChangelog(kafka::Producer& producer, int32_t partition);
+  [[nodiscard]] Result<size_t> SendCachedChangelog(kafka::Producer& producer, int32_t partition);
   // Writes the cache's entries into `batch` and empties the cache (the direct path).
   [[nodiscard]] Status DrainCache(rocksdb::WriteBatchBase& batch);
   // Writes the physical entries of one logical entry into `batch` (cache flush and restore).

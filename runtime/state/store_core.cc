@@ -136,7 +136,7 @@ Status StoreCore::DrainCache(rocksdb::WriteBatchBase& batch) {
   return Status::Ok();
 }
 
-Status StoreCore::SendCachedChangelog(kafka::Producer& producer, int32_t partition) {
+Result<size_t> StoreCore::SendCachedChangelog(kafka::Producer& producer, int32_t partition) {
   for (const auto& [key, value] : cache_) {
     kafka::OutRecord r;
     r.topic = changelog_topic_;
@@ -146,7 +146,7 @@ Status StoreCore::SendCachedChangelog(kafka::Producer& producer, int32_t partiti
     r.value = value;
     RETURN_IF_ERROR(producer.Send(std::move(r)));
   }
-  return Status::Ok();
+  return cache_.size();
 }
 
 Status StoreCore::Scan(std::string_view begin, std::optional<std::string_view> end,
@@ -190,7 +190,7 @@ Status StoreCore::ScanPhysical(std::string_view begin, std::string_view end, con
   return FromRocks(it->status(), "scan store '" + spec_.name + "'");
 }
 
-Status StoreCore::SendChangelog(kafka::Producer& producer, int32_t partition) {
+Result<size_t> StoreCore::SendChangelog(kafka::Producer& producer, int32_t partition) {
   // Latest staged operation per logical key (the index may list several updates of a key).
   std::map<std::string, std::optional<std::string>> changes;
   std::unique_ptr<rocksdb::WBWIIterator> it(db_->pending.NewIterator(cf_));
@@ -220,7 +220,7 @@ Status StoreCore::SendChangelog(kafka::Producer& producer, int32_t partition) {
     r.value = std::move(value);
     RETURN_IF_ERROR(producer.Send(std::move(r)));
   }
-  return Status::Ok();
+  return changes.size();
 }
 
 }  // namespace brook::state

@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "runtime/state/commit_marker.h"
 #include "runtime/state/key_encoding.h"
 #include "runtime/state/state_internal.h"
 #include "runtime/state/store_reader.h"
@@ -24,6 +25,8 @@ namespace {
 constexpr std::string_view kOffsetsColumnFamily = "__offsets";
 // Written once the directory holds a complete state (created empty or fully restored).
 constexpr std::string_view kInitializedMarker = ".brook-initialized";
+// In the default column family: the sequence number of the last commit (OrderedInt64).
+constexpr std::string_view kCommitSeqKey = "commit_seq";
 
 Status ValidateName(const std::string& what, const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
@@ -100,7 +103,26 @@ Result<std::unique_ptr<TaskState>> TaskState::Open(std::shared_ptr<StateEnvironm
     marker.close();
     if (!marker) return IOError("state: cannot write marker in " + dir.string());
   }
+  RETURN_IF_ERROR(task->LoadCommitted());
   return task;
+}
+
+Status TaskState::LoadCommitted() {
+  std::string value;
+  rocksdb::Status s = db_->db->Get(db_->read_options, db_->handles[0], kCommitSeqKey, &value);
+  if (s.IsNotFound()) {
+    commit_seq_ = 0;
+  } else {
+    RETURN_IF_ERROR(FromRocks(s, "read commit sequence " + directory_));
+    auto seq = DecodeOrderedInt64(value);
+    if (!seq.ok()) return Internal("state: corrupt commit sequence in " + directory_);
+    commit_seq_ = *seq;
+  }
+  ASSIGN_OR_RETURN(std::vector<kafka::TopicPartitionOffset> offsets, CommittedOffsets());
+  offsets_.clear();
+  for (kafka::TopicPartitionOffset& o : offsets)
+    offsets_[{std::move(o.topic), o.partition}] = o.offset;
+  return Status::Ok();
 }
 
 TaskState::~TaskState() {
@@ -202,6 +224,22 @@ Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
     in_batch = 0;
     return Status::Ok();
   };
+  // Per changelog: records after the newest marker read so far belong to a commit whose marker
+  // is not known yet; they wait in `tail` (at most one commit's changes). Records before a
+  // topic's first marker belong to commits no newer than it, so they are written at once.
+  struct Tail {
+    int64_t last_seq = -1;  // newest marker seen in this changelog; -1: none
+    std::vector<std::pair<std::string, std::optional<std::string>>> entries;
+  };
+  std::map<std::string_view, Tail> tails;
+  std::optional<CommitMarker> newest;  // the marker with the highest seq in any changelog
+  auto apply = [&](StoreCore& core, std::string_view key,
+                   std::optional<std::string_view> value) -> Status {
+    RETURN_IF_ERROR(core.WriteEntry(batch, key, value));
+    ++restored_records_;
+    if (++in_batch >= opts.restore_batch_records) RETURN_IF_ERROR(write_batch());
+    return Status::Ok();
+  };
   std::vector<kafka::RecordView> records;
   int idle = 0;
   while (idle < opts.restore_max_idle_polls) {
@@ -218,12 +256,62 @@ Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
       if (r.partition != config_.changelog_partition || !r.key) continue;
       auto it = by_topic.find(r.topic);
       if (it == by_topic.end()) continue;
-      RETURN_IF_ERROR(it->second->WriteEntry(batch, *r.key, r.value));
-      ++restored_records_;
-      if (++in_batch >= opts.restore_batch_records) RETURN_IF_ERROR(write_batch());
+      Tail& tail = tails[it->first];
+      if (IsCommitMarker(r)) {
+        std::optional<CommitMarker> marker = r.value ? DecodeCommitMarker(*r.value) : std::nullopt;
+        if (!marker) continue;  // not one this build wrote: neither data nor a commit
+        if (marker->seq > tail.last_seq) {
+          for (auto& [key, value] : tail.entries) RETURN_IF_ERROR(apply(*it->second, key, value));
+        } else {
+          // A marker of a commit already seen: written by a restore that left out what came
+          // after that commit (the records of one that never completed). Leave them out again.
+          restore_dropped_records_ += tail.entries.size();
+        }
+        tail.entries.clear();
+        tail.last_seq = std::max(tail.last_seq, marker->seq);
+        if (!newest || marker->seq > newest->seq) newest = std::move(*marker);
+        continue;
+      }
+      if (tail.last_seq < 0) {
+        RETURN_IF_ERROR(apply(*it->second, *r.key, r.value));
+      } else {
+        tail.entries.emplace_back(std::string(*r.key),
+                                  r.value ? std::optional<std::string>(*r.value) : std::nullopt);
+      }
     }
   }
+  // A changelog whose newest marker is older than the newest commit holds that commit's data
+  // (markers go out only after every store's data is durable): apply it. A changelog already
+  // at the newest commit holds, after it, the data of a commit that never completed: drop it.
+  for (auto& [topic, tail] : tails) {
+    if (newest && tail.last_seq >= newest->seq) {
+      restore_dropped_records_ += tail.entries.size();
+      continue;
+    }
+    for (auto& [key, value] : tail.entries) {
+      RETURN_IF_ERROR(apply(*by_topic.find(topic)->second, key, value));
+    }
+  }
+  if (newest) {
+    // The restored state is that of commit `newest`: resume from its offsets.
+    for (const kafka::TopicPartitionOffset& o : newest->offsets) {
+      std::string value;
+      AppendOrderedInt64(o.offset, value);
+      RETURN_IF_ERROR(FromRocks(batch.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
+                                "stage restored offsets"));
+    }
+    std::string seq;
+    AppendOrderedInt64(newest->seq, seq);
+    RETURN_IF_ERROR(FromRocks(batch.Put(db_->handles[0], kCommitSeqKey, seq), "stage sequence"));
+    ++in_batch;
+  }
   RETURN_IF_ERROR(write_batch());
+  if (newest) {
+    // Close every changelog at the restored commit: what a crash left after it there is then
+    // followed by this commit's marker again, and stays out of every later restore (the next
+    // commit's marker would otherwise take it in). The producer keeps the order per partition.
+    RETURN_IF_ERROR(SendCommitMarkers(newest->seq, newest->offsets));
+  }
   // The marker written after this must not be durable before the restored data.
   return FromRocks(db_->db->FlushWAL(/*sync=*/true), "sync restored state " + directory_);
 }
@@ -267,17 +355,55 @@ Status TaskState::PrepareCommit() {
   if (producer_ != nullptr) {
     for (auto& core : cores_) {
       if (!core->spec().changelog) continue;
-      RETURN_IF_ERROR(db_->direct
-                          ? core->SendCachedChangelog(*producer_, config_.changelog_partition)
-                          : core->SendChangelog(*producer_, config_.changelog_partition));
+      ASSIGN_OR_RETURN(size_t sent,
+                       db_->direct
+                           ? core->SendCachedChangelog(*producer_, config_.changelog_partition)
+                           : core->SendChangelog(*producer_, config_.changelog_partition));
+      db_->sent += sent;
     }
   }
   db_->prepared = true;
   return Status::Ok();
 }
 
+Status TaskState::SendCommitMarkers(int64_t seq,
+                                    const std::vector<kafka::TopicPartitionOffset>& offsets) {
+  if (producer_ == nullptr) return Status::Ok();
+  CommitMarker marker{seq, offsets};
+  std::string value = EncodeCommitMarker(marker);
+  for (auto& core : cores_) {
+    if (!core->spec().changelog) continue;
+    kafka::OutRecord r;
+    r.topic = core->changelog_topic();
+    r.partition = config_.changelog_partition;
+    r.key = std::string(kCommitMarkerKey);
+    r.value = value;
+    r.headers.push_back({std::string(kCommitMarkerHeader), std::to_string(seq)});
+    RETURN_IF_ERROR(producer_->Send(std::move(r)));
+  }
+  return Status::Ok();
+}
+
 Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consumed) {
   RETURN_IF_ERROR(PrepareCommit());
+  // The offsets after this commit, and its sequence number, go to the changelogs first: on
+  // error nothing is written here and the task fails.
+  std::map<std::pair<std::string, int32_t>, int64_t> offsets = offsets_;
+  for (const kafka::TopicPartitionOffset& o : consumed) offsets[{o.topic, o.partition}] = o.offset;
+  std::vector<kafka::TopicPartitionOffset> all;
+  for (const auto& [tp, offset] : offsets) all.push_back({tp.first, tp.second, offset});
+  // A commit that changes nothing (no store record, the same offsets) needs no marker.
+  const bool changes = db_->sent > 0 || offsets != offsets_;
+  const int64_t seq = changes ? commit_seq_ + 1 : commit_seq_;
+  if (changes) RETURN_IF_ERROR(SendCommitMarkers(seq, all));
+  std::string seq_value;
+  AppendOrderedInt64(seq, seq_value);
+  auto committed = [&] {
+    offsets_ = std::move(offsets);
+    commit_seq_ = seq;
+    db_->prepared = false;
+    db_->sent = 0;
+  };
   if (db_->direct) {
     // The caches straight into one plain batch with the offsets (no index to maintain).
     rocksdb::WriteBatch batch;
@@ -288,9 +414,10 @@ Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consume
       RETURN_IF_ERROR(FromRocks(batch.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
                                 "stage offsets"));
     }
+    RETURN_IF_ERROR(FromRocks(batch.Put(db_->handles[0], kCommitSeqKey, seq_value), "stage seq"));
     RETURN_IF_ERROR(
         FromRocks(db_->db->Write(db_->write_options, &batch), "commit state " + directory_));
-    db_->prepared = false;
+    committed();
     db_->direct = false;
     return Status::Ok();
   }
@@ -301,10 +428,12 @@ Status TaskState::Commit(const std::vector<kafka::TopicPartitionOffset>& consume
         FromRocks(db_->pending.Put(db_->offsets_cf, OffsetKey(o.topic, o.partition), value),
                   "stage offsets"));
   }
+  RETURN_IF_ERROR(
+      FromRocks(db_->pending.Put(db_->handles[0], kCommitSeqKey, seq_value), "stage seq"));
   RETURN_IF_ERROR(FromRocks(db_->db->Write(db_->write_options, db_->pending.GetWriteBatch()),
                             "commit state " + directory_));
   db_->pending.Clear();
-  db_->prepared = false;
+  committed();
   return Status::Ok();
 }
 

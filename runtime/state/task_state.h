@@ -20,16 +20,21 @@
 // delete), then the marker is written. Destroying a TaskState without Commit drops everything
 // written since the last Commit — that is what a crash does, and what the tests simulate.
 //
-// After a restore from the changelog, CommittedOffsets() is empty: the changelog does not carry
-// input offsets, so the task resumes from the consumer group's committed offsets (at-least-once,
-// as in Kafka Streams without exactly-once).
+// Every Commit also sends a commit marker (commit_marker.h) to each changelog partition of the
+// task, carrying the commit's sequence number and input offsets. A restore applies each
+// changelog up to the newest complete commit and stores that commit's offsets, so
+// CommittedOffsets() after a restore says exactly where the restored state resumes. (A changelog
+// written before markers existed restores whole, with no offsets: the task then resumes from the
+// consumer group's offsets, at-least-once.)
 //
 // Thread-safety: none; one task thread uses a TaskState and its stores. Different TaskStates may
 // be used from different threads concurrently (they share only the StateEnvironment).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -86,19 +91,27 @@ class TaskState {
   // Steps 1-2 of Commit: flush caches to the pending batch and send changed keys to the
   // changelogs. Idempotent until the next write. Optional; Commit calls it.
   [[nodiscard]] Status PrepareCommit();
-  // Writes all pending changes and `consumed` (next offsets to read) in one atomic RocksDB
-  // write. Offsets of partitions not listed keep their stored value. On error nothing of the
-  // pending batch is written and the TaskState should be discarded (the task is failed).
+  // Sends the commit markers (one per changelog partition; the caller must have flushed the
+  // records PrepareCommit sent, and must flush the markers before committing `consumed` to the
+  // consumer group), then writes all pending changes and `consumed` (next offsets to read) in one
+  // atomic RocksDB write. Offsets of partitions not listed keep their stored value. On error
+  // nothing of the pending batch is written and the TaskState should be discarded (the task is
+  // failed).
   [[nodiscard]] Status Commit(const std::vector<kafka::TopicPartitionOffset>& consumed);
 
   // The offsets stored by the last successful Commit (as of RocksDB, ignoring pending changes),
-  // sorted by (topic, partition). Empty for a fresh or freshly restored task.
+  // sorted by (topic, partition). After a restore: those of the commit restored to. Empty for a
+  // fresh task, or one restored from a changelog without commit markers.
   [[nodiscard]] Result<std::vector<kafka::TopicPartitionOffset>> CommittedOffsets() const;
 
   // True if Open found the directory fresh and restored it from the changelogs.
   bool restored() const { return restored_; }
   // Changelog records applied during restore (all stores).
   uint64_t restored_records() const { return restored_records_; }
+  // Changelog records a restore left out: written by a commit that never completed.
+  uint64_t restore_dropped_records() const { return restore_dropped_records_; }
+  // Sequence number of the last commit (0: none yet).
+  int64_t commit_seq() const { return commit_seq_; }
   const std::string& directory() const { return directory_; }
   const TaskStateConfig& config() const { return config_; }
 
@@ -112,6 +125,9 @@ class TaskState {
   TaskState() = default;
   [[nodiscard]] Status OpenDb();
   [[nodiscard]] Status Restore(kafka::KafkaClientFactory& kafka);
+  [[nodiscard]] Status LoadCommitted();
+  [[nodiscard]] Status SendCommitMarkers(int64_t seq,
+                                         const std::vector<kafka::TopicPartitionOffset>& offsets);
 
   std::shared_ptr<StateEnvironment> env_;
   TaskStateConfig config_;
@@ -119,6 +135,10 @@ class TaskState {
   std::string directory_;
   bool restored_ = false;
   uint64_t restored_records_ = 0;
+  uint64_t restore_dropped_records_ = 0;
+  int64_t commit_seq_ = 0;
+  // The committed offsets, as stored, by (topic, partition): what the next marker carries.
+  std::map<std::pair<std::string, int32_t>, int64_t> offsets_;
   std::shared_ptr<Db> db_;  // shared with StoreReaders, which may outlive the TaskState
   std::vector<std::unique_ptr<StoreCore>> cores_;
   std::vector<std::unique_ptr<KeyValueStore>> kv_stores_;

@@ -462,10 +462,17 @@ Status StreamThread::CommitTasks(const std::vector<TaskKey>& keys) {
     committing.push_back(it->second.get());
   }
   if (committing.empty()) return Status::Ok();
-  // Outputs and changelog records first, then the state with the offsets it reflects, then
-  // the offsets to the group.
+  // Outputs and changelog records first; then the state with the offsets it reflects, whose
+  // commit markers go to the changelogs (runtime/state/commit_marker.h: a marker must not be
+  // durable before its commit's data in every store); then, once the markers are durable too,
+  // the offsets to the group (a restore resumes from the newest marker, never behind the group).
   if (producer_) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
-  for (Task* t : committing) RETURN_IF_ERROR(t->CommitState());
+  bool markers = false;
+  for (Task* t : committing) {
+    RETURN_IF_ERROR(t->CommitState());
+    markers = markers || t->stateful();
+  }
+  if (producer_ && markers) RETURN_IF_ERROR(producer_->Flush(options_.flush_timeout));
   if (options_.commit_group_offsets && !offsets.empty()) {
     RETURN_IF_ERROR(consumer_->Commit(offsets));
   }

@@ -47,8 +47,17 @@ class KeyValueStoreTest : public ::testing::Test {
     return OpenTask(env_, MakeConfig({{kStore, StoreKind::kKeyValue}}), &broker_, producer_.get());
   }
   KeyValueStore& Store(TaskState& task) { return **task.key_value_store(kStore); }
+  // The store's records in its changelog, without the commit markers.
   std::vector<kafka::StoredRecord> Changelog() {
-    return broker_.ReadAll(ChangelogTopicName("default_", "CTAS_X_0", kStore));
+    std::vector<kafka::StoredRecord> out;
+    for (auto& r : broker_.ReadAll(ChangelogTopicName("default_", "CTAS_X_0", kStore))) {
+      if (r.headers.empty()) out.push_back(std::move(r));
+    }
+    return out;
+  }
+  size_t Markers() {
+    return broker_.ReadAll(ChangelogTopicName("default_", "CTAS_X_0", kStore)).size() -
+           Changelog().size();
   }
 
   TempDir dir_;
@@ -178,9 +187,13 @@ TEST_F(KeyValueStoreTest, CacheAbsorbsRepeatedUpdatesIntoOneChangelogRecord) {
   EXPECT_EQ(log[0].key, "hot");
   EXPECT_EQ(log[0].value, "1000");
 
-  // An unchanged commit sends nothing; a delete sends a tombstone, to the task's partition.
+  EXPECT_EQ(Markers(), 1u);
+
+  // An unchanged commit sends nothing, not even a marker; a delete sends a tombstone, to the
+  // task's partition.
   ASSERT_TRUE(task->Commit({}).ok());
   EXPECT_EQ(Changelog().size(), 1u);
+  EXPECT_EQ(Markers(), 1u);
   ASSERT_TRUE(kv.Put("hot", "x").ok());
   ASSERT_TRUE(kv.Delete("hot").ok());
   ASSERT_TRUE(task->Commit({}).ok());

@@ -7,6 +7,7 @@
 
 #include "runtime/kafka/in_memory_broker.h"
 #include "runtime/state/changelog.h"
+#include "runtime/state/commit_marker.h"
 #include "tests/unit/state/state_test_util.h"
 
 namespace brook::state {
@@ -165,7 +166,10 @@ TEST(TaskStateTest, RestoresLostDirectoryFromChangelog) {
   auto fetched = (**task->window_store(kWin)).Fetch("k5", INT64_MIN, INT64_MAX);
   ASSERT_TRUE(fetched.ok());
   EXPECT_EQ(*fetched, (std::vector<WindowValue>{{1000, "w1"}, {2000, "w2"}}));
-  EXPECT_TRUE(CommittedOrDie(*task).empty()) << "the changelog carries no input offsets";
+  // The changelog's commit markers carry the input offsets of the restored state.
+  EXPECT_TRUE(SameOffsets(CommittedOrDie(*task), {{"in", 1, 400}}));
+  EXPECT_EQ(task->commit_seq(), 4);
+  EXPECT_EQ(task->restore_dropped_records(), 0u);
 
   // The restored directory is marked initialized: the next open does not restore again.
   task.reset();
@@ -202,6 +206,135 @@ TEST(TaskStateTest, DirectoryWithoutMarkerIsWipedAndRestored) {
   ASSERT_NE(task, nullptr);
   EXPECT_TRUE(task->restored());
   EXPECT_EQ(KvContents(*task), (std::map<std::string, std::string>{{"logged", "1"}}));
+}
+
+// Passes records through to a real producer, except commit markers to one topic, which fail
+// (a crash between the markers of one commit).
+class MarkerDroppingProducer : public kafka::Producer {
+ public:
+  MarkerDroppingProducer(kafka::Producer& inner, std::string topic)
+      : inner_(inner), topic_(std::move(topic)) {}
+  Status Send(kafka::OutRecord r) override {
+    if (r.topic == topic_ && !r.headers.empty()) return IOError("crashed before this marker");
+    return inner_.Send(std::move(r));
+  }
+  Status Flush(kafka::Millis timeout) override { return inner_.Flush(timeout); }
+
+ private:
+  kafka::Producer& inner_;
+  std::string topic_;
+};
+
+TEST(TaskStateTest, RestoreLeavesOutACommitWhoseMarkersWereNeverSent) {
+  TempDir dir;
+  auto env = MakeEnv(dir.path());
+  kafka::InMemoryBroker broker;
+  auto producer = std::move(broker.NewProducer()).value();
+  const TaskStateConfig config = MakeConfig(TwoStores());
+  std::string directory;
+  {
+    auto task = OpenTask(env, config, &broker, producer.get());
+    ASSERT_NE(task, nullptr);
+    ASSERT_TRUE((*task->key_value_store(kKv))->Put("a", "1").ok());
+    ASSERT_TRUE((*task->window_store(kWin))->Put("a", 0, "w1").ok());
+    ASSERT_TRUE(task->Commit({{"in", 0, 10}}).ok());
+    // The next commit's data reaches the changelogs, then the process dies before the markers.
+    ASSERT_TRUE((*task->key_value_store(kKv))->Put("a", "2").ok());
+    ASSERT_TRUE((*task->key_value_store(kKv))->Put("b", "1").ok());
+    ASSERT_TRUE((*task->window_store(kWin))->Put("a", 0, "w2").ok());
+    ASSERT_TRUE(task->PrepareCommit().ok());
+    directory = task->directory();
+  }
+  std::filesystem::remove_all(directory);
+  auto task = OpenTask(env, config, &broker, producer.get());
+  ASSERT_NE(task, nullptr);
+  EXPECT_TRUE(task->restored());
+  EXPECT_EQ(KvContents(*task), (std::map<std::string, std::string>{{"a", "1"}}));
+  EXPECT_EQ(WinContents(*task), (std::vector<WindowRecord>{{"a", 0, "w1"}}));
+  EXPECT_TRUE(SameOffsets(CommittedOrDie(*task), {{"in", 0, 10}}));
+  EXPECT_EQ(task->restore_dropped_records(), 3u);
+  // Commits go on from the restored sequence number.
+  EXPECT_EQ(task->commit_seq(), 1);
+  ASSERT_TRUE((*task->key_value_store(kKv))->Put("c", "1").ok());
+  ASSERT_TRUE(task->Commit({{"in", 0, 12}}).ok());
+  EXPECT_EQ(task->commit_seq(), 2);
+  task.reset();
+  std::filesystem::remove_all(directory);
+  task = OpenTask(env, config, &broker, producer.get());
+  ASSERT_NE(task, nullptr);
+  EXPECT_EQ(KvContents(*task), (std::map<std::string, std::string>{{"a", "1"}, {"c", "1"}}));
+  EXPECT_TRUE(SameOffsets(CommittedOrDie(*task), {{"in", 0, 12}}));
+}
+
+TEST(TaskStateTest, RestoreKeepsACommitWhoseMarkerReachedOnlyOneStore) {
+  TempDir dir;
+  auto env = MakeEnv(dir.path());
+  kafka::InMemoryBroker broker;
+  auto producer = std::move(broker.NewProducer()).value();
+  const TaskStateConfig config = MakeConfig(TwoStores());
+  std::string directory;
+  {
+    auto task = OpenTask(env, config, &broker, producer.get());
+    ASSERT_NE(task, nullptr);
+    ASSERT_TRUE((*task->key_value_store(kKv))->Put("a", "1").ok());
+    ASSERT_TRUE((*task->window_store(kWin))->Put("a", 0, "w1").ok());
+    ASSERT_TRUE(task->Commit({{"in", 0, 10}}).ok());
+    directory = task->directory();
+  }
+  {
+    // Commit 2: every store's data is durable, then the marker reaches the key-value store's
+    // changelog only.
+    MarkerDroppingProducer dropping(*producer,
+                                    ChangelogTopicName(config.service_id, config.query_id, kWin));
+    auto task = OpenTask(env, config, &broker, &dropping);
+    ASSERT_NE(task, nullptr);
+    ASSERT_TRUE((*task->key_value_store(kKv))->Put("a", "2").ok());
+    ASSERT_TRUE((*task->window_store(kWin))->Put("a", 0, "w2").ok());
+    EXPECT_EQ(task->Commit({{"in", 0, 20}}).code(), StatusCode::kIOError);
+  }
+  std::filesystem::remove_all(directory);
+  auto task = OpenTask(env, config, &broker, producer.get());
+  ASSERT_NE(task, nullptr);
+  // Commit 2 is the newest one a marker names: both stores are restored to it.
+  EXPECT_EQ(KvContents(*task), (std::map<std::string, std::string>{{"a", "2"}}));
+  EXPECT_EQ(WinContents(*task), (std::vector<WindowRecord>{{"a", 0, "w2"}}));
+  EXPECT_TRUE(SameOffsets(CommittedOrDie(*task), {{"in", 0, 20}}));
+  EXPECT_EQ(task->commit_seq(), 2);
+}
+
+TEST(TaskStateTest, RestoreIgnoresMalformedMarkers) {
+  TempDir dir;
+  auto env = MakeEnv(dir.path());
+  kafka::InMemoryBroker broker;
+  const TaskStateConfig config = MakeConfig({{kKv, StoreKind::kKeyValue}});
+  const std::string topic = ChangelogTopicName(config.service_id, config.query_id, kKv);
+  auto marker = [&](std::string value) {
+    kafka::OutRecord r{topic, 0, 0, std::string(kCommitMarkerKey), std::move(value), {}};
+    r.headers.push_back({std::string(kCommitMarkerHeader), "1"});
+    ASSERT_TRUE(broker.Produce(r).ok());
+  };
+  ASSERT_TRUE(broker.Produce({topic, 0, 0, "a", "1", {}}).ok());
+  marker("brook-commit 1\nseq 1\n0 5 in\n");
+  ASSERT_TRUE(broker.Produce({topic, 0, 0, "a", "2", {}}).ok());
+  for (std::string bad :
+       {"", "brook-commit 2\nseq 9\n", "brook-commit 1\nseq -3\n",
+        "brook-commit 1\nseq 9\n0 x in\n", "brook-commit 1\nseq 9\n0 5\n",
+        "brook-commit 1\nseq 99999999999999999999\n", "brook-commit 1\nseq 9\n0 5 in"}) {
+    marker(bad);
+  }
+  auto task = OpenTask(env, config, &broker, nullptr);
+  ASSERT_NE(task, nullptr);
+  // Only the well-formed marker counts: "a" = "2" came after it and no marker completes it.
+  std::map<std::string, std::string> contents;
+  ASSERT_TRUE((*task->key_value_store(kKv))
+                  ->Range("", std::nullopt,
+                          [&](std::string_view k, std::string_view v) {
+                            contents.emplace(k, v);
+                            return true;
+                          })
+                  .ok());
+  EXPECT_EQ(contents, (std::map<std::string, std::string>{{"a", "1"}}));
+  EXPECT_TRUE(SameOffsets(CommittedOrDie(*task), {{"in", 0, 5}}));
 }
 
 // A counting aggregation over an input topic: count per key, one Get + Put per record.
