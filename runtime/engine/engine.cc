@@ -444,7 +444,8 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
     opts.restore_state = restore_state;
   }
   if (const MaterializeStep* m = plan.Find<MaterializeStep>()) {
-    q->view = std::make_shared<MaterializedView>(*m);
+    // After a restart (state in the changelogs), the table is unreadable until its tasks open.
+    q->view = std::make_shared<MaterializedView>(*m, restore_state);
     opts.view = q->view;
   }
   // A query without a sink only materializes its table (CREATE SOURCE TABLE): its rows stop at

@@ -144,6 +144,8 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
     ASSIGN_OR_RETURN(int64_t max_rows,
                      ConfigInt(cfg, "brook.query.pull.max.rows", server_max_rows, 1, INT64_MAX));
     max_rows = std::min(max_rows, server_max_rows);
+    // Never the rows of some partitions, or none, for a table still restoring.
+    RETURN_IF_ERROR(view->Available(source->name));
     ASSIGN_OR_RETURN(std::vector<OutputRow> rows,
                      RunTablePull(plan, *view, keys, &processing_log_,
                                   static_cast<size_t>(max_rows)));

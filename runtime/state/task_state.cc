@@ -240,9 +240,23 @@ Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
     if (++in_batch >= opts.restore_batch_records) RETURN_IF_ERROR(write_batch());
     return Status::Ok();
   };
+  // Where each changelog partition ends now: the restore is complete once every one is read
+  // to there (otherwise it ends only on idleness, restore_max_idle_polls x
+  // restore_poll_timeout, ~5 s per task). Where the client cannot tell, idleness ends it.
+  std::map<std::string_view, int64_t> ends;  // topic -> end offset still to reach
+  bool known_ends = true;
+  for (const auto& [topic, core] : by_topic) {
+    auto marks = kafka.admin().PartitionWatermarks(topic, opts.restore_poll_timeout * 10);
+    if (!marks.ok() || static_cast<size_t>(config_.changelog_partition) >= marks->size()) {
+      known_ends = false;
+      break;
+    }
+    const kafka::Watermarks& m = (*marks)[config_.changelog_partition];
+    if (m.high > m.low) ends[topic] = m.high;
+  }
   std::vector<kafka::RecordView> records;
   int idle = 0;
-  while (idle < opts.restore_max_idle_polls) {
+  while (idle < opts.restore_max_idle_polls && !(known_ends && ends.empty())) {
     if (std::chrono::steady_clock::now() > deadline) {
       return Status(StatusCode::kTimeout, "state: restore of " + directory_ + " timed out");
     }
@@ -253,7 +267,11 @@ Status TaskState::Restore(kafka::KafkaClientFactory& kafka) {
     }
     idle = 0;
     for (const kafka::RecordView& r : records) {
-      if (r.partition != config_.changelog_partition || !r.key) continue;
+      if (r.partition != config_.changelog_partition) continue;
+      if (auto end = ends.find(r.topic); end != ends.end() && r.offset + 1 >= end->second) {
+        ends.erase(end);
+      }
+      if (!r.key) continue;
       auto it = by_topic.find(r.topic);
       if (it == by_topic.end()) continue;
       Tail& tail = tails[it->first];

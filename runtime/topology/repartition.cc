@@ -1,5 +1,8 @@
 #include "runtime/topology/repartition.h"
 
+#include <charconv>
+#include <climits>
+
 #include "common/value_codec.h"
 
 namespace brook {
@@ -46,11 +49,21 @@ std::string JoinRepartitionTopicName(std::string_view service_id, std::string_vi
 }
 
 size_t WriteRepartition(RowBatch& rows, size_t key_count, const std::string& topic,
-                        kafka::Producer& producer, const OperatorContext& ctx) {
+                        kafka::Producer& producer, const OperatorContext& ctx,
+                        RepartitionSequence* origins) {
   size_t sent = 0;
   for (size_t i = 0; i < rows.size(); ++i) {
     const Row& row = rows[i];
     kafka::OutRecord rec;
+    if (origins != nullptr) {
+      if (row.offset != origins->offset) {
+        origins->offset = row.offset;
+        origins->next_index = 0;
+      }
+      rec.headers.push_back({std::string(kRepartitionOriginHeader),
+                             std::to_string(row.partition) + " " + std::to_string(row.offset) +
+                                 " " + std::to_string(origins->next_index++)});
+    }
     rec.topic = topic;
     rec.timestamp = row.rowtime;
     std::string key;
@@ -76,6 +89,29 @@ bool DecodeRepartition(const kafka::RecordView& record, Row& row) {
   if (!record.value) return false;
   return DecodeValues(*record.value, row.values) && !row.values.empty() &&
          row.values[0].kind() == Value::Kind::kInt;
+}
+
+std::optional<RepartitionOrigin> DecodeRepartitionOrigin(const kafka::RecordView& record) {
+  if (record.headers == nullptr) return std::nullopt;
+  for (const kafka::Header& h : *record.headers) {
+    if (h.key != kRepartitionOriginHeader || !h.value) continue;
+    std::string_view text = *h.value;
+    RepartitionOrigin o;
+    int64_t parts[3];
+    for (int i = 0; i < 3; ++i) {
+      size_t end = i < 2 ? text.find(' ') : text.size();
+      if (end == std::string_view::npos || end == 0) return std::nullopt;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + end, parts[i]);
+      if (ec != std::errc() || ptr != text.data() + end || parts[i] < 0) return std::nullopt;
+      text.remove_prefix(i < 2 ? end + 1 : end);
+    }
+    if (parts[0] > INT32_MAX) return std::nullopt;
+    o.partition = static_cast<int32_t>(parts[0]);
+    o.offset = parts[1];
+    o.index = parts[2];
+    return o;
+  }
+  return std::nullopt;
 }
 
 Result<std::unique_ptr<JoinRepartitionWriter>> JoinRepartitionWriter::Create(

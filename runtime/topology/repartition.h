@@ -8,6 +8,8 @@
 // client), so each group is aggregated by exactly one task.
 #pragma once
 
+#include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,14 +28,38 @@ std::string RepartitionTopicName(std::string_view service_id, std::string_view q
 std::string JoinRepartitionTopicName(std::string_view service_id, std::string_view query_id,
                                      std::string_view step_id, bool foreign_key = false);
 
+// Where a contribution row came from, so that the aggregating task counts it once although
+// the writing task may send it again after a crash (it resumes from the group's committed
+// offsets, at-least-once): header kRepartitionOriginHeader = "<partition> <offset> <index>",
+// the input record's partition and offset and the row's index among that record's rows. Written
+// only by a task with a single input (whose records it processes in offset order), so a
+// partition's origins only grow; the reader skips a row whose origin is not above the last one
+// it took from that partition (Task::Decode), and keeps those positions with its state.
+inline constexpr std::string_view kRepartitionOriginHeader = "__brook.origin";
+struct RepartitionOrigin {
+  int32_t partition = 0;
+  int64_t offset = -1;
+  int64_t index = 0;
+  auto operator<=>(const RepartitionOrigin&) const = default;
+};
+// The writer's running position: the index continues across calls for rows of one record.
+struct RepartitionSequence {
+  int64_t offset = -1;
+  int64_t next_index = 0;
+};
+
 // Sends `rows` (contribution rows with `key_count` key values after the op) to `topic`; returns
-// how many were sent. A producer refusing a record is logged per row. Clears `rows`.
+// how many were sent. A producer refusing a record is logged per row. Clears `rows`. With
+// `origins`, every record carries its origin header.
 size_t WriteRepartition(RowBatch& rows, size_t key_count, const std::string& topic,
-                        kafka::Producer& producer, const OperatorContext& ctx);
+                        kafka::Producer& producer, const OperatorContext& ctx,
+                        RepartitionSequence* origins = nullptr);
 
 // Decodes one record of the internal topic into `row` (values and record metadata). False if
 // the record is not a contribution row (then the caller logs and skips it).
 [[nodiscard]] bool DecodeRepartition(const kafka::RecordView& record, Row& row);
+// The record's origin header; nullopt when it has none or a malformed one.
+std::optional<RepartitionOrigin> DecodeRepartitionOrigin(const kafka::RecordView& record);
 
 // The writer of a repartition_v1 step's internal topic (a join side not partitioned by its join
 // key). Record key: the join key, written in the step's key format, so the producer's murmur2

@@ -1,6 +1,7 @@
 #include "runtime/topology/stream_thread.h"
 
 #include <exception>
+#include <set>
 
 #include "runtime/topology/repartition.h"
 
@@ -79,7 +80,22 @@ StreamThread::TaskKey StreamThread::KeyFor(std::string_view topic, int32_t parti
   return {topology_->SubFor(topic), partition};
 }
 
+bool StreamThread::Materializes(int sub) const {
+  for (const SubStep& ss : topology_->sub_topologies()[sub].steps) {
+    if (topology_->plan().steps[ss.step].As<MaterializeStep>()) return true;
+  }
+  return false;
+}
+
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  // Every new task of the materialized table is unreadable until it is open (restored): mark
+  // them all first, as they open one after the other.
+  std::set<TaskKey> opening;
+  for (const kafka::TopicPartition& tp : partitions) {
+    TaskKey key = KeyFor(tp.topic, tp.partition);
+    if (key.first < 0 || tasks_.count(key) || !options_.view || !Materializes(key.first)) continue;
+    if (opening.insert(key).second) options_.view->Opening(key.second);
+  }
   for (const kafka::TopicPartition& tp : partitions) {
     TaskKey key = KeyFor(tp.topic, tp.partition);
     if (key.first < 0 || tasks_.count(key)) continue;
@@ -95,12 +111,15 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.order_inputs = options_.max_task_idle.count() >= 0;
     ctx.buffer_rows = Grouped(key.first);
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
+    if (opening.erase(key) && !task.ok()) options_.view->OpenFailed(key.second);
     if (!task.ok()) {
       if (rebalance_error_.ok()) rebalance_error_ = task.status();
       continue;
     }
     tasks_[key] = std::move(task).value();
   }
+  // Partitions named twice, or whose task failed to build before the mark was cleared.
+  for (const TaskKey& key : opening) options_.view->OpenFailed(key.second);
 }
 
 void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) {
@@ -137,14 +156,16 @@ int64_t StreamThread::stream_time(int32_t partition) const {
   return it == stream_time_.end() ? -1 : it->second;
 }
 
-size_t StreamThread::WriteResults(int sub, const Task& task) {
+size_t StreamThread::WriteResults(int sub, Task& task) {
   const SubTopology& s = topology_->sub_topologies()[sub];
   if (s.join_repartition_step >= 0) {
     return join_repartition_[sub]->Write(results_, *producer_, task.context());
   }
   if (!s.repartition_topic.empty()) {
+    // A task reading one topic writes origins the aggregating task can deduplicate on.
     return WriteRepartition(results_, s.repartition_key_count, s.repartition_topic, *producer_,
-                            task.context());
+                            task.context(),
+                            s.inputs.size() == 1 ? &task.repartition_sequence() : nullptr);
   }
   return sink_writer_ ? sink_writer_->Write(results_, *producer_, task.context())
                       : transient_->Write(results_);

@@ -118,6 +118,8 @@ class StreamThread : public kafka::RebalanceListener {
 
   // kafka::RebalanceListener (called from inside the consumer's Poll).
   void OnPartitionsRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
+  // Whether sub-topology `sub` holds the materialize step (the view's tasks).
+  bool Materializes(int sub) const;
   void OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
   void OnPartitionsLost(const std::vector<kafka::TopicPartition>& partitions) override;
   // Commits that failed while partitions were being revoked (their work is redone by the new
@@ -134,7 +136,7 @@ class StreamThread : public kafka::RebalanceListener {
   Status CommitTasks(const std::vector<TaskKey>& keys);
   void DropTasks(const std::vector<TaskKey>& keys);
   // Hands a task's result rows to the repartition topic, the sink or the transient output.
-  size_t WriteResults(int sub, const Task& task);
+  size_t WriteResults(int sub, Task& task);
   // Bounded scans: drops the records past their partition's end and notes finished partitions.
   void TrimToScan();
   // Ordered tasks: processes what their buffers allow (Task::Drain) and writes the results.

@@ -40,6 +40,19 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
         decoded.Pop();
         continue;
       }
+      if (state_ && !input.join_repartition) {
+        if (std::optional<RepartitionOrigin> origin = DecodeRepartitionOrigin(*r)) {
+          auto [last, fresh] = origins_.try_emplace(origin->partition, *origin);
+          if (!fresh && *origin <= last->second) {
+            ++duplicates_skipped_;  // counted when it was first written
+            decoded.Pop();
+            continue;
+          }
+          last->second = *origin;
+          // Committed once the row is processed (an ordered task may buffer it first).
+          pending_origins_.emplace_back(r->offset, *origin);
+        }
+      }
       if (row.rowtime > stream_time_) stream_time_ = row.rowtime;
       continue;
     }
@@ -216,7 +229,30 @@ Status Task::CommitState() {
   if (!state_) return Status::Ok();
   std::vector<kafka::TopicPartitionOffset> consumed = Consumed();
   if (consumed.empty()) return Status::Ok();
+  // The origins of the rows processed so far go with the state they are counted in (not those
+  // of rows still buffered: after a crash they are read again, and must be taken then).
+  for (const Input& in : inputs_) {
+    if (!in.repartition || in.join_repartition) continue;
+    while (!pending_origins_.empty() && pending_origins_.front().first < in.done_offset) {
+      const RepartitionOrigin& o = pending_origins_.front().second;
+      done_origins_[o.partition] = o;
+      pending_origins_.pop_front();
+    }
+  }
+  for (const auto& [partition, origin] : done_origins_) {
+    consumed.push_back({std::string(kOriginOffsetTopic), partition, origin.offset});
+    consumed.push_back({std::string(kOriginIndexTopic), partition, origin.index});
+  }
   return state_->Commit(consumed);
+}
+
+void Task::SeedOrigins(const std::vector<kafka::TopicPartitionOffset>& committed) {
+  for (const kafka::TopicPartitionOffset& o : committed) {
+    if (o.topic == kOriginOffsetTopic) origins_[o.partition].offset = o.offset;
+    if (o.topic == kOriginIndexTopic) origins_[o.partition].index = o.offset;
+  }
+  for (auto& [partition, origin] : origins_) origin.partition = partition;
+  done_origins_ = origins_;
 }
 
 }  // namespace brook

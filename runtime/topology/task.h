@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "runtime/state/task_state.h"
 #include "runtime/topology/materialized_view.h"
 #include "runtime/topology/record_decoder.h"
+#include "runtime/topology/repartition.h"
 
 namespace brook {
 
@@ -100,8 +102,19 @@ class Task {
   // After the changelog producer was flushed: writes the state with the consumed offsets.
   Status CommitState();
   bool stateful() const { return state_ != nullptr; }
+  // The pseudo-topics under which CommitState stores the repartition origins with the offsets
+  // ('@' is not valid in a Kafka topic name, so they never meet a real one).
+  static constexpr std::string_view kOriginOffsetTopic = "@repartition-origin-offset";
+  static constexpr std::string_view kOriginIndexTopic = "@repartition-origin-index";
+  // Restores the origins from the state's committed offsets (Topology::NewTask).
+  void SeedOrigins(const std::vector<kafka::TopicPartitionOffset>& committed);
   // Late records its operators dropped since the previous call (windows already closed).
   uint64_t TakeLateRecords();
+  // The origin sequence of the contribution rows this task writes to a repartition topic.
+  RepartitionSequence& repartition_sequence() { return repartition_sequence_; }
+  // Contribution rows skipped because their origin was counted already (written again by a
+  // task that restarted from older offsets).
+  uint64_t duplicates_skipped() const { return duplicates_skipped_; }
 
  private:
   friend class Topology;
@@ -148,6 +161,13 @@ class Task {
   uint64_t records_in_ = 0;
   uint64_t rows_drained_ = 0;
   uint64_t late_reported_ = 0;
+  RepartitionSequence repartition_sequence_;
+  // A stateful task reading a repartition topic: the last origin taken per writing partition.
+  // Committed with the state as pseudo-offsets (kOriginOffsetTopic / kOriginIndexTopic).
+  std::map<int32_t, RepartitionOrigin> origins_;       // the last taken (decoded)
+  std::map<int32_t, RepartitionOrigin> done_origins_;  // the last processed: what is committed
+  std::deque<std::pair<int64_t, RepartitionOrigin>> pending_origins_;  // by repartition offset
+  uint64_t duplicates_skipped_ = 0;
   // The materialization reader this task registered, to remove when it closes.
   std::shared_ptr<MaterializedView> view_;
   std::shared_ptr<state::StoreReader> view_reader_;

@@ -230,6 +230,7 @@ Result<std::unique_ptr<Task>> Topology::NewTask(size_t sub_index, int32_t partit
                                             context.changelog_producer));
     task->ctx_.state = task->state_.get();
     ASSIGN_OR_RETURN(committed, task->state_->CommittedOffsets());
+    task->SeedOrigins(committed);
   }
   // Where each step sits in this sub-topology, and which step of it reads each one.
   const size_t n = sub.steps.size();

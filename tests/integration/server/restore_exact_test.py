@@ -109,31 +109,42 @@ def main():
         for i in range(args.records):
             user = f"u{rng.randrange(args.keys)}"
             records.append((user, json.dumps({"seg": f"s{rng.randrange(40)}"})))
-        batches = [records[i:i + 2000] for i in range(0, len(records), 2000)]
+        batches = [records[i:i + 1000] for i in range(0, len(records), 1000)]
         produced = threading.Event()
 
         def producer():
             for batch in batches:
                 harness.produce(bootstrap, "events", batch)
-                time.sleep(rng.uniform(0.05, 0.3))
+                time.sleep(rng.uniform(0.1, 0.4))
             produced.set()
         t = threading.Thread(target=producer, daemon=True)
         t.start()
 
         told_restoring = 0
-        for kill in range(3):
-            time.sleep(rng.uniform(1.0, 3.0))
+        for kill, share in enumerate((0.2, 0.45, 0.7)):
+            # Killed while it counts: once it has counted a share of the records, at a moment
+            # within the next second.
+            def counted():
+                got = pull_counts(b.url, "per_id", "id")
+                return isinstance(got, dict) and sum(got.values()) >= share * args.records
+            check(wait_until(counted, 120, 0.2), f"brookd counted {share:.0%} of the records")
+            time.sleep(rng.uniform(0.0, 1.0))
             b.proc.send_signal(signal.SIGKILL)
             b.proc.wait()
             shutil.rmtree(state, ignore_errors=True)
             b = start(default_settings=(kill == 2))
-            # While the tasks restore, a pull query is told so or answered in full: never with
-            # a table that is missing its rows.
+            # While the tasks restore, a pull query is told so: never answered with a table
+            # that is missing its rows.
             answer = pull_counts(b.url, "per_id", "id")
             if isinstance(answer, str):
                 check("restor" in answer.lower(),
                       f"a pull query during the restore is told so: {answer[:200]}")
                 told_restoring += 1
+            else:
+                check(sum(answer.values()) >= share * args.records,
+                      f"a pull query right after the restart has every row counted before it "
+                      f"({sum(answer.values())})")
+        check(told_restoring > 0, f"pull queries were told of the restore ({told_restoring} of 3)")
         t.join(300)
         check(produced.is_set(), f"{args.records} records produced")
 
