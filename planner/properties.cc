@@ -202,6 +202,7 @@ constexpr ConfigDef kTypedConfigs[] = {
     {"ksql.streams.commit.interval.ms", ConfigType::kLong, nullptr, 0, 86400000},
     {"commit.interval.ms", ConfigType::kLong, nullptr, 0, 86400000},
     {"ksql.streams.max.task.idle.ms", ConfigType::kLong, nullptr, 0, 3600000},
+    {"ksql.streams.state.cleanup.delay.ms", ConfigType::kLong, nullptr, 0, INT64_MAX / 1000000},
     {kWrapSingleValues, ConfigType::kBoolean, nullptr},
     {kNewQueryPlanner, ConfigType::kBoolean, nullptr},
     {"brook.streams.order.across.partitions", ConfigType::kBoolean, nullptr},

@@ -157,6 +157,9 @@ Result<std::unique_ptr<BrookServer>> BrookServer::Start(const ServerConfig& conf
                               : " (" + std::to_string(failures.size()) + " failed, see above)"));
     parts->engine->SetCommandLog(parts->command_log.get());
   }
+  if (std::string note = parts->engine->StateDirectoryNote(); !note.empty()) {
+    Log(log, "brookd: " + note);
+  }
 
   // Startup script.
   if (!config.script_file.empty()) {

@@ -15,6 +15,7 @@
 #include "planner/physical/plan_json.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/persistent_query.h"
+#include "runtime/engine/state_directory.h"
 #include "runtime/operators/aggregate_operator.h"
 #include "runtime/operators/fk_subscribe_operator.h"
 #include "runtime/operators/group_by_operator.h"
@@ -84,28 +85,25 @@ Engine::~Engine() {
   Stop();
   // Task state closes with its queries, before a private state directory is removed.
   queries_.clear();
-  if (!temp_state_dir_.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(temp_state_dir_, ec);  // best effort: it is a temporary directory
-  }
+  state_env_.reset();
+  state_dir_.reset();
 }
 
 Result<std::shared_ptr<state::StateEnvironment>> Engine::StateEnv() {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   if (state_env_) return state_env_;
-  std::string dir = !options_.state_dir.empty()
-                        ? options_.state_dir
-                        : ConfigOr(options_.config, "ksql.streams.state.dir", "");
-  if (dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/brook-state-XXXXXX";
-    std::vector<char> buf(pattern.begin(), pattern.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data())) {
-      return IOError("Cannot create a state directory (" + pattern + "): " + std::strerror(errno));
-    }
-    dir = temp_state_dir_ = buf.data();
+  std::string configured = !options_.state_dir.empty()
+                               ? options_.state_dir
+                               : ConfigOr(options_.config, "ksql.streams.state.dir", "");
+  std::string cluster_id;
+  if (configured.empty()) {
+    // The default directory is kept across restarts, per service id and Kafka cluster.
+    auto id = kafka_.admin().ClusterId(options_.admin_timeout);
+    if (id.ok()) cluster_id = *id;
   }
+  ASSIGN_OR_RETURN(state_dir_, StateDirectory::Acquire(configured, options_.service_id, cluster_id,
+                                                       &state_dir_note_));
+  const std::string dir = state_dir_->path();
   state::StateOptions so;
   so.state_dir = dir;
   ASSIGN_OR_RETURN(state_env_, state::StateEnvironment::Create(so));
@@ -370,7 +368,19 @@ std::vector<std::string> Engine::Replay(const std::vector<Command>& commands) {
     }
   }
   replaying_ = false;
+  if (state_dir_) {
+    // The state of queries that no longer run (terminated while this server was down) is not
+    // needed again.
+    std::set<std::string> live;
+    for (const auto& [id, q] : queries_) live.insert(id);
+    state_dir_->RemoveUnowned(live);
+  }
   return failures;
+}
+
+std::string Engine::StateDirectoryNote() const {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  return state_dir_note_;
 }
 
 Status Engine::EnsureTopic(const std::string& topic, int partitions, int replicas) {
@@ -473,6 +483,9 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
                              options_.commit_interval.count(), 0, 24 * 3600 * 1000));
   // The deterministic driver commits after every poll, so each settled state is committed.
   opts.commit_interval = options_.threaded ? kafka::Millis(interval) : kafka::Millis(0);
+  ASSIGN_OR_RETURN(int64_t cleanup, ConfigInt(cfg, "ksql.streams.state.cleanup.delay.ms", 600000, 0,
+                                              INT64_MAX / 1000000));
+  opts.state_cleanup_delay = kafka::Millis(cleanup);
   ASSIGN_OR_RETURN(int64_t idle, ConfigInt(cfg, "ksql.streams.max.task.idle.ms",
                                            kDefaultMaxTaskIdleMs, 0, 3600 * 1000));
   // The deterministic driver hands records over in input order: it must not reorder them.

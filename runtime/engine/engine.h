@@ -154,6 +154,8 @@ struct QueryMetrics {
   std::vector<kafka::Consumer::PartitionLag> lag;
 };
 
+class StateDirectory;
+
 class Engine {
  public:
   Engine(kafka::KafkaClientFactory& kafka, const FunctionRegistry& functions,
@@ -196,6 +198,8 @@ class Engine {
 
   const Catalog& catalog() const { return catalog_; }
   ProcessingLog& processing_log() { return processing_log_; }
+  // Which state directory stateful queries use, and why (empty before the first one).
+  std::string StateDirectoryNote() const;
   std::vector<QueryInfo> Queries() const;
   // The sequence number of the last command that changed the catalog (0 before any).
   int64_t CommandSequence() const;
@@ -367,7 +371,9 @@ class Engine {
   std::atomic<bool> running_{false};
   std::string current_statement_text_;
   std::shared_ptr<state::StateEnvironment> state_env_;
-  std::string temp_state_dir_;  // the private state directory to remove, if one was made
+  // Chosen with the first stateful query (state_directory.h); a private one is removed with it.
+  std::unique_ptr<StateDirectory> state_dir_;
+  std::string state_dir_note_;  // which directory, and why (DESCRIBE/logs)
 };
 
 }  // namespace brook

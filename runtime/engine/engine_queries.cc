@@ -5,16 +5,17 @@
 #include <random>
 #include <string>
 
+#include "common/ascii.h"
+#include "common/value_cast.h"
 #include "planner/analyzer/expression_binder.h"
+#include "planner/analyzer/scope.h"
 #include "planner/ddl_planner.h"
 #include "planner/query_planner.h"
 #include "runtime/engine/engine.h"
 #include "runtime/engine/persistent_query.h"
-#include "common/value_cast.h"
-#include "planner/analyzer/scope.h"
+#include "runtime/engine/state_directory.h"
 #include "runtime/expr/evaluator.h"
 #include "runtime/serde/serde.h"
-#include "common/ascii.h"
 
 namespace brook {
 
@@ -464,6 +465,8 @@ void Engine::StopQuery(const std::string& id) {
   it->second->Join();
   catalog_.ForgetQuery(id);
   queries_.erase(it);
+  // Its tasks are closed: their state is not needed again (a query id is never reused).
+  if (state_dir_) state_dir_->RemoveQuery(id);
 }
 
 Result<std::string> Engine::MaterializeSourceTable(const ast::CreateSource& s, const Config& cfg) {

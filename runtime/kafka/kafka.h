@@ -101,6 +101,10 @@ class Admin {
                                                               Millis timeout) {
     return Unsupported("PartitionWatermarks");
   }
+  // The cluster's id (Kafka's cluster.id), stable for the cluster's life: the default state
+  // directory is kept per cluster. kUnsupported where the client cannot tell or the cluster
+  // does not outlive the process (the embedded broker).
+  virtual Result<std::string> ClusterId(Millis timeout) { return Unsupported("ClusterId"); }
 };
 
 class Producer {

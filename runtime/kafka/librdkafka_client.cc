@@ -225,6 +225,17 @@ class LibrdkafkaAdmin final : public Admin {
     return std::optional<TopicInfo>();
   }
 
+  Result<std::string> ClusterId(Millis timeout) override {
+    if (embedded_ != nullptr) return Unsupported("the embedded broker ends with the process");
+    ASSIGN_OR_RETURN(rd_kafka_t * rk, Handle());
+    char* id = rd_kafka_clusterid(rk, ToMs(timeout));
+    if (id == nullptr) return TimeoutError("no cluster id from " + bootstrap_);
+    std::string out(id);
+    rd_kafka_mem_free(rk, id);
+    if (out.empty()) return Unsupported("the cluster has no id");
+    return out;
+  }
+
   Result<std::vector<Watermarks>> PartitionWatermarks(const std::string& topic,
                                                       Millis timeout) override {
     std::vector<Watermarks> out;

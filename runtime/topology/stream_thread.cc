@@ -1,6 +1,7 @@
 #include "runtime/topology/stream_thread.h"
 
 #include <exception>
+#include <filesystem>
 #include <set>
 
 #include "runtime/topology/repartition.h"
@@ -87,13 +88,34 @@ bool StreamThread::Materializes(int sub) const {
   return false;
 }
 
+void StreamThread::CleanReleased() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = released_.begin(); it != released_.end();) {
+    if (tasks_.count(it->first) || now - it->second.second < options_.state_cleanup_delay) {
+      if (tasks_.count(it->first)) {
+        it = released_.erase(it);  // the task came back: its directory is in use
+      } else {
+        ++it;
+      }
+      continue;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(it->second.first, ec);  // best effort; a restore rebuilds it
+    it = released_.erase(it);
+  }
+}
+
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
-  // Every new task of the materialized table is unreadable until it is open (restored): mark
-  // them all first, as they open one after the other.
+  // Every new task of a materialized table with state to restore is unreadable until it is
+  // open: mark them all first, as they open one after the other. (A new query has no state to
+  // miss: its tasks open empty.)
   std::set<TaskKey> opening;
   for (const kafka::TopicPartition& tp : partitions) {
     TaskKey key = KeyFor(tp.topic, tp.partition);
-    if (key.first < 0 || tasks_.count(key) || !options_.view || !Materializes(key.first)) continue;
+    if (key.first < 0 || tasks_.count(key) || !options_.view || !options_.restore_state ||
+        !Materializes(key.first)) {
+      continue;
+    }
     if (opening.insert(key).second) options_.view->Opening(key.second);
   }
   for (const kafka::TopicPartition& tp : partitions) {
@@ -142,8 +164,15 @@ void StreamThread::OnPartitionsLost(const std::vector<kafka::TopicPartition>& pa
   DropTasks(lost);
 }
 
-void StreamThread::DropTasks(const std::vector<TaskKey>& keys) {
-  for (const TaskKey& k : keys) tasks_.erase(k);
+void StreamThread::DropTasks(const std::vector<TaskKey>& keys, bool release) {
+  for (const TaskKey& k : keys) {
+    auto it = tasks_.find(k);
+    if (it == tasks_.end()) continue;
+    if (release && !it->second->state_directory().empty()) {
+      released_[k] = {it->second->state_directory(), std::chrono::steady_clock::now()};
+    }
+    tasks_.erase(it);
+  }
   std::lock_guard<std::mutex> lock(stream_time_mu_);
   for (const TaskKey& k : keys) {
     if (k.first == 0) stream_time_.erase(k.second);
@@ -306,6 +335,7 @@ Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis
                                              options_.commit_interval)) {
     RETURN_IF_ERROR(Commit());
   }
+  if (!released_.empty()) CleanReleased();
   return batch_.size();
 }
 

@@ -36,6 +36,10 @@ struct StreamThreadOptions {
   // How often offsets are committed (ksql.streams.commit.interval.ms). 0 commits after every
   // poll that read something (the deterministic driver and tests). Default 2000 ms.
   kafka::Millis commit_interval{2000};
+  // How long the state directory of a task taken away by a rebalance is kept in case the task
+  // comes back (ksql.streams.state.cleanup.delay.ms, Kafka Streams' state.cleanup.delay.ms).
+  // Then it is removed. Default 10 minutes.
+  kafka::Millis state_cleanup_delay{600000};
   // Stateful plans: where task state lives (null: a stateful plan fails when a task starts),
   // the changelog topics' prefix, and whether fresh state directories are restored from the
   // changelogs (a query resumed after a restart; a new query has nothing to restore).
@@ -134,7 +138,11 @@ class StreamThread : public kafka::RebalanceListener {
   using TaskKey = std::pair<int, int32_t>;
   TaskKey KeyFor(std::string_view topic, int32_t partition) const;
   Status CommitTasks(const std::vector<TaskKey>& keys);
-  void DropTasks(const std::vector<TaskKey>& keys);
+  // Drops the tasks; `release`: their state directories are removed after
+  // state_cleanup_delay unless the tasks come back first.
+  void DropTasks(const std::vector<TaskKey>& keys, bool release = true);
+  // Removes the released state directories whose delay is over.
+  void CleanReleased();
   // Hands a task's result rows to the repartition topic, the sink or the transient output.
   size_t WriteResults(int sub, Task& task);
   // Bounded scans: drops the records past their partition's end and notes finished partitions.
@@ -187,6 +195,8 @@ class StreamThread : public kafka::RebalanceListener {
   RowBatch results_;
   Status rebalance_error_;  // a failure inside a listener callback, reported by PollOnce
   std::chrono::steady_clock::time_point last_commit_;
+  // State directories of tasks taken away, by task, with when they were released.
+  std::map<TaskKey, std::pair<std::string, std::chrono::steady_clock::time_point>> released_;
   bool uncommitted_ = false;
   std::atomic<uint64_t> failed_revocation_commits_{0};
   std::atomic<uint64_t> records_in_{0};

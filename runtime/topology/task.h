@@ -102,6 +102,8 @@ class Task {
   // After the changelog producer was flushed: writes the state with the consumed offsets.
   Status CommitState();
   bool stateful() const { return state_ != nullptr; }
+  // The task's state directory ("" without state).
+  std::string state_directory() const { return state_ ? state_->directory() : std::string(); }
   // The pseudo-topics under which CommitState stores the repartition origins with the offsets
   // ('@' is not valid in a Kafka topic name, so they never meet a real one).
   static constexpr std::string_view kOriginOffsetTopic = "@repartition-origin-offset";

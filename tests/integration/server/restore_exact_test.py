@@ -86,6 +86,8 @@ def main():
     print(f"seed {args.seed}", flush=True)
     tmp = tempfile.mkdtemp(prefix="brook-restore-")
     state = os.path.join(tmp, "state")
+    # The default state directory lives under $TMPDIR: keep it inside this test's directory.
+    os.environ["TMPDIR"] = tmp
     broker = subprocess.Popen([args.devbroker, "events:4", "_confluent-ksql-default__command_topic:1"], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     b = None
@@ -133,6 +135,9 @@ def main():
             b.proc.wait()
             shutil.rmtree(state, ignore_errors=True)
             b = start(default_settings=(kill == 2))
+            if kill == 2:
+                check(wait_until(lambda: "(kept across restarts)" in b.output(), 30),
+                      "with the default settings brookd keeps its state directory across restarts")
             # While the tasks restore, a pull query is told so: never answered with a table
             # that is missing its rows.
             answer = pull_counts(b.url, "per_id", "id")
