@@ -49,10 +49,16 @@ TransientQuery::TransientQuery(std::string id, std::unique_ptr<kafka::KafkaClien
 
 Result<bool> TransientQuery::Poll(size_t max_records, kafka::Millis timeout,
                                   std::vector<OutputRow>& rows) {
-  if (!thread_) {  // a table pull query: everything was read at creation
-    for (auto& r : *buffer_) rows.push_back(std::move(r));
-    buffer_->clear();
-    return false;
+  if (!thread_) {  // a table pull query: the first chunk was read at creation
+    if (!buffer_->empty()) {
+      for (auto& r : *buffer_) rows.push_back(std::move(r));
+      buffer_->clear();
+      return static_cast<bool>(pull_next_);
+    }
+    if (!pull_next_) return false;
+    ASSIGN_OR_RETURN(bool more, pull_next_(rows));
+    if (!more) pull_next_ = nullptr;
+    return more;
   }
   if (!thread_->limit_reached() && !thread_->scan_complete()) {
     ASSIGN_OR_RETURN(size_t n, thread_->PollOnce(max_records, timeout));

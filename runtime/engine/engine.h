@@ -41,6 +41,11 @@ namespace brook {
 // ksql.streams.max.task.idle.ms in brook: how long a join task waits for an input that is behind
 // before processing the others' earlier records without it (StreamThreadOptions::max_task_idle).
 inline constexpr int64_t kDefaultMaxTaskIdleMs = 1000;
+// ksql.query.pull.max.concurrent.requests: table pull queries answered at once (ksqlDB's
+// default is unlimited; each holds a chunk of its answer and a share of the workers).
+inline constexpr int64_t kDefaultMaxConcurrentPulls = 16;
+// Rows of a table pull query's answer read per chunk (streamed as the client takes them).
+inline constexpr size_t kPullChunkRows = 5000;
 
 struct EngineOptions {
   Config config;                      // server-level ksql.* properties
@@ -101,6 +106,13 @@ class TransientQuery {
   // Polls once; appends produced rows. Returns false once the query is complete: LIMIT reached,
   // or a pull query's rows all delivered.
   Result<bool> Poll(size_t max_records, kafka::Millis timeout, std::vector<OutputRow>& rows);
+  // A table pull query answered in chunks: called by Poll, once the rows at hand are out, for
+  // the next chunk; returns whether more follow.
+  void set_pull_source(std::function<Result<bool>(std::vector<OutputRow>&)> next) {
+    pull_next_ = std::move(next);
+  }
+  // Something the query holds while it lives (a slot of the concurrent pull queries).
+  void set_resource(std::shared_ptr<void> resource) { resource_ = std::move(resource); }
   // The query ended because of its LIMIT (not because a pull query's scan ended).
   bool limit_reached() const { return thread_ && thread_->limit_reached(); }
   const std::vector<std::string>& column_names() const { return column_names_; }
@@ -118,6 +130,8 @@ class TransientQuery {
   std::unique_ptr<kafka::KafkaClientFactory> factory_;
   std::unique_ptr<StreamThread> thread_;
   std::shared_ptr<std::vector<OutputRow>> buffer_;
+  std::function<Result<bool>(std::vector<OutputRow>&)> pull_next_;
+  std::shared_ptr<void> resource_;
   LogicalSchema schema_;
   std::vector<std::string> column_names_;
   std::vector<TypePtr> column_types_;
@@ -369,6 +383,11 @@ class Engine {
   std::vector<std::string>* replay_notes_ = nullptr;
   std::map<std::string, CommandStatus> command_statuses_;
   std::atomic<bool> running_{false};
+  // Table pull queries in flight (ksql.query.pull.max.concurrent.requests).
+  std::shared_ptr<std::atomic<int>> pulls_in_flight_ = std::make_shared<std::atomic<int>>(0);
+  // A slot for one more table pull query, released when the returned handle is dropped; null
+  // when `limit` are in flight.
+  std::shared_ptr<void> TakePullSlot(int limit);
   std::string current_statement_text_;
   std::shared_ptr<state::StateEnvironment> state_env_;
   // Chosen with the first stateful query (state_directory.h); a private one is removed with it.

@@ -146,9 +146,21 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
     max_rows = std::min(max_rows, server_max_rows);
     // Never the rows of some partitions, or none, for a table still restoring.
     RETURN_IF_ERROR(view->Available(source->name));
+    // A bounded number of table pull queries at once, each holding one chunk of its answer.
+    ASSIGN_OR_RETURN(int64_t max_pulls,
+                     ConfigInt(options_.config, "ksql.query.pull.max.concurrent.requests",
+                               kDefaultMaxConcurrentPulls, 1, 1 << 20));
+    std::shared_ptr<void> slot = TakePullSlot(static_cast<int>(max_pulls));
+    if (!slot) {
+      return Status(StatusCode::kResourceExhausted,
+                    "Host is at maximum concurrent pull queries limit (" +
+                        std::to_string(max_pulls) +
+                        ", ksql.query.pull.max.concurrent.requests). Try again shortly.");
+    }
+    auto position = std::make_shared<TablePullPosition>();
     ASSIGN_OR_RETURN(std::vector<OutputRow> rows,
                      RunTablePull(plan, *view, keys, &processing_log_,
-                                  static_cast<size_t>(max_rows)));
+                                  static_cast<size_t>(max_rows), position.get(), kPullChunkRows));
     auto buffer = std::make_shared<std::vector<OutputRow>>(std::move(rows));
     std::vector<std::string> names;
     std::vector<TypePtr> types;
@@ -172,6 +184,23 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
                                                names, types, is_key);
     tq->set_sql(s.text);
     tq->set_kind(TransientQuery::Kind::kPullTable);
+    tq->set_resource(std::move(slot));
+    if (!position->done) {
+      // The rest of a large scan comes a chunk at a time, as the client takes it.
+      auto shared_plan = std::make_shared<PhysicalPlan>(plan);
+      ProcessingLog* log = &processing_log_;
+      const std::string table = source->name;
+      tq->set_pull_source([shared_plan, view, keys, log, max_rows, position,
+                           table](std::vector<OutputRow>& out) -> Result<bool> {
+        if (position->done) return false;
+        RETURN_IF_ERROR(view->Available(table));
+        ASSIGN_OR_RETURN(std::vector<OutputRow> more,
+                         RunTablePull(*shared_plan, *view, keys, log, static_cast<size_t>(max_rows),
+                                      position.get(), kPullChunkRows));
+        for (OutputRow& r : more) out.push_back(std::move(r));
+        return !position->done;
+      });
+    }
     ExecuteResult result;
     result.transient = std::move(tq);
     return result;
@@ -194,6 +223,16 @@ Result<ExecuteResult> Engine::HandlePullQuery(const ast::QueryStatement& s, Stat
   ExecuteResult result;
   result.transient = std::move(tq);
   return result;
+}
+
+std::shared_ptr<void> Engine::TakePullSlot(int limit) {
+  std::shared_ptr<std::atomic<int>> counter = pulls_in_flight_;
+  if (counter->fetch_add(1) >= limit) {
+    counter->fetch_sub(1);
+    return nullptr;
+  }
+  // The handle's deleter gives the slot back; it keeps the counter alive on its own.
+  return std::shared_ptr<void>(counter.get(), [counter](void*) { counter->fetch_sub(1); });
 }
 
 }  // namespace brook

@@ -372,7 +372,8 @@ Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled, bool 
 
 Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const MaterializedView& view,
                                             const PullKeys& keys, ProcessingLog* log,
-                                            size_t max_rows) {
+                                            size_t max_rows, TablePullPosition* position,
+                                            size_t chunk_rows) {
   const SourceStep& source = plan.source();
   const MaterializeStep& m = view.step();
   const size_t k = source.schema.key.size();
@@ -404,6 +405,12 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
   // Stored rows, rebuilt in the source's row layout, go through the filter, table functions and
   // projection a chunk at a time; reading stops at the LIMIT.
   constexpr size_t kChunk = 1000;
+  // A chunked scan: only for scans of tables without windows and without LIMIT (a LIMIT counts
+  // over the whole answer; a window scan has no key order to resume in).
+  const bool chunked =
+      position != nullptr && chunk_rows > 0 && keys.scan && !m.windowed && !plan.limit;
+  const size_t rows_before = position ? position->rows_so_far : 0;
+  bool chunk_full = false;
   RowBatch input;
   RowBatch scratch;
   std::vector<OutputRow> rows;
@@ -421,7 +428,7 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
     output.Write(*in);
     input.Clear();
     scratch.Clear();
-    if (rows.size() > max_rows) {
+    if (rows.size() + rows_before > max_rows) {
       failure = InvalidArgument(
           "The pull query's result has more than " + std::to_string(max_rows) +
           " rows (brook.query.pull.max.rows). Add a LIMIT or a more selective WHERE clause, or "
@@ -467,7 +474,8 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
     if (seen.insert(bytes).second) encoded.push_back(std::move(bytes));
   }
   for (const auto& [partition, reader] : view.Readers()) {
-    if (!failure.ok() || output.limit_reached()) break;
+    if (!failure.ok() || output.limit_reached() || chunk_full) break;
+    if (chunked && partition < position->partition) continue;  // read in an earlier chunk
     int32_t p = partition;
     auto visit_window = [&](std::string_view key, int64_t start, std::string_view value) {
       return add(p, key, value, start);
@@ -476,9 +484,24 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
       if (m.windowed) {
         RETURN_IF_ERROR(reader->FetchAll(visit_window));
       } else {
-        RETURN_IF_ERROR(reader->Range(
-            "", std::nullopt,
-            [&](std::string_view key, std::string_view value) { return add(p, key, value, 0); }));
+        std::string begin;
+        if (chunked && partition == position->partition && position->next_key) {
+          begin = *position->next_key;
+        }
+        RETURN_IF_ERROR(
+            reader->Range(begin, std::nullopt, [&](std::string_view key, std::string_view value) {
+              if (chunked && rows.size() >= chunk_rows) {
+                chunk_full = true;  // this key is the next chunk's first
+                position->partition = p;
+                position->next_key = std::string(key);
+                return false;
+              }
+              return add(p, key, value, 0);
+            }));
+        if (chunked && !chunk_full) {
+          position->partition = p + 1;  // this partition is read to its end
+          position->next_key.reset();
+        }
       }
     } else {
       for (const std::string& key : encoded) {
@@ -495,6 +518,10 @@ Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan, const Mate
   }
   if (failure.ok() && !output.limit_reached() && !input.empty()) drain();
   RETURN_IF_ERROR(failure);
+  if (position) {
+    position->rows_so_far += rows.size();
+    position->done = !chunked || !chunk_full || output.limit_reached();
+  }
   return rows;
 }
 

@@ -43,13 +43,27 @@ struct PullKeys {
 [[nodiscard]] Result<PullKeys> PlanPullKeys(const PhysicalPlan& plan, bool scan_enabled,
                                             bool range_scan_enabled, SourceRange where_range);
 
+// Where a chunked table scan goes on (RunTablePull with a position): the partition and the
+// first key not read yet in it, and how many rows were answered so far.
+struct TablePullPosition {
+  int32_t partition = 0;
+  std::optional<std::string> next_key;  // nullopt: the partition's beginning
+  size_t rows_so_far = 0;
+  bool done = false;
+};
+
 // Reads the rows of `keys` from `view` and runs the plan's steps after the source over them,
 // a chunk at a time, stopping at the LIMIT. Rows in SELECT order. Rows that fail an expression
-// are logged to `log`. A result of more than `max_rows` rows is refused (kInvalidArgument):
-// the whole answer is held in memory.
+// are logged to `log`. A result of more than `max_rows` rows is refused (kInvalidArgument).
+// With `position`, a scan of a table without windows and without LIMIT stops once it has about
+// `chunk_rows` rows and records where to go on (the next call resumes there, reading the
+// partitions' then committed state); key lookups, windowed tables and LIMIT queries are read
+// whole at the first call. position->done says the answer is complete.
 [[nodiscard]] Result<std::vector<OutputRow>> RunTablePull(const PhysicalPlan& plan,
                                                           const MaterializedView& view,
                                                           const PullKeys& keys, ProcessingLog* log,
-                                                          size_t max_rows);
+                                                          size_t max_rows,
+                                                          TablePullPosition* position = nullptr,
+                                                          size_t chunk_rows = 0);
 
 }  // namespace brook

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -30,8 +31,10 @@ class EngineFixture : public ::testing::Test {
   }
 
   // An unthreaded engine (or threaded, committing every 20 ms) on the broker and state dir.
-  std::unique_ptr<Engine> NewEngine(size_t batch = 1000, bool threaded = false) {
+  std::unique_ptr<Engine> NewEngine(size_t batch = 1000, bool threaded = false,
+                                    std::map<std::string, std::string> config = {}) {
     EngineOptions opts;
+    for (auto& [k, v] : config) opts.config[k] = v;
     opts.max_batch = batch;
     opts.create_missing_source_topics = true;
     opts.state_dir = state_dir_.string();

@@ -309,6 +309,79 @@ TEST_F(PullQueryTest, TablesReadTheSameAfterARestartAndAfterLosingTheStateDirect
 
 // Pull queries from several threads while the table's query keeps writing it: every answer is a
 // committed state (counts only grow, never above what was produced) and the last one is exact.
+// A large scan is answered a chunk at a time (kPullChunkRows), as the client takes it: every
+// row once, in every partition, and the answer is never held whole. LIMIT and lookups too.
+TEST_F(PullQueryTest, ALargeScanComesInChunksWithEveryRowOnce) {
+  CreateTopic("big", 4);
+  auto engine = NewEngine();
+  Run(*engine,
+      "CREATE TABLE big (k STRING PRIMARY KEY, v INT) WITH (kafka_topic='big', "
+      "value_format='JSON');"
+      "CREATE TABLE q AS SELECT * FROM big;");
+  const int kRows = static_cast<int>(kPullChunkRows) * 2 + 1234;
+  std::vector<std::string> want;
+  for (int i = 0; i < kRows; ++i) {
+    std::string k = "k" + std::to_string(100000 + i);
+    Produce("big", k, R"({"v":)" + std::to_string(i) + "}");
+    want.push_back("'" + k + "'|" + std::to_string(i));
+  }
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  std::sort(want.begin(), want.end());
+  auto r = engine->ExecuteScript("SELECT k, v FROM q;", session_);
+  ASSERT_TRUE(r.ok());
+  std::shared_ptr<TransientQuery> tq = r->back().transient;
+  ASSERT_NE(tq, nullptr);
+  std::vector<std::string> got;
+  size_t largest_chunk = 0;
+  for (int polls = 0; polls < 100; ++polls) {
+    std::vector<OutputRow> rows;
+    auto more = tq->Poll(100, kafka::Millis(0), rows);
+    ASSERT_TRUE(more.ok()) << more.status().ToString();
+    largest_chunk = std::max(largest_chunk, rows.size());
+    for (const OutputRow& row : rows) {
+      got.push_back(row.columns[0].DebugString() + "|" + row.columns[1].DebugString());
+    }
+    if (!*more) break;
+  }
+  engine->CloseTransient(tq->id());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, want);
+  EXPECT_LT(largest_chunk, static_cast<size_t>(kRows)) << "the answer came whole";
+  EXPECT_LE(largest_chunk, kPullChunkRows + 1000);
+  EXPECT_EQ(Pull(*engine, "SELECT k FROM q LIMIT 3;").rows.size(), 3u);
+  EXPECT_EQ(Pull(*engine, "SELECT v FROM q WHERE k = 'k100007';").rows,
+            (std::vector<std::string>{"7"}));
+}
+
+// ksql.query.pull.max.concurrent.requests bounds the table pull queries answered at once; a
+// slot is free again when a query is closed.
+TEST_F(PullQueryTest, ConcurrentTablePullQueriesAreBounded) {
+  CreateTopic("t", 1);
+  auto engine =
+      EngineFixture::NewEngine(1000, false, {{"ksql.query.pull.max.concurrent.requests", "2"}});
+  Run(*engine,
+      "CREATE TABLE t (k STRING PRIMARY KEY, v INT) WITH (kafka_topic='t', value_format='JSON');"
+      "CREATE TABLE q AS SELECT * FROM t;");
+  Produce("t", "a", R"({"v":1})");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  std::vector<std::shared_ptr<TransientQuery>> open;
+  for (int i = 0; i < 2; ++i) {
+    auto r = engine->ExecuteScript("SELECT * FROM q;", session_);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    open.push_back(r->back().transient);
+  }
+  auto refused = engine->ExecuteScript("SELECT * FROM q;", session_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("maximum concurrent pull queries"), std::string::npos);
+  engine->CloseTransient(open[0]->id());
+  open[0].reset();
+  EXPECT_EQ(Pull(*engine, "SELECT v FROM q;").rows, (std::vector<std::string>{"1"}));
+  for (auto& q : open) {
+    if (q) engine->CloseTransient(q->id());
+  }
+}
+
 TEST_F(PullQueryTest, ServesPullQueriesWhileTheTableIsWritten) {
   CreateTopic("ticks", 4);
   auto engine = NewEngine(/*threaded=*/true);
