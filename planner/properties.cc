@@ -206,6 +206,7 @@ constexpr ConfigDef kTypedConfigs[] = {
     {kWrapSingleValues, ConfigType::kBoolean, nullptr},
     {kNewQueryPlanner, ConfigType::kBoolean, nullptr},
     {"brook.streams.order.across.partitions", ConfigType::kBoolean, nullptr},
+    {"brook.streams.max.buffered.rows", ConfigType::kLong, nullptr, 0, 1 << 30},
     {"ksql.variable.substitution.enable", ConfigType::kBoolean, nullptr},
     {"ksql.logging.processing.topic.auto.create", ConfigType::kBoolean, nullptr},
     {"ksql.logging.processing.stream.auto.create", ConfigType::kBoolean, nullptr},

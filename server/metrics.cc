@@ -113,6 +113,13 @@ void RenderEngineMetrics(Engine& engine, std::string& out) {
     Line(out, "brook_query_late_records_dropped_total", "query_id=\"" + PromLabel(q.id) + "\"",
          static_cast<double>(q.late_records));
   }
+  Help(out, "brook_query_backpressure_pauses_total", "counter",
+       "Times an input partition was paused because a task held brook.streams.max.buffered.rows "
+       "rows waiting for their turn (resumed at half).");
+  for (const QueryMetrics& q : queries) {
+    Line(out, "brook_query_backpressure_pauses_total", "query_id=\"" + PromLabel(q.id) + "\"",
+         static_cast<double>(q.backpressure_pauses));
+  }
   Help(out, "brook_query_consumer_lag", "gauge",
        "Records between a query's consumer position and the end of the partition.");
   for (const QueryMetrics& q : queries) {

@@ -499,6 +499,9 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   // brook.streams.order.across.partitions (default true): docs/sql.md, "Time order".
   opts.order_across_partitions =
       EqualsIgnoreAsciiCase(ConfigOr(cfg, "brook.streams.order.across.partitions", "true"), "true");
+  ASSIGN_OR_RETURN(int64_t max_buffered,
+                   ConfigInt(cfg, "brook.streams.max.buffered.rows", 50000, 0, 1 << 30));
+  opts.max_buffered_rows = static_cast<size_t>(max_buffered);
   ASSIGN_OR_RETURN(int64_t cache_fallback,
                    ConfigInt(cfg, "cache.max.bytes.buffering",
                              static_cast<int64_t>(options_.emit_cache_bytes), 0, INT64_MAX));

@@ -164,6 +164,7 @@ struct QueryMetrics {
   uint64_t processing_errors = 0;
   uint64_t skipped_by_broker = 0;  // source records deleted before the query read them
   uint64_t late_records = 0;       // dropped by windowed aggregations: their window had closed
+  uint64_t backpressure_pauses = 0;  // input partitions paused while a task's buffer was full
   uint64_t state_bytes = 0;  // its state directory on disk
   std::vector<kafka::Consumer::PartitionLag> lag;
 };

@@ -134,6 +134,7 @@ std::vector<QueryMetrics> Engine::Metrics() const {
     if (auto it = errors.find(id); it != errors.end()) m.processing_errors = it->second;
     m.skipped_by_broker = q->skipped_by_broker();
     m.late_records = q->late_records();
+    m.backpressure_pauses = q->backpressure_pauses();
     for (const auto& t : q->threads) {
       auto lag = t->LagByPartition();
       if (lag.ok()) m.lag.insert(m.lag.end(), lag->begin(), lag->end());

@@ -42,6 +42,11 @@ struct Engine::PersistentQuery {
     for (const auto& t : threads) n += t->late_records();
     return n;
   }
+  uint64_t backpressure_pauses() const {
+    uint64_t n = 0;
+    for (const auto& t : threads) n += t->backpressure_pauses();
+    return n;
+  }
   uint64_t records_out() const {
     uint64_t n = 0;
     for (const auto& t : threads) n += t->records_out();

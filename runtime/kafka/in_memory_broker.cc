@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <set>
 
 namespace brook::kafka {
 
@@ -59,6 +60,7 @@ class InMemoryConsumer : public Consumer {
     };
     std::vector<Cursor> cursors;
     for (const TopicPartition& tp : assigned_) {
+      if (paused_.count(tp)) continue;
       auto it = broker_->topics_.find(tp.topic);
       if (it == broker_->topics_.end()) continue;
       const auto& parts = it->second.partitions;
@@ -92,6 +94,15 @@ class InMemoryConsumer : public Consumer {
       best->pos = best_rec->offset + 1;
     }
     for (const Cursor& c : cursors) positions_[{*c.topic, c.partition}] = c.pos;
+    return Status::Ok();
+  }
+
+  Status Pause(const std::vector<TopicPartition>& partitions) override {
+    for (const TopicPartition& tp : partitions) paused_.insert(tp);
+    return Status::Ok();
+  }
+  Status Resume(const std::vector<TopicPartition>& partitions) override {
+    for (const TopicPartition& tp : partitions) paused_.erase(tp);
     return Status::Ok();
   }
 
@@ -183,7 +194,10 @@ class InMemoryConsumer : public Consumer {
         positions_.erase({tp.topic, tp.partition});
         owners.erase({tp.topic, tp.partition});
       }
-      for (const TopicPartition& tp : added) owners[{tp.topic, tp.partition}] = member_id_;
+      for (const TopicPartition& tp : added) {
+        owners[{tp.topic, tp.partition}] = member_id_;
+        paused_.erase(tp);  // a new assignment starts unpaused
+      }
       assigned_ = desired;  // read by Lag() on other threads under the lock
     }
     if (!added.empty() && config_.listener) config_.listener->OnPartitionsAssigned(added);
@@ -194,6 +208,7 @@ class InMemoryConsumer : public Consumer {
   uint64_t member_id_ = 0;
   std::vector<TopicPartition> assigned_;  // sorted
   std::map<std::pair<std::string, int32_t>, int64_t> positions_;
+  std::set<TopicPartition> paused_;  // Pause()d partitions, skipped by Poll
 };
 
 InMemoryBroker::InMemoryBroker(int auto_create_partitions)

@@ -160,6 +160,15 @@ class Consumer {
   virtual Status Poll(size_t max_records, Millis timeout, std::vector<RecordView>& out) = 0;
   // Commits offsets synchronously for this consumer's group.
   virtual Status Commit(const std::vector<TopicPartitionOffset>& offsets) = 0;
+  // Stops fetching the given assigned partitions until Resume, keeping their positions: no
+  // record of them is lost or delivered twice (back-pressure while a task's buffer is full).
+  // A new assignment of a partition starts unpaused. Optional (kUnsupported).
+  virtual Status Pause(const std::vector<TopicPartition>& partitions) {
+    return Unsupported("pause");
+  }
+  virtual Status Resume(const std::vector<TopicPartition>& partitions) {
+    return Unsupported("resume");
+  }
   // Current end offsets minus committed/position, for lag metrics. Optional.
   virtual Result<int64_t> Lag() { return Unsupported("lag not supported"); }
   // The same per assigned partition (partitions with nothing consumed yet are left out).

@@ -719,6 +719,38 @@ void LibrdkafkaConsumer::CheckGap(const std::string& topic, int32_t partition, i
   if (low > expected) skipped_.push_back({topic, partition, expected, std::min(got, low)});
 }
 
+namespace {
+
+// rd_kafka_pause_partitions / rd_kafka_resume_partitions over `partitions`; per-partition
+// errors (e.g. not assigned any more) are reported as the first one.
+Status PauseOrResume(rd_kafka_t* rk, const std::vector<TopicPartition>& partitions, bool pause) {
+  if (partitions.empty()) return Status::Ok();
+  PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+  for (const TopicPartition& tp : partitions) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition);
+  }
+  rd_kafka_resp_err_t err = pause ? rd_kafka_pause_partitions(rk, list.get())
+                                  : rd_kafka_resume_partitions(rk, list.get());
+  const char* what = pause ? "pausing partitions" : "resuming partitions";
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return FromKafkaError(err, what);
+  for (int i = 0; i < list->cnt; ++i) {
+    if (list->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return FromKafkaError(list->elems[i].err, what);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LibrdkafkaConsumer::Pause(const std::vector<TopicPartition>& partitions) {
+  return PauseOrResume(rk_, partitions, /*pause=*/true);
+}
+
+Status LibrdkafkaConsumer::Resume(const std::vector<TopicPartition>& partitions) {
+  return PauseOrResume(rk_, partitions, /*pause=*/false);
+}
+
 Status LibrdkafkaConsumer::Commit(const std::vector<TopicPartitionOffset>& offsets) {
   if (offsets.empty()) return Status::Ok();
   PartitionListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));

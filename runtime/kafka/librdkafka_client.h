@@ -132,6 +132,8 @@ class LibrdkafkaConsumer final : public Consumer {
   // bounded by LibrdkafkaOptions::commit_timeout (kTimeout past it; the commit may still land).
   // A per-partition failure returns kIOError naming the partition. Empty `offsets`: no-op.
   Status Commit(const std::vector<TopicPartitionOffset>& offsets) override;
+  Status Pause(const std::vector<TopicPartition>& partitions) override;
+  Status Resume(const std::vector<TopicPartition>& partitions) override;
 
   // Sum over assigned partitions of (high watermark - position). No network round trip: uses
   // the high watermarks of the latest fetch responses, so it is cheap enough for metrics and

@@ -88,6 +88,38 @@ bool StreamThread::Materializes(int sub) const {
   return false;
 }
 
+Status StreamThread::ApplyBackPressure() {
+  if (!can_pause_ || options_.max_buffered_rows == 0) return Status::Ok();
+  std::vector<kafka::TopicPartition> pause, resume;
+  for (const auto& [key, task] : tasks_) {
+    if (!task->ordered()) continue;
+    const size_t rows = task->buffered_rows();
+    const bool full = rows >= options_.max_buffered_rows;
+    const bool drained = rows <= options_.max_buffered_rows / 2;
+    if (!full && !drained) continue;
+    for (const std::string& topic : task->input_topics()) {
+      kafka::TopicPartition tp{topic, task->partition()};
+      if (full && !paused_.count(tp)) pause.push_back(tp);
+      if (drained && paused_.count(tp)) resume.push_back(tp);
+    }
+  }
+  if (!pause.empty()) {
+    Status st = consumer_->Pause(pause);
+    if (st.code() == StatusCode::kUnsupported) {
+      can_pause_ = false;  // this consumer cannot: buffers grow as before
+      return Status::Ok();
+    }
+    RETURN_IF_ERROR(st);
+    paused_.insert(pause.begin(), pause.end());
+    paused_total_ += pause.size();
+  }
+  if (!resume.empty()) {
+    RETURN_IF_ERROR(consumer_->Resume(resume));
+    for (const kafka::TopicPartition& tp : resume) paused_.erase(tp);
+  }
+  return Status::Ok();
+}
+
 void StreamThread::CleanReleased() {
   const auto now = std::chrono::steady_clock::now();
   for (auto it = released_.begin(); it != released_.end();) {
@@ -106,6 +138,15 @@ void StreamThread::CleanReleased() {
 }
 
 void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  // A partition paused before it was taken away starts unpaused when it comes back.
+  std::vector<kafka::TopicPartition> unpause;
+  for (const kafka::TopicPartition& tp : partitions) {
+    if (paused_.erase(tp)) unpause.push_back(tp);
+  }
+  if (!unpause.empty()) {
+    Status st = consumer_->Resume(unpause);
+    (void)st;  // best effort: a fresh assignment is not paused in any client brook uses
+  }
   // Every new task of a materialized table with state to restore is unreadable until it is
   // open: mark them all first, as they open one after the other. (A new query has no state to
   // miss: its tasks open empty.)
@@ -329,6 +370,7 @@ Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis
   }
   RETURN_IF_ERROR(DrainGroups());
   RETURN_IF_ERROR(DrainOrdered());
+  RETURN_IF_ERROR(ApplyBackPressure());
   // Commit every commit_interval while busy, and as soon as a poll finds nothing new: an idle
   // query's state is then readable by pull queries at once instead of an interval later.
   if (uncommitted_ && (batch_.empty() || std::chrono::steady_clock::now() - last_commit_ >=

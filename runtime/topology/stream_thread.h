@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,10 @@ struct StreamThreadOptions {
   // false processes each partition's records as the consumer hands them over, as Kafka
   // Streams does across tasks.
   bool order_across_partitions = true;
+  // Back-pressure (brook.streams.max.buffered.rows): when an ordered task holds this many rows
+  // waiting for their turn, its input partitions are paused until it is down to half. 0: never.
+  // Default 50000.
+  size_t max_buffered_rows = 50000;
 };
 
 class StreamThread : public kafka::RebalanceListener {
@@ -112,6 +117,8 @@ class StreamThread : public kafka::RebalanceListener {
   uint64_t skipped_by_broker() const { return skipped_by_broker_.load(std::memory_order_relaxed); }
   // Records dropped by windowed aggregations because their window had closed.
   uint64_t late_records() const { return late_records_.load(std::memory_order_relaxed); }
+  // Times an input partition was paused because its task's buffer was full (back-pressure).
+  uint64_t backpressure_pauses() const { return paused_total_.load(std::memory_order_relaxed); }
   // Stream time of one input partition owned by this thread (-1: none or not owned).
   int64_t stream_time(int32_t partition) const;
   Result<int64_t> Lag() { return consumer_->Lag(); }
@@ -166,6 +173,8 @@ class StreamThread : public kafka::RebalanceListener {
   // processing its other inputs' rows: the topic is behind in the consumer and has not been
   // waited for ksql.streams.max.task.idle.ms yet.
   bool MayWait(const TaskKey& key, const std::string& topic);
+  // Pauses the inputs of tasks whose buffers are full, resumes those drained to half.
+  Status ApplyBackPressure();
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -197,10 +206,14 @@ class StreamThread : public kafka::RebalanceListener {
   std::chrono::steady_clock::time_point last_commit_;
   // State directories of tasks taken away, by task, with when they were released.
   std::map<TaskKey, std::pair<std::string, std::chrono::steady_clock::time_point>> released_;
+  // Partitions paused for back-pressure; false once the consumer said it cannot pause.
+  std::set<kafka::TopicPartition> paused_;
+  bool can_pause_ = true;
   bool uncommitted_ = false;
   std::atomic<uint64_t> failed_revocation_commits_{0};
   std::atomic<uint64_t> records_in_{0};
   std::atomic<uint64_t> records_out_{0};
+  std::atomic<uint64_t> paused_total_{0};
   std::atomic<uint64_t> late_records_{0};
   std::atomic<uint64_t> skipped_by_broker_{0};
   mutable std::mutex stream_time_mu_;

@@ -21,6 +21,9 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
                   RowBatch& decoded) {
   ctx_.topic = input.topic;
   for (const kafka::RecordView* r : records) {
+    // A record delivered again (a client may re-deliver what it had fetched around a pause
+    // and resume of its partition): this task has it already.
+    if (r->offset < input.next_offset) continue;
     ++records_in_;
     dirty_ = true;
     input.next_offset = r->offset + 1;
@@ -114,6 +117,18 @@ bool Task::buffered() const {
     if (!in.buffer.empty()) return true;
   }
   return false;
+}
+
+size_t Task::buffered_rows() const {
+  size_t n = 0;
+  for (const Input& in : inputs_) n += in.buffer.size();
+  return n;
+}
+
+std::vector<std::string> Task::input_topics() const {
+  std::vector<std::string> topics;
+  for (const Input& in : inputs_) topics.push_back(in.topic);
+  return topics;
 }
 
 int64_t Task::HeadTime() const {

@@ -72,6 +72,9 @@ class Task {
   // has not read it to its end).
   bool ordered() const { return ordered_; }
   bool buffered() const;
+  // Rows buffered over all inputs, and the topics of the inputs.
+  size_t buffered_rows() const;
+  std::vector<std::string> input_topics() const;
   // `bound`: stop before a row later than it, once a row was processed (the stream thread's
   // earliest-head-first order across the tasks that feed one repartition topic).
   Status Drain(const std::function<bool(const std::string& topic)>& may_wait, RowBatch& out,
