@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -27,6 +28,16 @@ constexpr std::string_view kOffsetsColumnFamily = "__offsets";
 constexpr std::string_view kInitializedMarker = ".brook-initialized";
 // In the default column family: the sequence number of the last commit (OrderedInt64).
 constexpr std::string_view kCommitSeqKey = "commit_seq";
+
+// The task directories TaskStates of this process have open (RemoveDirectoryIfUnused).
+std::mutex& OpenDirectoriesMutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::map<std::string, int>& OpenDirectories() {  // directory -> TaskStates holding it
+  static std::map<std::string, int> dirs;
+  return dirs;
+}
 
 Status ValidateName(const std::string& what, const std::string& name) {
   if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
@@ -81,6 +92,11 @@ Result<std::unique_ptr<TaskState>> TaskState::Open(std::shared_ptr<StateEnvironm
   fs::path dir =
       fs::path(task->env_->options().state_dir) / task->config_.query_id / task->config_.task_id;
   task->directory_ = dir.string();
+  {
+    std::lock_guard<std::mutex> lock(OpenDirectoriesMutex());
+    ++OpenDirectories()[task->directory_];
+    task->registered_ = true;
+  }
 
   std::error_code ec;
   bool fresh = !fs::exists(dir / kInitializedMarker, ec);
@@ -131,6 +147,19 @@ TaskState::~TaskState() {
   window_stores_.clear();
   cores_.clear();
   db_.reset();
+  if (registered_) {
+    std::lock_guard<std::mutex> lock(OpenDirectoriesMutex());
+    auto it = OpenDirectories().find(directory_);
+    if (it != OpenDirectories().end() && --it->second <= 0) OpenDirectories().erase(it);
+  }
+}
+
+bool TaskState::RemoveDirectoryIfUnused(const std::string& directory) {
+  std::lock_guard<std::mutex> lock(OpenDirectoriesMutex());
+  if (OpenDirectories().count(directory)) return false;
+  std::error_code ec;
+  fs::remove_all(directory, ec);
+  return !ec;
 }
 
 Status TaskState::OpenDb() {

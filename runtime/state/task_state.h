@@ -115,6 +115,10 @@ class TaskState {
   const std::string& directory() const { return directory_; }
   const TaskStateConfig& config() const { return config_; }
 
+  // Removes the task directory `directory` unless a TaskState of this process has it open (the
+  // task moved to another stream thread of the same query). Thread-safe; true if removed.
+  static bool RemoveDirectoryIfUnused(const std::string& directory);
+
   // A thread-safe reader of store `name`'s committed state (store_reader.h). kNotFound if the
   // store is not declared.
   [[nodiscard]] Result<std::shared_ptr<StoreReader>> Reader(const std::string& name) const;
@@ -134,6 +138,7 @@ class TaskState {
   kafka::Producer* producer_ = nullptr;
   std::string directory_;
   bool restored_ = false;
+  bool registered_ = false;  // directory_ is in the process's set of open task directories
   uint64_t restored_records_ = 0;
   uint64_t restore_dropped_records_ = 0;
   int64_t commit_seq_ = 0;

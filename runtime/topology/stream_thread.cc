@@ -123,16 +123,16 @@ Status StreamThread::ApplyBackPressure() {
 void StreamThread::CleanReleased() {
   const auto now = std::chrono::steady_clock::now();
   for (auto it = released_.begin(); it != released_.end();) {
-    if (tasks_.count(it->first) || now - it->second.second < options_.state_cleanup_delay) {
-      if (tasks_.count(it->first)) {
-        it = released_.erase(it);  // the task came back: its directory is in use
-      } else {
-        ++it;
-      }
+    if (tasks_.count(it->first)) {
+      it = released_.erase(it);  // the task came back: its directory is in use
       continue;
     }
-    std::error_code ec;
-    std::filesystem::remove_all(it->second.first, ec);  // best effort; a restore rebuilds it
+    if (now - it->second.second < options_.state_cleanup_delay) {
+      ++it;
+      continue;
+    }
+    // Unless another stream thread of this process opened it meanwhile (the task moved there).
+    state::TaskState::RemoveDirectoryIfUnused(it->second.first);
     it = released_.erase(it);
   }
 }

@@ -337,6 +337,26 @@ TEST(TaskStateTest, RestoreIgnoresMalformedMarkers) {
   EXPECT_TRUE(SameOffsets(CommittedOrDie(*task), {{"in", 0, 5}}));
 }
 
+// A stream thread that lost a task removes its directory after the cleanup delay, unless a
+// TaskState of this process (the task's new stream thread) has it open.
+TEST(TaskStateTest, AnOpenTaskDirectoryIsNeverRemovedAsUnused) {
+  TempDir dir;
+  auto env = MakeEnv(dir.path());
+  const TaskStateConfig config = MakeConfig({{kKv, StoreKind::kKeyValue}});
+  auto task = OpenTask(env, config, nullptr, nullptr);
+  ASSERT_NE(task, nullptr);
+  const std::string directory = task->directory();
+  {
+    auto second = TaskState::Open(env, config, nullptr, nullptr);  // waits for the lock: fails
+    (void)second;
+  }
+  EXPECT_FALSE(TaskState::RemoveDirectoryIfUnused(directory));
+  EXPECT_TRUE(std::filesystem::exists(directory));
+  task.reset();
+  EXPECT_TRUE(TaskState::RemoveDirectoryIfUnused(directory));
+  EXPECT_FALSE(std::filesystem::exists(directory));
+}
+
 // A counting aggregation over an input topic: count per key, one Get + Put per record.
 class CountingTask {
  public:
