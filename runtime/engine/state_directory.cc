@@ -98,6 +98,7 @@ Result<std::unique_ptr<StateDirectory>> StateDirectory::Acquire(const std::strin
   std::unique_ptr<StateDirectory> d(new StateDirectory());
   if (!configured.empty()) {
     d->path_ = configured;
+    d->configured_ = true;
     return d;
   }
   SweepStalePrivate();
@@ -139,6 +140,7 @@ StateDirectory::~StateDirectory() {
 
 size_t StateDirectory::RemoveUnowned(const std::set<std::string>& live) const {
   size_t removed = 0;
+  if (configured_) return removed;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(path_, ec)) {
     const std::string name = entry.path().filename().string();

@@ -40,7 +40,9 @@ class StateDirectory {
   // True for a private directory, removed with this object.
   bool is_private() const { return private_; }
   // Removes the directories of queries not in `live` (only names shaped like brook's query
-  // ids: CSAS_/CTAS_/INSERTQUERY_/CST_ ... _<n>). Best effort; returns how many it removed.
+  // ids: CSAS_/CTAS_/INSERTQUERY_/CST_ ... _<n>). Only in a directory brook chose (one per
+  // service id): a configured ksql.streams.state.dir may be shared by another service, whose
+  // query directories look the same. Best effort; returns how many it removed.
   size_t RemoveUnowned(const std::set<std::string>& live) const;
   // Removes the directory of one query (after TERMINATE). Best effort.
   void RemoveQuery(const std::string& query_id) const;
@@ -49,6 +51,7 @@ class StateDirectory {
   StateDirectory() = default;
   std::string path_;
   bool private_ = false;
+  bool configured_ = false;  // ksql.streams.state.dir: not brook's alone
   int lock_fd_ = -1;
 };
 

@@ -115,6 +115,18 @@ TEST_F(StateDirectoryTest, StateOfQueriesThatNoLongerRunIsRemoved) {
   EXPECT_TRUE(fs::exists(d->path()));
 }
 
+TEST_F(StateDirectoryTest, AConfiguredDirectoryIsUsedAsItIsAndNotSweptOfOtherQueries) {
+  const std::string configured = root_ + "/mine";
+  fs::create_directories(configured + "/CTAS_OTHER_SERVICE_4/0_0");
+  std::string note;
+  auto d = StateDirectory::Acquire(configured, "default_", "c", &note);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)->path(), configured);
+  EXPECT_FALSE((*d)->is_private());
+  EXPECT_EQ((*d)->RemoveUnowned({}), 0u);
+  EXPECT_TRUE(fs::exists(configured + "/CTAS_OTHER_SERVICE_4"));
+}
+
 TEST_F(StateDirectoryTest, AParentOthersMayWriteIsNotUsed) {
   const std::string parent = root_ + "/brook-state-" + std::to_string(geteuid());
   fs::create_directories(parent);
