@@ -1,7 +1,7 @@
 // aggregate_v1 (declaration): GROUP BY [WINDOW] with aggregate calls, optionally followed by
 // HAVING. Its state store is named after the step id ("Aggregate-Aggregate-Materialize", as
 // ksqlDB names it), with the changelog topic
-// <service id>query_<query id>-Aggregate-Aggregate-Materialize-changelog.
+// _confluent-ksql-<service id>query_<query id>-Aggregate-Aggregate-Materialize-changelog.
 //
 // The output row is [group-by keys..., aggregate results...] (plus WINDOWSTART/WINDOWEND for
 // windowed aggregations); HAVING and the final projection are bound over it.
@@ -61,8 +61,8 @@ struct AggregateStep {
   // join key, or a foreign-key join's left key columns). Empty: the input record's key.
   std::vector<int> table_key_slots;
   // The groups are not the input's key: rows go through an internal topic keyed by the group
-  // ("<service id>query_<query id>-<step id>-GroupBy-repartition") so that each group lives in
-  // one task. Set unless GROUP BY is exactly the input's key columns.
+  // ("_confluent-ksql-<service id>query_<query id>-<step id>-GroupBy-repartition") so that each
+  // group lives in one task. Set unless GROUP BY is exactly the input's key columns.
   bool repartition = false;
 
   nlohmann::json ToJson() const;

@@ -3,8 +3,8 @@
 // and CREATE SOURCE TABLE). It follows the projection and passes its rows on unchanged.
 //
 // The store is named after the step id ("Materialize"), with the changelog topic
-// <service id>query_<query id>-Materialize-changelog (unless `changelog` is false). Its rows:
-// key = the key columns, order-preserving (EncodeOrderedValues, common/value_codec.h);
+// _confluent-ksql-<service id>query_<query id>-Materialize-changelog (unless `changelog` is false).
+// Its rows: key = the key columns, order-preserving (EncodeOrderedValues, common/value_codec.h);
 // value = ROWTIME, then WINDOWEND for windowed tables, then the value columns. Windowed tables use
 // a window store keyed by (key, WINDOWSTART); windows older than `retention_ms` behind the newest
 // one are expired. Executed by runtime/operators/materialize_operator.h; read by pull queries

@@ -5,10 +5,10 @@
 // An empty `key_exprs` is PARTITION BY NULL: the output has no key.
 //
 // With `repartition` set the rekeyed rows are written to the internal topic `topic`
-// (<service id>query_<query id>-<step id>-repartition, as ksqlDB names it) and the steps after
-// this one form a new sub-topology that reads it: that is how a stateful step downstream sees
-// every row of a key in one task. A stateless query needs no repartition topic (its sink is
-// partitioned by the new key), so today's planner leaves it unset.
+// (_confluent-ksql-<service id>query_<query id>-<step id>-repartition, as ksqlDB names it) and the
+// steps after this one form a new sub-topology that reads it: that is how a stateful step
+// downstream sees every row of a key in one task. A stateless query needs no repartition topic (its
+// sink is partitioned by the new key), so today's planner leaves it unset.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

@@ -3,12 +3,12 @@
 // side of a join (the rows themselves are unchanged: same layout, same values).
 //
 // It is the boundary between sub-topologies: the steps after it read the internal topic
-// "<service id>query_<query id>-<step id>-repartition" (named by the runtime, which knows the
-// service id; the engine creates it with `partitions` partitions). The key is written with
-// `key_format` — the format of the join side that is not repartitioned (or the left source's), so
-// that Kafka's default partitioner (murmur2 over the key bytes) places it where that side's records
-// with the same key are. A push query runs in one task that reads every partition, so there the
-// step passes rows through.
+// "_confluent-ksql-<service id>query_<query id>-<step id>-repartition" (named by the runtime, which
+// knows the service id; the engine creates it with `partitions` partitions). The key is written
+// with `key_format` — the format of the join side that is not repartitioned (or the left source's),
+// so that Kafka's default partitioner (murmur2 over the key bytes) places it where that side's
+// records with the same key are. A push query runs in one task that reads every partition, so there
+// the step passes rows through.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

@@ -1,7 +1,7 @@
 // Changelog topic naming, following ksqlDB / Kafka Streams:
-//   <service_id>query_<query_id>-<store>-changelog
+//   _confluent-ksql-<service_id>query_<query_id>-<store>-changelog
 // e.g. ChangelogTopicName("default_", "CTAS_X_0", "Aggregate-Aggregate-Materialize")
-//   == "default_query_CTAS_X_0-Aggregate-Aggregate-Materialize-changelog".
+//   == "_confluent-ksql-default_query_CTAS_X_0-Aggregate-Aggregate-Materialize-changelog".
 // Pure function; thread-safe.
 #pragma once
 

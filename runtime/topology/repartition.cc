@@ -9,10 +9,13 @@ namespace brook {
 
 namespace {
 
-// "<service id>query_<query id>-<step id><suffix>", as ksqlDB names internal topics.
+// "_confluent-ksql-<service id>query_<query id>-<step id><suffix>", as ksqlDB names internal
+// topics (Kafka Streams' "<application id>-<name>", the application id being the query's
+// consumer group).
 std::string InternalTopicName(std::string_view service_id, std::string_view query_id,
                               std::string_view step_id, std::string_view suffix) {
   std::string out;
+  out.append("_confluent-ksql-");
   out.append(service_id);
   out.append("query_");
   out.append(query_id);

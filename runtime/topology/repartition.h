@@ -1,6 +1,6 @@
 // The internal topic between a GroupByOperator and its AggregateOperator, when GROUP BY is not
-// the input's key ("<service id>query_<query id>-<step id>-GroupBy-repartition", created by the
-// engine with the source's partition count).
+// the input's key ("_confluent-ksql-<service id>query_<query id>-<step id>-GroupBy-repartition",
+// created by the engine with the source's partition count).
 //
 // Records are brook's own (nothing outside a query reads them): key = the group key, value =
 // the whole contribution row [op, key..., arguments...], both in common/value_codec.h's form;

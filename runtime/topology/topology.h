@@ -7,8 +7,8 @@
 //    sub-topology, writing contributions to the aggregation's repartition topic, and its
 //    Aggregate half starts the next (repartition.h);
 //  - a repartition_v1 step (a join side not partitioned by its join key): it ends its
-//    sub-topology, writing rows to "<service id>query_<query id>-<step id>-repartition", and the
-//    join reads that topic in the next.
+//    sub-topology, writing rows to "_confluent-ksql-<service id>query_<query id>-<step
+//    id>-repartition", and the join reads that topic in the next.
 // Every other step belongs to the sub-topology of the steps it reads: a join's two inputs meet
 // in one sub-topology, whose tasks read both (co-partitioned) topics' partition of one number.
 // Sub-topologies are ordered by their first step in the plan (the FROM source's comes first).

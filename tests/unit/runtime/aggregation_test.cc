@@ -68,7 +68,9 @@ TEST_F(AggregationTest, GroupsThatAreNotTheKeyMeetInOneTaskThroughTheRepartition
   }
   // The contributions went through the internal topic, one record per input record.
   EXPECT_EQ(
-      broker_.ReadAll("default_query_CTAS_PER_SEGMENT_0-Aggregate-GroupBy-repartition").size(),
+      broker_
+          .ReadAll("_confluent-ksql-default_query_CTAS_PER_SEGMENT_0-Aggregate-GroupBy-repartition")
+          .size(),
       400u);
 }
 
@@ -90,7 +92,8 @@ TEST_F(AggregationTest, AContributionWrittenAgainAfterARestartIsCountedOnce) {
     ++n[segment];
   }
   ASSERT_TRUE(engine->RunUntilIdle().ok());
-  const std::string topic = "default_query_CTAS_PER_SEGMENT_0-Aggregate-GroupBy-repartition";
+  const std::string topic =
+      "_confluent-ksql-default_query_CTAS_PER_SEGMENT_0-Aggregate-GroupBy-repartition";
   auto written = broker_.ReadAll(topic);
   ASSERT_EQ(written.size(), 60u);
   for (const auto& r : written) {

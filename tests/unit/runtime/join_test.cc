@@ -68,7 +68,9 @@ TEST_F(JoinTest, AStreamJoinedOnAValueColumnIsRepartitionedToItsTableSide) {
     EXPECT_EQ(value["NAME"], "n" + key.substr(1)) << "the result is keyed by the customer";
   }
   EXPECT_EQ(got, want);
-  EXPECT_EQ(broker_.ReadAll("default_query_CSAS_ENRICHED_0-Join-left-repartition").size(), 200u);
+  EXPECT_EQ(
+      broker_.ReadAll("_confluent-ksql-default_query_CSAS_ENRICHED_0-Join-left-repartition").size(),
+      200u);
 }
 
 TEST_F(JoinTest, BufferedStreamRecordsSurviveARestartAndALostStateDirectory) {

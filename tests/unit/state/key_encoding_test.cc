@@ -122,9 +122,9 @@ TEST(StateKeyEncodingTest, PrefixSuccessor) {
 
 TEST(StateChangelogTest, TopicNameFollowsKsqlDb) {
   EXPECT_EQ(ChangelogTopicName(kDefaultServiceId, "CTAS_X_0", "Aggregate-Aggregate-Materialize"),
-            "default_query_CTAS_X_0-Aggregate-Aggregate-Materialize-changelog");
+            "_confluent-ksql-default_query_CTAS_X_0-Aggregate-Aggregate-Materialize-changelog");
   EXPECT_EQ(ChangelogTopicName("svc1_", "CSAS_Y_3", "KsqlTopic-Reduce"),
-            "svc1_query_CSAS_Y_3-KsqlTopic-Reduce-changelog");
+            "_confluent-ksql-svc1_query_CSAS_Y_3-KsqlTopic-Reduce-changelog");
 }
 
 }  // namespace
