@@ -9,6 +9,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kOk: return "OK";
     case StatusCode::kInvalidArgument: return "InvalidArgument";
     case StatusCode::kParseError: return "ParseError";
+    case StatusCode::kAstError:
+      return "AstError";
     case StatusCode::kNotFound: return "NotFound";
     case StatusCode::kAlreadyExists: return "AlreadyExists";
     case StatusCode::kUnsupported: return "Unsupported";

@@ -17,7 +17,9 @@ namespace brook {
 enum class StatusCode {
   kOk = 0,
   kInvalidArgument,  // bad user input (SQL semantics, bad property value)
-  kParseError,       // SQL syntax error
+  kParseError,       // SQL syntax error ("line 1:8: ...")
+  kAstError,         // an error ksqlDB finds while building the AST (also its
+                     // ParseFailedException, but spelled "Line: 1, Col: 8: ...")
   kNotFound,
   kAlreadyExists,
   kUnsupported,  // valid ksqlDB, not implemented by brook (yet)

@@ -225,11 +225,14 @@ Result<CreateSourcePlan> PlanCreateSource(const ast::CreateSource& stmt, const C
         continue;
       case C::kPrimaryKey:
         if (!stmt.is_table) {
-          return InvalidArgument("Column `" + el.name + "` is a 'PRIMARY KEY' column: please use "
-                                 "'KEY' for streams.\nTables have PRIMARY KEYs, which are unique "
-                                 "and NON NULL.\nStreams have KEYs, which have no uniqueness or "
-                                 "NON NULL constraints.",
-                                 el.range);
+          // ksqlDB finds this while building the AST: a ParseFailedException.
+          return Status(StatusCode::kAstError,
+                        "Column `" + el.name +
+                            "` is a 'PRIMARY KEY' column: please use "
+                            "'KEY' for streams.\nTables have PRIMARY KEYs, which are unique "
+                            "and NON NULL.\nStreams have KEYs, which have no uniqueness or "
+                            "NON NULL constraints.",
+                        el.range);
         }
         col.ns = ColumnNamespace::kKey;
         src->schema.key.push_back(col);

@@ -40,6 +40,13 @@ using ProduceFn = std::function<Status(kafka::OutRecord)>;
 
 // Checks `test`'s expected outputs (per topic, in order, exact count) and post-conditions.
 // nullopt when they hold; otherwise what differs.
+// Whether a failed statement's `error` is an instance of the Java class `expectedException.type`
+// names: ParseFailedException (a syntax error) < KsqlStatementException < KsqlException, as in
+// ksqlDB. nullopt when it is (or no type is given); why not otherwise, also for a class this
+// runner does not know, so such a case cannot pass unchecked.
+std::optional<std::string> ExceptionTypeMismatch(const JsonNode& expected_exception,
+                                                 const Status& error);
+
 std::optional<std::string> CheckOutputs(const JsonNode& test, const Engine& engine,
                                         kafka::InMemoryBroker& broker, bool exact_numbers);
 

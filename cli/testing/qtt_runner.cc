@@ -82,11 +82,12 @@ CaseResult QttRunner::RunCase(const std::string& name, const Node& test,
       if (expected_exc) {
         const Node* msg = expected_exc->Get("message");
         std::string text = PositionedMessage(r.status());
-        if (!msg || text.find(msg->text) != std::string::npos ||
-            r.status().message().find(msg->text) != std::string::npos) {
-          return res;
+        if (msg && text.find(msg->text) == std::string::npos &&
+            r.status().message().find(msg->text) == std::string::npos) {
+          return fail("expected error containing \"" + msg->text + "\" but got: " + text);
         }
-        return fail("expected error containing \"" + msg->text + "\" but got: " + text);
+        if (auto why = ExceptionTypeMismatch(*expected_exc, r.status())) return fail(*why);
+        return res;
       }
       return fail("statement failed: " + RenderDiagnostic(r.status(), sql));
     }
