@@ -203,6 +203,8 @@ constexpr ConfigDef kTypedConfigs[] = {
     {"commit.interval.ms", ConfigType::kLong, nullptr, 0, 86400000},
     {"ksql.streams.max.task.idle.ms", ConfigType::kLong, nullptr, 0, 3600000},
     {"ksql.streams.state.cleanup.delay.ms", ConfigType::kLong, nullptr, 0, INT64_MAX / 1000000},
+    {"ksql.query.retry.backoff.initial.ms", ConfigType::kLong, nullptr, 0, 86400000},
+    {"ksql.query.retry.backoff.max.ms", ConfigType::kLong, nullptr, 0, 86400000},
     {kWrapSingleValues, ConfigType::kBoolean, nullptr},
     {kNewQueryPlanner, ConfigType::kBoolean, nullptr},
     {"brook.streams.order.across.partitions", ConfigType::kBoolean, nullptr},

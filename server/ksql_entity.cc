@@ -148,6 +148,15 @@ json Render(const QueryList& r) {
   return e;
 }
 
+// ksqlDB's QueryError: {"timestamp": ms, "errorMessage": ..., "type": USER|SYSTEM|UNKNOWN}.
+json QueryErrorsJson(const std::vector<QueryError>& errors) {
+  json out = json::array();
+  for (const QueryError& e : errors) {
+    out.push_back({{"timestamp", e.timestamp_ms}, {"errorMessage", e.message}, {"type", e.type}});
+  }
+  return out;
+}
+
 json Render(const QueryDescription& r) {
   const std::string described = r.plan.Describe();
   json e = Entity("queryDescription", r.statement_text);
@@ -162,7 +171,7 @@ json Render(const QueryDescription& r) {
                            {"overriddenProperties", json::object()},
                            {"ksqlHostQueryStatus", json::object()},
                            {"queryType", "PERSISTENT"},
-                           {"queryErrors", json::array()},
+                           {"queryErrors", QueryErrorsJson(r.errors)},
                            {"tasksMetadata", json::array()},
                            {"physicalPlan", PlanToJson(r.plan)},
                            {"consumerGroupId", r.consumer_group_id},

@@ -1,6 +1,7 @@
 #include "cli/shell/render.h"
 
 #include <algorithm>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -225,7 +226,26 @@ std::string RenderEntity(const json& e, int width) {
     out = "\nID                   : " + Str(q.value("id", json())) + "\n" +
           "Query type           : " + Str(q.value("queryType", json())) + "\n" +
           "SQL                  : " + Str(q.value("statementText", json())) + "\n" +
+          "State                : " + Str(q.value("state", json())) + "\n" +
           "Execution plan       :\n" + Str(q.value("executionPlan", json())) + "\n";
+    const json errors = q.value("queryErrors", json::array());
+    if (errors.is_array() && !errors.empty()) {
+      out += "Query errors (newest last):\n";
+      for (const json& err : errors) {
+        const json ts = err.value("timestamp", json());
+        std::string when = "?";
+        if (ts.is_number_integer()) {
+          std::time_t secs = static_cast<std::time_t>(ts.get<int64_t>() / 1000);
+          std::tm tm{};
+          char buf[32];
+          if (gmtime_r(&secs, &tm) && std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm)) {
+            when = buf;
+          }
+        }
+        out += "  " + when + " " + Str(err.value("type", json())) + ": " +
+               Str(err.value("errorMessage", json())) + "\n";
+      }
+    }
   } else if (type == "warning_entity") {
     out = Str(e.value("message", json())) + "\n";
   } else {

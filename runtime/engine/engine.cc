@@ -511,12 +511,23 @@ Result<std::unique_ptr<Engine::PersistentQuery>> Engine::BuildPersistent(
   ASSIGN_OR_RETURN(int64_t fallback_threads, ConfigInt(cfg, "num.stream.threads", 1, 1, 64));
   ASSIGN_OR_RETURN(int64_t threads, ConfigInt(cfg, "ksql.streams.num.stream.threads",
                                               fallback_threads, 1, 64));
+  ASSIGN_OR_RETURN(q->retry_initial_ms,
+                   ConfigInt(cfg, "ksql.query.retry.backoff.initial.ms", 15000, 0, 86400000));
+  ASSIGN_OR_RETURN(q->retry_max_ms,
+                   ConfigInt(cfg, "ksql.query.retry.backoff.max.ms", 900000, 0, 86400000));
   for (int64_t i = 0; i < threads; ++i) {
     // Through the tap: scalable push queries see what the query writes.
     ASSIGN_OR_RETURN(auto thread, StreamThread::Create(q->topology, tap_factory_, discard,
                                                        &processing_log_, opts));
     q->threads.push_back(std::move(thread));
   }
+  // A replacement after a failure resumes from what the failed thread's tasks committed: its
+  // state is restored (local directory or changelog), never started empty.
+  StreamThreadOptions retry_opts = opts;
+  if (retry_opts.state_env) retry_opts.restore_state = true;
+  q->new_thread = [this, topology = q->topology, discard, retry_opts] {
+    return StreamThread::Create(topology, tap_factory_, discard, &processing_log_, retry_opts);
+  };
   return q;
 }
 
@@ -532,23 +543,65 @@ void Engine::InstallPersistent(std::unique_ptr<PersistentQuery> q) {
 
 void Engine::StartThreads(PersistentQuery* q) {
   if (!q->os_threads.empty()) return;
-  for (const auto& t : q->threads) {
-    StreamThread* thread = t.get();
-    q->os_threads.emplace_back([this, q, thread] { RunQueryThread(q, thread); });
+  for (size_t i = 0; i < q->threads.size(); ++i) {
+    q->os_threads.emplace_back([this, q, i] { RunQueryThread(q, i); });
   }
 }
 
-void Engine::RunQueryThread(PersistentQuery* q, StreamThread* thread) {
-  while (!q->stop && running_) {
+namespace {
+
+// Sleeps up to `ms`, waking every 100 ms to see whether `done` says to stop; false if it did.
+template <typename Done>
+bool WaitUnless(int64_t ms, const Done& done) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!done()) {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= until) return true;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(until - now, std::chrono::milliseconds(100)));
+  }
+  return false;
+}
+
+}  // namespace
+
+// Runs stream thread `i` of `q` until the query or the engine stops. A failure puts the query in
+// ERROR (with the error in its queryErrors) and, after ksqlDB's retry backoff
+// (ksql.query.retry.backoff.initial.ms, doubled per consecutive failure up to .max.ms), the
+// failed thread is abandoned — nothing it did since its last commit is kept — and replaced by a
+// new one that resumes from the last commit, as after a crash. The backoff starts again from
+// the initial wait once a thread has run for the maximum backoff without failing. Never takes
+// mu_: TERMINATE may be joining this thread under it.
+void Engine::RunQueryThread(PersistentQuery* q, size_t i) {
+  auto done = [&] { return q->stop.load() || !running_.load(); };
+  int64_t backoff = q->retry_initial_ms;
+  auto healthy_since = std::chrono::steady_clock::now();
+  StreamThread* thread = q->threads[i].get();
+  while (!done()) {
     auto r = thread->PollOnce(options_.max_batch, kafka::Millis(100));
-    if (!r.ok()) {
-      q->Fail(r.status().ToString());  // never takes mu_: TERMINATE may be joining us under it
-      return;
+    if (r.ok()) {
+      if (std::chrono::steady_clock::now() - healthy_since >
+          std::chrono::milliseconds(q->retry_max_ms)) {
+        backoff = q->retry_initial_ms;
+      }
+      continue;
     }
+    q->Fail(r.status());
+    thread->Abandon();
+    while (true) {
+      if (!WaitUnless(backoff, done)) return;  // stopped while failed: nothing to commit
+      backoff = std::min(q->retry_max_ms, std::max<int64_t>(1, backoff) * 2);
+      Status st = q->ReplaceThread(i);
+      if (st.ok()) break;
+      q->RetryFailed(st);
+    }
+    q->Recovered();
+    thread = q->threads[i].get();
+    healthy_since = std::chrono::steady_clock::now();
   }
   // Leaving: what was processed is committed, so a restart does not produce it again.
   Status st = thread->Commit();
-  if (!st.ok()) q->Fail(st.ToString());
+  if (!st.ok()) q->Fail(st);
 }
 
 }  // namespace brook

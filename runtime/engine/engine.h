@@ -355,7 +355,7 @@ class Engine {
   // DESCRIBE's view of a source and of the queries that read or write it.
   SourceDetails DescribeSource(const DataSource& src, bool extended);
   std::vector<RunningQuery> RunningQueries(const std::set<std::string>& ids) const;
-  void RunQueryThread(PersistentQuery* q, StreamThread* thread);
+  void RunQueryThread(PersistentQuery* q, size_t i);
   void StartThreads(PersistentQuery* q);
 
   kafka::KafkaClientFactory& kafka_;

@@ -282,6 +282,7 @@ Result<ExecuteResult> Engine::HandleExplain(const ast::Explain& s, StatementCont
     d.sinks = {q.sink};
     d.consumer_group_id = "_confluent-ksql-" + options_.service_id + "query_" + q.id;
     d.state = q.State();
+    d.errors = q.Errors();
     d.plan = q.plan();
     return ExecuteResult{std::move(d)};
   }

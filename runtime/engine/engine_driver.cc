@@ -85,7 +85,7 @@ Status Engine::RunUntilIdle() {
       for (auto& thread : q->threads) {
         auto r = thread->PollOnce(options_.max_batch, kafka::Millis(0));
         if (!r.ok()) {
-          q->Fail(r.status().ToString());
+          q->Fail(r.status());
           return r.status();
         }
         if (*r > 0) progress = true;
@@ -135,9 +135,12 @@ std::vector<QueryMetrics> Engine::Metrics() const {
     m.skipped_by_broker = q->skipped_by_broker();
     m.late_records = q->late_records();
     m.backpressure_pauses = q->backpressure_pauses();
-    for (const auto& t : q->threads) {
-      auto lag = t->LagByPartition();
-      if (lag.ok()) m.lag.insert(m.lag.end(), lag->begin(), lag->end());
+    {
+      std::lock_guard<std::mutex> threads_lock(q->threads_mu);
+      for (const auto& t : q->threads) {
+        auto lag = t->LagByPartition();
+        if (lag.ok()) m.lag.insert(m.lag.end(), lag->begin(), lag->end());
+      }
     }
     if (state_env_) {
       std::error_code ec;

@@ -63,6 +63,14 @@ struct SourceList {
 };
 
 // A running query as listed by SHOW QUERIES and DESCRIBE.
+// One failure of a persistent query (ksqlDB's QueryError): when, what, and whose fault —
+// USER (the query or its data), SYSTEM (Kafka, disks, time-outs) or UNKNOWN (a defect).
+struct QueryError {
+  int64_t timestamp_ms = 0;
+  std::string message;
+  std::string type;
+};
+
 struct RunningQuery {
   enum class Type { kPersistent, kPush };
   std::string id;
@@ -122,6 +130,7 @@ struct QueryDescription {
   std::vector<std::string> sinks;
   std::string consumer_group_id;
   std::string state;
+  std::vector<QueryError> errors;  // the newest failures, oldest first
   PhysicalPlan plan;
 };
 

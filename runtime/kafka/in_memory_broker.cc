@@ -271,6 +271,11 @@ Result<std::vector<TopicInfo>> InMemoryBroker::ListTopics(Millis) {
   return out;
 }
 
+void InMemoryBroker::SetAutoCreatePartitions(int partitions) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto_create_partitions_ = partitions;
+}
+
 Status InMemoryBroker::Produce(OutRecord r) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = topics_.find(r.topic);

@@ -56,6 +56,8 @@ class InMemoryBroker : public KafkaClientFactory, public Admin {
 
   // Test helpers.
   Status Produce(OutRecord record);
+  // Changes auto_create_partitions (0: producing to a missing topic fails from now on).
+  void SetAutoCreatePartitions(int partitions);
   // All records of a topic, partitions concatenated in sequence order.
   std::vector<StoredRecord> ReadAll(const std::string& topic) const;
   uint64_t produced_count() const;

@@ -190,6 +190,10 @@ void StreamThread::OnPartitionsRevoked(const std::vector<kafka::TopicPartition>&
   std::vector<TaskKey> revoked;
   for (const kafka::TopicPartition& tp : partitions)
     revoked.push_back(KeyFor(tp.topic, tp.partition));
+  if (abandoned_) {
+    DropTasks(revoked, /*release=*/false);
+    return;
+  }
   // What was processed for these partitions is committed before another member takes them. A
   // commit that fails here (e.g. the group moved on) is not fatal: the new owner redoes the
   // work from the last committed offsets, as at-least-once allows.
@@ -203,6 +207,14 @@ void StreamThread::OnPartitionsLost(const std::vector<kafka::TopicPartition>& pa
   std::vector<TaskKey> lost;
   for (const kafka::TopicPartition& tp : partitions) lost.push_back(KeyFor(tp.topic, tp.partition));
   DropTasks(lost);
+}
+
+void StreamThread::Abandon() {
+  abandoned_ = true;
+  std::vector<TaskKey> all;
+  for (const auto& [key, task] : tasks_) all.push_back(key);
+  // The directories are not released: the replacing thread of this query reopens them.
+  DropTasks(all, /*release=*/false);
 }
 
 void StreamThread::DropTasks(const std::vector<TaskKey>& keys, bool release) {
@@ -528,6 +540,7 @@ void StreamThread::TrimToScan() {
 }
 
 Status StreamThread::Commit() {
+  if (abandoned_) return Status::Ok();
   std::vector<TaskKey> all;
   for (const auto& [k, task] : tasks_) all.push_back(k);
   RETURN_IF_ERROR(CommitTasks(all));

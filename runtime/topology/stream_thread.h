@@ -105,6 +105,12 @@ class StreamThread : public kafka::RebalanceListener {
   Result<size_t> PollOnce(size_t max_records, kafka::Millis timeout);
   // Flushes the producer and commits every task's consumed offset.
   Status Commit();
+  // Gives up this thread after a failure, committing nothing: its tasks are dropped with what
+  // they did since the last commit (their state directories stay, for the thread that replaces
+  // this one to reopen), and revocations while the consumer leaves the group commit nothing.
+  // The next owner of the partitions resumes from the last commit, as after a crash. Only
+  // destruction may follow.
+  void Abandon();
 
   bool limit_reached() const { return transient_ && transient_->limit_reached(); }
   // A bounded scan read every partition to its end (see StreamThreadOptions::scan_end).
@@ -203,6 +209,7 @@ class StreamThread : public kafka::RebalanceListener {
   std::vector<std::unique_ptr<JoinRepartitionWriter>> join_repartition_;
   RowBatch results_;
   Status rebalance_error_;  // a failure inside a listener callback, reported by PollOnce
+  bool abandoned_ = false;  // Abandon() was called: nothing is committed any more
   std::chrono::steady_clock::time_point last_commit_;
   // State directories of tasks taken away, by task, with when they were released.
   std::map<TaskKey, std::pair<std::string, std::chrono::steady_clock::time_point>> released_;
