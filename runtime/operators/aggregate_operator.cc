@@ -435,7 +435,7 @@ Status AggregateOperator::UpdateTimeWindows(const std::string& key_bytes,
   const WindowStepSpec& w = *step_.window;
   const int64_t size = w.size_ms;
   const int64_t advance = w.type == WindowStepSpec::Type::kHopping ? w.advance_ms : size;
-  const int64_t close = stream_time_ - grace_;
+  const int64_t close = ClosingTime() - grace_;
   const int64_t ts = row.rowtime;
   bool late = false;
   for (int64_t start = std::max<int64_t>(0, ts - size + advance) / advance * advance; start <= ts;
@@ -464,7 +464,7 @@ Status AggregateOperator::UpdateSession(const std::string& key_bytes, const std:
   // as Kafka Streams' session store: retention and closing both go by the end.
   const int64_t gap = step_.window->size_ms;
   const int64_t ts = row.rowtime;
-  const int64_t close = stream_time_ - grace_ - gap;
+  const int64_t close = ClosingTime() - grace_ - gap;
   // Sessions that ended before the retention behind the newest session are gone, as in Kafka
   // Streams' store (they are deleted at the next commit).
   int64_t from = ts - gap;
@@ -514,7 +514,7 @@ Status AggregateOperator::UpdateSliding(const std::string& key_bytes, const std:
   // key (the "-Sliding-Records" store, by record time) and existing ones are updated in place.
   const int64_t size = step_.window->size_ms;
   const int64_t ts = row.rowtime;
-  const int64_t close = stream_time_ - grace_;
+  const int64_t close = ClosingTime() - grace_;
   if (ts + size < close) {  // every window containing it has closed
     ++late_records_;
     return Status::Ok();
@@ -616,14 +616,14 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
   // stream time larger than the retention skips the windows it expires.
   const WindowStepSpec& w = *step_.window;
   const bool session = w.type == WindowStepSpec::Type::kSession;
-  int64_t close = stream_time_ - grace_;
+  int64_t close = ClosingTime() - grace_;
   const bool first = emitted_close_ == INT64_MIN;
   if (!first && close <= emitted_close_) return Status::Ok();
   std::vector<state::WindowRecord> closed;
   if (session) {
     // A session is closed once its end is before the close time (as the late check says):
     // stream time - grace - gap. The store is ordered by end.
-    close = stream_time_ - grace_ - w.size_ms;
+    close = ClosingTime() - grace_ - w.size_ms;
     if (!first && close <= emitted_close_) return Status::Ok();
     ASSIGN_OR_RETURN(closed, windows_->FetchAll(first ? INT64_MIN : emitted_close_, close - 1));
   } else {
@@ -640,7 +640,9 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     }
     int64_t lower = first ? 0 : std::max<int64_t>(0, emitted_close_ - span);
     if (!first && lower > upper) return Status::Ok();
-    if (max_start_ != INT64_MIN) lower = std::max(lower, max_start_ - retention_);
+    if (max_start_ != INT64_MIN) {
+      lower = std::max(lower, std::min(max_start_, ClosingTime()) - retention_);
+    }
     if (upper >= lower) {
       ASSIGN_OR_RETURN(closed, windows_->FetchAll(lower, upper));
     }
@@ -670,14 +672,16 @@ Status AggregateOperator::Expire() {
   // is the reference, as in Kafka Streams' segmented stores.
   if (max_start_ == INT64_MIN) return Status::Ok();
   const bool session = step_.window->type == WindowStepSpec::Type::kSession;
-  int64_t before = max_start_ - retention_ + (session ? 1 : 0);
+  // Not past the closing time: a slower writer's records may still update windows behind it.
+  const int64_t newest = std::min(max_start_, ClosingTime());
+  int64_t before = newest - retention_ + (session ? 1 : 0);
   if (before <= expired_before_) return Status::Ok();
   ASSIGN_OR_RETURN(size_t n, windows_->ExpireBefore(before));
   (void)n;
   if (records_ && stream_time_ != INT64_MIN) {
     // A record can still open windows reaching back 2 * size before the close time.
     const int64_t size = step_.window->size_ms;
-    ASSIGN_OR_RETURN(size_t m, records_->ExpireBefore(stream_time_ - grace_ - 2 * size - 1));
+    ASSIGN_OR_RETURN(size_t m, records_->ExpireBefore(ClosingTime() - grace_ - 2 * size - 1));
     (void)m;
   }
   expired_before_ = before;

@@ -120,7 +120,13 @@ class AggregateOperator : public Operator {
   state::WindowStore* windows_ = nullptr;       // windowed
   state::KeyValueStore* emit_state_ = nullptr;  // EMIT FINAL
   state::WindowStore* records_ = nullptr;       // sliding windows: the records, by time
+  // The largest record time seen; windows close by ClosingTime().
   int64_t stream_time_ = INT64_MIN;
+  // Stream time as far as closing and expiring windows go: no further than the slowest writer
+  // of a shared repartition topic (OperatorContext::upstream_watermark).
+  int64_t ClosingTime() const {
+    return ctx_ == nullptr ? stream_time_ : std::min(stream_time_, ctx_->upstream_watermark);
+  }
   int64_t emitted_close_ = INT64_MIN;  // EMIT FINAL: windows ending at or before are emitted
   bool emitted_close_dirty_ = false;
   int64_t last_closable_start_ = INT64_MIN;  // EMIT FINAL: the newest window start closed

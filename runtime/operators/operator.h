@@ -140,6 +140,12 @@ struct OperatorContext {
   // its updates, keeping only the latest per key and window, until the task commits or the held
   // rows exceed this many bytes (estimated). 0: every update is emitted at once.
   size_t emit_cache_bytes = 0;
+  // A task reading a repartition topic that other stream threads or servers also write: the
+  // slowest of those writers' progress (Task::UpstreamWatermark; INT64_MAX when every writer is
+  // this thread's, whose tasks it already runs in time order). Operators that close windows by
+  // stream time let it advance no further than this, so records a slower writer has still to
+  // deliver are not taken as late (Flink's minimum watermark over its inputs).
+  int64_t upstream_watermark = INT64_MAX;
 
   void LogError(ProcessingLogEntry::Type type, const Row& row, const std::string& step,
                 const std::string& target, const std::string& message) const;

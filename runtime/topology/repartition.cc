@@ -1,5 +1,6 @@
 #include "runtime/topology/repartition.h"
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 
@@ -113,6 +114,48 @@ std::optional<RepartitionOrigin> DecodeRepartitionOrigin(const kafka::RecordView
     o.offset = parts[1];
     o.index = parts[2];
     return o;
+  }
+  return std::nullopt;
+}
+
+kafka::OutRecord EncodeRepartitionProgress(const std::string& topic, int32_t partition,
+                                           const RepartitionProgress& progress) {
+  kafka::OutRecord rec;
+  rec.topic = topic;
+  rec.partition = partition;
+  rec.timestamp = std::max<int64_t>(0, progress.time);
+  rec.headers.push_back({std::string(kRepartitionProgressHeader),
+                         std::to_string(progress.writer) + " " + std::to_string(progress.time) +
+                             " " + (progress.idle ? "1" : "0") + " " +
+                             std::to_string(progress.writers)});
+  return rec;
+}
+
+std::optional<RepartitionProgress> DecodeRepartitionProgress(const kafka::RecordView& record) {
+  if (record.headers == nullptr || record.value) return std::nullopt;
+  for (const kafka::Header& h : *record.headers) {
+    if (h.key != kRepartitionProgressHeader || !h.value) continue;
+    std::string_view text = *h.value;
+    if (text.size() > 64) return std::nullopt;
+    int64_t parts[4];
+    for (int i = 0; i < 4; ++i) {
+      size_t end = i < 3 ? text.find(' ') : text.size();
+      if (end == std::string_view::npos || end == 0) return std::nullopt;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + end, parts[i]);
+      if (ec != std::errc() || ptr != text.data() + end) return std::nullopt;
+      text.remove_prefix(i < 3 ? end + 1 : end);
+    }
+    if (parts[0] < 0 || parts[3] < 1 || parts[3] > kMaxRepartitionWriters || parts[0] >= parts[3] ||
+        parts[1] < -1 || parts[1] > kMaxRepartitionProgressTime ||
+        (parts[2] != 0 && parts[2] != 1)) {
+      return std::nullopt;
+    }
+    RepartitionProgress p;
+    p.writer = static_cast<int32_t>(parts[0]);
+    p.time = parts[1];
+    p.idle = parts[2] == 1;
+    p.writers = static_cast<int32_t>(parts[3]);
+    return p;
   }
   return std::nullopt;
 }

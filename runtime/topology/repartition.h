@@ -42,6 +42,30 @@ struct RepartitionOrigin {
   int64_t index = 0;
   auto operator<=>(const RepartitionOrigin&) const = default;
 };
+// Progress of one writer of a GROUP BY repartition topic (a task reading one source partition),
+// for readers in other stream threads or servers: a record with no key and no value, header
+// kRepartitionProgressHeader = "<writer partition> <time> <idle> <writers>", sent to every
+// partition of the topic after the writer's data. <time>: the largest record time the writer
+// has processed (-1: none yet), so it writes nothing earlier from then on unless its input is
+// out of order; <idle> 1: it has nothing buffered and has read its partition to the end, so
+// it holds no one back until it writes again; <writers>: how many writers the topic has (the
+// source's partitions). A reader's stream time goes no further than the slowest writer of
+// another thread (Task::UpstreamWatermark).
+inline constexpr std::string_view kRepartitionProgressHeader = "__brook.progress";
+struct RepartitionProgress {
+  int32_t writer = 0;
+  int64_t time = -1;
+  bool idle = false;
+  int32_t writers = 0;
+};
+kafka::OutRecord EncodeRepartitionProgress(const std::string& topic, int32_t partition,
+                                           const RepartitionProgress& progress);
+// The record's progress header, if it is a progress record; nullopt otherwise (a malformed one
+// too: values out of range, more than kMaxRepartitionWriters writers).
+inline constexpr int32_t kMaxRepartitionWriters = 100000;
+inline constexpr int64_t kMaxRepartitionProgressTime = int64_t{1} << 60;  // far past any date
+std::optional<RepartitionProgress> DecodeRepartitionProgress(const kafka::RecordView& record);
+
 // The writer's running position: the index continues across calls for rows of one record.
 struct RepartitionSequence {
   int64_t offset = -1;

@@ -173,6 +173,23 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.emit_cache_bytes = options_.emit_cache_bytes;
     ctx.order_inputs = options_.max_task_idle.count() >= 0;
     ctx.buffer_rows = Grouped(key.first);
+    const SubTopology& sub = topology_->sub_topologies()[key.first];
+    for (const SubInput& in : sub.inputs) {
+      if (in.kind != SubInput::Kind::kGroupRepartition) continue;
+      // The writers of this topic that run here: their rows come in time order already.
+      const auto& subs = topology_->sub_topologies();
+      for (size_t w = 0; w < subs.size(); ++w) {
+        if (subs[w].repartition_topic != in.topic) continue;
+        ctx.local_writer = [this, w](int32_t p) {
+          return tasks_.count({static_cast<int>(w), p}) > 0;
+        };
+        if (subs[w].inputs.size() == 1 && subs[w].join_repartition_step < 0) {
+          ctx.writer_count = PartitionsOf(subs[w].inputs[0].topic);
+        }
+      }
+    }
+    ctx.track_processed_time =
+        !sub.repartition_topic.empty() && sub.join_repartition_step < 0 && sub.inputs.size() == 1;
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (opening.erase(key) && !task.ok()) options_.view->OpenFailed(key.second);
     if (!task.ok()) {
@@ -226,6 +243,7 @@ void StreamThread::DropTasks(const std::vector<TaskKey>& keys, bool release) {
     }
     tasks_.erase(it);
   }
+  for (const TaskKey& k : keys) progress_sent_.erase(k);
   std::lock_guard<std::mutex> lock(stream_time_mu_);
   for (const TaskKey& k : keys) {
     if (k.first == 0) stream_time_.erase(k.second);
@@ -383,6 +401,7 @@ Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis
   RETURN_IF_ERROR(DrainGroups());
   RETURN_IF_ERROR(DrainOrdered());
   RETURN_IF_ERROR(ApplyBackPressure());
+  SendProgress();
   // Commit every commit_interval while busy, and as soon as a poll finds nothing new: an idle
   // query's state is then readable by pull queries at once instead of an interval later.
   if (uncommitted_ && (batch_.empty() || std::chrono::steady_clock::now() - last_commit_ >=
@@ -391,6 +410,76 @@ Result<size_t> StreamThread::PollOnceUnguarded(size_t max_records, kafka::Millis
   }
   if (!released_.empty()) CleanReleased();
   return batch_.size();
+}
+
+int32_t StreamThread::PartitionsOf(const std::string& topic) {
+  auto it = partition_counts_.find(topic);
+  if (it != partition_counts_.end()) return it->second;
+  auto info = kafka_->admin().DescribeTopic(topic, kafka::Millis(5000));
+  if (!info.ok() || !info->has_value() || (*info)->partitions <= 0) return 0;  // asked again
+  return partition_counts_[topic] = (*info)->partitions;
+}
+
+bool StreamThread::CaughtUp(const TaskKey& key, const Task& task, const std::string& topic) {
+  if (task.buffered()) return false;
+  // A partition with nothing consumed yet (lag unknown: perhaps empty) counts as caught up once
+  // it was waited for as long as ksql.streams.max.task.idle.ms allows, so an empty partition
+  // holds no one back.
+  auto lag = consumer_->LagOf(topic, key.second);
+  if (lag.ok() && lag->has_value()) return **lag == 0;
+  return options_.max_task_idle.count() >= 0 && !MayWait(key, topic);
+}
+
+void StreamThread::SendProgress() {
+  if (!producer_ || options_.single_task) return;
+  const auto now = std::chrono::steady_clock::now();
+  // At most every kProgressInterval, or every commit if they are more frequent (the
+  // deterministic driver commits after every poll).
+  if (now - last_progress_ <
+      std::min<std::chrono::milliseconds>(kProgressInterval, options_.commit_interval)) {
+    return;
+  }
+  last_progress_ = now;
+  const auto& subs = topology_->sub_topologies();
+  for (size_t w = 0; w < subs.size(); ++w) {
+    const SubTopology& sub = subs[w];
+    if (sub.repartition_topic.empty() || sub.join_repartition_step >= 0 || sub.inputs.size() != 1) {
+      continue;
+    }
+    const int reader = topology_->SubFor(sub.repartition_topic);
+    const int32_t readers = PartitionsOf(sub.repartition_topic);
+    const int32_t writers = PartitionsOf(sub.inputs[0].topic);
+    if (reader < 0 || readers <= 0 || writers <= 0 || writers > kMaxRepartitionWriters) continue;
+    // When this thread runs every writer and every reader, it orders the writers itself and
+    // needs no progress records. Otherwise every writer sends them (also to the readers here,
+    // which read another thread's writers too and judge all writers by what reached them).
+    bool shared = false;
+    for (int32_t q = 0; q < readers && !shared; ++q) shared = tasks_.count({reader, q}) == 0;
+    for (int32_t p = 0; p < writers && !shared; ++p) {
+      shared = tasks_.count({static_cast<int>(w), p}) == 0;
+    }
+    if (!shared) continue;
+    for (auto it = tasks_.lower_bound({static_cast<int>(w), INT32_MIN});
+         it != tasks_.end() && it->first.first == static_cast<int>(w); ++it) {
+      const TaskKey key = it->first;
+      const Task& task = *it->second;
+      RepartitionProgress progress;
+      progress.writer = key.second;
+      progress.time = task.processed_time();
+      progress.idle = CaughtUp(key, task, sub.inputs[0].topic);
+      progress.writers = writers;
+      auto [sent, fresh] = progress_sent_.try_emplace(key, progress.time, progress.idle);
+      if (!fresh && sent->second == std::make_pair(progress.time, progress.idle)) continue;
+      sent->second = {progress.time, progress.idle};
+      for (int32_t q = 0; q < readers; ++q) {
+        Status st = producer_->Send(EncodeRepartitionProgress(sub.repartition_topic, q, progress));
+        if (!st.ok()) {
+          progress_sent_.erase(key);  // sent again next time
+          break;
+        }
+      }
+    }
+  }
 }
 
 Status StreamThread::DrainOrdered() {

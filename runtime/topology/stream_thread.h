@@ -181,6 +181,15 @@ class StreamThread : public kafka::RebalanceListener {
   bool MayWait(const TaskKey& key, const std::string& topic);
   // Pauses the inputs of tasks whose buffers are full, resumes those drained to half.
   Status ApplyBackPressure();
+  // Sends the progress of this thread's writers of GROUP BY repartition topics that tasks of
+  // other threads or servers read (RepartitionProgress), when it changed, at most every
+  // kProgressInterval.
+  void SendProgress();
+  // Whether writer task `key` (reading `topic`) has nothing buffered and has read its partition
+  // to the end (a partition with nothing consumed yet: once waited for max.task.idle.ms).
+  bool CaughtUp(const TaskKey& key, const Task& task, const std::string& topic);
+  // Partition count of `topic` (cached; 0 if unknown).
+  int32_t PartitionsOf(const std::string& topic);
 
   std::shared_ptr<const Topology> topology_;
   ProcessingLog* log_;
@@ -198,6 +207,12 @@ class StreamThread : public kafka::RebalanceListener {
   // Ordered tasks: the consumer's lag per (topic, partition), read once per poll when a drain
   // first needs it (reset by PollOnce).
   std::optional<std::map<std::pair<std::string, int32_t>, int64_t>> poll_lag_;
+  // Progress records: what each writer task sent last, when they were last looked at, and the
+  // partition counts they needed.
+  static constexpr std::chrono::milliseconds kProgressInterval{200};
+  std::map<TaskKey, std::pair<int64_t, bool>> progress_sent_;
+  std::chrono::steady_clock::time_point last_progress_{};
+  std::map<std::string, int32_t> partition_counts_;
   // Ordered tasks: the batch index after each task's last run in this poll; a task is drained
   // right after it (its buffers stay small and warm) instead of after the whole batch.
   std::map<TaskKey, size_t> last_run_end_;

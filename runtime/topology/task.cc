@@ -10,6 +10,9 @@ Task::Task(int32_t partition, TaskContext context) : partition_(partition) {
   ctx_.query_id = std::move(context.query_id);
   ctx_.log = context.log;
   ctx_.emit_cache_bytes = context.emit_cache_bytes;
+  local_writer_ = std::move(context.local_writer);
+  writer_count_ = std::clamp<int32_t>(context.writer_count, 0, kMaxRepartitionWriters);
+  track_processed_time_ = context.track_processed_time;
 }
 
 Task::~Task() {
@@ -28,6 +31,14 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
     dirty_ = true;
     input.next_offset = r->offset + 1;
     if (r->offset < input.skip_below) continue;
+    if (input.repartition && !input.join_repartition) {
+      if (std::optional<RepartitionProgress> p = DecodeRepartitionProgress(*r)) {
+        // It speaks of the writer's rows before it in this partition: it applies once they
+        // are processed (an ordered task may still hold them; ApplyProgress).
+        if (writer_count_ > 0) pending_progress_.emplace_back(r->offset, *p);
+        continue;
+      }
+    }
     Row& row = decoded.Append();
     if (input.repartition) {
       if (!(input.join_repartition ? DecodeJoinRepartition(*r, row) : DecodeRepartition(*r, row))) {
@@ -73,6 +84,34 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
       decoded.Pop();
     }
   }
+  if (writer_count_ > 0) ApplyProgress(input);
+}
+
+void Task::ApplyProgress(const Input& input) {
+  while (!pending_progress_.empty() && pending_progress_.front().first < input.done_offset) {
+    const RepartitionProgress& p = pending_progress_.front().second;
+    if (p.writer < writer_count_) {
+      WriterState& w = writers_[p.writer];
+      w.time = std::max(w.time, p.time);
+      w.idle = p.idle;
+    }
+    pending_progress_.pop_front();
+  }
+  ctx_.upstream_watermark = UpstreamWatermark();  // also when the writers here changed
+}
+
+int64_t Task::UpstreamWatermark() const {
+  bool all_local = local_writer_ != nullptr;
+  for (int32_t p = 0; p < writer_count_ && all_local; ++p) all_local = local_writer_(p);
+  if (all_local) return INT64_MAX;
+  int64_t watermark = INT64_MAX;
+  for (int32_t p = 0; p < writer_count_; ++p) {
+    auto it = writers_.find(p);
+    if (it == writers_.end()) return -1;  // not heard of yet: it may be far behind
+    if (it->second.idle) continue;
+    watermark = std::min(watermark, it->second.time);
+  }
+  return watermark;
 }
 
 bool Task::MayRunDirectly(size_t input,
@@ -99,6 +138,7 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
     }
     decoded_.Clear();
     if (input.buffer.empty()) input.done_offset = input.next_offset;
+    if (writer_count_ > 0 && input.repartition) ApplyProgress(input);
     return Status::Ok();
   }
   decoded_.Clear();
@@ -109,7 +149,9 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
     decoded_.Clear();
     return Status::Ok();
   }
-  return Run(input.entry, input.side, decoded_, out);
+  RETURN_IF_ERROR(Run(input.entry, input.side, decoded_, out));
+  if (writer_count_ > 0 && input.repartition) ApplyProgress(input);
+  return Status::Ok();
 }
 
 bool Task::buffered() const {
@@ -190,10 +232,16 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
     } else {
       RETURN_IF_ERROR(Run(in.entry, in.side, decoded_, out));
     }
+    if (writer_count_ > 0 && in.repartition) ApplyProgress(in);
   }
 }
 
 Status Task::Run(int node, int side, RowBatch& rows, RowBatch& out) {
+  if (track_processed_time_) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      processed_time_ = std::max(processed_time_, rows[i].rowtime);
+    }
+  }
   RowBatch* in = &rows;
   while (node >= 0) {
     Node& n = nodes_[node];
@@ -258,6 +306,12 @@ Status Task::CommitState() {
     consumed.push_back({std::string(kOriginOffsetTopic), partition, origin.offset});
     consumed.push_back({std::string(kOriginIndexTopic), partition, origin.index});
   }
+  if (writer_count_ > 0) {
+    consumed.push_back({std::string(kWriterCountTopic), 0, writer_count_});
+    for (const auto& [writer, w] : writers_) {
+      consumed.push_back({std::string(kWriterProgressTopic), writer, (w.time + 1) * 2 + w.idle});
+    }
+  }
   return state_->Commit(consumed);
 }
 
@@ -268,6 +322,15 @@ void Task::SeedOrigins(const std::vector<kafka::TopicPartitionOffset>& committed
   }
   for (auto& [partition, origin] : origins_) origin.partition = partition;
   done_origins_ = origins_;
+  for (const kafka::TopicPartitionOffset& o : committed) {
+    if (o.topic == kWriterCountTopic && o.offset > 0 && o.offset <= kMaxRepartitionWriters) {
+      writer_count_ = std::max(writer_count_, static_cast<int32_t>(o.offset));
+    }
+    if (o.topic == kWriterProgressTopic && o.offset >= 0 && o.partition >= 0) {
+      writers_[o.partition] = {o.offset / 2 - 1, o.offset % 2 == 1};
+    }
+  }
+  if (writer_count_ > 0) ctx_.upstream_watermark = UpstreamWatermark();
 }
 
 }  // namespace brook

@@ -348,6 +348,71 @@ TEST_F(AggregationTest, ABackfillInTimeOrderAcrossPartitionsLosesNothingAsLate) 
       << desc->source.error_stats;
 }
 
+// A backfill read by two stream threads, one far behind the other: the thread owning the sparse
+// partition writes three days of contributions to the repartition topic in one poll, while the
+// other is still in the first hours of its dense partition. The aggregating task of each
+// repartition partition reads both writers' rows; the far-behind writer's progress records keep
+// its stream time from running ahead, so its rows are not dropped as late (Flink's minimum
+// watermark). Deterministic: the driver polls the two threads in turn, 100 records at a time.
+TEST_F(AggregationTest, ABackfillAcrossStreamThreadsWaitsForTheSlowestWriter) {
+  CreateTopic("visits", 2);
+  constexpr int64_t kDay = 86'400'000;
+  const int64_t start = 1'700'006'400'000;  // a day boundary
+  std::map<std::pair<std::string, int64_t>, int> expected;
+  int total = 0;
+  for (int p = 0; p < 2; ++p) {
+    const int64_t step = p == 0 ? 3'600'000 : 60'000;  // hourly in 0, every minute in 1
+    int i = 0;
+    for (int64_t ts = start; ts < start + 3 * kDay; ts += step, ++i) {
+      const std::string page = "page" + std::to_string(i % 3);
+      ASSERT_TRUE(broker_
+                      .Produce({"visits",
+                                p,
+                                ts,
+                                "user" + std::to_string(p),
+                                R"({"page":")" + page + R"("})",
+                                {}})
+                      .ok());
+      ++expected[{page, ts - ts % kDay}];
+      ++total;
+    }
+  }
+  auto engine = NewEngine(100, /*threaded=*/false, {{"ksql.streams.num.stream.threads", "2"}});
+  Run(*engine,
+      "CREATE STREAM visits (uid STRING KEY, page STRING) WITH (kafka_topic='visits', "
+      "value_format='JSON');"
+      "CREATE TABLE per_day AS SELECT page, COUNT(*) AS n FROM visits "
+      "WINDOW TUMBLING (SIZE 1 DAY, GRACE PERIOD 1 HOUR) GROUP BY page EMIT CHANGES;");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  std::map<std::string, int> latest;  // windowed key bytes -> count
+  for (const auto& r : broker_.ReadAll("PER_DAY")) {
+    if (r.key && r.value) latest[*r.key] = nlohmann::json::parse(*r.value)["N"].get<int>();
+  }
+  int sum = 0;
+  for (const auto& [k, n] : latest) sum += n;
+  auto d = engine->ExecuteScript("DESCRIBE per_day EXTENDED;", session_);
+  ASSERT_TRUE(d.ok());
+  const auto* desc = std::get_if<SourceDescription>(&*d->back().result);
+  ASSERT_NE(desc, nullptr);
+  EXPECT_EQ(desc->source.error_stats.find("late-records-dropped"), std::string::npos)
+      << desc->source.error_stats;
+  EXPECT_EQ(sum, total);
+  std::multiset<int> want, got;
+  for (const auto& [k, n] : expected) want.insert(n);
+  for (const auto& [k, n] : latest) got.insert(n);
+  EXPECT_EQ(got, want);
+  // The watermark does advance: once both writers have read everything, a record of the first
+  // day is late, as with one thread.
+  Produce("visits", "user1", R"({"page":"page0"})", start + 1'800'000);
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  d = engine->ExecuteScript("DESCRIBE per_day EXTENDED;", session_);
+  ASSERT_TRUE(d.ok());
+  desc = std::get_if<SourceDescription>(&*d->back().result);
+  ASSERT_NE(desc, nullptr);
+  EXPECT_NE(desc->source.error_stats.find("late-records-dropped: 1"), std::string::npos)
+      << desc->source.error_stats;
+}
+
 // The same backfill with a small brook.streams.max.buffered.rows: the tasks holding rows for
 // their turn pause their partitions (back-pressure) instead of buffering the whole backlog, and
 // the result is still exact: a paused partition loses and repeats nothing.

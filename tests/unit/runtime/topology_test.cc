@@ -1,4 +1,6 @@
 // Tasks, stream threads and rebalances on the in-memory broker.
+#include "runtime/topology/topology.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -8,8 +10,8 @@
 #include "planner/query_planner.h"
 #include "runtime/functions/builtins.h"
 #include "runtime/kafka/in_memory_broker.h"
+#include "runtime/topology/repartition.h"
 #include "runtime/topology/stream_thread.h"
-#include "runtime/topology/topology.h"
 
 namespace brook {
 namespace {
@@ -215,6 +217,39 @@ TEST_F(TopologyTest, EachPartitionKeepsItsOwnStreamTime) {
   EXPECT_EQ(a->stream_time(0), 1000);
   EXPECT_EQ(a->stream_time(1), 50);
   EXPECT_EQ(a->stream_time(2), -1);
+}
+
+// Progress records of a repartition topic's writers come from internal topics, but are parsed
+// as hostile input: anything malformed or out of range is not a progress record.
+TEST(RepartitionProgressTest, RoundTripsAndRefusesMalformedRecords) {
+  RepartitionProgress p;
+  p.writer = 3;
+  p.time = 1'700'000'000'000;
+  p.idle = true;
+  p.writers = 4;
+  kafka::OutRecord out = EncodeRepartitionProgress("t", 2, p);
+  EXPECT_EQ(out.partition, 2);
+  EXPECT_FALSE(out.value.has_value());
+  auto view = [](std::vector<kafka::Header>* headers, bool with_value) {
+    kafka::RecordView r;
+    r.headers = headers;
+    if (with_value) r.value = std::string_view("x");
+    return r;
+  };
+  auto decoded = DecodeRepartitionProgress(view(&out.headers, false));
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->writer, 3);
+  EXPECT_EQ(decoded->time, 1'700'000'000'000);
+  EXPECT_TRUE(decoded->idle);
+  EXPECT_EQ(decoded->writers, 4);
+  EXPECT_FALSE(DecodeRepartitionProgress(view(&out.headers, true)))
+      << "a record with a value is a row, not progress";
+  for (const char* bad : {"", "1 2 0", "4 10 0 4", "-1 10 0 4", "0 -2 0 4", "0 10 2 4", "0 10 0 0",
+                          "0 10 0 100001", "0 x 0 4", "0 10 0 4 5", "0 99999999999999999999 0 4",
+                          "0 9223372036854775807 0 4", " 0 10 0 4"}) {
+    std::vector<kafka::Header> headers = {{std::string(kRepartitionProgressHeader), bad}};
+    EXPECT_FALSE(DecodeRepartitionProgress(view(&headers, false))) << bad;
+  }
 }
 
 }  // namespace
