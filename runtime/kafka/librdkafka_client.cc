@@ -420,7 +420,11 @@ Result<std::unique_ptr<Consumer>> LibrdkafkaClientFactory::NewConsumer(
     const ConsumerConfig& config) {
   if (config.group_id.empty()) return InvalidArgument("consumer needs a group id");
   if (config.topics.empty()) return InvalidArgument("consumer needs at least one topic");
-  std::map<std::string, std::string> defaults = {{"client.id", "brook"}};
+  // librdkafka prefetches up to queued.max.messages.kbytes per consumer (64 MB by default)
+  // whether or not the reader keeps up: with one consumer per push query that is the memory a
+  // few slow clients could pin. 16 MB still holds many polls' worth. Overridable per property.
+  std::map<std::string, std::string> defaults = {{"client.id", "brook"},
+                                                 {"queued.max.messages.kbytes", "16384"}};
   if (embedded_ != nullptr) {
     // The mock keeps a group rebalancing for session.timeout.ms - 1 s after a member leaves.
     defaults["session.timeout.ms"] = "6000";
