@@ -33,6 +33,27 @@ class AggregationTest : public testing::EngineFixture {
     return out;
   }
   void CheckBackfillLosesNothing(std::map<std::string, std::string> config);
+
+  // Visits per (page, day start), as produced.
+  using VisitCounts = std::map<std::pair<std::string, int64_t>, int>;
+  static constexpr int64_t kDay = 86'400'000;
+  // Produces a visit of `page` at `ts` to partition `p` of "visits", counted in `expected`.
+  void ProduceVisit(int p, int64_t ts, const std::string& page, VisitCounts& expected) {
+    ASSERT_TRUE(
+        broker_
+            .Produce(
+                {"visits", p, ts, "user" + std::to_string(p), R"({"page":")" + page + R"("})", {}})
+            .ok());
+    ++expected[{page, ts - ts % kDay}];
+  }
+  // The windows' latest counts (by windowed key) are the produced ones, each window once.
+  static void ExpectCounts(const std::map<std::string, int>& latest, const VisitCounts& expected) {
+    EXPECT_EQ(latest.size(), expected.size());
+    std::multiset<int> want, got;
+    for (const auto& [k, n] : expected) want.insert(n);
+    for (const auto& [k, n] : latest) got.insert(n);
+    EXPECT_EQ(got, want);
+  }
 };
 
 // 4 partitions keyed by user; segments are a value column, so every segment's rows arrive in
@@ -293,24 +314,14 @@ TEST_F(AggregationTest, LateRecordsAreDroppedAndCountedInDescribeExtended) {
 // dropped as late.
 void AggregationTest::CheckBackfillLosesNothing(std::map<std::string, std::string> config) {
   CreateTopic("visits", 4);
-  constexpr int64_t kDay = 86'400'000;
   constexpr int64_t kStep = 5 * 60'000;     // a visit every 5 minutes per partition, for 3 days
   const int64_t start = 1'700'006'400'000;  // 2023-11-15T00:00:00Z, a day boundary
-  std::map<std::pair<std::string, int64_t>, int> expected;  // (page, day start) -> visits
+  VisitCounts expected;
   int total = 0;
   for (int p = 0; p < 4; ++p) {
     int i = 0;
     for (int64_t ts = start + p * 1000; ts < start + 3 * kDay; ts += kStep, ++i) {
-      const std::string page = "page" + std::to_string((i + p) % 3);
-      ASSERT_TRUE(broker_
-                      .Produce({"visits",
-                                p,
-                                ts,
-                                "user" + std::to_string(p),
-                                R"({"page":")" + page + R"("})",
-                                {}})
-                      .ok());
-      ++expected[{page, ts - ts % kDay}];
+      ProduceVisit(p, ts, "page" + std::to_string((i + p) % 3), expected);
       ++total;
     }
   }
@@ -340,11 +351,7 @@ void AggregationTest::CheckBackfillLosesNothing(std::map<std::string, std::strin
   auto d = engine->ExecuteScript("DESCRIBE per_day EXTENDED;", session_);
   engine->Stop();
   EXPECT_EQ(sum, total);
-  EXPECT_EQ(latest.size(), expected.size());  // 3 pages x 3 days, each window once
-  std::multiset<int> want, got;
-  for (const auto& [k, n] : expected) want.insert(n);
-  for (const auto& [k, n] : latest) got.insert(n);
-  EXPECT_EQ(got, want);
+  ExpectCounts(latest, expected);  // 3 pages x 3 days, each window once
   ASSERT_TRUE(d.ok());
   const auto* desc = std::get_if<SourceDescription>(&*d->back().result);
   ASSERT_NE(desc, nullptr);
@@ -370,24 +377,14 @@ TEST_F(AggregationTest, ABackfillOverTwoStreamThreadsLosesNothingAsLate) {
 // watermark). Deterministic: the driver polls the two threads in turn, 100 records at a time.
 TEST_F(AggregationTest, ABackfillAcrossStreamThreadsWaitsForTheSlowestWriter) {
   CreateTopic("visits", 2);
-  constexpr int64_t kDay = 86'400'000;
   const int64_t start = 1'700'006'400'000;  // a day boundary
-  std::map<std::pair<std::string, int64_t>, int> expected;
+  VisitCounts expected;
   int total = 0;
   for (int p = 0; p < 2; ++p) {
     const int64_t step = p == 0 ? 3'600'000 : 60'000;  // hourly in 0, every minute in 1
     int i = 0;
     for (int64_t ts = start; ts < start + 3 * kDay; ts += step, ++i) {
-      const std::string page = "page" + std::to_string(i % 3);
-      ASSERT_TRUE(broker_
-                      .Produce({"visits",
-                                p,
-                                ts,
-                                "user" + std::to_string(p),
-                                R"({"page":")" + page + R"("})",
-                                {}})
-                      .ok());
-      ++expected[{page, ts - ts % kDay}];
+      ProduceVisit(p, ts, "page" + std::to_string(i % 3), expected);
       ++total;
     }
   }
@@ -411,10 +408,7 @@ TEST_F(AggregationTest, ABackfillAcrossStreamThreadsWaitsForTheSlowestWriter) {
   EXPECT_EQ(desc->source.error_stats.find("late-records-dropped"), std::string::npos)
       << desc->source.error_stats;
   EXPECT_EQ(sum, total);
-  std::multiset<int> want, got;
-  for (const auto& [k, n] : expected) want.insert(n);
-  for (const auto& [k, n] : latest) got.insert(n);
-  EXPECT_EQ(got, want);
+  ExpectCounts(latest, expected);
   // The watermark does advance: once both writers have read everything, a record of the first
   // day is late, as with one thread.
   Produce("visits", "user1", R"({"page":"page0"})", start + 1'800'000);
