@@ -106,6 +106,7 @@ class StreamStreamJoin : public JoinOperator {
         }
       }
     }
+    last_closing_ = stream_time_;  // closed windows are emitted when a record advances it
     return Status::Ok();
   }
 
@@ -129,9 +130,12 @@ class StreamStreamJoin : public JoinOperator {
       if (outer_[side] && !eval_.failed()) EmitAlone(side, row.values.data(), row, t, out);
       return Status::Ok();
     }
-    if (grace_mode_ && t == stream_time_) RETURN_IF_ERROR(EmitClosed(row, out));
+    if (grace_mode_ && (t == stream_time_ || Closing() > last_closing_)) {
+      last_closing_ = Closing();
+      RETURN_IF_ERROR(EmitClosed(row, out));
+    }
     // Match the other side's buffered records in this record's window that are still retained.
-    const int64_t from = std::max(t - after_[other], observed_[other] - retention_ + 1);
+    const int64_t from = std::max(t - after_[other], Observed(other) - retention_ + 1);
     const int64_t to = t + after_[side];
     bool matched = false;
     if (from <= to) {
@@ -165,9 +169,9 @@ class StreamStreamJoin : public JoinOperator {
     // Without a grace period an unmatched outer row is emitted at once; with one, at once only
     // if its window has already ended, else when it closes (EmitClosed).
     const bool emit_now =
-        !matched && outer_[side] && (!grace_mode_ || t + after_[side] < stream_time_);
+        !matched && outer_[side] && (!grace_mode_ || t + after_[side] < Closing());
     // Buffer this record for the other side's later records (unless already past retention).
-    if (t > observed_[side] - retention_) {
+    if (t > Observed(side) - retention_) {
       // Another record of this key at this time is rare: read its list only when there is one.
       std::string value;
       if (buffered_[side].count({t, key_})) {
@@ -190,7 +194,7 @@ class StreamStreamJoin : public JoinOperator {
   // (right before left at equal times, then by key), marking them emitted. The waiting records
   // are indexed in memory (waiting_), so this reads only what it emits.
   Status EmitClosed(const Row& trigger, RowBatch& out) {
-    const int64_t bound[2] = {stream_time_ - grace_ - after_[0], stream_time_ - grace_ - after_[1]};
+    const int64_t bound[2] = {Closing() - grace_ - after_[0], Closing() - grace_ - after_[1]};
     auto ready = [&](int s) {
       return Waits(s) && !waiting_[s].empty() && waiting_[s].begin()->first < bound[s];
     };
@@ -224,7 +228,7 @@ class StreamStreamJoin : public JoinOperator {
   // Deletes side s's lists past retention, point by point from the in-memory index (no scan of
   // the store). Matching ignores them already (Fetch's `from`); this bounds the state.
   Status Expire(int s) {
-    int64_t keep_from = observed_[s] - retention_ + 1;
+    int64_t keep_from = Observed(s) - retention_ + 1;
     if (Waits(s) && !waiting_[s].empty()) {
       keep_from = std::min(keep_from, waiting_[s].begin()->first);
     }
@@ -251,6 +255,18 @@ class StreamStreamJoin : public JoinOperator {
   std::set<std::pair<int64_t, std::string>> waiting_[2];
   int64_t stream_time_ = INT64_MIN;
   int64_t observed_[2] = {INT64_MIN / 2, INT64_MIN / 2};  // largest time put into each store
+  int64_t last_closing_ = INT64_MIN;                      // Closing() when EmitClosed last ran
+
+  // Stream time as far as closing windows goes: no further than the slowest writer of a
+  // repartitioned input in another thread (OperatorContext::upstream_watermark).
+  int64_t Closing() const {
+    return ctx_ == nullptr ? stream_time_ : std::min(stream_time_, ctx_->upstream_watermark);
+  }
+  // The newest time side s's store holds, as far as retention goes: not past Closing(), so a
+  // slower writer's records are still buffered and matched.
+  int64_t Observed(int s) const {
+    return std::max(std::min(observed_[s], Closing()), INT64_MIN / 2);
+  }
   std::string key_;
   std::vector<Entry> entries_;
   std::vector<Value> other_row_;

@@ -33,7 +33,8 @@ inline constexpr std::string_view kCommitMarkerHeader = "__brook.commit";
 inline constexpr std::string_view kCommitMarkerKey = "\xff__brook.commit";
 // Bounds on what a marker may hold: a task reads a few topics, one partition each, and a task
 // reading a GROUP BY repartition topic adds three pseudo-offsets per writer (Task::CommitState):
-// up to about 2,700 writers. Below Kafka's default message.max.bytes (1 MB).
+// up to about 2,700 writers (a join reading two repartitioned sides: one per writer of each). Below
+// Kafka's default message.max.bytes (1 MB).
 inline constexpr size_t kMaxCommitMarkerBytes = 512 * 1024;
 inline constexpr size_t kMaxCommitMarkerOffsets = 8192;
 

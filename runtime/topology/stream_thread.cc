@@ -175,21 +175,18 @@ void StreamThread::OnPartitionsAssigned(const std::vector<kafka::TopicPartition>
     ctx.buffer_rows = Grouped(key.first);
     const SubTopology& sub = topology_->sub_topologies()[key.first];
     for (const SubInput& in : sub.inputs) {
-      if (in.kind != SubInput::Kind::kGroupRepartition) continue;
-      // The writers of this topic that run here: their rows come in time order already.
+      if (in.kind == SubInput::Kind::kSource) continue;
+      // The writers of this topic, and which of them run here (their rows come in time order
+      // already).
       const auto& subs = topology_->sub_topologies();
       for (size_t w = 0; w < subs.size(); ++w) {
-        if (subs[w].repartition_topic != in.topic) continue;
-        ctx.local_writer = [this, w](int32_t p) {
-          return tasks_.count({static_cast<int>(w), p}) > 0;
-        };
-        if (subs[w].inputs.size() == 1 && subs[w].join_repartition_step < 0) {
-          ctx.writer_count = PartitionsOf(subs[w].inputs[0].topic);
-        }
+        if (subs[w].repartition_topic != in.topic || !SendsProgress(subs[w])) continue;
+        TaskContext::RepartitionWriters& writers = ctx.repartition_writers[in.topic];
+        writers.count = PartitionsOf(subs[w].inputs[0].topic);
+        writers.local = [this, w](int32_t p) { return tasks_.count({static_cast<int>(w), p}) > 0; };
       }
     }
-    ctx.track_processed_time =
-        !sub.repartition_topic.empty() && sub.join_repartition_step < 0 && sub.inputs.size() == 1;
+    ctx.track_processed_time = SendsProgress(sub);
     auto task = topology_->NewTask(key.first, key.second, std::move(ctx));
     if (opening.erase(key) && !task.ok()) options_.view->OpenFailed(key.second);
     if (!task.ok()) {
@@ -420,6 +417,15 @@ int32_t StreamThread::PartitionsOf(const std::string& topic) {
   return partition_counts_[topic] = (*info)->partitions;
 }
 
+bool StreamThread::SendsProgress(const SubTopology& sub) const {
+  if (sub.repartition_topic.empty() || sub.inputs.size() != 1) return false;
+  if (sub.join_repartition_step < 0) return true;  // a GROUP BY's
+  // A join side's; not a foreign-key join's subscriptions (no stream time there).
+  const auto* step =
+      topology_->plan().steps[static_cast<size_t>(sub.join_repartition_step)].As<RepartitionStep>();
+  return step != nullptr && !step->foreign_key;
+}
+
 bool StreamThread::CaughtUp(const TaskKey& key, const Task& task, const std::string& topic) {
   if (task.buffered()) return false;
   // A partition with nothing consumed yet (lag unknown: perhaps empty) counts as caught up once
@@ -443,9 +449,7 @@ void StreamThread::SendProgress() {
   const auto& subs = topology_->sub_topologies();
   for (size_t w = 0; w < subs.size(); ++w) {
     const SubTopology& sub = subs[w];
-    if (sub.repartition_topic.empty() || sub.join_repartition_step >= 0 || sub.inputs.size() != 1) {
-      continue;
-    }
+    if (!SendsProgress(sub)) continue;
     const int reader = topology_->SubFor(sub.repartition_topic);
     const int32_t readers = PartitionsOf(sub.repartition_topic);
     const int32_t writers = PartitionsOf(sub.inputs[0].topic);

@@ -185,6 +185,10 @@ class StreamThread : public kafka::RebalanceListener {
   // other threads or servers read (RepartitionProgress), when it changed, at most every
   // kProgressInterval.
   void SendProgress();
+  // Whether `sub` writes a repartition topic with progress records: it reads one topic (its
+  // rows leave in that partition's order) and ends with a GROUP BY's or a join side's
+  // repartition (not a foreign-key join's subscriptions).
+  bool SendsProgress(const SubTopology& sub) const;
   // Whether writer task `key` (reading `topic`) has nothing buffered and has read its partition
   // to the end (a partition with nothing consumed yet: once waited for max.task.idle.ms).
   bool CaughtUp(const TaskKey& key, const Task& task, const std::string& topic);

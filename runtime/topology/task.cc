@@ -10,8 +10,12 @@ Task::Task(int32_t partition, TaskContext context) : partition_(partition) {
   ctx_.query_id = std::move(context.query_id);
   ctx_.log = context.log;
   ctx_.emit_cache_bytes = context.emit_cache_bytes;
-  local_writer_ = std::move(context.local_writer);
-  writer_count_ = std::clamp<int32_t>(context.writer_count, 0, kMaxRepartitionWriters);
+  for (auto& [topic, w] : context.repartition_writers) {
+    if (w.count <= 0) continue;
+    WriterTrack& track = tracks_[topic];
+    track.count = std::min(w.count, kMaxRepartitionWriters);
+    track.local = std::move(w.local);
+  }
   track_processed_time_ = context.track_processed_time;
 }
 
@@ -23,6 +27,11 @@ Task::~Task() {
 void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& records,
                   RowBatch& decoded) {
   ctx_.topic = input.topic;
+  WriterTrack* track = nullptr;
+  if (input.repartition && !tracks_.empty()) {
+    auto it = tracks_.find(input.topic);
+    if (it != tracks_.end()) track = &it->second;
+  }
   for (const kafka::RecordView* r : records) {
     // A record delivered again (a client may re-deliver what it had fetched around a pause
     // and resume of its partition): this task has it already.
@@ -31,11 +40,11 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
     dirty_ = true;
     input.next_offset = r->offset + 1;
     if (r->offset < input.skip_below) continue;
-    if (input.repartition && !input.join_repartition) {
+    if (input.repartition) {
       if (std::optional<RepartitionProgress> p = DecodeRepartitionProgress(*r)) {
         // It speaks of the writer's rows before it in this partition: it applies once they
         // are processed (an ordered task may still hold them; ApplyProgress).
-        if (writer_count_ > 0) pending_progress_.emplace_back(r->offset, *p);
+        if (track != nullptr) track->pending.emplace_back(r->offset, *p);
         continue;
       }
     }
@@ -84,33 +93,42 @@ void Task::Decode(Input& input, const std::vector<const kafka::RecordView*>& rec
       decoded.Pop();
     }
   }
-  if (writer_count_ > 0) ApplyProgress(input);
+  if (track != nullptr) ApplyProgress(input);
 }
 
 void Task::ApplyProgress(const Input& input) {
-  while (!pending_progress_.empty() && pending_progress_.front().first < input.done_offset) {
-    const RepartitionProgress& p = pending_progress_.front().second;
-    if (p.writer < writer_count_) {
-      WriterState& w = writers_[p.writer];
+  auto it = tracks_.find(input.topic);
+  if (it == tracks_.end()) return;
+  WriterTrack& track = it->second;
+  while (!track.pending.empty() && track.pending.front().first < input.done_offset) {
+    const RepartitionProgress& p = track.pending.front().second;
+    if (p.writer < track.count) {
+      WriterState& w = track.writers[p.writer];
       w.time = std::max(w.time, p.time);
       w.idle = p.idle;
     }
-    pending_progress_.pop_front();
+    track.pending.pop_front();
   }
   ctx_.upstream_watermark = UpstreamWatermark();  // also when the writers here changed
 }
 
-int64_t Task::UpstreamWatermark() const {
-  bool all_local = local_writer_ != nullptr;
-  for (int32_t p = 0; p < writer_count_ && all_local; ++p) all_local = local_writer_(p);
+int64_t Task::WriterTrack::Watermark() const {
+  bool all_local = local != nullptr;
+  for (int32_t p = 0; p < count && all_local; ++p) all_local = local(p);
   if (all_local) return INT64_MAX;
   int64_t watermark = INT64_MAX;
-  for (int32_t p = 0; p < writer_count_; ++p) {
-    auto it = writers_.find(p);
-    if (it == writers_.end()) return -1;  // not heard of yet: it may be far behind
+  for (int32_t p = 0; p < count; ++p) {
+    auto it = writers.find(p);
+    if (it == writers.end()) return -1;  // not heard of yet: it may be far behind
     if (it->second.idle) continue;
     watermark = std::min(watermark, it->second.time);
   }
+  return watermark;
+}
+
+int64_t Task::UpstreamWatermark() const {
+  int64_t watermark = INT64_MAX;
+  for (const auto& [topic, track] : tracks_) watermark = std::min(watermark, track.Watermark());
   return watermark;
 }
 
@@ -138,7 +156,7 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
     }
     decoded_.Clear();
     if (input.buffer.empty()) input.done_offset = input.next_offset;
-    if (writer_count_ > 0 && input.repartition) ApplyProgress(input);
+    if (!tracks_.empty() && input.repartition) ApplyProgress(input);
     return Status::Ok();
   }
   decoded_.Clear();
@@ -150,7 +168,7 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
     return Status::Ok();
   }
   RETURN_IF_ERROR(Run(input.entry, input.side, decoded_, out));
-  if (writer_count_ > 0 && input.repartition) ApplyProgress(input);
+  if (!tracks_.empty() && input.repartition) ApplyProgress(input);
   return Status::Ok();
 }
 
@@ -232,7 +250,7 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
     } else {
       RETURN_IF_ERROR(Run(in.entry, in.side, decoded_, out));
     }
-    if (writer_count_ > 0 && in.repartition) ApplyProgress(in);
+    if (!tracks_.empty() && in.repartition) ApplyProgress(in);
   }
 }
 
@@ -306,10 +324,10 @@ Status Task::CommitState() {
     consumed.push_back({std::string(kOriginOffsetTopic), partition, origin.offset});
     consumed.push_back({std::string(kOriginIndexTopic), partition, origin.index});
   }
-  if (writer_count_ > 0) {
-    consumed.push_back({std::string(kWriterCountTopic), 0, writer_count_});
-    for (const auto& [writer, w] : writers_) {
-      consumed.push_back({std::string(kWriterProgressTopic), writer, (w.time + 1) * 2 + w.idle});
+  for (const auto& [topic, track] : tracks_) {
+    for (const auto& [writer, w] : track.writers) {
+      consumed.push_back(
+          {std::string(kWriterProgressTopic) + topic, writer, (w.time + 1) * 2 + w.idle});
     }
   }
   return state_->Commit(consumed);
@@ -323,14 +341,13 @@ void Task::SeedOrigins(const std::vector<kafka::TopicPartitionOffset>& committed
   for (auto& [partition, origin] : origins_) origin.partition = partition;
   done_origins_ = origins_;
   for (const kafka::TopicPartitionOffset& o : committed) {
-    if (o.topic == kWriterCountTopic && o.offset > 0 && o.offset <= kMaxRepartitionWriters) {
-      writer_count_ = std::max(writer_count_, static_cast<int32_t>(o.offset));
-    }
-    if (o.topic == kWriterProgressTopic && o.offset >= 0 && o.partition >= 0) {
-      writers_[o.partition] = {o.offset / 2 - 1, o.offset % 2 == 1};
-    }
+    std::string_view name = o.topic;
+    if (name.rfind(kWriterProgressTopic, 0) != 0 || o.offset < 0 || o.partition < 0) continue;
+    auto it = tracks_.find(std::string(name.substr(kWriterProgressTopic.size())));
+    if (it == tracks_.end() || o.partition >= it->second.count) continue;
+    it->second.writers[o.partition] = {o.offset / 2 - 1, o.offset % 2 == 1};
   }
-  if (writer_count_ > 0) ctx_.upstream_watermark = UpstreamWatermark();
+  if (!tracks_.empty()) ctx_.upstream_watermark = UpstreamWatermark();
 }
 
 }  // namespace brook

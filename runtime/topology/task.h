@@ -51,11 +51,15 @@ struct TaskContext {
   // The task buffers its rows even with one input: the stream thread drains the tasks that feed
   // one repartition topic earliest-head-first across them (StreamThread::DrainGroups).
   bool buffer_rows = false;
-  // A task reading a GROUP BY repartition topic: whether the writer of source partition `p`
-  // runs in this stream thread (which orders its tasks by time itself). Null: every writer is.
-  std::function<bool(int32_t writer)> local_writer;
-  // ... and how many writers it has (the writing sub-topology's source partitions); 0: none.
-  int32_t writer_count = 0;
+  // A task reading repartition topics written by single-input tasks (a GROUP BY's, a join
+  // side's), by topic: how many writers it has (the writing sub-topology's source partitions)
+  // and whether the writer of source partition `p` runs in this stream thread (which orders
+  // its tasks by time itself).
+  struct RepartitionWriters {
+    int32_t count = 0;
+    std::function<bool(int32_t writer)> local;
+  };
+  std::map<std::string, RepartitionWriters> repartition_writers;
   // A task writing a GROUP BY repartition topic: keep processed_time() (progress records).
   bool track_processed_time = false;
 };
@@ -120,21 +124,21 @@ class Task {
   // ('@' is not valid in a Kafka topic name, so they never meet a real one).
   static constexpr std::string_view kOriginOffsetTopic = "@repartition-origin-offset";
   static constexpr std::string_view kOriginIndexTopic = "@repartition-origin-index";
-  // ... and the writers' progress (RepartitionProgress), by writer partition.
-  // (offset: (time + 1) * 2 + idle)
-  static constexpr std::string_view kWriterProgressTopic = "@repartition-writer-progress";
-  static constexpr std::string_view kWriterCountTopic = "@repartition-writers";
+  // ... and the writers' progress (RepartitionProgress) of each repartition topic it reads:
+  // "<prefix><topic>", by writer partition (offset: (time + 1) * 2 + idle).
+  static constexpr std::string_view kWriterProgressTopic = "@repartition-writer-progress:";
   // Restores the origins and the writers' progress from the state's committed offsets
   // (Topology::NewTask).
   void SeedOrigins(const std::vector<kafka::TopicPartitionOffset>& committed);
   // The largest record time of the rows this task processed (not those it only buffered), or
   // -1; kept when TaskContext::track_processed_time.
   int64_t processed_time() const { return processed_time_; }
-  // A task reading a GROUP BY repartition topic: INT64_MAX when every writer runs in this
-  // stream thread (which orders them itself); else the progress of its slowest writer that is
-  // not idle, as far as this task has read it (its rows and progress records in this
-  // partition: a writer's own state may be ahead of what reached here), -1 while a writer was
-  // not heard of yet. Its operators' stream time goes no further (OperatorContext).
+  // A task reading repartition topics of single-input writers: per topic, INT64_MAX when every
+  // writer runs in this stream thread (which orders them itself); else the progress of its
+  // slowest writer that is not idle, as far as this task has read it (the progress records in
+  // this partition, taken once the rows before them are processed: a writer's own state may be
+  // ahead of what reached here), -1 while a writer was not heard of yet. The minimum over the
+  // topics; its operators' stream time goes no further (OperatorContext).
   int64_t UpstreamWatermark() const;
   // Late records its operators dropped since the previous call (windows already closed).
   uint64_t TakeLateRecords();
@@ -174,8 +178,8 @@ class Task {
   };
   void Decode(Input& input, const std::vector<const kafka::RecordView*>& records,
               RowBatch& decoded);
-  // Takes the progress records whose preceding rows are all processed (offset below
-  // input.done_offset) into writers_, and the watermark into ctx_.
+  // Takes the progress records of `input` whose preceding rows are all processed (offset below
+  // input.done_offset) into its track, and the watermark into ctx_.
   void ApplyProgress(const Input& input);
   // Runs `rows` through node `node` (entering at `side`) and every node after it.
   Status Run(int node, int side, RowBatch& rows, RowBatch& out);
@@ -199,16 +203,20 @@ class Task {
   std::map<int32_t, RepartitionOrigin> done_origins_;  // the last processed: what is committed
   std::deque<std::pair<int64_t, RepartitionOrigin>> pending_origins_;  // by repartition offset
   uint64_t duplicates_skipped_ = 0;
-  // Progress of the writers of a GROUP BY repartition topic this task reads, from their rows
-  // and progress records; committed with the state (kWriterProgressTopic, kWriterCountTopic).
+  // Progress of the writers of the repartition topics this task reads, from their progress
+  // records; committed with the state (kWriterProgressTopic).
   struct WriterState {
     int64_t time = -1;  // -1: no progress known yet
     bool idle = false;
   };
-  std::map<int32_t, WriterState> writers_;
-  std::deque<std::pair<int64_t, RepartitionProgress>> pending_progress_;  // by offset
-  int32_t writer_count_ = 0;  // 0: not a reader of a GROUP BY repartition topic
-  std::function<bool(int32_t)> local_writer_;
+  struct WriterTrack {
+    int32_t count = 0;
+    std::function<bool(int32_t)> local;
+    std::map<int32_t, WriterState> writers;
+    std::deque<std::pair<int64_t, RepartitionProgress>> pending;  // by offset
+    int64_t Watermark() const;
+  };
+  std::map<std::string, WriterTrack> tracks_;  // by input topic
   bool track_processed_time_ = false;
   int64_t processed_time_ = -1;
   // The materialization reader this task registered, to remove when it closes.

@@ -193,5 +193,53 @@ TEST_F(JoinTest, AThreadedJoinOrdersItsInputsAndItsAggregationUndoesMovedRows) {
   EXPECT_EQ(latest["y"], 5);
 }
 
+// A stream-stream join on a value column (both sides repartitioned) read by two stream threads,
+// one far behind the other: the thread owning partition 0 of both sides (sparse: three days in
+// one poll) writes its rows to the repartition topics long before the other thread has read
+// the first hours of its dense partition 1. The join tasks read both threads' rows; the slow
+// writers' progress records keep what they buffer and match from being cut by the fast
+// writers' times, so every pair within the window is found. Deterministic: the driver polls
+// the two threads in turn, 100 records at a time.
+TEST_F(JoinTest, AJoinAcrossStreamThreadsWaitsForTheSlowestWriter) {
+  CreateTopic("a", 2);
+  CreateTopic("b", 2);
+  constexpr int64_t kDay = 86'400'000;
+  const int64_t start = 1'700'006'400'000;
+  struct Rec {
+    int64_t ts;
+    std::string item;
+  };
+  std::vector<Rec> as, bs;
+  for (int p = 0; p < 2; ++p) {
+    const int64_t step = p == 0 ? 3'600'000 : 60'000;  // hourly in 0, every minute in 1
+    int i = 0;
+    for (int64_t ts = start; ts < start + 3 * kDay; ts += step, ++i) {
+      const std::string item = "i" + std::to_string(i % 7);
+      const std::string key = std::to_string(p * 1'000'000 + i);
+      ASSERT_TRUE(broker_.Produce({"a", p, ts, key, R"({"item":")" + item + R"("})", {}}).ok());
+      ASSERT_TRUE(
+          broker_.Produce({"b", p, ts + 20'000, key, R"({"item":")" + item + R"("})", {}}).ok());
+      as.push_back({ts, item});
+      bs.push_back({ts + 20'000, item});
+    }
+  }
+  // A direct computation: pairs of the same item within 30 seconds.
+  size_t expected = 0;
+  for (const Rec& x : as) {
+    for (const Rec& y : bs) {
+      if (x.item == y.item && y.ts >= x.ts - 30'000 && y.ts <= x.ts + 30'000) ++expected;
+    }
+  }
+  auto engine = NewEngine(100, /*threaded=*/false, {{"ksql.streams.num.stream.threads", "2"}});
+  Run(*engine,
+      "CREATE STREAM a (id STRING KEY, item STRING) WITH (kafka_topic='a', value_format='JSON');"
+      "CREATE STREAM b (id STRING KEY, item STRING) WITH (kafka_topic='b', value_format='JSON');"
+      "CREATE STREAM pairs AS SELECT a.item AS item, a.id AS aid, b.id AS bid FROM a "
+      "JOIN b WITHIN 30 SECONDS GRACE PERIOD 1 HOUR ON a.item = b.item;");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  EXPECT_GT(expected, 4000u);
+  EXPECT_EQ(broker_.ReadAll("PAIRS").size(), expected);
+}
+
 }  // namespace
 }  // namespace brook
