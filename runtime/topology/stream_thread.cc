@@ -418,7 +418,7 @@ int32_t StreamThread::PartitionsOf(const std::string& topic) {
 }
 
 bool StreamThread::SendsProgress(const SubTopology& sub) const {
-  if (sub.repartition_topic.empty() || sub.inputs.size() != 1) return false;
+  if (sub.repartition_topic.empty()) return false;
   if (sub.join_repartition_step < 0) return true;  // a GROUP BY's
   // A join side's; not a foreign-key join's subscriptions (no stream time there).
   const auto* step =
@@ -426,14 +426,22 @@ bool StreamThread::SendsProgress(const SubTopology& sub) const {
   return step != nullptr && !step->foreign_key;
 }
 
-bool StreamThread::CaughtUp(const TaskKey& key, const Task& task, const std::string& topic) {
+bool StreamThread::CaughtUp(const TaskKey& key, const Task& task, const SubTopology& sub) {
   if (task.buffered()) return false;
-  // A partition with nothing consumed yet (lag unknown: perhaps empty) counts as caught up once
-  // it was waited for as long as ksql.streams.max.task.idle.ms allows, so an empty partition
-  // holds no one back.
-  auto lag = consumer_->LagOf(topic, key.second);
-  if (lag.ok() && lag->has_value()) return **lag == 0;
-  return options_.max_task_idle.count() >= 0 && !MayWait(key, topic);
+  // Nothing it reads is behind, and what it reads from other threads' writers is complete.
+  if (task.context().upstream_watermark != INT64_MAX) return false;
+  for (const SubInput& in : sub.inputs) {
+    // A partition with nothing consumed yet (lag unknown: perhaps empty) counts as caught up
+    // once it was waited for as long as ksql.streams.max.task.idle.ms allows, so an empty
+    // partition holds no one back.
+    auto lag = consumer_->LagOf(in.topic, key.second);
+    if (lag.ok() && lag->has_value()) {
+      if (**lag != 0) return false;
+    } else if (options_.max_task_idle.count() < 0 || MayWait(key, in.topic)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void StreamThread::SendProgress() {
@@ -469,8 +477,11 @@ void StreamThread::SendProgress() {
       const Task& task = *it->second;
       RepartitionProgress progress;
       progress.writer = key.second;
-      progress.time = task.processed_time();
-      progress.idle = CaughtUp(key, task, sub.inputs[0].topic);
+      // Rows it writes later are no earlier than what it processed, nor than what its own
+      // inputs from other threads' writers may still bring (a join or an aggregation reading
+      // a repartition topic).
+      progress.time = std::min(task.processed_time(), task.context().upstream_watermark);
+      progress.idle = CaughtUp(key, task, sub);
       progress.writers = writers;
       auto [sent, fresh] = progress_sent_.try_emplace(key, progress.time, progress.idle);
       if (!fresh && sent->second == std::make_pair(progress.time, progress.idle)) continue;

@@ -185,13 +185,14 @@ class StreamThread : public kafka::RebalanceListener {
   // other threads or servers read (RepartitionProgress), when it changed, at most every
   // kProgressInterval.
   void SendProgress();
-  // Whether `sub` writes a repartition topic with progress records: it reads one topic (its
-  // rows leave in that partition's order) and ends with a GROUP BY's or a join side's
-  // repartition (not a foreign-key join's subscriptions).
+  // Whether `sub` writes a repartition topic with progress records: a GROUP BY's or a join
+  // side's (not a foreign-key join's subscriptions). Its tasks process their rows in time
+  // order (by partition, across inputs), so what they processed bounds what they write later.
   bool SendsProgress(const SubTopology& sub) const;
-  // Whether writer task `key` (reading `topic`) has nothing buffered and has read its partition
-  // to the end (a partition with nothing consumed yet: once waited for max.task.idle.ms).
-  bool CaughtUp(const TaskKey& key, const Task& task, const std::string& topic);
+  // Whether writer task `key` of `sub` has nothing buffered, has read its partition of every
+  // input to the end (a partition with nothing consumed yet: once waited for max.task.idle.ms)
+  // and waits on no other thread's writer.
+  bool CaughtUp(const TaskKey& key, const Task& task, const SubTopology& sub);
   // Partition count of `topic` (cached; 0 if unknown).
   int32_t PartitionsOf(const std::string& topic);
 
