@@ -67,6 +67,12 @@ ApiError StatementError(const Status& status, std::string_view script, std::stri
       (c == StatusCode::kIOError || c == StatusCode::kTimeout || c == StatusCode::kInternal)
           ? kServerError
           : kBadStatement;
+  // ksqlDB answers its pull-query rate limits with 429 / 42900 (KsqlRateLimitException), which
+  // clients may retry; brook's concurrent-pull limit is the one of that kind.
+  if (c == StatusCode::kResourceExhausted &&
+      status.message().rfind("Host is at maximum concurrent pull queries limit", 0) == 0) {
+    e.error_code = kTooManyRequests;
+  }
   e.statement_error = true;
   e.message = PositionedMessage(status);
   e.statement_text = std::move(statement_text);

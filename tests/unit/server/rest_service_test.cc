@@ -607,4 +607,19 @@ TEST_F(RestServiceTest, LimitZeroSendsNoRows) {
   EXPECT_EQ(body[1]["finalMessage"], "Limit Reached");
 }
 
+// The concurrent-pull limit is ksqlDB's rate-limit answer, 429 / 42900, which clients may
+// retry; other limits stay statement errors (400).
+TEST(RestStatementErrorTest, PullLimitIsTooManyRequests) {
+  ApiError pull =
+      StatementError(Status(StatusCode::kResourceExhausted,
+                            "Host is at maximum concurrent pull queries limit (16, "
+                            "ksql.query.pull.max.concurrent.requests). Try again shortly."),
+                     "SELECT * FROM t;", "SELECT * FROM t;", {});
+  EXPECT_EQ(pull.http_status(), 429);
+  EXPECT_EQ(pull.error_code, kTooManyRequests);
+  ApiError other =
+      StatementError(Status(StatusCode::kResourceExhausted, "too many statements"), "x", "x", {});
+  EXPECT_EQ(other.http_status(), 400);
+}
+
 }  // namespace brook::server
