@@ -9,6 +9,7 @@ is bounded. stop() sends SIGTERM and waits (SIGKILL after 30 s).
 import subprocess
 import threading
 import time
+import urllib.request
 
 
 class BrookdStartError(RuntimeError):
@@ -87,6 +88,26 @@ class Brookd:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+def metric(url, name):
+    """The sum of every series of Prometheus metric `name` at `url`/metrics."""
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith(name + "{") or line.startswith(name + " "):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def rss_mb(pid):
+    """Resident memory of process `pid` in MB (Linux /proc)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def wait_until(predicate, timeout, interval=0.05):

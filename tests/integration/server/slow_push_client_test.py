@@ -19,17 +19,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "examples"))
 import harness  # noqa: E402
 sys.path.insert(0, HERE)
-from brookd_process import Checks  # noqa: E402
+from brookd_process import Checks, rss_mb  # noqa: E402
 
 check = Checks()
-
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def healthy(url):

@@ -204,6 +204,13 @@ TEST_F(JoinTest, AThreadedJoinOrdersItsInputsAndItsAggregationUndoesMovedRows) {
 // Produces the skewed pair of streams the tests below read: partition 0 of "a" and "b" hourly
 // for three days, partition 1 every minute; b's record 20 s after a's, with the same item and
 // kind. Returns the number of (a, b) pairs of one item within 30 seconds.
+// The two streams ProduceSkewedPairs writes.
+constexpr const char* kSkewedStreams =
+    "CREATE STREAM a (id STRING KEY, item STRING, kind STRING) WITH (kafka_topic='a', "
+    "value_format='JSON');"
+    "CREATE STREAM b (id STRING KEY, item STRING, kind STRING) WITH (kafka_topic='b', "
+    "value_format='JSON');";
+
 size_t JoinTest::ProduceSkewedPairs() {
   CreateTopic("a", 2);
   CreateTopic("b", 2);
@@ -241,13 +248,9 @@ size_t JoinTest::ProduceSkewedPairs() {
 TEST_F(JoinTest, AJoinAcrossStreamThreadsWaitsForTheSlowestWriter) {
   const size_t expected = ProduceSkewedPairs();
   auto engine = NewEngine(100, /*threaded=*/false, {{"ksql.streams.num.stream.threads", "2"}});
-  Run(*engine,
-      "CREATE STREAM a (id STRING KEY, item STRING, kind STRING) WITH (kafka_topic='a', "
-      "value_format='JSON');"
-      "CREATE STREAM b (id STRING KEY, item STRING, kind STRING) WITH (kafka_topic='b', "
-      "value_format='JSON');"
-      "CREATE STREAM pairs AS SELECT a.item AS item, a.id AS aid, b.id AS bid FROM a "
-      "JOIN b WITHIN 30 SECONDS GRACE PERIOD 1 HOUR ON a.item = b.item;");
+  Run(*engine, std::string(kSkewedStreams) +
+                   "CREATE STREAM pairs AS SELECT a.item AS item, a.id AS aid, b.id AS bid FROM a "
+                   "JOIN b WITHIN 30 SECONDS GRACE PERIOD 1 HOUR ON a.item = b.item;");
   ASSERT_TRUE(engine->RunUntilIdle().ok());
   EXPECT_GT(expected, 4000u);
   EXPECT_EQ(broker_.ReadAll("PAIRS").size(), expected);
@@ -259,14 +262,10 @@ TEST_F(JoinTest, AJoinAcrossStreamThreadsWaitsForTheSlowestWriter) {
 TEST_F(JoinTest, AGroupByAfterAJoinAcrossStreamThreadsCountsEveryPair) {
   const size_t expected = ProduceSkewedPairs();
   auto engine = NewEngine(100, /*threaded=*/false, {{"ksql.streams.num.stream.threads", "2"}});
-  Run(*engine,
-      "CREATE STREAM a (id STRING KEY, item STRING, kind STRING) WITH (kafka_topic='a', "
-      "value_format='JSON');"
-      "CREATE STREAM b (id STRING KEY, item STRING, kind STRING) WITH (kafka_topic='b', "
-      "value_format='JSON');"
-      "CREATE TABLE per_day AS SELECT a.kind AS kind, COUNT(*) AS n FROM a "
-      "JOIN b WITHIN 30 SECONDS GRACE PERIOD 1 HOUR ON a.item = b.item "
-      "WINDOW TUMBLING (SIZE 1 DAY, GRACE PERIOD 1 HOUR) GROUP BY a.kind;");
+  Run(*engine, std::string(kSkewedStreams) +
+                   "CREATE TABLE per_day AS SELECT a.kind AS kind, COUNT(*) AS n FROM a "
+                   "JOIN b WITHIN 30 SECONDS GRACE PERIOD 1 HOUR ON a.item = b.item "
+                   "WINDOW TUMBLING (SIZE 1 DAY, GRACE PERIOD 1 HOUR) GROUP BY a.kind;");
   ASSERT_TRUE(engine->RunUntilIdle().ok());
   std::map<std::string, int> latest;  // windowed key -> count
   for (const auto& r : broker_.ReadAll("PER_DAY")) {
