@@ -608,6 +608,14 @@ Status AggregateOperator::UpdateSliding(const std::string& key_bytes, const std:
   return Status::Ok();
 }
 
+Status AggregateOperator::OnStreamTime(int64_t /*now*/, RowBatch& out) {
+  if (!step_.window || !step_.emit_final || stream_time_ == INT64_MIN) return Status::Ok();
+  Row from;  // no record triggers it: the emitted rows carry their windows' times
+  from.rowtime = ClosingTime();
+  from.record = nullptr;
+  return EmitFinal(from, out);
+}
+
 Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
   // As Kafka Streams' EmitStrategy.onWindowClose(): when the close time (stream time - grace)
   // advances, the windows that closed since the last emission are read from the store and
@@ -641,7 +649,13 @@ Status AggregateOperator::EmitFinal(const Row& from, RowBatch& out) {
     int64_t lower = first ? 0 : std::max<int64_t>(0, emitted_close_ - span);
     if (!first && lower > upper) return Status::Ok();
     if (max_start_ != INT64_MIN) {
-      lower = std::max(lower, std::min(max_start_, ClosingTime()) - retention_);
+      int64_t newest = std::min(max_start_, ClosingTime());
+      // Under a watermark the closing time moves in steps: a window retained at the previous
+      // emission and not emitted yet is not skipped because one step went past its retention.
+      if (ctx_ != nullptr && ctx_->shared_inputs && !first) {
+        newest = std::min(newest, emitted_close_ + grace_);
+      }
+      lower = std::max(lower, newest - retention_);
     }
     if (upper >= lower) {
       ASSIGN_OR_RETURN(closed, windows_->FetchAll(lower, upper));

@@ -52,6 +52,8 @@ class AggregateOperator : public Operator {
   Status Open(OperatorContext& ctx) override;
   Status Process(RowBatch& input, RowBatch& out) override;
   Status Flush(RowBatch& out) override;
+  // The watermark of a shared repartition topic rose: EMIT FINAL emits the windows that closed.
+  Status OnStreamTime(int64_t now, RowBatch& out) override;
   Status PrepareCommit() override;
 
   uint64_t late_records() const override { return late_records_; }

@@ -146,6 +146,9 @@ struct OperatorContext {
   // stream time let it advance no further than this, so records a slower writer has still to
   // deliver are not taken as late (Flink's minimum watermark over its inputs).
   int64_t upstream_watermark = INT64_MAX;
+  // Whether some writer of such a topic runs in another thread: the watermark then moves in
+  // steps (progress records), not record by record.
+  bool shared_inputs = false;
 
   void LogError(ProcessingLogEntry::Type type, const Row& row, const std::string& step,
                 const std::string& target, const std::string& message) const;

@@ -110,6 +110,19 @@ class StreamStreamJoin : public JoinOperator {
     return Status::Ok();
   }
 
+  // The watermark of a repartitioned input rose: unmatched outer records whose windows closed
+  // are emitted without waiting for another record.
+  Status OnStreamTime(int64_t /*now*/, RowBatch& out) override {
+    if (!grace_mode_ || stream_time_ == INT64_MIN || Closing() <= last_closing_) {
+      return Status::Ok();
+    }
+    last_closing_ = Closing();
+    Row trigger;
+    trigger.rowtime = Closing();
+    trigger.record = nullptr;
+    return EmitClosed(trigger, out);
+  }
+
   Status ProcessSide(int side, RowBatch& input, RowBatch& out) override {
     for (size_t i = 0; i < input.size(); ++i) RETURN_IF_ERROR(Record(side, input[i], out));
     input.Clear();

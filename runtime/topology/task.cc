@@ -109,7 +109,23 @@ void Task::ApplyProgress(const Input& input) {
     }
     track.pending.pop_front();
   }
+  const int64_t before = ctx_.upstream_watermark;
   ctx_.upstream_watermark = UpstreamWatermark();  // also when the writers here changed
+  // Windows may have closed without a row to close them: Punctuate, where rows can go out.
+  if (ctx_.upstream_watermark > before) punctuate_ = true;
+}
+
+Status Task::Punctuate(RowBatch& out) {
+  if (!punctuate_) return Status::Ok();
+  punctuate_ = false;
+  dirty_ = true;  // what it emits changes the state: committed with the offsets
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    RowBatch& dst = n.next < 0 ? out : n.out;
+    RETURN_IF_ERROR(n.op->OnStreamTime(ctx_.upstream_watermark, dst));
+    if (n.next >= 0 && !n.out.empty()) RETURN_IF_ERROR(Run(n.next, n.side, n.out, out));
+  }
+  return Status::Ok();
 }
 
 int64_t Task::WriterTrack::Watermark() const {
@@ -126,9 +142,14 @@ int64_t Task::WriterTrack::Watermark() const {
   return watermark;
 }
 
-int64_t Task::UpstreamWatermark() const {
+int64_t Task::UpstreamWatermark() {
   int64_t watermark = INT64_MAX;
-  for (const auto& [topic, track] : tracks_) watermark = std::min(watermark, track.Watermark());
+  for (const auto& [topic, track] : tracks_) {
+    watermark = std::min(watermark, track.Watermark());
+    for (int32_t p = 0; p < track.count && !ctx_.shared_inputs; ++p) {
+      ctx_.shared_inputs = !track.local || !track.local(p);
+    }
+  }
   return watermark;
 }
 
@@ -157,7 +178,7 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
     decoded_.Clear();
     if (input.buffer.empty()) input.done_offset = input.next_offset;
     if (!tracks_.empty() && input.repartition) ApplyProgress(input);
-    return Status::Ok();
+    return Punctuate(out);
   }
   decoded_.Clear();
   Decode(input, records, decoded_);
@@ -169,7 +190,7 @@ Status Task::Process(size_t input_index, const std::vector<const kafka::RecordVi
   }
   RETURN_IF_ERROR(Run(input.entry, input.side, decoded_, out));
   if (!tracks_.empty() && input.repartition) ApplyProgress(input);
-  return Status::Ok();
+  return Punctuate(out);
 }
 
 bool Task::buffered() const {
@@ -251,6 +272,7 @@ Status Task::Drain(const std::function<bool(const std::string& topic)>& may_wait
       RETURN_IF_ERROR(Run(in.entry, in.side, decoded_, out));
     }
     if (!tracks_.empty() && in.repartition) ApplyProgress(in);
+    RETURN_IF_ERROR(Punctuate(out));
   }
 }
 

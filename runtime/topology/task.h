@@ -139,7 +139,7 @@ class Task {
   // this partition, taken once the rows before them are processed: a writer's own state may be
   // ahead of what reached here), -1 while a writer was not heard of yet. The minimum over the
   // topics; its operators' stream time goes no further (OperatorContext).
-  int64_t UpstreamWatermark() const;
+  int64_t UpstreamWatermark();
   // Late records its operators dropped since the previous call (windows already closed).
   uint64_t TakeLateRecords();
   // The origin sequence of the contribution rows this task writes to a repartition topic.
@@ -181,6 +181,9 @@ class Task {
   // Takes the progress records of `input` whose preceding rows are all processed (offset below
   // input.done_offset) into its track, and the watermark into ctx_.
   void ApplyProgress(const Input& input);
+  // After the watermark rose: lets every operator close what it closes by stream time
+  // (Operator::OnStreamTime), its rows flowing through the rest of the pipeline into `out`.
+  Status Punctuate(RowBatch& out);
   // Runs `rows` through node `node` (entering at `side`) and every node after it.
   Status Run(int node, int side, RowBatch& rows, RowBatch& out);
 
@@ -217,6 +220,7 @@ class Task {
     int64_t Watermark() const;
   };
   std::map<std::string, WriterTrack> tracks_;  // by input topic
+  bool punctuate_ = false;                     // the watermark rose since the last Punctuate
   bool track_processed_time_ = false;
   int64_t processed_time_ = -1;
   // The materialization reader this task registered, to remove when it closes.

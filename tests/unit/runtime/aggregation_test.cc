@@ -421,6 +421,44 @@ TEST_F(AggregationTest, ABackfillAcrossStreamThreadsWaitsForTheSlowestWriter) {
       << desc->source.error_stats;
 }
 
+// The same skewed backfill with EMIT FINAL: once the slow thread's progress lets the watermark
+// rise, the closed windows are emitted without waiting for a further record (Task::Punctuate),
+// each once, with its exact count.
+TEST_F(AggregationTest, EmitFinalAcrossStreamThreadsClosesWindowsWhenTheWatermarkRises) {
+  CreateTopic("visits", 2);
+  const int64_t start = 1'700'006'400'000;  // a day boundary
+  VisitCounts expected;
+  for (int p = 0; p < 2; ++p) {
+    const int64_t step = p == 0 ? 3'600'000 : 60'000;
+    int i = 0;
+    for (int64_t ts = start; ts < start + 3 * kDay; ts += step, ++i) {
+      ProduceVisit(p, ts, "page" + std::to_string(i % 3), expected);
+    }
+  }
+  auto engine = NewEngine(100, /*threaded=*/false, {{"ksql.streams.num.stream.threads", "2"}});
+  Run(*engine,
+      "CREATE STREAM visits (uid STRING KEY, page STRING) WITH (kafka_topic='visits', "
+      "value_format='JSON');"
+      "CREATE TABLE per_day AS SELECT page, COUNT(*) AS n FROM visits "
+      "WINDOW TUMBLING (SIZE 1 DAY, GRACE PERIOD 1 HOUR) GROUP BY page EMIT FINAL;");
+  ASSERT_TRUE(engine->RunUntilIdle().ok());
+  // The first two days' windows have closed (the last record is an hour before the third
+  // day's end, so its windows are open): 3 pages x 2 days, each emitted once.
+  std::map<std::string, int> emitted;
+  size_t records = 0;
+  for (const auto& r : broker_.ReadAll("PER_DAY")) {
+    if (!r.key || !r.value) continue;
+    ++records;
+    emitted[*r.key] = nlohmann::json::parse(*r.value)["N"].get<int>();
+  }
+  EXPECT_EQ(records, 6u);
+  VisitCounts closed;
+  for (const auto& [k, n] : expected) {
+    if (k.second < start + 2 * kDay) closed[k] = n;
+  }
+  ExpectCounts(emitted, closed);
+}
+
 // The same backfill with a small brook.streams.max.buffered.rows: the tasks holding rows for
 // their turn pause their partitions (back-pressure) instead of buffering the whole backlog, and
 // the result is still exact: a paused partition loses and repeats nothing.
